@@ -1,0 +1,26 @@
+package io.tessera.grid;
+
+/**
+ * Receives the changes of a map's entries, wherever they were made, on the member that registered it.
+ *
+ * <p>Events of one key arrive in the order the key's primary applied them (while the primary does not change);
+ * events are delivered on a listener thread of this member, never on a partition thread. A listener that throws
+ * is logged and keeps receiving events.
+ */
+public interface EntryListener<K, V> {
+    /** Called when a key was added. */
+    default void entryAdded(EntryEvent<K, V> event) {
+    }
+
+    /** Called when a key got a new value. */
+    default void entryUpdated(EntryEvent<K, V> event) {
+    }
+
+    /** Called when a key was removed. */
+    default void entryRemoved(EntryEvent<K, V> event) {
+    }
+
+    /** Called when a key expired. */
+    default void entryExpired(EntryEvent<K, V> event) {
+    }
+}

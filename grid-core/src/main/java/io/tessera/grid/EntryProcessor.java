@@ -1,0 +1,20 @@
+package io.tessera.grid;
+
+/**
+ * Code that reads and changes one entry atomically on the entry's primary: nothing else touches the entry while
+ * {@link #process} runs, and what it changes is replicated to the backups like any write.
+ *
+ * <p>The processor travels to the primary serialized with Kryo, so its class (and the classes of its fields and
+ * result) must be registered with {@link SerializationConfig} on every member; a lambda cannot travel. It may run
+ * more than once only if the caller retries after an {@link IndeterminateOutcomeException}. It runs on a partition
+ * thread: keep it short and never block in it.
+ *
+ * @param <K> the key type
+ * @param <V> the value type
+ * @param <R> the result type
+ */
+@FunctionalInterface
+public interface EntryProcessor<K, V, R> {
+    /** Processes {@code entry} and returns a result for the caller (which may be {@code null}). */
+    R process(MutableEntry<K, V> entry);
+}

@@ -1,0 +1,48 @@
+package io.tessera.grid;
+
+import java.util.List;
+
+/**
+ * A member of a Tessera cluster: it holds a share of every map's partitions and serves the maps it hands out.
+ *
+ * <p>Start one with {@link #builder()}. {@link #close()} is a graceful leave: the member hands its partitions to
+ * the others before it disconnects, so no data is lost and clients only see retries.
+ */
+public interface Grid extends AutoCloseable {
+
+    /** A builder for a new member, with the defaults documented on {@link GridBuilder}. */
+    static GridBuilder builder() {
+        return new GridBuilder();
+    }
+
+    /**
+     * The map called {@code name}, with the default {@link MapConfig}; every member that asks for the same name
+     * sees the same entries.
+     */
+    <K, V> GridMap<K, V> map(String name);
+
+    /**
+     * The map called {@code name} with {@code config}. Use the same config for a name on every member: the config
+     * travels with each operation, and the primary applies the one it receives.
+     *
+     * @throws IllegalArgumentException if this member already handed out {@code name} with another config, or the
+     *     config asks for more backups than the grid keeps ({@link GridBuilder#maxBackups(int)})
+     */
+    <K, V> GridMap<K, V> map(String name, MapConfig config);
+
+    /** The current members in view order; the first is the coordinator. */
+    List<Member> members();
+
+    /** This member. */
+    Member localMember();
+
+    /** The cluster name this member joined. */
+    String clusterName();
+
+    /**
+     * Leaves the cluster gracefully: hands this member's partitions off, waits until the new owners hold them, then
+     * disconnects. Idempotent. Maps handed out by this grid fail with {@link GridClosedException} afterwards.
+     */
+    @Override
+    void close();
+}

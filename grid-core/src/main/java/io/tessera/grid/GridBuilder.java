@@ -1,0 +1,152 @@
+package io.tessera.grid;
+
+import io.tessera.grid.internal.GridNode;
+import io.tessera.grid.internal.partition.SlotHashing;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Configures and starts a grid member. Every setter validates at once; {@link #start()} returns once the member has
+ * joined and knows the partition table.
+ *
+ * <p>Defaults: cluster {@value #DEFAULT_CLUSTER_NAME}, stack {@code tcp} on 127.0.0.1 port 7800 (the next free one
+ * up to 7810), {@value #DEFAULT_PARTITION_COUNT} partitions, at most {@value #DEFAULT_MAX_BACKUPS} backup per
+ * partition, a 5 second operation deadline.
+ */
+public final class GridBuilder {
+    /** The default cluster name. */
+    public static final String DEFAULT_CLUSTER_NAME = "tessera";
+    /** The default number of partitions. */
+    public static final int DEFAULT_PARTITION_COUNT = 256;
+    /** The default number of backup owners the partition table keeps. */
+    public static final int DEFAULT_MAX_BACKUPS = 1;
+    /** The default operation deadline. */
+    public static final Duration DEFAULT_OPERATION_TIMEOUT = Duration.ofSeconds(5);
+    /** The bundled JGroups stacks. */
+    public static final List<String> BUNDLED_STACKS = List.of("tcp", "local", "udp", "kubernetes");
+
+    private String clusterName = DEFAULT_CLUSTER_NAME;
+    private String stack = "tcp";
+    private String bindAddress;
+    private int bindPort;
+    private List<String> initialMembers = List.of();
+    private int partitionCount = DEFAULT_PARTITION_COUNT;
+    private int maxBackups = DEFAULT_MAX_BACKUPS;
+    private SerializationConfig serialization = SerializationConfig.defaults();
+    private Duration operationTimeout = DEFAULT_OPERATION_TIMEOUT;
+    private String memberName;
+
+    GridBuilder() {
+    }
+
+    /** Sets the cluster name: only members with the same name form a cluster. */
+    public GridBuilder clusterName(String clusterName) {
+        Objects.requireNonNull(clusterName, "clusterName");
+        if (clusterName.isBlank()) {
+            throw new IllegalArgumentException("clusterName: \"" + clusterName + "\" (expected a non-blank name)");
+        }
+        this.clusterName = clusterName;
+        return this;
+    }
+
+    /**
+     * Sets the JGroups stack: a bundled name ({@code tcp}, the default; {@code local} for many members in one JVM;
+     * {@code udp}; {@code kubernetes}) or the path or URL of a JGroups XML file.
+     */
+    public GridBuilder stack(String stack) {
+        Objects.requireNonNull(stack, "stack");
+        if (stack.isBlank()) {
+            throw new IllegalArgumentException("stack: \"\" (expected one of " + BUNDLED_STACKS + " or a path)");
+        }
+        this.stack = stack;
+        return this;
+    }
+
+    /** Sets the address the transport binds to (default 127.0.0.1 for {@code tcp}). */
+    public GridBuilder bindAddress(String bindAddress) {
+        this.bindAddress = Objects.requireNonNull(bindAddress, "bindAddress");
+        return this;
+    }
+
+    /** Sets the first port the transport tries (default 7800; the next free one up to +10 is taken). */
+    public GridBuilder bindPort(int bindPort) {
+        if (bindPort < 1 || bindPort > 65535) {
+            throw new IllegalArgumentException("bindPort: " + bindPort + " (expected 1..65535)");
+        }
+        this.bindPort = bindPort;
+        return this;
+    }
+
+    /** Sets the {@code host:port} members the static {@code tcp} stack contacts to join. */
+    public GridBuilder initialMembers(String... members) {
+        Objects.requireNonNull(members, "initialMembers");
+        for (String member : members) {
+            Objects.requireNonNull(member, "initialMembers entry");
+            int colon = member.lastIndexOf(':');
+            if (colon <= 0 || colon == member.length() - 1 || !member.substring(colon + 1).chars()
+                    .allMatch(Character::isDigit)) {
+                throw new IllegalArgumentException("initialMembers: \"" + member + "\" (expected host:port)");
+            }
+        }
+        this.initialMembers = List.of(members);
+        return this;
+    }
+
+    /** Sets the number of partitions: a power of two that divides 16384 (default 256); the same on every member. */
+    public GridBuilder partitionCount(int partitionCount) {
+        SlotHashing.checkPartitionCount(partitionCount);
+        this.partitionCount = partitionCount;
+        return this;
+    }
+
+    /**
+     * Sets how many backup owners the partition table keeps per partition (0..6, default 1); a map may keep at most
+     * this many backups. The same on every member.
+     */
+    public GridBuilder maxBackups(int maxBackups) {
+        if (maxBackups < 0 || maxBackups > MapConfig.MAX_BACKUPS) {
+            throw new IllegalArgumentException("maxBackups: " + maxBackups + " (expected 0.." + MapConfig.MAX_BACKUPS
+                    + ")");
+        }
+        this.maxBackups = maxBackups;
+        return this;
+    }
+
+    /** Sets the classes values, keys and entry processors may have; register them alike on every member. */
+    public GridBuilder serialization(SerializationConfig serialization) {
+        this.serialization = Objects.requireNonNull(serialization, "serialization");
+        return this;
+    }
+
+    /** Sets the deadline of every operation, retries included (default 5 s). */
+    public GridBuilder operationTimeout(Duration operationTimeout) {
+        Objects.requireNonNull(operationTimeout, "operationTimeout");
+        if (operationTimeout.isZero() || operationTimeout.isNegative()) {
+            throw new IllegalArgumentException("operationTimeout: " + operationTimeout + " (expected > 0)");
+        }
+        this.operationTimeout = operationTimeout;
+        return this;
+    }
+
+    /** Sets this member's name in logs and {@link Member#name()} (default: JGroups' generated name). */
+    public GridBuilder memberName(String memberName) {
+        this.memberName = Objects.requireNonNull(memberName, "memberName");
+        return this;
+    }
+
+    /** The immutable settings this builder holds now. */
+    public GridConfig config() {
+        return new GridConfig(clusterName, stack, bindAddress, bindPort, initialMembers, partitionCount, maxBackups,
+                serialization, operationTimeout, memberName);
+    }
+
+    /**
+     * Starts the member: connects to the cluster, waits until it knows the partition table, and returns it.
+     *
+     * @throws GridException if the member cannot join (the message says why)
+     */
+    public Grid start() {
+        return GridNode.start(config());
+    }
+}

@@ -1,0 +1,9 @@
+package io.tessera.grid;
+
+/** Thrown when a map or grid is used after {@link Grid#close()}. */
+public class GridClosedException extends GridException {
+    /** Creates the exception. */
+    public GridClosedException(String message) {
+        super(message);
+    }
+}

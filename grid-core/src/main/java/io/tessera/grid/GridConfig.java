@@ -1,0 +1,23 @@
+package io.tessera.grid;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The immutable settings of a grid member, as made by {@link GridBuilder}; see its setters for meanings.
+ *
+ * @param clusterName the cluster to join
+ * @param stack the bundled stack name or a JGroups XML path
+ * @param bindAddress the transport's bind address, or {@code null} for the stack's default
+ * @param bindPort the transport's first port, or 0 for the stack's default
+ * @param initialMembers the {@code host:port} list of the static TCP stack
+ * @param partitionCount the number of partitions
+ * @param maxBackups the backup owners per partition
+ * @param serialization the registered classes
+ * @param operationTimeout the deadline of every operation
+ * @param memberName this member's name, or {@code null}
+ */
+public record GridConfig(String clusterName, String stack, String bindAddress, int bindPort,
+                         List<String> initialMembers, int partitionCount, int maxBackups,
+                         SerializationConfig serialization, Duration operationTimeout, String memberName) {
+}

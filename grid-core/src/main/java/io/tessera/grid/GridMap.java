@@ -1,0 +1,84 @@
+package io.tessera.grid;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * A {@link ConcurrentMap} spanning the cluster: every key lives in one partition, kept by a primary member and its
+ * backups, and every member sees the same entries.
+ *
+ * <p>Contracts: single-key operations are linearizable on the key's primary; {@code putIfAbsent},
+ * {@code replace(k, old, new)}, {@code remove(k, v)} and {@link #executeOnKey} run atomically there, and so do
+ * {@code compute*} and {@code merge} (as compare-and-set loops, since lambdas cannot travel). Values are compared
+ * by their serialized bytes, so value types must serialize deterministically. {@code size()}, {@code clear()} and
+ * iteration work across the cluster partition by partition and are weakly consistent, like
+ * {@code ConcurrentHashMap}'s. Nulls are refused with {@link NullPointerException}.
+ *
+ * <p>Failures surface as {@link GridException}s: {@link OperationTimeoutException} when the deadline passes,
+ * {@link IndeterminateOutcomeException} when a non-idempotent write may or may not have happened,
+ * {@link GridSerializationException} for unregistered classes, {@link GridClosedException} after close.
+ */
+public interface GridMap<K, V> extends ConcurrentMap<K, V> {
+
+    /** The map's name. */
+    String name();
+
+    /** The map's config on this member. */
+    MapConfig config();
+
+    /** Puts {@code value} under {@code key} with a time to live ({@link Duration#ZERO}: none), returning the old value. */
+    V put(K key, V value, Duration ttl);
+
+    /** Puts without returning the old value, which saves sending it back. */
+    void set(K key, V value);
+
+    /** Puts without returning the old value, with a time to live ({@link Duration#ZERO}: none). */
+    void set(K key, V value, Duration ttl);
+
+    /** Removes {@code key} without returning the old value; returns whether it existed. */
+    boolean delete(K key);
+
+    /** Reads {@code key} asynchronously. */
+    CompletableFuture<V> getAsync(K key);
+
+    /** Writes asynchronously; the future completes with the old value once the write is acknowledged. */
+    CompletableFuture<V> putAsync(K key, V value);
+
+    /** Writes asynchronously with a time to live. */
+    CompletableFuture<V> putAsync(K key, V value, Duration ttl);
+
+    /** Removes asynchronously; the future completes with the old value. */
+    CompletableFuture<V> removeAsync(K key);
+
+    /** Runs {@code processor} atomically on the key's primary and returns its result; see {@link EntryProcessor}. */
+    <R> R executeOnKey(K key, EntryProcessor<K, V, R> processor);
+
+    /** Runs {@code processor} asynchronously. */
+    <R> CompletableFuture<R> executeOnKeyAsync(K key, EntryProcessor<K, V, R> processor);
+
+    /**
+     * Sets the time to live of an existing key; zero or negative expires it now. Returns whether the key existed.
+     */
+    boolean expire(K key, Duration ttl);
+
+    /** Removes the time to live of an existing key; returns whether it existed. */
+    boolean persist(K key);
+
+    /**
+     * The remaining time to live of {@code key}: empty when the key does not exist or has no expiry (tell the two
+     * apart with {@link #containsKey}).
+     */
+    Optional<Duration> ttl(K key);
+
+    /** Registers a listener that receives events with old and new values; returns its id. */
+    UUID addListener(EntryListener<K, V> listener);
+
+    /** Registers a listener; without values, events carry only type and key, which saves bandwidth. */
+    UUID addListener(EntryListener<K, V> listener, boolean includeValues);
+
+    /** Removes a listener; returns whether it was registered. */
+    boolean removeListener(UUID id);
+}

@@ -1,0 +1,49 @@
+package io.tessera.grid;
+
+import java.util.Objects;
+
+/**
+ * A member of the cluster as users see it: a stable id for the member's lifetime and a human-readable name.
+ */
+public final class Member {
+    private final String id;
+    private final String name;
+    private final boolean local;
+
+    /** Creates a member; Tessera makes these, applications only read them. */
+    public Member(String id, String name, boolean local) {
+        this.id = Objects.requireNonNull(id, "id");
+        this.name = Objects.requireNonNull(name, "name");
+        this.local = local;
+    }
+
+    /** The member's unique id (a UUID, new for every start). */
+    public String id() {
+        return id;
+    }
+
+    /** The member's name: the configured {@link GridBuilder#memberName(String)} or the JGroups logical name. */
+    public String name() {
+        return name;
+    }
+
+    /** Whether this is the member that returned it. */
+    public boolean isLocal() {
+        return local;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Member m && m.id.equals(id);
+    }
+
+    @Override
+    public int hashCode() {
+        return id.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return name + (local ? " (this member)" : "");
+    }
+}

@@ -1,0 +1,193 @@
+package io.tessera.grid.internal.cluster;
+
+import io.tessera.grid.GridException;
+import io.tessera.grid.internal.wire.MessageType;
+import io.tessera.grid.internal.wire.WireReader;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.jgroups.Address;
+import org.jgroups.BytesMessage;
+import org.jgroups.JChannel;
+import org.jgroups.Message;
+import org.jgroups.Receiver;
+import org.jgroups.View;
+import org.jgroups.blocks.MessageDispatcher;
+import org.jgroups.blocks.RequestHandler;
+import org.jgroups.blocks.RequestOptions;
+import org.jgroups.blocks.ResponseMode;
+import org.jgroups.blocks.Response;
+import org.jgroups.util.RspList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns this member's {@link JChannel} and its {@link MessageDispatcher}: it sends Tessera's binary messages,
+ * decodes the type of every incoming one, and hands it to the {@link Handler} without blocking the JGroups
+ * delivery thread.
+ *
+ * <p>Threads: JGroups calls {@link #handle(Message, Response)} and {@code viewAccepted} on its own threads; the
+ * handler must only decode and enqueue. Requests are regular messages (FIFO per sender, which the replication
+ * stream relies on); replies are sent OOB and without flow control by JGroups' correlator.
+ */
+public final class ClusterService implements RequestHandler, Receiver, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ClusterService.class);
+
+    /** Receives decoded incoming messages; implementations must not block. */
+    public interface Handler {
+        /**
+         * Handles one message. {@code response} is null for one-way messages; otherwise exactly one reply must
+         * eventually be sent through it (from any thread).
+         */
+        void handle(MessageType type, WireReader body, Address sender, Response response);
+    }
+
+    private final JChannel channel;
+    private final MessageDispatcher dispatcher;
+    private volatile Handler handler;
+    private volatile Consumer<View> viewListener = view -> { };
+
+    /** Wraps an unconnected channel; call {@link #connect} after setting the handlers. */
+    public ClusterService(JChannel channel) {
+        this.channel = channel;
+        this.dispatcher = new MessageDispatcher(channel, this);
+        this.dispatcher.asyncDispatching(true);
+        this.dispatcher.setReceiver(this);
+    }
+
+    /** Sets the handler of incoming messages. */
+    public void handler(Handler handler) {
+        this.handler = handler;
+    }
+
+    /** Sets the listener of view changes; it is called on a JGroups thread and must not block. */
+    public void viewListener(Consumer<View> viewListener) {
+        this.viewListener = viewListener;
+    }
+
+    /** Connects to {@code clusterName}, wrapping JGroups' checked exception. */
+    public void connect(String clusterName) {
+        try {
+            channel.connect(clusterName);
+        } catch (Exception e) {
+            throw new GridException("cannot join cluster '" + clusterName + "': " + e.getMessage()
+                    + " (check the stack, bind address and initial members)", e);
+        }
+    }
+
+    /** This member's address. */
+    public Address localAddress() {
+        return channel.getAddress();
+    }
+
+    /** The current view, or {@code null} before connecting. */
+    public View view() {
+        return channel.getView();
+    }
+
+    /** The JGroups logical name of {@code address}. */
+    public String nameOf(Address address) {
+        String name = org.jgroups.util.NameCache.get(address);
+        return name != null ? name : String.valueOf(address);
+    }
+
+    /** Whether {@code address} is in the current view. */
+    public boolean isMember(Address address) {
+        View view = channel.getView();
+        return view != null && view.containsMember(address);
+    }
+
+    /** Sends a request to one member and completes with its reply bytes, or exceptionally (timeout, suspect). */
+    public CompletableFuture<byte[]> request(Address destination, byte[] payload, int length, long timeoutMillis) {
+        try {
+            CompletableFuture<byte[]> reply = dispatcher.sendMessageWithFuture(
+                    new BytesMessage(destination, payload, 0, length),
+                    new RequestOptions(ResponseMode.GET_FIRST, timeoutMillis));
+            return reply.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * Sends a request to several members (as unicasts) and completes with their replies; a member that left the
+     * view is marked suspected in the list. Completes with {@code null} if not every reply came in time.
+     */
+    public CompletableFuture<RspList<byte[]>> requestAll(Collection<Address> destinations, byte[] payload, int length,
+                                                         long timeoutMillis) {
+        try {
+            CompletableFuture<RspList<byte[]>> replies = dispatcher.castMessageWithFuture(destinations,
+                    new BytesMessage(null, payload, 0, length),
+                    new RequestOptions(ResponseMode.GET_ALL, timeoutMillis).anycasting(true));
+            return replies.completeOnTimeout(null, timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Sends a reliable one-way message (no reply) to one member. */
+    public void send(Address destination, byte[] payload, int length) {
+        try {
+            dispatcher.sendMessage(new BytesMessage(destination, payload, 0, length), RequestOptions.ASYNC());
+        } catch (Exception e) {
+            log.debug("one-way {} to {} failed: {}", payload[0], destination, e.toString());
+        }
+    }
+
+    /** Sends a reliable one-way message to several members. */
+    public void sendAll(List<Address> destinations, byte[] payload, int length) {
+        if (destinations.isEmpty()) {
+            return;
+        }
+        try {
+            dispatcher.castMessage(destinations, new BytesMessage(null, payload, 0, length),
+                    RequestOptions.ASYNC().anycasting(true));
+        } catch (Exception e) {
+            log.debug("one-way cast {} failed: {}", payload[0], e.toString());
+        }
+    }
+
+    @Override
+    public Object handle(Message msg) {
+        throw new UnsupportedOperationException("asynchronous dispatching is on");
+    }
+
+    @Override
+    public void handle(Message msg, Response response) {
+        Handler current = handler;
+        if (current == null) {
+            if (response != null) {
+                response.send(new IllegalStateException("member is starting"), true);
+            }
+            return;
+        }
+        try {
+            WireReader reader = new WireReader(msg.getArray(), msg.getOffset(), msg.getLength());
+            MessageType type = MessageType.of(reader.readByte());
+            current.handle(type, reader, msg.getSrc(), response);
+        } catch (RuntimeException e) {
+            log.warn("dropping malformed message from {}: {}", msg.getSrc(), e.toString());
+            if (response != null) {
+                response.send(e, true);
+            }
+        }
+    }
+
+    @Override
+    public void viewAccepted(View view) {
+        viewListener.accept(view);
+    }
+
+    /** Closes the channel; a graceful JGroups leave. */
+    @Override
+    public void close() {
+        try {
+            dispatcher.close();
+        } catch (Exception e) {
+            log.debug("closing dispatcher", e);
+        }
+        channel.close();
+    }
+}

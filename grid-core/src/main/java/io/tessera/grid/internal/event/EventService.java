@@ -1,0 +1,339 @@
+package io.tessera.grid.internal.event;
+
+import io.tessera.grid.EntryEvent;
+import io.tessera.grid.EntryListener;
+import io.tessera.grid.internal.cluster.ClusterService;
+import io.tessera.grid.internal.nearcache.NearCache;
+import io.tessera.grid.internal.operation.EntryChange;
+import io.tessera.grid.internal.operation.EventPublisher;
+import io.tessera.grid.internal.serialization.GridSerializer;
+import io.tessera.grid.internal.store.BytesKey;
+import io.tessera.grid.internal.wire.MessageType;
+import io.tessera.grid.internal.wire.WireReader;
+import io.tessera.grid.internal.wire.WireWriter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.jgroups.Address;
+import org.jgroups.View;
+import org.jgroups.blocks.Response;
+import org.jgroups.util.RspList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes entry changes from primaries to the members that care: listeners (asynchronously) and near caches
+ * (synchronously, before the write is acknowledged).
+ *
+ * <p>Every member knows, per map, which members registered interest and of what kind ({@link #LISTENER},
+ * {@link #LISTENER_VALUES}, {@link #NEAR_CACHE}): a registration is broadcast and awaited, and every member re-sends
+ * its own interests to members that join. The registry is copy-on-write, read by partition threads without locks.
+ *
+ * <p>Listener callbacks run on a few listener threads, striped by key, so the events of one key keep the order in
+ * which the primary sent them and a slow listener never holds a partition or JGroups thread.
+ */
+public final class EventService implements EventPublisher {
+    private static final Logger log = LoggerFactory.getLogger(EventService.class);
+
+    /** Interest flag: the member has a listener without values. */
+    public static final int LISTENER = 1;
+    /** Interest flag: the member has a listener with values. */
+    public static final int LISTENER_VALUES = 2;
+    /** Interest flag: the member has a near cache, which must be invalidated before a write is acknowledged. */
+    public static final int NEAR_CACHE = 4;
+
+    private static final int LISTENER_THREADS = 2;
+
+    private final Address self;
+    private final ClusterService cluster;
+    private final GridSerializer serializer;
+    private final long timeoutMillis;
+    private final ConcurrentHashMap<String, Map<Address, Integer>> interests = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, CopyOnWriteArrayList<LocalListener>> listeners = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, NearCache> nearCaches = new ConcurrentHashMap<>();
+    private final ExecutorService[] listenerThreads = new ExecutorService[LISTENER_THREADS];
+    private volatile Set<Address> knownMembers = Set.of();
+
+    private record LocalListener(UUID id, EntryListener<Object, Object> listener, boolean includeValues) {
+    }
+
+    /** Creates the service. */
+    public EventService(Address self, ClusterService cluster, GridSerializer serializer, long timeoutMillis,
+                        String memberName) {
+        this.self = self;
+        this.cluster = cluster;
+        this.serializer = serializer;
+        this.timeoutMillis = timeoutMillis;
+        for (int i = 0; i < LISTENER_THREADS; i++) {
+            String name = "tessera-listener-" + memberName + "-" + i;
+            listenerThreads[i] = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, name);
+                t.setDaemon(true);
+                return t;
+            });
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- registry
+
+    /** Registers a local listener on {@code map} and waits until every member knows. */
+    @SuppressWarnings("unchecked")
+    public UUID addListener(String map, EntryListener<?, ?> listener, boolean includeValues) {
+        UUID id = UUID.randomUUID();
+        listeners.computeIfAbsent(map, m -> new CopyOnWriteArrayList<>())
+                .add(new LocalListener(id, (EntryListener<Object, Object>) listener, includeValues));
+        announce(map);
+        return id;
+    }
+
+    /** Removes a local listener; returns whether it existed. */
+    public boolean removeListener(String map, UUID id) {
+        CopyOnWriteArrayList<LocalListener> list = listeners.get(map);
+        boolean removed = list != null && list.removeIf(l -> l.id.equals(id));
+        if (removed) {
+            announce(map);
+        }
+        return removed;
+    }
+
+    /** Creates (once) the near cache of {@code map} on this member and registers for its invalidations. */
+    public NearCache nearCache(String map, io.tessera.grid.NearCacheConfig config) {
+        boolean[] created = {false};
+        NearCache cache = nearCaches.computeIfAbsent(map, m -> {
+            created[0] = true;
+            return new NearCache(config);
+        });
+        if (created[0]) {
+            announce(map);
+        }
+        return cache;
+    }
+
+    private int localFlags(String map) {
+        int flags = 0;
+        for (LocalListener l : listeners.getOrDefault(map, new CopyOnWriteArrayList<>())) {
+            flags |= l.includeValues ? LISTENER_VALUES : LISTENER;
+        }
+        if (nearCaches.containsKey(map)) {
+            flags |= NEAR_CACHE;
+        }
+        return flags;
+    }
+
+    /** Sets this member's interest in {@code map} everywhere and waits for every member's acknowledgement. */
+    private void announce(String map) {
+        int flags = localFlags(map);
+        setInterest(map, self, flags);
+        byte[] message = registration(Map.of(map, flags));
+        View view = cluster.view();
+        if (view == null || view.size() <= 1) {
+            return;
+        }
+        List<Address> others = new ArrayList<>(view.getMembers());
+        others.remove(self);
+        cluster.requestAll(others, message, message.length, timeoutMillis).join();
+    }
+
+    private static byte[] registration(Map<String, Integer> flagsByMap) {
+        WireWriter out = WireWriter.forType(MessageType.LISTENER_REGISTRATION, 64);
+        out.writeVarInt(flagsByMap.size());
+        flagsByMap.forEach((map, flags) -> out.writeString(map).writeVarInt(flags));
+        return out.toByteArray();
+    }
+
+    private void setInterest(String map, Address member, int flags) {
+        interests.compute(map, (m, current) -> {
+            Map<Address, Integer> next = current == null ? new HashMap<>() : new HashMap<>(current);
+            if (flags == 0) {
+                next.remove(member);
+            } else {
+                next.put(member, flags);
+            }
+            return next.isEmpty() ? null : Map.copyOf(next);
+        });
+    }
+
+    /** Handles {@link MessageType#LISTENER_REGISTRATION}. */
+    public void onRegistration(WireReader in, Address sender, Response response) {
+        int count = in.readVarInt();
+        for (int i = 0; i < count; i++) {
+            setInterest(in.readString(), sender, in.readVarInt());
+        }
+        if (response != null) {
+            response.send(new byte[] {0}, false);
+        }
+    }
+
+    /** Forgets members that left and tells members that joined what this member is interested in. */
+    public void viewChanged(View view) {
+        Set<Address> members = Set.copyOf(view.getMembers());
+        Set<Address> previous = knownMembers;
+        knownMembers = members;
+        for (String map : interests.keySet()) {
+            interests.computeIfPresent(map, (m, current) -> {
+                Map<Address, Integer> next = new HashMap<>(current);
+                next.keySet().retainAll(members);
+                return next.isEmpty() ? null : Map.copyOf(next);
+            });
+        }
+        Map<String, Integer> mine = new LinkedHashMap<>();
+        for (String map : listeners.keySet()) {
+            mine.put(map, localFlags(map));
+        }
+        for (String map : nearCaches.keySet()) {
+            mine.put(map, localFlags(map));
+        }
+        mine.values().removeIf(flags -> flags == 0);
+        if (mine.isEmpty()) {
+            return;
+        }
+        byte[] message = registration(mine);
+        for (Address member : members) {
+            if (!member.equals(self) && !previous.contains(member)) {
+                cluster.send(member, message, message.length);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ publish
+
+    @Override
+    public CompletableFuture<Void> publish(List<EntryChange> changes) {
+        if (changes.isEmpty() || interests.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        Map<Address, List<EntryChange>> byMember = new HashMap<>();
+        Map<Address, Integer> flagsByMember = new HashMap<>();
+        for (EntryChange change : changes) {
+            Map<Address, Integer> interested = interests.get(change.mapName());
+            if (interested == null) {
+                continue;
+            }
+            interested.forEach((member, flags) -> {
+                byMember.computeIfAbsent(member, m -> new ArrayList<>()).add(change);
+                flagsByMember.merge(member, flags, (a, b) -> a | b);
+            });
+        }
+        List<CompletableFuture<?>> pending = new ArrayList<>();
+        for (Map.Entry<Address, List<EntryChange>> e : byMember.entrySet()) {
+            Address member = e.getKey();
+            int flags = flagsByMember.get(member);
+            if (member.equals(self)) {
+                deliver(e.getValue());
+                continue;
+            }
+            boolean ack = (flags & NEAR_CACHE) != 0;
+            byte[] message = eventMessage(e.getValue(), (flags & LISTENER_VALUES) != 0);
+            if (ack) {
+                pending.add(cluster.requestAll(List.of(member), message, message.length, timeoutMillis)
+                        .thenAccept(rsps -> {
+                            if (rsps == null) {
+                                log.warn("near-cache invalidation not acknowledged by {} within {} ms",
+                                        cluster.nameOf(member), timeoutMillis);
+                            }
+                        }).exceptionally(ex -> null));
+            } else {
+                cluster.send(member, message, message.length);
+            }
+        }
+        return pending.isEmpty() ? CompletableFuture.completedFuture(null)
+                : CompletableFuture.allOf(pending.toArray(new CompletableFuture<?>[0]));
+    }
+
+    private static byte[] eventMessage(List<EntryChange> changes, boolean withValues) {
+        WireWriter out = WireWriter.forType(MessageType.EVENT, 64);
+        out.writeBoolean(withValues);
+        out.writeVarInt(changes.size());
+        for (EntryChange change : changes) {
+            change.writeTo(out, withValues);
+        }
+        return out.toByteArray();
+    }
+
+    /** Handles {@link MessageType#EVENT}: invalidates near caches inline, then hands listeners their events. */
+    public void onEvent(WireReader in, Address sender, Response response) {
+        in.readBoolean();
+        int count = in.readVarInt();
+        List<EntryChange> changes = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            changes.add(EntryChange.readFrom(in));
+        }
+        deliver(changes);
+        if (response != null) {
+            response.send(new byte[] {0}, false);
+        }
+    }
+
+    private void deliver(List<EntryChange> changes) {
+        for (EntryChange change : changes) {
+            NearCache cache = nearCaches.get(change.mapName());
+            if (cache != null) {
+                cache.invalidate(new BytesKey(change.key()));
+            }
+            List<LocalListener> local = listeners.get(change.mapName());
+            if (local == null || local.isEmpty()) {
+                continue;
+            }
+            int stripe = Math.floorMod(Arrays.hashCode(change.key()), LISTENER_THREADS);
+            try {
+                listenerThreads[stripe].execute(() -> dispatch(change, local));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                return; // shutting down
+            }
+        }
+    }
+
+    private void dispatch(EntryChange change, List<LocalListener> local) {
+        Object key;
+        Object oldValue;
+        Object newValue;
+        try {
+            key = serializer.decodeKey(change.key(), change.keyFormat());
+            oldValue = change.oldValue() == null ? null : serializer.decodeValue(change.oldValue());
+            newValue = change.newValue() == null ? null : serializer.decodeValue(change.newValue());
+        } catch (RuntimeException e) {
+            log.warn("cannot decode an event of map {}: {}", change.mapName(), e.getMessage());
+            return;
+        }
+        for (LocalListener l : local) {
+            EntryEvent<Object, Object> event = new EntryEvent<>(change.type(), change.mapName(), key,
+                    l.includeValues ? oldValue : null, l.includeValues ? newValue : null);
+            try {
+                switch (change.type()) {
+                    case ADDED -> l.listener.entryAdded(event);
+                    case UPDATED -> l.listener.entryUpdated(event);
+                    case REMOVED -> l.listener.entryRemoved(event);
+                    case EXPIRED -> l.listener.entryExpired(event);
+                    default -> throw new IllegalStateException();
+                }
+            } catch (RuntimeException e) {
+                log.warn("listener {} of map {} threw on {}", l.listener, change.mapName(), event.type(), e);
+            }
+        }
+    }
+
+    /** Stops the listener threads, letting queued events run for up to a second. */
+    public void shutdown() {
+        for (ExecutorService thread : listenerThreads) {
+            thread.shutdown();
+        }
+        for (ExecutorService thread : listenerThreads) {
+            try {
+                thread.awaitTermination(1, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

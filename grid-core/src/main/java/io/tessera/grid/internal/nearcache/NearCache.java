@@ -1,0 +1,83 @@
+package io.tessera.grid.internal.nearcache;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.tessera.grid.NearCacheConfig;
+import io.tessera.grid.internal.store.BytesKey;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A near cache of one map on this member.
+ *
+ * <p>Reads follow reserve → fetch → {@link #offer}: the fetched value is cached only if no invalidation of the key
+ * arrived between the reservation and the offer, so a value fetched before a write can never be cached after that
+ * write's invalidation. Values are kept as bytes and decoded on every hit, so callers never share a mutable object.
+ */
+public final class NearCache {
+    private final Cache<BytesKey, byte[]> cache;
+    private final ConcurrentHashMap<BytesKey, Object> reservations = new ConcurrentHashMap<>();
+    private final LongAdder hits = new LongAdder();
+    private final LongAdder misses = new LongAdder();
+
+    /** Creates a near cache with the bounds of {@code config}. */
+    public NearCache(NearCacheConfig config) {
+        Caffeine<Object, Object> builder = Caffeine.newBuilder().maximumSize(config.maxSize());
+        if (!config.expireAfterWrite().isZero()) {
+            builder.expireAfterWrite(config.expireAfterWrite());
+        }
+        this.cache = builder.build();
+    }
+
+    /** The cached value bytes of {@code key}, or {@code null} on a miss. */
+    public byte[] get(BytesKey key) {
+        byte[] value = cache.getIfPresent(key);
+        if (value != null) {
+            hits.increment();
+        } else {
+            misses.increment();
+        }
+        return value;
+    }
+
+    /** Reserves {@code key} before fetching it; pass the token to {@link #offer}. */
+    public Object reserve(BytesKey key) {
+        Object token = new Object();
+        reservations.put(key, token);
+        return token;
+    }
+
+    /** Caches a fetched value if the reservation still stands; a null value only releases it. */
+    public void offer(BytesKey key, Object token, byte[] value) {
+        if (reservations.remove(key, token) && value != null) {
+            cache.put(key, value);
+        }
+    }
+
+    /** Drops {@code key} and voids any reservation of it. */
+    public void invalidate(BytesKey key) {
+        reservations.remove(key);
+        cache.invalidate(key);
+    }
+
+    /** Drops everything. */
+    public void invalidateAll() {
+        reservations.clear();
+        cache.invalidateAll();
+    }
+
+    /** The number of hits so far. */
+    public long hits() {
+        return hits.sum();
+    }
+
+    /** The number of misses so far. */
+    public long misses() {
+        return misses.sum();
+    }
+
+    /** The approximate number of cached entries. */
+    public long size() {
+        return cache.estimatedSize();
+    }
+}

@@ -1,0 +1,132 @@
+package io.tessera.grid.internal.store;
+
+import io.tessera.grid.internal.wire.WireReader;
+import io.tessera.grid.internal.wire.WireWriter;
+
+/**
+ * One entry: its key and value bytes, the replication sequence of its last write ({@code version}), the
+ * hybrid-logical-clock stamp of that write, and its expiry: an absolute deadline ({@code expireAt}, TTL) and a
+ * max-idle span measured from the last access.
+ *
+ * <p>Immutable but for {@link #lastAccess}, which only the owning partition thread writes; a write makes a new
+ * record, so a snapshot can share records with the live store.
+ */
+public final class Record {
+    private final BytesKey key;
+    private final byte keyFormat;
+    private final byte[] value;
+    private final long version;
+    private final long timestamp;
+    private final long expireAt;
+    private final long maxIdleMillis;
+    private final long creationTime;
+    private long lastAccess;
+
+    /** Creates a record; {@code expireAt} and {@code maxIdleMillis} are 0 when they do not apply. */
+    public Record(BytesKey key, byte keyFormat, byte[] value, long version, long timestamp, long expireAt,
+                  long maxIdleMillis, long creationTime, long lastAccess) {
+        this.key = key;
+        this.keyFormat = keyFormat;
+        this.value = value;
+        this.version = version;
+        this.timestamp = timestamp;
+        this.expireAt = expireAt;
+        this.maxIdleMillis = maxIdleMillis;
+        this.creationTime = creationTime;
+        this.lastAccess = lastAccess;
+    }
+
+    /** The key. */
+    public BytesKey key() {
+        return key;
+    }
+
+    /** How the key bytes decode (string, bytes or object); identity is by bytes alone. */
+    public byte keyFormat() {
+        return keyFormat;
+    }
+
+    /** The value bytes; callers must not change them. */
+    public byte[] value() {
+        return value;
+    }
+
+    /** The partition sequence of the write that made this record. */
+    public long version() {
+        return version;
+    }
+
+    /** The hybrid-logical-clock stamp of the write that made this record. */
+    public long timestamp() {
+        return timestamp;
+    }
+
+    /** The absolute expiry time in epoch milliseconds, or 0 for none. */
+    public long expireAt() {
+        return expireAt;
+    }
+
+    /** The max-idle span in milliseconds, or 0 for none. */
+    public long maxIdleMillis() {
+        return maxIdleMillis;
+    }
+
+    /** When the key was first written (kept across updates). */
+    public long creationTime() {
+        return creationTime;
+    }
+
+    /** The last read or write, in epoch milliseconds. */
+    public long lastAccess() {
+        return lastAccess;
+    }
+
+    /** Records an access; only the owning partition thread calls this. */
+    public void touch(long now) {
+        if (now > lastAccess) {
+            lastAccess = now;
+        }
+    }
+
+    /** The moment this record expires, whichever of TTL and max-idle comes first, or {@link Long#MAX_VALUE}. */
+    public long deadline() {
+        long deadline = expireAt > 0 ? expireAt : Long.MAX_VALUE;
+        if (maxIdleMillis > 0) {
+            deadline = Math.min(deadline, lastAccess + maxIdleMillis);
+        }
+        return deadline;
+    }
+
+    /** Whether the record has expired at {@code now}. */
+    public boolean isExpiredAt(long now) {
+        return now >= deadline();
+    }
+
+    /** A copy with another value, version and stamp; expiry and creation time as given. */
+    public Record withValue(byte[] newValue, long newVersion, long newTimestamp, long newExpireAt, long now) {
+        return new Record(key, keyFormat, newValue, newVersion, newTimestamp, newExpireAt, maxIdleMillis, creationTime,
+                now);
+    }
+
+    /** Writes the record for a backup or a snapshot. */
+    public void writeTo(WireWriter out) {
+        out.writeBytes(key.bytes());
+        out.writeByte(keyFormat);
+        out.writeBytes(value);
+        out.writeVarLong(version);
+        out.writeVarLong(timestamp);
+        out.writeVarLong(expireAt);
+        out.writeVarLong(maxIdleMillis);
+        out.writeVarLong(creationTime);
+        out.writeVarLong(lastAccess);
+    }
+
+    /** Reads a record written by {@link #writeTo}. */
+    public static Record readFrom(WireReader in) {
+        BytesKey key = new BytesKey(in.readBytes());
+        byte keyFormat = in.readByte();
+        byte[] value = in.readBytes();
+        return new Record(key, keyFormat, value, in.readVarLong(), in.readVarLong(), in.readVarLong(),
+                in.readVarLong(), in.readVarLong(), in.readVarLong());
+    }
+}
