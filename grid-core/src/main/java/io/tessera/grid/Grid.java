@@ -36,6 +36,12 @@ public interface Grid extends AutoCloseable {
     /** This member. */
     Member localMember();
 
+    /** The partitions as this member's newest partition table assigns them, in id order. */
+    List<Partition> partitions();
+
+    /** The partition that holds {@code key} (a String hashes as its UTF-8 bytes, as in Redis Cluster). */
+    Partition partitionOf(Object key);
+
     /** The cluster name this member joined. */
     String clusterName();
 

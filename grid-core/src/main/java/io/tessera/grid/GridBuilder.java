@@ -69,7 +69,7 @@ public final class GridBuilder {
         return this;
     }
 
-    /** Sets the first port the transport tries (default 7800; the next free one up to +10 is taken). */
+    /** Sets the exact port the transport binds (default: the first free one of 7800..7810). */
     public GridBuilder bindPort(int bindPort) {
         if (bindPort < 1 || bindPort > 65535) {
             throw new IllegalArgumentException("bindPort: " + bindPort + " (expected 1..65535)");

@@ -9,7 +9,7 @@ import java.util.List;
  * @param clusterName the cluster to join
  * @param stack the bundled stack name or a JGroups XML path
  * @param bindAddress the transport's bind address, or {@code null} for the stack's default
- * @param bindPort the transport's first port, or 0 for the stack's default
+ * @param bindPort the exact transport port, or 0 for the stack's default (the first free of 7800..7810)
  * @param initialMembers the {@code host:port} list of the static TCP stack
  * @param partitionCount the number of partitions
  * @param maxBackups the backup owners per partition

@@ -7,6 +7,8 @@ import io.tessera.grid.GridException;
 import io.tessera.grid.GridMap;
 import io.tessera.grid.MapConfig;
 import io.tessera.grid.Member;
+import io.tessera.grid.Partition;
+import io.tessera.grid.internal.partition.SlotHashing;
 import io.tessera.grid.internal.cluster.ClusterService;
 import io.tessera.grid.internal.cluster.JGroupsStacks;
 import io.tessera.grid.internal.event.EventService;
@@ -199,6 +201,33 @@ public final class GridNode implements Grid {
     @Override
     public Member localMember() {
         return member(self);
+    }
+
+    @Override
+    public List<Partition> partitions() {
+        PartitionTable table = engine.table();
+        java.util.List<Partition> partitions = new java.util.ArrayList<>(table.partitionCount());
+        for (int p = 0; p < table.partitionCount(); p++) {
+            partitions.add(partition(table, p));
+        }
+        return partitions;
+    }
+
+    @Override
+    public Partition partitionOf(Object key) {
+        byte[] bytes = serializer.encodeKey(Objects.requireNonNull(key, "key"));
+        return partition(engine.table(), SlotHashing.partition(bytes, config.partitionCount()));
+    }
+
+    private Partition partition(PartitionTable table, int p) {
+        Address[] owners = table.owners(p);
+        java.util.List<Member> backups = new java.util.ArrayList<>();
+        for (int i = 1; i < owners.length; i++) {
+            backups.add(member(owners[i]));
+        }
+        int count = table.partitionCount();
+        return new Partition(p, SlotHashing.firstSlot(p, count), SlotHashing.lastSlot(p, count),
+                owners.length == 0 ? null : member(owners[0]), List.copyOf(backups));
     }
 
     @Override

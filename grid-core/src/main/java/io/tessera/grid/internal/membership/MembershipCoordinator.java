@@ -225,7 +225,8 @@ public final class MembershipCoordinator {
                 continue;
             }
             Address primary = alive.get(0);
-            if (!primary.equals(base.primary(p))) {
+            boolean primaryChanged = !primary.equals(base.primary(p));
+            if (primaryChanged) {
                 for (Address a : alive) {
                     if (states.get(a).replica(p).totalSequence() > states.get(primary).replica(p).totalSequence()) {
                         primary = a;
@@ -241,12 +242,18 @@ public final class MembershipCoordinator {
                     continue;
                 }
                 int index = base.ownerIndex(p, a);
-                ReplicaState replica = states.get(a).replica(p);
+                // Under a live primary, a backup that lags is only behind on mutations in flight (a gap would
+                // have made it resync). After a promotion nothing is in flight (the old primary is gone), so a
+                // backup must match the new primary exactly: more means writes the new primary never got, less
+                // means writes it would never get.
                 boolean inSequence = true;
-                for (Map.Entry<String, long[]> map : primaryState.maps.entrySet()) {
-                    if (map.getValue()[0] >= index && replica.sequence(map.getKey()) != map.getValue()[1]) {
-                        inSequence = false;
-                        break;
+                if (primaryChanged) {
+                    ReplicaState replica = states.get(a).replica(p);
+                    for (Map.Entry<String, long[]> map : primaryState.maps.entrySet()) {
+                        if (map.getValue()[0] >= index && replica.sequence(map.getKey()) != map.getValue()[1]) {
+                            inSequence = false;
+                            break;
+                        }
                     }
                 }
                 if (inSequence) {

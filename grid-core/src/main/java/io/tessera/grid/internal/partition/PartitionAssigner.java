@@ -75,13 +75,17 @@ import java.util.Objects;
  */
 public final class PartitionAssigner {
 
-    /** Cost of a primary that is not the current primary: one demotion (or one promotion after a loss). */
-    private static final int DEMOTE = 1_000;
-
-    /** Cost of a primary that holds no copy of the partition and must receive one first. */
-    private static final int COPY = 3 * DEMOTE;
+    /**
+     * Cost of a primary that is not the current primary: one demotion (or one promotion after a loss). The holder's
+     * current position, below this, breaks ties. A primary without a copy costs more than any chain of demotions
+     * (see {@code Solver.copyCost}), so a copy is only chosen when no balanced order avoids it.
+     */
+    private static final int DEMOTE = 64;
 
     private static final int[] NONE = new int[0];
+
+    /** How many partitions the balancing keeps per member pair between rebuilds of its graph. */
+    private static final int CANDIDATES = 16;
 
     private PartitionAssigner() {
     }
@@ -226,6 +230,8 @@ public final class PartitionAssigner {
         private final boolean[] bonus;
         /** Bonuses not handed out yet; the first fill or chain that needs one takes it. */
         private int bonusesLeft;
+        /** The cost of a primary without a copy: more than a chain of demotions through every member. */
+        private final int copyCost;
 
         Solver(int partitions, int replicas, int memberCount, int[][] holders, int[] currentPrimary) {
             this.partitions = partitions;
@@ -241,6 +247,7 @@ public final class PartitionAssigner {
             this.load = new int[memberCount];
             this.together = new int[memberCount * memberCount];
             this.bonus = new boolean[memberCount];
+            this.copyCost = 2 * DEMOTE * memberCount;
         }
 
         int[][] solve() {
@@ -669,7 +676,7 @@ public final class PartitionAssigner {
         private int cost(int position, int p, int m) {
             int h = holderIndex(p, m);
             if (position == 0) {
-                return (m == currentPrimary[p] ? 0 : DEMOTE) + (h >= 0 ? Math.min(h, DEMOTE - 1) : COPY);
+                return (m == currentPrimary[p] ? 0 : DEMOTE) + (h >= 0 ? Math.min(h, DEMOTE - 1) : copyCost);
             }
             return (h >= 0 ? 0 : 2) + (h == position ? 0 : 1);
         }
@@ -677,17 +684,33 @@ public final class PartitionAssigner {
         /**
          * Moves this position between members along min-cost chains until every member's count lies within
          * {@code lo..hi}: first from members above {@code hi}, then into members below {@code lo}.
+         *
+         * <p>A chain is a shortest path in the graph of members where an edge a&rarr;b means "some partition that
+         * has a at this position could have b there instead", weighted by the cheapest such change. Rebuilding that
+         * graph costs a pass over all partitions, so each edge caches its {@value #CANDIDATES} cheapest partitions,
+         * and every change adds the changed partition's new edges to the cache. An edge's weight is its first
+         * cached partition that still has a at this position; that is exact unless the cache of the edge is full
+         * and all stale, and then the graph is rebuilt.
          */
         private void balance(int[][] table, int[] pairs, int position, int[] selected, int[] count, int[] lo,
                              int[] hi) {
             int n = memberCount;
+            int[][] costs = new int[partitions][];
+            for (int p = 0; p < partitions; p++) {
+                costs[p] = new int[setSize[p]];
+                for (int i = 0; i < setSize[p]; i++) {
+                    costs[p][i] = cost(position, p, sets[p][i]);
+                }
+            }
+            Candidates cache = new Candidates(n);
             int[] weight = new int[n * n];
             int[] through = new int[n * n];
-            int[] throughSpread = new int[n * n];
-            int[] dist = new int[n];
+            long[] dist = new long[n];
             int[] pred = new int[n];
             boolean[] source = new boolean[n];
             boolean[] target = new boolean[n];
+            boolean[] onPath = new boolean[n];
+            boolean stale = true;
             while (true) {
                 boolean push = false;
                 boolean pull = false;
@@ -702,66 +725,83 @@ public final class PartitionAssigner {
                     source[m] = push ? count[m] > hi[m] : count[m] > lo[m];
                     target[m] = push ? count[m] < hi[m] : count[m] < lo[m];
                 }
-                // weight[a * n + b]: the cheapest change of one partition from a to b at this position; among equal
-                // costs, the one that spreads pairs best.
-                Arrays.fill(weight, Integer.MAX_VALUE);
-                for (int p = 0; p < partitions; p++) {
-                    int a = selected[p];
-                    int costA = cost(position, p, a);
-                    int spreadA = spread(table, pairs, position, p, a);
-                    for (int i = 0; i < setSize[p]; i++) {
-                        int b = sets[p][i];
-                        if (b == a) {
-                            continue;
-                        }
-                        int delta = cost(position, p, b) - costA;
-                        int ab = a * n + b;
-                        if (delta > weight[ab]) {
-                            continue;
-                        }
-                        int spreadDelta = spread(table, pairs, position, p, b) - spreadA;
-                        if (delta < weight[ab] || spreadDelta < throughSpread[ab]) {
-                            weight[ab] = delta;
-                            through[ab] = p;
-                            throughSpread[ab] = spreadDelta;
-                        }
+                if (stale || !cache.weights(selected, weight, through)) {
+                    cache.clear();
+                    for (int p = 0; p < partitions; p++) {
+                        offer(cache, table, pairs, position, p, selected[p], costs);
                     }
+                    cache.weights(selected, weight, through);
+                    stale = false;
                 }
                 int end = shortestChain(source, target, weight, dist, pred);
-                if (end < 0) {
-                    end = shortestChainByHops(source, target, weight, dist, pred);
-                }
                 if (end < 0) {
                     throw new IllegalStateException("no balanced order found for position " + position
                             + " (cannot happen: an equitable edge colouring exists)");
                 }
-                for (int b = end; pred[b] >= 0; b = pred[b]) {
+                // A walk longer than n members is a negative cycle, which the min-cost invariant rules out; if
+                // one shows up anyway, cancelling it lowers the cost without changing any count.
+                Arrays.fill(onPath, false);
+                int b = end;
+                while (pred[b] >= 0 && !onPath[b]) {
+                    onPath[b] = true;
+                    b = pred[b];
+                }
+                boolean cycle = pred[b] >= 0;
+                int stop = cycle ? b : -1;
+                b = cycle ? b : end;
+                do {
                     int a = pred[b];
+                    if (a < 0) {
+                        break;
+                    }
                     int p = through[a * n + b];
                     pair(table, pairs, position, p, a, -1);
                     pair(table, pairs, position, p, b, 1);
                     selected[p] = b;
-                    count[a]--;
-                    count[b]++;
+                    if (!cycle) {
+                        count[a]--;
+                        count[b]++;
+                    }
+                    offer(cache, table, pairs, position, p, b, costs);
+                    b = a;
+                } while (b != stop);
+            }
+        }
+
+        /** Offers every edge of partition p, which has member a at this position, to the candidate cache. */
+        private void offer(Candidates cache, int[][] table, int[] pairs, int position, int p, int a, int[][] costs) {
+            int costA = 0;
+            for (int i = 0; i < setSize[p]; i++) {
+                if (sets[p][i] == a) {
+                    costA = costs[p][i];
+                }
+            }
+            int spreadA = spread(table, pairs, position, p, a);
+            for (int i = 0; i < setSize[p]; i++) {
+                int b = sets[p][i];
+                if (b != a) {
+                    int delta = costs[p][i] - costA;
+                    if (cache.wants(a, b, delta)) {
+                        cache.offer(a, b, p, delta, spread(table, pairs, position, p, b) - spreadA);
+                    }
                 }
             }
         }
 
         /**
-         * Bellman-Ford from all sources; returns the cheapest reachable target with pred filled, or -1 if no target
-         * is reachable or the predecessor walk is not a simple path (a negative cycle, which the min-cost invariant
-         * rules out but which is checked rather than trusted).
+         * Bellman-Ford from all sources (at most n rounds); returns the cheapest reachable target with {@code pred}
+         * filled, or -1 if no target is reachable.
          */
-        private int shortestChain(boolean[] source, boolean[] target, int[] weight, int[] dist, int[] pred) {
+        private int shortestChain(boolean[] source, boolean[] target, int[] weight, long[] dist, int[] pred) {
             int n = memberCount;
             for (int m = 0; m < n; m++) {
-                dist[m] = source[m] ? 0 : Integer.MAX_VALUE;
+                dist[m] = source[m] ? 0 : Long.MAX_VALUE;
                 pred[m] = -1;
             }
             for (int round = 0; round < n; round++) {
                 boolean changed = false;
                 for (int a = 0; a < n; a++) {
-                    if (dist[a] == Integer.MAX_VALUE) {
+                    if (dist[a] == Long.MAX_VALUE) {
                         continue;
                     }
                     for (int b = 0; b < n; b++) {
@@ -779,49 +819,89 @@ public final class PartitionAssigner {
             }
             int end = -1;
             for (int m = 0; m < n; m++) {
-                if (target[m] && dist[m] != Integer.MAX_VALUE && (end < 0 || dist[m] < dist[end])) {
+                if (target[m] && dist[m] != Long.MAX_VALUE && (end < 0 || dist[m] < dist[end])) {
                     end = m;
-                }
-            }
-            if (end < 0) {
-                return -1;
-            }
-            int steps = 0;
-            for (int m = end; pred[m] >= 0; m = pred[m]) {
-                if (++steps > n) {
-                    return -1;
                 }
             }
             return end;
         }
+    }
 
-        /** Breadth-first search from all sources to the nearest target, ignoring costs; returns it or -1. */
-        private int shortestChainByHops(boolean[] source, boolean[] target, int[] weight, int[] dist, int[] pred) {
-            int n = memberCount;
-            int[] queue = new int[n];
-            int head = 0;
-            int tail = 0;
-            for (int m = 0; m < n; m++) {
-                pred[m] = -1;
-                dist[m] = source[m] ? 0 : -1;
-                if (source[m]) {
-                    queue[tail++] = m;
-                }
+    /**
+     * For every ordered member pair (a, b), the {@value #CANDIDATES} cheapest known partitions that could change
+     * from a to b at the position being balanced, sorted by cost, then by how well the change spreads pairs.
+     */
+    private static final class Candidates {
+        private final int memberCount;
+        private final int[] partition;
+        private final int[] cost;
+        private final int[] spread;
+
+        Candidates(int memberCount) {
+            this.memberCount = memberCount;
+            int size = memberCount * memberCount * CANDIDATES;
+            this.partition = new int[size];
+            this.cost = new int[size];
+            this.spread = new int[size];
+            clear();
+        }
+
+        void clear() {
+            Arrays.fill(partition, -1);
+        }
+
+        /** Whether a change of cost delta could enter the cache of edge a->b (cheap test before the spread). */
+        boolean wants(int a, int b, int delta) {
+            int last = ((a * memberCount + b) + 1) * CANDIDATES - 1;
+            return partition[last] < 0 || delta <= cost[last];
+        }
+
+        /** Inserts partition p into the cache of edge a->b if it is among the best, evicting the worst. */
+        void offer(int a, int b, int p, int delta, int spreadDelta) {
+            int first = (a * memberCount + b) * CANDIDATES;
+            int k = first + CANDIDATES - 1;
+            if (partition[k] >= 0 && !better(delta, spreadDelta, k)) {
+                return;
             }
-            while (head < tail) {
-                int a = queue[head++];
-                if (target[a]) {
-                    return a;
-                }
-                for (int b = 0; b < n; b++) {
-                    if (dist[b] < 0 && weight[a * n + b] != Integer.MAX_VALUE) {
-                        dist[b] = dist[a] + 1;
-                        pred[b] = a;
-                        queue[tail++] = b;
+            while (k > first && (partition[k - 1] < 0 || better(delta, spreadDelta, k - 1))) {
+                partition[k] = partition[k - 1];
+                cost[k] = cost[k - 1];
+                spread[k] = spread[k - 1];
+                k--;
+            }
+            partition[k] = p;
+            cost[k] = delta;
+            spread[k] = spreadDelta;
+        }
+
+        private boolean better(int delta, int spreadDelta, int k) {
+            return delta < cost[k] || (delta == cost[k] && spreadDelta < spread[k]);
+        }
+
+        /**
+         * Sets every edge's weight and partition from its first entry whose partition still has a at this position
+         * (no edge: {@code Integer.MAX_VALUE}); returns false if some edge's cache is full and all stale, so that
+         * its true weight is unknown and the cache must be rebuilt.
+         */
+        boolean weights(int[] selected, int[] weight, int[] through) {
+            int n = memberCount;
+            for (int ab = 0; ab < n * n; ab++) {
+                int a = ab / n;
+                weight[ab] = Integer.MAX_VALUE;
+                int first = ab * CANDIDATES;
+                int k = first;
+                for (; k < first + CANDIDATES && partition[k] >= 0; k++) {
+                    if (selected[partition[k]] == a) {
+                        weight[ab] = cost[k];
+                        through[ab] = partition[k];
+                        break;
                     }
                 }
+                if (k == first + CANDIDATES) {
+                    return false;
+                }
             }
-            return -1;
+            return true;
         }
     }
 }

@@ -1,0 +1,264 @@
+package io.tessera.grid.testing;
+
+import io.tessera.grid.Grid;
+import io.tessera.grid.GridBuilder;
+import io.tessera.grid.GridMap;
+import io.tessera.grid.internal.GridNode;
+import io.tessera.grid.internal.cluster.ClusterService;
+import io.tessera.grid.internal.partition.PartitionTable;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import org.jgroups.Address;
+import org.jgroups.View;
+
+/**
+ * A grid member in its own JVM, for multi-process tests ({@link MemberProcesses} forks it): it starts a member on the
+ * {@code tcp} stack bound to 127.0.0.1, prints {@code @@ READY name=<name> address=<uuid>} once the member knows the
+ * partition table, and then serves one line command at a time on stdin, answering each with exactly one line that
+ * starts with {@value #REPLY} on stdout. Logs go to stderr.
+ *
+ * <p>Arguments: {@code --cluster NAME --name NAME --port N --initial host:port,host:port [--partitions N]
+ * [--backups N] [--timeout-ms N]}.
+ *
+ * <p>Commands (keys and values are single words):
+ * <ul>
+ *   <li>{@code PING} &rarr; {@code PONG}
+ *   <li>{@code PUT map key value} &rarr; {@code OK <old value or null>}
+ *   <li>{@code GET map key} &rarr; {@code VALUE <value>} or {@code NULL}
+ *   <li>{@code SIZE map} &rarr; {@code SIZE <n>}
+ *   <li>{@code FILL map prefix count tag} writes {@code prefix<i> = prefix<i>:tag} for i in 0..count-1 &rarr;
+ *       {@code FILLED ok=<n> failed=<n>}
+ *   <li>{@code CHECK map prefix count tag} reads them back &rarr; {@code CHECKED ok=<n> bad=<n> first=<key=value>}
+ *   <li>{@code TABLE} &rarr; {@code TABLE version=.. syncing=.. minOwners=.. maxOwners=.. owners=a,b
+ *       primaries=a:n,b:n backups=a:n,b:n}, the partition counts of the installed table
+ *   <li>{@code VIEW} &rarr; {@code VIEW size=<n> coord=<name> members=a,b}
+ *   <li>{@code CLOSE} &rarr; graceful leave, {@code CLOSED}, exit 0
+ * </ul>
+ * A failing command answers {@code ERR <exception>}. End of stdin (the test JVM died) halts the process at once,
+ * so a crashed test leaks no members.
+ */
+public final class MemberProcess {
+    /** The prefix of every line the test reads; other output is diagnostics. */
+    public static final String REPLY = "@@ ";
+
+    private static final int MAX_IN_FLIGHT = 128;
+
+    private final Grid grid;
+    private final GridNode node;
+    private final PrintStream out;
+
+    private MemberProcess(Grid grid, PrintStream out) {
+        this.grid = grid;
+        this.node = (GridNode) grid;
+        this.out = out;
+    }
+
+    /** Starts the member and serves commands until CLOSE or end of input. */
+    public static void main(String[] args) throws Exception {
+        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
+                StandardCharsets.UTF_8);
+        Map<String, String> options = parse(args);
+        GridBuilder builder = Grid.builder()
+                .clusterName(required(options, "cluster"))
+                .memberName(required(options, "name"))
+                .stack("tcp")
+                .bindAddress("127.0.0.1")
+                .bindPort(Integer.parseInt(required(options, "port")))
+                .initialMembers(required(options, "initial").split(","))
+                .partitionCount(Integer.parseInt(options.getOrDefault("partitions", "256")))
+                .maxBackups(Integer.parseInt(options.getOrDefault("backups", "1")))
+                .operationTimeout(Duration.ofMillis(Long.parseLong(options.getOrDefault("timeout-ms", "10000"))));
+        Grid grid;
+        try {
+            grid = builder.start();
+        } catch (RuntimeException e) {
+            out.println(REPLY + "FAILED " + oneLine(e));
+            e.printStackTrace();
+            System.exit(2);
+            return;
+        }
+        GridNode node = (GridNode) grid;
+        out.println(REPLY + "READY name=" + grid.localMember().name() + " address=" + node.address()
+                + " pid=" + ProcessHandle.current().pid());
+        new MemberProcess(grid, out).serve();
+    }
+
+    private void serve() throws Exception {
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        String line;
+        while ((line = in.readLine()) != null) {
+            line = line.strip();
+            if (line.isEmpty()) {
+                continue;
+            }
+            String[] words = line.split("\\s+");
+            String reply;
+            try {
+                reply = execute(words);
+            } catch (RuntimeException e) {
+                e.printStackTrace();
+                reply = "ERR " + oneLine(e);
+            }
+            out.println(REPLY + reply);
+            if (words[0].equalsIgnoreCase("CLOSE")) {
+                System.exit(0);
+            }
+        }
+        // The test JVM went away: die without a graceful leave, as a crash would.
+        System.err.println("stdin closed; halting");
+        Runtime.getRuntime().halt(3);
+    }
+
+    private String execute(String[] w) {
+        switch (w[0].toUpperCase(java.util.Locale.ROOT)) {
+            case "PING":
+                return "PONG";
+            case "PUT": {
+                Object old = map(w[1]).put(w[2], w[3]);
+                return "OK " + old;
+            }
+            case "GET": {
+                Object value = map(w[1]).get(w[2]);
+                return value == null ? "NULL" : "VALUE " + value;
+            }
+            case "SIZE":
+                return "SIZE " + map(w[1]).size();
+            case "FILL":
+                return fill(map(w[1]), w[2], Integer.parseInt(w[3]), w[4]);
+            case "CHECK":
+                return check(map(w[1]), w[2], Integer.parseInt(w[3]), w[4]);
+            case "TABLE":
+                return describe(node.engine().table(), node.cluster());
+            case "VIEW": {
+                View view = node.cluster().view();
+                ClusterService cluster = node.cluster();
+                return "VIEW size=" + view.size() + " coord=" + cluster.nameOf(view.getCoord()) + " members="
+                        + view.getMembers().stream().map(cluster::nameOf).collect(Collectors.joining(","));
+            }
+            case "CLOSE":
+                grid.close();
+                return "CLOSED";
+            default:
+                return "ERR unknown command " + String.join(" ", w);
+        }
+    }
+
+    private GridMap<String, String> map(String name) {
+        return grid.map(name);
+    }
+
+    private static String fill(GridMap<String, String> map, String prefix, int count, String tag) {
+        Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
+        AtomicInteger ok = new AtomicInteger();
+        AtomicInteger failed = new AtomicInteger();
+        AtomicReference<Throwable> firstFailure = new AtomicReference<>();
+        for (int i = 0; i < count; i++) {
+            inFlight.acquireUninterruptibly();
+            map.putAsync(prefix + i, prefix + i + ":" + tag).whenComplete((old, e) -> {
+                if (e == null) {
+                    ok.incrementAndGet();
+                } else {
+                    failed.incrementAndGet();
+                    firstFailure.compareAndSet(null, e);
+                }
+                inFlight.release();
+            });
+        }
+        inFlight.acquireUninterruptibly(MAX_IN_FLIGHT);
+        return "FILLED ok=" + ok + " failed=" + failed
+                + (firstFailure.get() == null ? "" : " first=" + oneLine(firstFailure.get()));
+    }
+
+    private static String check(GridMap<String, String> map, String prefix, int count, String tag) {
+        Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
+        AtomicInteger ok = new AtomicInteger();
+        AtomicInteger bad = new AtomicInteger();
+        AtomicReference<String> first = new AtomicReference<>();
+        for (int i = 0; i < count; i++) {
+            inFlight.acquireUninterruptibly();
+            String key = prefix + i;
+            String expected = prefix + i + ":" + tag;
+            CompletableFuture<String> read = map.getAsync(key);
+            read.whenComplete((value, e) -> {
+                if (e == null && expected.equals(value)) {
+                    ok.incrementAndGet();
+                } else {
+                    bad.incrementAndGet();
+                    first.compareAndSet(null, key + "=" + (e != null ? oneLine(e) : value));
+                }
+                inFlight.release();
+            });
+        }
+        inFlight.acquireUninterruptibly(MAX_IN_FLIGHT);
+        return "CHECKED ok=" + ok + " bad=" + bad + (first.get() == null ? "" : " first=" + first.get());
+    }
+
+    /** One line with the partition counts of {@code table}, members by name. */
+    static String describe(PartitionTable table, ClusterService cluster) {
+        Map<String, Integer> primaries = new TreeMap<>();
+        Map<String, Integer> backups = new TreeMap<>();
+        int minOwners = Integer.MAX_VALUE;
+        int maxOwners = 0;
+        List<String> owners = new ArrayList<>();
+        Map<Address, String> names = new HashMap<>();
+        for (int p = 0; p < table.partitionCount(); p++) {
+            Address[] list = table.owners(p);
+            minOwners = Math.min(minOwners, list.length);
+            maxOwners = Math.max(maxOwners, list.length);
+            for (int i = 0; i < list.length; i++) {
+                String name = names.computeIfAbsent(list[i], cluster::nameOf);
+                (i == 0 ? primaries : backups).merge(name, 1, Integer::sum);
+                if (!owners.contains(name)) {
+                    owners.add(name);
+                }
+            }
+        }
+        owners.sort(null);
+        return "TABLE version=" + table.version() + " syncing=" + table.hasSyncing() + " minOwners=" + minOwners
+                + " maxOwners=" + maxOwners + " owners=" + String.join(",", owners)
+                + " primaries=" + counts(primaries) + " backups=" + counts(backups);
+    }
+
+    private static String counts(Map<String, Integer> counts) {
+        return counts.entrySet().stream().map(e -> e.getKey() + ":" + e.getValue()).collect(Collectors.joining(","));
+    }
+
+    private static Map<String, String> parse(String[] args) {
+        Map<String, String> options = new HashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                throw new IllegalArgumentException("arguments: " + Arrays.toString(args)
+                        + " (expected --option value pairs)");
+            }
+            options.put(args[i].substring(2), args[++i]);
+        }
+        return options;
+    }
+
+    private static String required(Map<String, String> options, String name) {
+        String value = options.get(name);
+        if (value == null) {
+            throw new IllegalArgumentException("--" + name + " is required");
+        }
+        return value;
+    }
+
+    private static String oneLine(Throwable e) {
+        Throwable t = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+        return String.valueOf(t).replace('\n', ' ').replace('\r', ' ');
+    }
+}

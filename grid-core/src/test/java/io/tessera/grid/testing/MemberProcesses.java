@@ -1,0 +1,349 @@
+package io.tessera.grid.testing;
+
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Forks {@link MemberProcess} JVMs for multi-process tests and guarantees they die: every child is killed by
+ * {@link #close()} (call it from {@code @AfterEach}), by a JVM shutdown hook, and, should the test JVM be killed
+ * outright, by itself when its stdin reaches end of file.
+ *
+ * <p>Each child runs with the test class path, the current {@code java}, {@code -Xmx256m}, IPv4 and
+ * {@code jgroups.bind_addr=127.0.0.1}; its stdout and stderr are copied, with timestamps, to
+ * {@code target/member-processes/<test>/<member>.log}. Reply lines (prefix {@link MemberProcess#REPLY}) are also
+ * queued for {@link ForkedMember#command}.
+ */
+public final class MemberProcesses implements AutoCloseable {
+    /** FD_SOCK2 in the bundled tcp stack listens on the transport port + this offset (and up to 3 more). */
+    public static final int FD_SOCK_OFFSET = 100;
+    private static final int FD_SOCK_PORT_RANGE = 3;
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
+    private static final ConcurrentLinkedQueue<Process> ALL = new ConcurrentLinkedQueue<>();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> ALL.forEach(Process::destroyForcibly),
+                "member-processes-reaper"));
+    }
+
+    private final Path logDir;
+    private final List<ForkedMember> members = new ArrayList<>();
+
+    /** Creates a launcher whose children log under {@code target/member-processes/<testName>-<time>/}. */
+    public MemberProcesses(String testName) {
+        this.logDir = Path.of("target", "member-processes",
+                testName + "-" + LocalTime.now().format(DateTimeFormatter.ofPattern("HHmmss-SSS")));
+        try {
+            Files.createDirectories(logDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The directory of the children's logs. */
+    public Path logDir() {
+        return logDir;
+    }
+
+    /**
+     * Finds {@code count} consecutive free ports on 127.0.0.1 whose FD_SOCK2 ports (+{@value #FD_SOCK_OFFSET}, and
+     * the range after them) are free too, starting at a random base in 20000..40000; returns the base.
+     */
+    public static int freePortBase(int count) {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int base = 20_000 + random.nextInt(20_000);
+            if (allFree(base, count) && allFree(base + FD_SOCK_OFFSET, count + FD_SOCK_PORT_RANGE)) {
+                return base;
+            }
+        }
+        throw new IllegalStateException("no free port range of " + count + " found");
+    }
+
+    private static boolean allFree(int from, int count) {
+        for (int port = from; port < from + count; port++) {
+            try (ServerSocket socket = new ServerSocket()) {
+                socket.setReuseAddress(false);
+                socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code 127.0.0.1:base .. 127.0.0.1:base+count-1}. */
+    public static String[] initialMembers(int base, int count) {
+        String[] list = new String[count];
+        for (int i = 0; i < count; i++) {
+            list[i] = "127.0.0.1:" + (base + i);
+        }
+        return list;
+    }
+
+    /**
+     * Forks a member and waits until it printed READY.
+     *
+     * @param name the member name (also the log file name)
+     * @param cluster the cluster name
+     * @param port the transport port, exactly
+     * @param initialMembers the {@code host:port} members TCPPING contacts
+     * @param partitions the partition count
+     * @param readyTimeout how long to wait for READY
+     */
+    public ForkedMember start(String name, String cluster, int port, String[] initialMembers, int partitions,
+                              Duration readyTimeout) {
+        List<String> command = new ArrayList<>();
+        command.add(javaBinary());
+        command.add("-Xmx256m");
+        command.add("-XX:+UseSerialGC");
+        command.add("-Djava.net.preferIPv4Stack=true");
+        command.add("-Djgroups.bind_addr=127.0.0.1");
+        command.add("-cp");
+        command.add(testClassPath());
+        command.add(MemberProcess.class.getName());
+        command.addAll(List.of("--cluster", cluster, "--name", name, "--port", Integer.toString(port),
+                "--initial", String.join(",", initialMembers), "--partitions", Integer.toString(partitions),
+                "--timeout-ms", "10000"));
+        Path log = logDir.resolve(name + ".log");
+        Process process;
+        try {
+            Files.writeString(log, "# " + String.join(" ", command).replace(testClassPath(), "<test class path>")
+                    + "\n");
+            process = new ProcessBuilder(command).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot fork member " + name, e);
+        }
+        ALL.add(process);
+        ForkedMember member = new ForkedMember(name, port, process, log);
+        synchronized (members) {
+            members.add(member);
+        }
+        member.awaitReady(readyTimeout);
+        return member;
+    }
+
+    /** Kills every child that is still alive (SIGKILL) and waits for it to exit. */
+    @Override
+    public void close() {
+        List<ForkedMember> all;
+        synchronized (members) {
+            all = new ArrayList<>(members);
+            members.clear();
+        }
+        for (ForkedMember m : all) {
+            m.process.destroyForcibly();
+        }
+        for (ForkedMember m : all) {
+            try {
+                m.process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ALL.remove(m.process);
+        }
+    }
+
+    private static String javaBinary() {
+        return ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    /** The test class path: surefire/failsafe keep it in java.class.path of the forked test JVM. */
+    private static String testClassPath() {
+        String classPath = System.getProperty("java.class.path");
+        String surefire = System.getProperty("surefire.test.class.path");
+        if (surefire != null && !surefire.isBlank() && !classPath.contains("test-classes")) {
+            return surefire;
+        }
+        return classPath;
+    }
+
+    /** One forked member: its process, its log, and a line-command channel to it. */
+    public static final class ForkedMember {
+        private final String name;
+        private final int port;
+        private final Process process;
+        private final Path log;
+        private final PrintWriter stdin;
+        private final BlockingQueue<String> replies = new LinkedBlockingQueue<>();
+        private volatile String address;
+
+        ForkedMember(String name, int port, Process process, Path log) {
+            this.name = name;
+            this.port = port;
+            this.process = process;
+            this.log = log;
+            this.stdin = new PrintWriter(new BufferedWriter(new OutputStreamWriter(process.getOutputStream(),
+                    StandardCharsets.UTF_8)), true);
+            pump(process.getInputStream(), "out", true);
+            pump(process.getErrorStream(), "err", false);
+        }
+
+        private void pump(InputStream stream, String tag, boolean replies) {
+            Thread t = new Thread(() -> {
+                try (BufferedReader in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = in.readLine()) != null) {
+                        appendLog(tag, line);
+                        if (replies && line.startsWith(MemberProcess.REPLY)) {
+                            this.replies.add(line.substring(MemberProcess.REPLY.length()));
+                        }
+                    }
+                } catch (IOException e) {
+                    appendLog(tag, "<pump ended: " + e + ">");
+                }
+                if (replies) {
+                    this.replies.add("EOF");
+                }
+            }, "pump-" + name + "-" + tag);
+            t.setDaemon(true);
+            t.start();
+        }
+
+        private synchronized void appendLog(String tag, String line) {
+            try {
+                Files.writeString(log, LocalTime.now().format(TIME) + " " + tag + " " + line + "\n",
+                        StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+            } catch (IOException e) {
+                // diagnostics only
+            }
+        }
+
+        private void awaitReady(Duration timeout) {
+            String line = poll(timeout);
+            if (line == null || !line.startsWith("READY ")) {
+                process.destroyForcibly();
+                throw new AssertionError("member " + name + " did not print READY within " + timeout + " (got "
+                        + line + "); see " + log.toAbsolutePath());
+            }
+            address = fields(line).get("address");
+        }
+
+        private String poll(Duration timeout) {
+            try {
+                return replies.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+
+        /** The member name. */
+        public String name() {
+            return name;
+        }
+
+        /** The transport port. */
+        public int port() {
+            return port;
+        }
+
+        /** The member's JGroups address, as {@code Address.toString()} prints it. */
+        public String address() {
+            return address;
+        }
+
+        /** The child process. */
+        public Process process() {
+            return process;
+        }
+
+        /** The log file. */
+        public Path log() {
+            return log;
+        }
+
+        /**
+         * Sends one command line and returns the reply (without the prefix); fails the test if none comes within
+         * {@code timeout} or the process died.
+         */
+        public synchronized String command(String line, Duration timeout) {
+            if (!process.isAlive()) {
+                throw new AssertionError("member " + name + " is not running (exit " + process.exitValue()
+                        + "); see " + log.toAbsolutePath());
+            }
+            appendLog("cmd", line);
+            stdin.println(line);
+            String reply = poll(timeout);
+            if (reply == null || reply.equals("EOF")) {
+                throw new AssertionError("member " + name + " gave no reply to '" + line + "' within " + timeout
+                        + " (got " + reply + "); see " + log.toAbsolutePath());
+            }
+            return reply;
+        }
+
+        /** Like {@link #command} with a 30 second timeout. */
+        public String command(String line) {
+            return command(line, Duration.ofSeconds(30));
+        }
+
+        /** Sends {@code kill -9} and waits until the process is gone; returns when it was sent (nanoTime). */
+        public long kill9() {
+            long sent = System.nanoTime();
+            process.destroyForcibly();
+            try {
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                    throw new AssertionError("member " + name + " survived kill -9 for 10 s");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            appendLog("test", "<killed with SIGKILL; exit " + process.exitValue() + ">");
+            return sent;
+        }
+
+        @Override
+        public String toString() {
+            return name + "(pid " + process.pid() + ", port " + port + ")";
+        }
+    }
+
+    /** Parses {@code WORD k=v k=v ...} into its key/value fields. */
+    public static Map<String, String> fields(String reply) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (String word : reply.split("\\s+")) {
+            int eq = word.indexOf('=');
+            if (eq > 0) {
+                fields.put(word.substring(0, eq), word.substring(eq + 1));
+            }
+        }
+        return fields;
+    }
+
+    /** Parses {@code a:1,b:2} into a map. */
+    public static Map<String, Integer> counts(String list) {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        if (list == null || list.isEmpty()) {
+            return counts;
+        }
+        for (String item : list.split(",")) {
+            int colon = item.lastIndexOf(':');
+            counts.put(item.substring(0, colon), Integer.parseInt(item.substring(colon + 1)));
+        }
+        return counts;
+    }
+}
