@@ -195,7 +195,8 @@ public final class GridNode implements Grid {
     }
 
     private Member member(Address address) {
-        return new Member(address.toString(), cluster.nameOf(address), address.equals(self));
+        String id = address instanceof org.jgroups.util.UUID uuid ? uuid.toStringLong() : address.toString();
+        return new Member(id, cluster.nameOf(address), address.equals(self));
     }
 
     @Override

@@ -61,7 +61,9 @@ public final class DefaultGridMap<K, V> extends AbstractMap<K, V> implements Gri
         this.serializer = node.serializer();
         this.partitionCount = node.config().partitionCount();
         this.defaultTtlMillis = config.ttl().toMillis();
-        this.nearCache = config.nearCache() == null ? null : node.events().nearCache(name, config.nearCache());
+        // A max-idle map needs every read to reach the primary, where it counts as an access: no near cache.
+        this.nearCache = config.nearCache() == null || !config.maxIdle().isZero() ? null
+                : node.events().nearCache(name, config.nearCache());
     }
 
     @Override
@@ -82,6 +84,7 @@ public final class DefaultGridMap<K, V> extends AbstractMap<K, V> implements Gri
     // ------------------------------------------------------------------------------------------- plumbing
 
     private byte[] keyBytes(Object key) {
+        node.checkOpen();
         return serializer.encodeKey(Objects.requireNonNull(key, "key"));
     }
 
@@ -139,18 +142,19 @@ public final class DefaultGridMap<K, V> extends AbstractMap<K, V> implements Gri
             return decode(read(key, k).value());
         }
         BytesKey cacheKey = new BytesKey(k);
-        byte[] cached = nearCache.get(cacheKey);
+        byte[] cached = nearCache.get(cacheKey, System.currentTimeMillis());
         if (cached != null) {
             return decode(cached);
         }
         Object token = nearCache.reserve(cacheKey);
-        byte[] value = null;
+        OperationResult result = null;
         try {
-            value = read(key, k).value();
+            result = read(key, k);
         } finally {
-            nearCache.offer(cacheKey, token, value);
+            nearCache.offer(cacheKey, token, result == null ? null : result.value(),
+                    result == null ? 0 : result.number());
         }
-        return decode(value);
+        return decode(result.value());
     }
 
     private OperationResult read(Object key, byte[] k) {
@@ -405,6 +409,12 @@ public final class DefaultGridMap<K, V> extends AbstractMap<K, V> implements Gri
             all[p] = p;
         }
         return all;
+    }
+
+    @Override
+    public boolean containsValue(Object value) {
+        Objects.requireNonNull(value, "value");
+        return super.containsValue(value);
     }
 
     @Override

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.LongAdder;
  * write's invalidation. Values are kept as bytes and decoded on every hit, so callers never share a mutable object.
  */
 public final class NearCache {
-    private final Cache<BytesKey, byte[]> cache;
+    private final Cache<BytesKey, Cached> cache;
     private final ConcurrentHashMap<BytesKey, Object> reservations = new ConcurrentHashMap<>();
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
@@ -29,15 +29,23 @@ public final class NearCache {
         this.cache = builder.build();
     }
 
-    /** The cached value bytes of {@code key}, or {@code null} on a miss. */
-    public byte[] get(BytesKey key) {
-        byte[] value = cache.getIfPresent(key);
-        if (value != null) {
-            hits.increment();
-        } else {
-            misses.increment();
+    /** A cached value and the absolute time its entry expires on the primary (0: never). */
+    private record Cached(byte[] value, long expireAt) {
+    }
+
+    /** The cached value bytes of {@code key}, or {@code null} on a miss or when the entry's TTL passed. */
+    public byte[] get(BytesKey key, long now) {
+        Cached cached = cache.getIfPresent(key);
+        if (cached != null && cached.expireAt > 0 && now >= cached.expireAt) {
+            cache.invalidate(key);
+            cached = null;
         }
-        return value;
+        if (cached != null) {
+            hits.increment();
+            return cached.value;
+        }
+        misses.increment();
+        return null;
     }
 
     /** Reserves {@code key} before fetching it; pass the token to {@link #offer}. */
@@ -47,10 +55,13 @@ public final class NearCache {
         return token;
     }
 
-    /** Caches a fetched value if the reservation still stands; a null value only releases it. */
-    public void offer(BytesKey key, Object token, byte[] value) {
+    /**
+     * Caches a fetched value, which expires at {@code expireAt} (0: never), if the reservation still stands; a null
+     * value only releases the reservation.
+     */
+    public void offer(BytesKey key, Object token, byte[] value, long expireAt) {
         if (reservations.remove(key, token) && value != null) {
-            cache.put(key, value);
+            cache.put(key, new Cached(value, expireAt));
         }
     }
 

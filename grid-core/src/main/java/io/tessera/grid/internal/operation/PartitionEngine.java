@@ -145,7 +145,8 @@ public final class PartitionEngine {
             RecordStore store = c.stores.get(request.mapName());
             Record record = store == null ? null : store.get(new BytesKey(request.key()));
             long now = clock.getAsLong();
-            reply.accept(OperationResult.ok(record == null || record.isExpiredAt(now) ? null : record.value(), 0));
+            boolean live = record != null && !record.isExpiredAt(now);
+            reply.accept(OperationResult.ok(live ? record.value() : null, live ? record.expireAt() : 0));
         });
     }
 
@@ -235,7 +236,7 @@ public final class PartitionEngine {
                 if (current.maxIdleMillis() > 0) {
                     changes.touch(current, now);
                 }
-                return OperationResult.ok(current.value(), 1);
+                return OperationResult.ok(current.value(), current.expireAt());
             }
             case CONTAINS_KEY -> {
                 return OperationResult.ok(null, current == null ? 0 : 1);

@@ -16,59 +16,67 @@ import java.util.Objects;
  *
  * <h2>Guarantees</h2>
  * <ul>
- *   <li><b>Shape.</b> Every partition gets exactly {@code R} distinct live members, primary first.</li>
- *   <li><b>Balance per position, exactly.</b> For every position {@code i} in {@code 0..R-1} (0 = primary), every
- *       member stands at position {@code i} of {@code q} or {@code q + 1} partitions ({@code floor(P/n)} or
- *       {@code ceil(P/n)}).</li>
- *   <li><b>Balance in total, exactly.</b> Every member owns {@code b} or {@code b + 1} replicas
- *       ({@code floor(RP/n)} or {@code ceil(RP/n)}).</li>
- *   <li><b>Movement.</b> The lower bound on new replica memberships for any assignment with these totals is
- *       {@code RP - max kept}, where {@code max kept = sum over members of min(held, cap)} with the {@code b + 1}
- *       caps given to members that hold more than {@code b}. The assigner keeps every replica the lower bound keeps,
- *       except when the kept replicas cannot be completed into distinct owner lists; then each completion
- *       (an augmenting chain, below) gives up the fewest kept replicas it can find (shortest chain). On joins and
- *       leaves of tables this class made, the bound is met exactly in the tests.</li>
- *   <li><b>Primaries.</b> Within the chosen owner sets, the primary of every partition is chosen by a min-cost
- *       assignment under the balance bounds: keeping the current primary costs nothing, promoting a current holder
- *       (lowest current position first) costs one demotion, and putting the primary on a member that must first
- *       copy the data costs three. So a partition whose primary died is led by a surviving holder whenever a
- *       balanced assignment allows it, and primaries only change as much as rebalancing needs. The cost is
- *       minimal for the chosen owner sets and the per-member primary counts that balancing reaches; it is not a
- *       global optimum over every possible owner set.</li>
- *   <li><b>Determinism.</b> No randomness and no hash-order iteration: the same inputs give the same table on every
- *       member and every JVM.</li>
+ *   <li><b>Shape</b> (always). Every partition gets exactly {@code R} distinct live members, primary first.</li>
+ *   <li><b>Balance per position</b> (always). For every position {@code i} in {@code 0..R-1} (0 = primary), every
+ *       member stands at position {@code i} of {@code q} or {@code q + 1} partitions, that is {@code floor(P/n)} or
+ *       {@code ceil(P/n)}.</li>
+ *   <li><b>Balance in total</b> (always). Every member owns {@code b} or {@code b + 1} replicas, that is
+ *       {@code floor(RP/n)} or {@code ceil(RP/n)}. Per-position balance alone would not give this (the extra
+ *       partitions of each position could pile up on the same members); both hold at once.</li>
+ *   <li><b>Movement</b> (minimal in every tested case, not proven). A replica a member holds now is kept unless
+ *       balance forces it out: every member keeps {@code min(held, quota)} of its replicas, quotas go to the
+ *       members that hold the most, and a place that cannot be filled greedily is filled by an augmenting chain
+ *       that moves only replicas placed in this run before one that moves a kept replica. The tests compare the
+ *       number of new replica memberships with an exact min-cost-flow optimum: equal in every case where no current
+ *       list names more than {@code R} live members; when one does (the replica count went down), a holder beyond
+ *       the first {@code R} is used when it can be, and the result can exceed the optimum by a replica or two.</li>
+ *   <li><b>Primaries</b> (min-cost for the chosen owner sets). Keeping the current primary costs nothing; promoting
+ *       another member that holds the data costs one demotion (less for a more senior backup); a primary that must
+ *       first receive a copy costs more than a chain of demotions through every member. So a partition whose
+ *       primary left is led by a surviving holder unless no balanced order of the owner sets allows it, and a
+ *       primary that stays is demoted only to make room for balance: after a join, the partitions the new member
+ *       leads are exactly the primaries that change. A new member holds nothing, so what it leads must be copied
+ *       to it first; the caller migrates before it switches.</li>
+ *   <li><b>Spread</b> (best effort). Among equal choices, owner sets mix members evenly and each member's backups
+ *       are spread over the others, so that when a member leaves, many survivors hold what it led and can take it
+ *       over in balance.</li>
+ *   <li><b>Determinism</b> (always). No randomness and no iteration in hash order: the same inputs give the same
+ *       table on every member and every JVM. An unchanged balanced table is returned unchanged.</li>
  * </ul>
  *
  * <h2>Algorithm</h2>
  * <ol>
- *   <li><b>Survivors.</b> For each partition keep the current owners that are live members, in order, dropping
- *       duplicates, nulls and non-members, and at most {@code R} of them (the first ones: primary, then the senior
- *       backups).</li>
- *   <li><b>Quotas.</b> Every member may own {@code b} replicas; the {@code RP mod n} members that may own
- *       {@code b + 1} are those that hold more than {@code b} now (they keep one more replica), then those that lead
- *       the most partitions now (so primaries need not move to reach the per-position bounds), then view order.</li>
- *   <li><b>Shed.</b> Members above their quota give up replicas one at a time, round-robin, each choosing the
- *       partition with the fewest open places (so that holes can be refilled without chains), then one it does not
- *       lead, then the one where it is the most junior backup.</li>
- *   <li><b>Fill.</b> Partitions with the most open places first, each place goes to a member with room that is not
- *       in the list yet: a member still holding an older copy first, then the one with the most room.</li>
- *   <li><b>Repair.</b> A place the greedy fill cannot fill (every member with room is already in that list) is
- *       filled by the shortest augmenting chain, found by breadth-first search: the list takes a member from
- *       another list, which takes one from another, ..., and the last takes a member with room. A simple bipartite
- *       graph with these degrees always exists (the cyclic layout), so by the augmenting-path theorem the search
- *       always succeeds.</li>
- *   <li><b>Order.</b> Positions are filled one at a time, primary first. By de Werra's theorem a bipartite graph
- *       has an equitable edge colouring, so owner sets with the balanced totals above can always be ordered so that
- *       every position is balanced; the bounds for the current position are chosen so that what remains stays
- *       balanced. Each partition first takes its cheapest remaining member; then, while some member is outside its
- *       bounds, a shortest (min-cost, Bellman-Ford over the members) chain of swaps moves one position from a
- *       member with too many to one with too few. Starting from a per-partition optimum and always augmenting along
- *       shortest paths keeps the assignment min-cost for its counts; the search is complete, so the bounds are
- *       always met.</li>
+ *   <li><b>Survivors.</b> For each partition, the current owners that are live members, in order, without duplicates,
+ *       nulls and non-members. The first {@code R} are kept; any further ones are remembered as holders.</li>
+ *   <li><b>Quotas.</b> Every member may own {@code b} replicas; {@code RP mod n} members may own {@code b + 1}. Those
+ *       bonuses go first to members holding more than {@code b} (leading the most first: a member that owns only
+ *       {@code b} replicas may be unable to lead {@code ceil(P/n)} partitions), and the rest to the first members
+ *       that need one while filling.</li>
+ *   <li><b>Shed.</b> Members above their quota give up replicas round-robin, each choosing a partition where a
+ *       remembered holder can take its place, else one with the fewest open places (so that holes spread and can be
+ *       refilled without chains), then one it does not lead, then the one where it is the most junior backup.</li>
+ *   <li><b>Fill.</b> Remembered holders first. Then, partitions with the most open places first, each place goes to
+ *       a member with room that is not in the list yet: the one with the most room, then the one that shares the
+ *       fewest owner sets with the members already in the list.</li>
+ *   <li><b>Repair.</b> A place the fill cannot fill (every member with room is already in that list) is filled by
+ *       the shortest augmenting chain, found breadth-first: the list takes a member from another list, which takes
+ *       one from another, ..., and the last takes a member with room. Chains through replicas placed in this run are
+ *       tried before chains that move a kept replica. A simple bipartite graph with these degrees always exists (the
+ *       cyclic layout), so by the augmenting-path theorem the search always succeeds.</li>
+ *   <li><b>Order.</b> Positions are decided one at a time, primary first. By de Werra's theorem a bipartite graph has
+ *       an equitable edge colouring, so owner sets with the balanced totals above can always be ordered with every
+ *       position balanced; each position's bounds leave every member a remainder that the later positions can still
+ *       spread evenly. Each partition first takes its cheapest remaining member; then, while some member is outside
+ *       its bounds, the cheapest chain of swaps (Bellman-Ford over the members) moves one position from a member
+ *       with too many to one with too few. Starting from a per-partition optimum and always augmenting along
+ *       shortest chains keeps the order min-cost for its counts (negative cycles, which this rules out, are
+ *       cancelled if one ever appears); the search is complete, so the bounds are always met.</li>
  * </ol>
  *
- * <p>Cost: {@code O(P * n)} memory; time dominated by the repair of the primary position, about {@code O(P * R + n^2)}
- * per moved primary. 1024 partitions, 20 members and 3 replicas take a few milliseconds.
+ * <p>Cost: {@code O(P * n + n^2)} memory. Time is dominated by the ordering: {@code O(n^3)} (Bellman-Ford) per
+ * moved position plus occasional rebuilds of cached chain edges, {@code O(P * R^2)} at worst. Measured in CPU time
+ * after warm-up, 271 or 1024 partitions with 20 members and 3 replicas take 1 to 5 ms (start, join or leave); 16384
+ * partitions take 20 to 40 ms. It is meant for clusters of up to a few hundred members.
  *
  * <p>Members are compared with {@link Object#equals(Object)} and must have a consistent {@code hashCode}. The class
  * is stateless and thread-safe.
@@ -84,8 +92,12 @@ public final class PartitionAssigner {
 
     private static final int[] NONE = new int[0];
 
-    /** How many partitions the balancing keeps per member pair between rebuilds of its graph. */
-    private static final int CANDIDATES = 16;
+    /**
+     * How many partitions the balancing caches per member pair between rebuilds of its graph: 64, fewer when the
+     * members are so many that the cache would pass about a quarter of a million entries.
+     */
+    private static final int MAX_CANDIDATES = 64;
+    private static final int CANDIDATE_BUDGET = 1 << 18;
 
     private PartitionAssigner() {
     }
@@ -230,6 +242,8 @@ public final class PartitionAssigner {
         private final boolean[] bonus;
         /** Bonuses not handed out yet; the first fill or chain that needs one takes it. */
         private int bonusesLeft;
+        /** How many partitions each member would lead if every partition kept its first surviving holder. */
+        private final int[] leads;
         /** The cost of a primary without a copy: more than a chain of demotions through every member. */
         private final int copyCost;
 
@@ -247,6 +261,7 @@ public final class PartitionAssigner {
             this.load = new int[memberCount];
             this.together = new int[memberCount * memberCount];
             this.bonus = new boolean[memberCount];
+            this.leads = new int[memberCount];
             this.copyCost = 2 * DEMOTE * memberCount;
         }
 
@@ -259,21 +274,20 @@ public final class PartitionAssigner {
 
         private void chooseSets() {
             int n = memberCount;
-            int[] leads = new int[n];
             for (int p = 0; p < partitions; p++) {
                 int keep = Math.min(replicas, holders[p].length);
                 for (int i = 0; i < keep; i++) {
                     place(p, holders[p][i]);
                 }
-                if (currentPrimary[p] >= 0) {
-                    leads[currentPrimary[p]]++;
+                if (keep > 0) {
+                    leads[holders[p][0]]++;
                 }
             }
             long total = (long) replicas * partitions;
             base = (int) (total / n);
             bonusesLeft = (int) (total % n);
-            // Bonuses go first to members that would otherwise have to give up a replica they hold, those leading
-            // the most partitions first (an owner of base replicas may be unable to lead ceil(P/n) partitions).
+            // Bonuses go first to members that would otherwise have to give up a replica they hold, those likely to
+            // lead the most partitions first (an owner of base replicas may be unable to lead ceil(P/n) partitions).
             Integer[] byPreference = new Integer[n];
             for (int m = 0; m < n; m++) {
                 byPreference[m] = m;
@@ -306,20 +320,32 @@ public final class PartitionAssigner {
             }
         }
 
+        /** Whether giving member m one more replica would take one of the bonuses left. */
+        private boolean claimsBonus(int m) {
+            return !bonus[m] && load[m] >= base;
+        }
+
         /** The number of replicas member m may still take, counting a bonus it could claim. */
         private int room(int m) {
             return base + (bonus[m] || bonusesLeft > 0 ? 1 : 0) - load[m];
         }
 
-        /** Takes replicas away from members above their quota, round-robin, spreading the holes. */
+        /**
+         * Takes replicas away from members above their quota, round-robin so that the holes spread. Each member gives
+         * up, in this order of preference: a partition where a holder beyond the kept ones can take its place
+         * without a copy, one with the fewest open places, one it does not lead, the one where it is the most junior
+         * backup.
+         */
         private void shed() {
             int n = memberCount;
-            int[][] heldBy = new int[n][];
+            long[][] heldBy = new long[n][];
             int[] heldCount = new int[n];
+            int[] start = new int[n];
+            boolean[] tails = new boolean[n];
             boolean over = false;
             for (int m = 0; m < n; m++) {
                 if (room(m) < 0) {
-                    heldBy[m] = new int[load[m]];
+                    heldBy[m] = new long[load[m]];
                     over = true;
                 }
             }
@@ -330,8 +356,17 @@ public final class PartitionAssigner {
                 for (int i = 0; i < setSize[p]; i++) {
                     int m = sets[p][i];
                     if (heldBy[m] != null) {
-                        heldBy[m][heldCount[m]++] = p;
+                        // The fixed part of the preference, in one sortable number: lead last, junior first, p.
+                        long lead = currentPrimary[p] == m ? 1 : 0;
+                        long junior = Integer.MAX_VALUE - holderIndex(p, m);
+                        heldBy[m][heldCount[m]++] = lead << 62 | junior << 31 | p;
+                        tails[m] |= holders[p].length > replicas;
                     }
+                }
+            }
+            for (int m = 0; m < n; m++) {
+                if (heldBy[m] != null) {
+                    Arrays.sort(heldBy[m], 0, heldCount[m]);
                 }
             }
             while (over) {
@@ -340,35 +375,38 @@ public final class PartitionAssigner {
                     if (room(m) >= 0) {
                         continue;
                     }
-                    int best = -1;
+                    long[] held = heldBy[m];
+                    while (held[start[m]] < 0) {
+                        start[m]++;
+                    }
                     int bestAt = -1;
-                    for (int i = 0; i < heldCount[m]; i++) {
-                        int p = heldBy[m][i];
-                        if (p >= 0 && (best < 0 || shedsBefore(m, p, best))) {
-                            best = p;
+                    for (int i = start[m]; i < heldCount[m]; i++) {
+                        if (held[i] < 0) {
+                            continue;
+                        }
+                        int p = (int) (held[i] & Integer.MAX_VALUE);
+                        if (bestAt < 0 || shedsBefore(p, (int) (held[bestAt] & Integer.MAX_VALUE), tails[m])) {
                             bestAt = i;
+                            if (!tails[m] && setSize[p] == replicas) {
+                                break; // nothing later in the fixed order can beat a partition without holes
+                            }
                         }
                     }
-                    heldBy[m][bestAt] = -1;
-                    remove(best, m);
+                    int p = (int) (held[bestAt] & Integer.MAX_VALUE);
+                    held[bestAt] = -1;
+                    remove(p, m);
                     over |= room(m) < 0;
                 }
             }
         }
 
-        /** Whether member m should rather give up partition p than partition other. */
-        private boolean shedsBefore(int m, int p, int other) {
-            int c = Boolean.compare(spareHolder(other), spareHolder(p));
+        /** Whether a member should rather give up partition p than other, which comes earlier in its fixed order. */
+        private boolean shedsBefore(int p, int other, boolean tails) {
+            int c = tails ? Boolean.compare(spareHolder(other), spareHolder(p)) : 0;
             if (c == 0) {
                 c = Integer.compare(replicas - setSize[p], replicas - setSize[other]);
             }
-            if (c == 0) {
-                c = Boolean.compare(currentPrimary[p] == m, currentPrimary[other] == m);
-            }
-            if (c == 0) {
-                c = Integer.compare(holderIndex(other, m), holderIndex(p, m));
-            }
-            return c != 0 ? c < 0 : p < other;
+            return c < 0;
         }
 
         /** Fills open places greedily, partitions with the most open places first; returns the places left open. */
@@ -411,6 +449,10 @@ public final class PartitionAssigner {
                         int c = best < 0 ? -1 : Boolean.compare(bestHolds, holds);
                         if (c == 0) {
                             c = Integer.compare(bestRoom, room);
+                        }
+                        if (c == 0 && claimsBonus(m) && claimsBonus(best)) {
+                            // The owners of base + 1 replicas are the ones that can lead ceil(P/n) partitions.
+                            c = Integer.compare(leads[best], leads[m]);
                         }
                         if (c == 0) {
                             c = Integer.compare(with, bestTogether);
@@ -535,6 +577,7 @@ public final class PartitionAssigner {
             load[m]++;
         }
 
+        /** Removes member m from partition p's set. */
         private void remove(int p, int m) {
             int n = memberCount;
             int[] set = sets[p];
@@ -558,6 +601,7 @@ public final class PartitionAssigner {
             load[m]--;
         }
 
+        /** Member m's position among partition p's live current owners, or -1 if it holds no copy. */
         private int holderIndex(int p, int m) {
             int[] h = holders[p];
             for (int i = 0; i < h.length; i++) {
@@ -687,10 +731,10 @@ public final class PartitionAssigner {
          *
          * <p>A chain is a shortest path in the graph of members where an edge a&rarr;b means "some partition that
          * has a at this position could have b there instead", weighted by the cheapest such change. Rebuilding that
-         * graph costs a pass over all partitions, so each edge caches its {@value #CANDIDATES} cheapest partitions,
+         * graph costs a pass over all partitions, so each edge caches its cheapest partitions (up to 64),
          * and every change adds the changed partition's new edges to the cache. An edge's weight is its first
          * cached partition that still has a at this position; that is exact unless the cache of the edge is full
-         * and all stale, and then the graph is rebuilt.
+         * and all stale, and then the edges out of that member are rebuilt.
          */
         private void balance(int[][] table, int[] pairs, int position, int[] selected, int[] count, int[] lo,
                              int[] hi) {
@@ -710,7 +754,10 @@ public final class PartitionAssigner {
             boolean[] source = new boolean[n];
             boolean[] target = new boolean[n];
             boolean[] onPath = new boolean[n];
-            boolean stale = true;
+            boolean[] staleRows = new boolean[n];
+            for (int p = 0; p < partitions; p++) {
+                offer(cache, table, pairs, position, p, selected[p], costs);
+            }
             while (true) {
                 boolean push = false;
                 boolean pull = false;
@@ -725,13 +772,13 @@ public final class PartitionAssigner {
                     source[m] = push ? count[m] > hi[m] : count[m] > lo[m];
                     target[m] = push ? count[m] < hi[m] : count[m] < lo[m];
                 }
-                if (stale || !cache.weights(selected, weight, through)) {
-                    cache.clear();
+                if (cache.weights(selected, weight, through, staleRows)) {
                     for (int p = 0; p < partitions; p++) {
-                        offer(cache, table, pairs, position, p, selected[p], costs);
+                        if (staleRows[selected[p]]) {
+                            offer(cache, table, pairs, position, p, selected[p], costs);
+                        }
                     }
-                    cache.weights(selected, weight, through);
-                    stale = false;
+                    cache.weights(selected, weight, through, staleRows);
                 }
                 int end = shortestChain(source, target, weight, dist, pred);
                 if (end < 0) {
@@ -828,38 +875,38 @@ public final class PartitionAssigner {
     }
 
     /**
-     * For every ordered member pair (a, b), the {@value #CANDIDATES} cheapest known partitions that could change
+     * For every ordered member pair (a, b), the few cheapest known partitions that could change
      * from a to b at the position being balanced, sorted by cost, then by how well the change spreads pairs.
      */
     private static final class Candidates {
         private final int memberCount;
+        /** Entries per edge. */
+        private final int width;
         private final int[] partition;
         private final int[] cost;
         private final int[] spread;
 
         Candidates(int memberCount) {
             this.memberCount = memberCount;
-            int size = memberCount * memberCount * CANDIDATES;
+            int pairs = memberCount * memberCount;
+            this.width = Math.max(2, Math.min(MAX_CANDIDATES, CANDIDATE_BUDGET / pairs));
+            int size = pairs * width;
             this.partition = new int[size];
             this.cost = new int[size];
             this.spread = new int[size];
-            clear();
-        }
-
-        void clear() {
             Arrays.fill(partition, -1);
         }
 
         /** Whether a change of cost delta could enter the cache of edge a->b (cheap test before the spread). */
         boolean wants(int a, int b, int delta) {
-            int last = ((a * memberCount + b) + 1) * CANDIDATES - 1;
+            int last = ((a * memberCount + b) + 1) * width - 1;
             return partition[last] < 0 || delta <= cost[last];
         }
 
         /** Inserts partition p into the cache of edge a->b if it is among the best, evicting the worst. */
         void offer(int a, int b, int p, int delta, int spreadDelta) {
-            int first = (a * memberCount + b) * CANDIDATES;
-            int k = first + CANDIDATES - 1;
+            int first = (a * memberCount + b) * width;
+            int k = first + width - 1;
             if (partition[k] >= 0 && !better(delta, spreadDelta, k)) {
                 return;
             }
@@ -880,28 +927,34 @@ public final class PartitionAssigner {
 
         /**
          * Sets every edge's weight and partition from its first entry whose partition still has a at this position
-         * (no edge: {@code Integer.MAX_VALUE}); returns false if some edge's cache is full and all stale, so that
-         * its true weight is unknown and the cache must be rebuilt.
+         * (no edge: {@code Integer.MAX_VALUE}). Returns whether some edge's cache is full and all stale, so that its
+         * true weight is unknown; then the caches of all edges out of such members are cleared and marked in
+         * {@code staleRows}, for the caller to offer those members' partitions again.
          */
-        boolean weights(int[] selected, int[] weight, int[] through) {
+        boolean weights(int[] selected, int[] weight, int[] through, boolean[] staleRows) {
             int n = memberCount;
-            for (int ab = 0; ab < n * n; ab++) {
-                int a = ab / n;
-                weight[ab] = Integer.MAX_VALUE;
-                int first = ab * CANDIDATES;
-                int k = first;
-                for (; k < first + CANDIDATES && partition[k] >= 0; k++) {
-                    if (selected[partition[k]] == a) {
-                        weight[ab] = cost[k];
-                        through[ab] = partition[k];
-                        break;
+            boolean stale = false;
+            for (int a = 0; a < n; a++) {
+                staleRows[a] = false;
+                for (int ab = a * n; ab < (a + 1) * n; ab++) {
+                    weight[ab] = Integer.MAX_VALUE;
+                    int first = ab * width;
+                    int k = first;
+                    for (; k < first + width && partition[k] >= 0; k++) {
+                        if (selected[partition[k]] == a) {
+                            weight[ab] = cost[k];
+                            through[ab] = partition[k];
+                            break;
+                        }
                     }
+                    staleRows[a] |= k == first + width;
                 }
-                if (k == first + CANDIDATES) {
-                    return false;
+                if (staleRows[a]) {
+                    Arrays.fill(partition, a * n * width, (a + 1) * n * width, -1);
+                    stale = true;
                 }
             }
-            return true;
+            return stale;
         }
     }
 }
