@@ -103,8 +103,23 @@ public final class RecordStore {
         Record previous = records.remove(key);
         if (previous != null) {
             digest -= term(previous);
+            if (scheduled.remove(key) != null) {
+                compactExpiryQueue();
+            }
         }
         return previous;
+    }
+
+    /**
+     * Drops the queue entries of removed keys once they outnumber the live ones. A backup never polls its queue
+     * (only primaries expire), so without this every key ever written with a TTL would stay queued until its
+     * deadline.
+     */
+    private void compactExpiryQueue() {
+        if (expiryQueue.size() > 64 && expiryQueue.size() > 2 * scheduled.size()) {
+            expiryQueue.clear();
+            scheduled.forEach((key, deadline) -> expiryQueue.add(new Scheduled(deadline, key)));
+        }
     }
 
     /** Removes every record. */
