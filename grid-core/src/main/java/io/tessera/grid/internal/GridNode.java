@@ -93,6 +93,9 @@ public final class GridNode implements Grid {
                 firstTable.complete(table);
             }
         });
+        // Before answering anything (the coordinator's state request first of all), learn who listens to and
+        // near-caches which map: this member may become a primary in the next round.
+        events.learnInterests(cluster.view());
         cluster.handler(this::handle);
         cluster.viewListener(this::viewChanged);
         View view = cluster.view();
@@ -155,6 +158,7 @@ public final class GridNode implements Grid {
             case LISTENER_REGISTRATION -> events.onRegistration(in, sender, response);
             case PARTITION_QUERY -> engine.onPartitionQuery(in, response);
             case LEAVE_RELEASE -> leaveReleased = true;
+            case INTEREST_QUERY -> events.onInterestQuery(response);
             default -> throw new IllegalStateException("unhandled " + type);
         }
     }

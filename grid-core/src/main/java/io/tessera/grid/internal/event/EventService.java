@@ -175,6 +175,51 @@ public final class EventService implements EventPublisher {
         }
     }
 
+    /**
+     * Asks every other member for its interests and waits for the answers. A starting member calls this before it
+     * serves anything, so it never becomes a primary that does not know whom to notify.
+     */
+    public void learnInterests(View view) {
+        List<Address> others = new ArrayList<>(view.getMembers());
+        others.remove(self);
+        if (others.isEmpty()) {
+            return;
+        }
+        WireWriter out = WireWriter.forType(MessageType.INTEREST_QUERY, 1);
+        RspList<byte[]> replies = cluster.requestAll(others, out.array(), out.size(), timeoutMillis).join();
+        if (replies == null) {
+            log.warn("not every member told its map interests within {} ms", timeoutMillis);
+            return;
+        }
+        replies.forEach((member, rsp) -> {
+            if (rsp.wasReceived() && !rsp.hasException() && rsp.getValue() != null) {
+                WireReader in = new WireReader(rsp.getValue());
+                in.readByte();
+                onRegistration(in, member, null);
+            }
+        });
+    }
+
+    /** Handles {@link MessageType#INTEREST_QUERY}: answers with this member's own interests. */
+    public void onInterestQuery(Response response) {
+        byte[] answer = registration(localInterests());
+        if (response != null) {
+            response.send(answer, false);
+        }
+    }
+
+    private Map<String, Integer> localInterests() {
+        Map<String, Integer> mine = new LinkedHashMap<>();
+        for (String map : listeners.keySet()) {
+            mine.put(map, localFlags(map));
+        }
+        for (String map : nearCaches.keySet()) {
+            mine.put(map, localFlags(map));
+        }
+        mine.values().removeIf(flags -> flags == 0);
+        return mine;
+    }
+
     /** Forgets members that left and tells members that joined what this member is interested in. */
     public void viewChanged(View view) {
         Set<Address> members = Set.copyOf(view.getMembers());
@@ -187,14 +232,7 @@ public final class EventService implements EventPublisher {
                 return next.isEmpty() ? null : Map.copyOf(next);
             });
         }
-        Map<String, Integer> mine = new LinkedHashMap<>();
-        for (String map : listeners.keySet()) {
-            mine.put(map, localFlags(map));
-        }
-        for (String map : nearCaches.keySet()) {
-            mine.put(map, localFlags(map));
-        }
-        mine.values().removeIf(flags -> flags == 0);
+        Map<String, Integer> mine = localInterests();
         if (mine.isEmpty()) {
             return;
         }

@@ -723,16 +723,17 @@ public final class PartitionEngine {
 
     private boolean installSnapshotChunk(PartitionContainer c, Address sender, int chunkIndex, boolean last,
                                          List<Object[]> groups) {
-        if (c.status != Status.SYNCING && c.status != Status.SYNCED) {
+        if (c.status == Status.SYNCED) {
+            // A repeated copy (the coordinator retried an aborted round). This replica already holds a complete copy
+            // and has followed the stream since; installing the new snapshot would drop the mutations it applied
+            // between the primary's snapshot point and the first chunk. Acknowledge and keep what we have.
+            return true;
+        }
+        if (c.status != Status.SYNCING) {
             return false;
         }
         if (chunkIndex == 0) {
             c.staging = new HashMap<>();
-            if (c.status == Status.SYNCED) {
-                // A second copy (the coordinator retried): start over, buffering from here.
-                c.status = Status.SYNCING;
-                c.buffered.clear();
-            }
         }
         if (c.staging == null) {
             return false;

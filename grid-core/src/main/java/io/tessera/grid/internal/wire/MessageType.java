@@ -30,7 +30,9 @@ public enum MessageType {
     /** A per-partition query or bulk operation: size, clear, entries, digest. */
     PARTITION_QUERY(12),
     /** The coordinator tells leaving members that nobody stays to take their partitions: they may go. */
-    LEAVE_RELEASE(13);
+    LEAVE_RELEASE(13),
+    /** A member that starts asks every other member which maps it listens to or near-caches. */
+    INTEREST_QUERY(14);
 
     private static final MessageType[] BY_ID = new MessageType[16];
 
