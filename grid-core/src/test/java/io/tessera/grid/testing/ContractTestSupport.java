@@ -40,6 +40,22 @@ public final class ContractTestSupport {
         return List.of(byPartition);
     }
 
+    /**
+     * {@code putAll} in chunks of {@code chunk} entries: a single putAll sends every entry at once, and thousands of
+     * concurrent operations can outlast the operation deadline on a loaded 2-core machine.
+     */
+    public static <K, V> void putAllInChunks(Map<K, V> target, Map<K, V> entries, int chunk) {
+        Map<K, V> batch = new LinkedHashMap<>();
+        for (Map.Entry<K, V> e : entries.entrySet()) {
+            batch.put(e.getKey(), e.getValue());
+            if (batch.size() == chunk) {
+                target.putAll(batch);
+                batch.clear();
+            }
+        }
+        target.putAll(batch);
+    }
+
     /** The partition of a String key. */
     public static int partitionOf(String key, int partitionCount) {
         return SlotHashing.partition(key.getBytes(UTF_8), partitionCount);
@@ -53,6 +69,35 @@ public final class ContractTestSupport {
     /** The JGroups address of {@code grid}. */
     public static Address address(Grid grid) {
         return ((GridNode) grid).address();
+    }
+
+    /** The addresses in the view of {@code grid}. */
+    public static List<Address> viewAddresses(Grid grid) {
+        return ((GridNode) grid).cluster().view().getMembers();
+    }
+
+    /**
+     * Waits until {@code grids} (members not started by a {@link GridCluster}, or a mix) see each other, installed
+     * one table without syncing replicas, and every partition has min(n, 1 + maxBackups) owners.
+     */
+    public static void awaitSettled(List<Grid> grids) {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                .pollInterval(java.time.Duration.ofMillis(20)).until(() -> {
+                    PartitionTable first = table(grids.get(0));
+                    for (Grid g : grids) {
+                        PartitionTable t = table(g);
+                        if (g.members().size() != grids.size() || t.version() != first.version() || t.hasSyncing()) {
+                            return false;
+                        }
+                    }
+                    int replicas = Math.min(grids.size(), 1 + ((GridNode) grids.get(0)).config().maxBackups());
+                    for (int p = 0; p < first.partitionCount(); p++) {
+                        if (first.owners(p).length != replicas) {
+                            return false;
+                        }
+                    }
+                    return true;
+                });
     }
 
     /**
