@@ -47,6 +47,12 @@ public final class ClusterService implements RequestHandler, Receiver, AutoClose
     private final JChannel channel;
     private final MessageDispatcher dispatcher;
     private volatile Handler handler;
+    private volatile boolean ready;
+    /** Messages that arrived before the handler was set, in arrival order; guarded by itself. */
+    private final List<Early> early = new java.util.ArrayList<>();
+
+    private record Early(Message msg, Response response) {
+    }
     private volatile Consumer<View> viewListener = view -> { };
 
     /** Wraps an unconnected channel; call {@link #connect} after setting the handlers. */
@@ -57,9 +63,19 @@ public final class ClusterService implements RequestHandler, Receiver, AutoClose
         this.dispatcher.setReceiver(this);
     }
 
-    /** Sets the handler of incoming messages. */
+    /**
+     * Sets the handler of incoming messages, first handing it, in arrival order, the messages that arrived before it
+     * existed (a member connects before it can build the parts that need its address).
+     */
     public void handler(Handler handler) {
-        this.handler = handler;
+        synchronized (early) {
+            this.handler = handler;
+            for (Early e : early) {
+                dispatch(handler, e.msg, e.response);
+            }
+            early.clear();
+            ready = true;
+        }
     }
 
     /** Sets the listener of view changes; it is called on a JGroups thread and must not block. */
@@ -156,13 +172,18 @@ public final class ClusterService implements RequestHandler, Receiver, AutoClose
 
     @Override
     public void handle(Message msg, Response response) {
-        Handler current = handler;
-        if (current == null) {
-            if (response != null) {
-                response.send(new IllegalStateException("member is starting"), true);
+        if (!ready) {
+            synchronized (early) {
+                if (!ready) {
+                    early.add(new Early(msg, response));
+                    return;
+                }
             }
-            return;
         }
+        dispatch(handler, msg, response);
+    }
+
+    private void dispatch(Handler current, Message msg, Response response) {
         try {
             WireReader reader = new WireReader(msg.getArray(), msg.getOffset(), msg.getLength());
             MessageType type = MessageType.of(reader.readByte());
