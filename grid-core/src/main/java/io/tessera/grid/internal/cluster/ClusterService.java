@@ -93,6 +93,11 @@ public final class ClusterService implements RequestHandler, Receiver, AutoClose
         }
     }
 
+    /** The channel, for diagnostics and tests that inject faults (its DISCARD protocol); not for messaging. */
+    public JChannel channel() {
+        return channel;
+    }
+
     /** This member's address. */
     public Address localAddress() {
         return channel.getAddress();
