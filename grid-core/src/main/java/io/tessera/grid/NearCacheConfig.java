@@ -8,7 +8,9 @@ import java.util.Objects;
  *
  * <p>Guarantee: a write's future completes only after every member with a near cache of the map has dropped its
  * copy of the key, so once {@code put} returns on any member, a {@code get} on any member returns the new value
- * (or newer). A member that crashes needs no invalidation; a member that joins starts with an empty cache.
+ * (or newer). A member that crashes needs no invalidation; a member that joins starts with an empty cache. An
+ * entry with a time to live is not served past its deadline. A map with a max-idle span gets no near cache: every
+ * read must reach the primary to count as an access.
  */
 public final class NearCacheConfig {
     /** The default maximum number of cached entries. */

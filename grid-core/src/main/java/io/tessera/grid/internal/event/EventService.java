@@ -355,7 +355,10 @@ public final class EventService implements EventPublisher {
                     case EXPIRED -> l.listener.entryExpired(event);
                     default -> throw new IllegalStateException();
                 }
-            } catch (RuntimeException e) {
+            } catch (VirtualMachineError e) {
+                throw e;
+            } catch (Throwable e) {
+                // A user's listener must not cost the next listener its event, nor kill the listener thread.
                 log.warn("listener {} of map {} threw on {}", l.listener, change.mapName(), event.type(), e);
             }
         }

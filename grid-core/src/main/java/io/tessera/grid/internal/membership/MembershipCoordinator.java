@@ -68,6 +68,7 @@ public final class MembershipCoordinator {
     private final Set<Address> leaving = ConcurrentHashMap.newKeySet();
     private volatile View view;
     private volatile boolean stopped;
+    private int consecutiveAborts; // only the coordinator thread touches it
 
     /** Thrown inside a round when the view changed or a member did not answer; the round is started again. */
     private static final class RoundAborted extends RuntimeException {
@@ -138,9 +139,17 @@ public final class MembershipCoordinator {
                 }
                 try {
                     round();
+                    consecutiveAborts = 0;
                 } catch (RoundAborted e) {
-                    log.debug("round aborted: {}", e.getMessage());
-                    scheduleRound(RETRY_DELAY_MILLIS);
+                    int aborts = ++consecutiveAborts;
+                    if (aborts % 20 == 0) {
+                        log.warn("rebalancing round aborted {} times in a row; last reason: {}", aborts,
+                                e.getMessage());
+                    } else {
+                        log.debug("round aborted: {}", e.getMessage());
+                    }
+                    scheduleRound(Math.min(RETRY_DELAY_MILLIS * aborts, 5_000));
+                    return;
                 } catch (RuntimeException e) {
                     if (!stopped) {
                         log.warn("rebalancing round failed; retrying", e);

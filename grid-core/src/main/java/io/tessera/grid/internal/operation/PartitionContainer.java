@@ -39,6 +39,12 @@ final class PartitionContainer {
     int inFlight;
     final List<Runnable> drainWaiters = new ArrayList<>();
     long lastResyncRequest;
+    /**
+     * An owner that the table also lists as syncing: it holds the maps of its position but lacks some the new
+     * position needs (a backup becoming primary lacks the maps without backups). It keeps serving, buffers the
+     * mutations of maps it lacks, and installs only those maps from the snapshot.
+     */
+    boolean fillingMissingMaps;
 
     PartitionContainer(int partition, PartitionTable table) {
         this.partition = partition;
@@ -73,7 +79,13 @@ final class PartitionContainer {
                 staging = null;
             }
             status = Status.OWNER;
-            if (index > 0) {
+            boolean filling = newTable.isSyncing(partition, self);
+            if (filling != fillingMissingMaps) {
+                fillingMissingMaps = filling;
+                buffered.clear();
+                staging = null;
+            }
+            if (index > 0 && !filling) {
                 // A backup at position i holds only maps with at least i backups; copies of the others would go
                 // stale, since the primary no longer streams them here.
                 Iterator<RecordStore> it = stores.values().iterator();
@@ -83,7 +95,10 @@ final class PartitionContainer {
                     }
                 }
             }
-        } else if (newTable.isSyncing(partition, self)) {
+            return;
+        }
+        fillingMissingMaps = false;
+        if (newTable.isSyncing(partition, self)) {
             if (status == Status.NONE || status == Status.OWNER) {
                 status = Status.SYNCING;
                 buffered.clear();

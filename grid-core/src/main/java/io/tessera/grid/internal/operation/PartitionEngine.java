@@ -534,6 +534,10 @@ public final class PartitionEngine {
             c.buffered.add(m);
             return;
         }
+        if (c.fillingMissingMaps && !c.stores.containsKey(m.mapName())) {
+            c.buffered.add(m); // a map this owner lacks: the snapshot brings it, then these replay
+            return;
+        }
         RecordStore store = c.store(m.mapName(), m.backups());
         long expected = store.sequence() + 1;
         if (m.sequence() < expected) {
@@ -729,7 +733,8 @@ public final class PartitionEngine {
             // between the primary's snapshot point and the first chunk. Acknowledge and keep what we have.
             return true;
         }
-        if (c.status != Status.SYNCING) {
+        boolean filling = c.status == Status.OWNER && c.fillingMissingMaps;
+        if (c.status != Status.SYNCING && !filling) {
             return false;
         }
         if (chunkIndex == 0) {
@@ -749,6 +754,20 @@ public final class PartitionEngine {
         }
         if (!last) {
             return true;
+        }
+        if (filling) {
+            // Keep the maps this owner follows in sequence; take only the ones it lacks, then replay their stream.
+            for (Map.Entry<String, RecordStore> e : c.staging.entrySet()) {
+                c.stores.putIfAbsent(e.getKey(), e.getValue());
+            }
+            c.staging = null;
+            c.fillingMissingMaps = false;
+            List<Mutation> replay = new ArrayList<>(c.buffered);
+            c.buffered.clear();
+            for (Mutation m : replay) {
+                applyInSequence(c, m);
+            }
+            return c.status == Status.OWNER;
         }
         c.stores = c.staging;
         c.staging = null;
