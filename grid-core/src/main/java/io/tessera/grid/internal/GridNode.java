@@ -159,6 +159,7 @@ public final class GridNode implements Grid {
             case PARTITION_QUERY -> engine.onPartitionQuery(in, response);
             case LEAVE_RELEASE -> leaveReleased = true;
             case INTEREST_QUERY -> events.onInterestQuery(response);
+            case MERGE_PUSH -> engine.onMergePush(in, invoker, response);
             default -> throw new IllegalStateException("unhandled " + type);
         }
     }

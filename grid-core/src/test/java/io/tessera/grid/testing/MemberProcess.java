@@ -27,7 +27,7 @@ import org.jgroups.View;
 
 /**
  * A grid member in its own JVM, for multi-process tests ({@link MemberProcesses} forks it): it starts a member on the
- * {@code tcp} stack bound to 127.0.0.1, prints {@code @@ READY name=<name> address=<uuid>} once the member knows the
+ * {@code tcp} stack bound to 127.0.0.1, prints {@code @@ READY name=<name> address=<uuid> pid=<pid> view=<size>} once the member knows the
  * partition table, and then serves one line command at a time on stdin, answering each with exactly one line that
  * starts with {@value #REPLY} on stdout. Logs go to stderr.
  *
@@ -40,9 +40,13 @@ import org.jgroups.View;
  *   <li>{@code PUT map key value} &rarr; {@code OK <old value or null>}
  *   <li>{@code GET map key} &rarr; {@code VALUE <value>} or {@code NULL}
  *   <li>{@code SIZE map} &rarr; {@code SIZE <n>}
- *   <li>{@code FILL map prefix count tag} writes {@code prefix<i> = prefix<i>:tag} for i in 0..count-1 &rarr;
- *       {@code FILLED ok=<n> failed=<n>}
- *   <li>{@code CHECK map prefix count tag} reads them back &rarr; {@code CHECKED ok=<n> bad=<n> first=<key=value>}
+ *   <li>{@code FILL map prefix count tag [length]} writes {@code prefix<i> = prefix<i>:tag} for i in 0..count-1
+ *       &rarr; {@code FILLED ok=<n> failed=<n>}; with {@code length}, the tag is padded with {@code ~} to that many
+ *       characters (here and in WRITE-START and CHECK)
+ *   <li>{@code WRITE-START map prefix tag [length]} starts writing {@code prefix<i> = prefix<i>:tag} for i = 0, 1, 2, ... in
+ *       the background &rarr; {@code STARTED}; {@code WRITE-STOP} stops it and waits for the writes in flight
+ *       &rarr; {@code WRITTEN count=<keys written> failed=<n> first=<first failure>}
+ *   <li>{@code CHECK map prefix count tag [length]} reads them back &rarr; {@code CHECKED ok=<n> bad=<n> first=<key=value>}
  *   <li>{@code TABLE} &rarr; {@code TABLE version=.. syncing=.. minOwners=.. maxOwners=.. owners=a,b
  *       primaries=a:n,b:n backups=a:n,b:n}, the partition counts of the installed table
  *   <li>{@code VIEW} &rarr; {@code VIEW size=<n> coord=<name> members=a,b}
@@ -60,6 +64,7 @@ public final class MemberProcess {
     private final Grid grid;
     private final GridNode node;
     private final PrintStream out;
+    private BackgroundWriter writer;
 
     private MemberProcess(Grid grid, PrintStream out) {
         this.grid = grid;
@@ -92,8 +97,9 @@ public final class MemberProcess {
             return;
         }
         GridNode node = (GridNode) grid;
-        out.println(REPLY + "READY name=" + grid.localMember().name() + " address=" + node.address()
-                + " pid=" + ProcessHandle.current().pid());
+        String address = ((org.jgroups.util.UUID) node.address()).toStringLong();
+        out.println(REPLY + "READY name=" + grid.localMember().name() + " address=" + address + " pid="
+                + ProcessHandle.current().pid() + " view=" + node.cluster().view().size());
         new MemberProcess(grid, out).serve();
     }
 
@@ -138,9 +144,24 @@ public final class MemberProcess {
             case "SIZE":
                 return "SIZE " + map(w[1]).size();
             case "FILL":
-                return fill(map(w[1]), w[2], Integer.parseInt(w[3]), w[4]);
+                return fill(map(w[1]), w[2], Integer.parseInt(w[3]), tag(w, 4));
+            case "WRITE-START":
+                if (writer != null) {
+                    return "ERR a background writer is running";
+                }
+                writer = new BackgroundWriter(map(w[1]), w[2], tag(w, 3));
+                writer.start();
+                return "STARTED";
+            case "WRITE-STOP": {
+                if (writer == null) {
+                    return "ERR no background writer";
+                }
+                String result = writer.finish();
+                writer = null;
+                return result;
+            }
             case "CHECK":
-                return check(map(w[1]), w[2], Integer.parseInt(w[3]), w[4]);
+                return check(map(w[1]), w[2], Integer.parseInt(w[3]), tag(w, 4));
             case "TABLE":
                 return describe(node.engine().table(), node.cluster());
             case "VIEW": {
@@ -157,6 +178,20 @@ public final class MemberProcess {
         }
     }
 
+    /** The tag argument at {@code index}, padded to the length given by the optional argument after it. */
+    private static String tag(String[] w, int index) {
+        String tag = w[index];
+        if (w.length > index + 1) {
+            int pad = Integer.parseInt(w[index + 1]);
+            tag = tag + "~".repeat(Math.max(0, pad - tag.length()));
+        }
+        return tag;
+    }
+
+    private static String value(String prefix, int i, String tag) {
+        return prefix + i + ":" + tag;
+    }
+
     private GridMap<String, String> map(String name) {
         return grid.map(name);
     }
@@ -168,7 +203,7 @@ public final class MemberProcess {
         AtomicReference<Throwable> firstFailure = new AtomicReference<>();
         for (int i = 0; i < count; i++) {
             inFlight.acquireUninterruptibly();
-            map.putAsync(prefix + i, prefix + i + ":" + tag).whenComplete((old, e) -> {
+            map.putAsync(prefix + i, value(prefix, i, tag)).whenComplete((old, e) -> {
                 if (e == null) {
                     ok.incrementAndGet();
                 } else {
@@ -183,6 +218,59 @@ public final class MemberProcess {
                 + (firstFailure.get() == null ? "" : " first=" + oneLine(firstFailure.get()));
     }
 
+    /** Writes numbered keys until stopped, with a bounded number in flight. */
+    private static final class BackgroundWriter extends Thread {
+        private final GridMap<String, String> map;
+        private final String prefix;
+        private final String tag;
+        private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
+        private final AtomicInteger failed = new AtomicInteger();
+        private final AtomicReference<Throwable> firstFailure = new AtomicReference<>();
+        private volatile boolean running = true;
+        private int count;
+
+        BackgroundWriter(GridMap<String, String> map, String prefix, String tag) {
+            super("background-writer");
+            this.map = map;
+            this.prefix = prefix;
+            this.tag = tag;
+        }
+
+        @Override
+        public void run() {
+            while (running) {
+                inFlight.acquireUninterruptibly();
+                int i = count++;
+                try {
+                    map.putAsync(prefix + i, value(prefix, i, tag)).whenComplete((old, e) -> {
+                        if (e != null) {
+                            failed.incrementAndGet();
+                            firstFailure.compareAndSet(null, e);
+                        }
+                        inFlight.release();
+                    });
+                } catch (RuntimeException e) {
+                    failed.incrementAndGet();
+                    firstFailure.compareAndSet(null, e);
+                    inFlight.release();
+                }
+            }
+            inFlight.acquireUninterruptibly(MAX_IN_FLIGHT);
+        }
+
+        String finish() {
+            running = false;
+            try {
+                join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return "ERR interrupted";
+            }
+            return "WRITTEN count=" + count + " failed=" + failed
+                    + (firstFailure.get() == null ? "" : " first=" + oneLine(firstFailure.get()));
+        }
+    }
+
     private static String check(GridMap<String, String> map, String prefix, int count, String tag) {
         Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
         AtomicInteger ok = new AtomicInteger();
@@ -191,7 +279,7 @@ public final class MemberProcess {
         for (int i = 0; i < count; i++) {
             inFlight.acquireUninterruptibly();
             String key = prefix + i;
-            String expected = prefix + i + ":" + tag;
+            String expected = value(prefix, i, tag);
             CompletableFuture<String> read = map.getAsync(key);
             read.whenComplete((value, e) -> {
                 if (e == null && expected.equals(value)) {

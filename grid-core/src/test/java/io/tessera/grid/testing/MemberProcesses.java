@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -45,9 +46,14 @@ public final class MemberProcesses implements AutoCloseable {
     private static final ConcurrentLinkedQueue<Process> ALL = new ConcurrentLinkedQueue<>();
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> ALL.forEach(Process::destroyForcibly),
-                "member-processes-reaper"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            ALL.forEach(Process::destroyForcibly);
+            deleteClassPathSnapshot();
+        }, "member-processes-reaper"));
     }
+
+    private static String childClassPath;
+    private static Path classPathSnapshot;
 
     private final Path logDir;
     private final List<ForkedMember> members = new ArrayList<>();
@@ -123,7 +129,7 @@ public final class MemberProcesses implements AutoCloseable {
         command.add("-Djava.net.preferIPv4Stack=true");
         command.add("-Djgroups.bind_addr=127.0.0.1");
         command.add("-cp");
-        command.add(testClassPath());
+        command.add(childClassPath());
         command.add(MemberProcess.class.getName());
         command.addAll(List.of("--cluster", cluster, "--name", name, "--port", Integer.toString(port),
                 "--initial", String.join(",", initialMembers), "--partitions", Integer.toString(partitions),
@@ -131,8 +137,7 @@ public final class MemberProcesses implements AutoCloseable {
         Path log = logDir.resolve(name + ".log");
         Process process;
         try {
-            Files.writeString(log, "# " + String.join(" ", command).replace(testClassPath(), "<test class path>")
-                    + "\n");
+            Files.writeString(log, "# " + String.join(" ", command) + "\n");
             process = new ProcessBuilder(command).start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot fork member " + name, e);
@@ -172,14 +177,71 @@ public final class MemberProcesses implements AutoCloseable {
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }
 
-    /** The test class path: surefire/failsafe keep it in java.class.path of the forked test JVM. */
-    private static String testClassPath() {
+    /**
+     * The test class path (failsafe and surefire keep it in {@code java.class.path} of the forked test JVM), with
+     * every entry under this module's {@code target/} copied once to a private directory: other builds in the same
+     * working tree recompile {@code target/classes} and {@code target/test-classes} while children still load
+     * classes from them.
+     */
+    private static synchronized String childClassPath() {
+        if (childClassPath != null) {
+            return childClassPath;
+        }
         String classPath = System.getProperty("java.class.path");
         String surefire = System.getProperty("surefire.test.class.path");
         if (surefire != null && !surefire.isBlank() && !classPath.contains("test-classes")) {
-            return surefire;
+            classPath = surefire;
         }
-        return classPath;
+        Path target = Path.of("target").toAbsolutePath().normalize();
+        Path snapshot = target.resolve("member-processes").resolve("classpath-" + ProcessHandle.current().pid());
+        classPathSnapshot = snapshot;
+        List<String> entries = new ArrayList<>();
+        int index = 0;
+        for (String entry : classPath.split(java.io.File.pathSeparator)) {
+            Path path = Path.of(entry).toAbsolutePath().normalize();
+            if (!path.startsWith(target) || !Files.exists(path)) {
+                entries.add(entry);
+                continue;
+            }
+            Path copy = snapshot.resolve(index++ + "-" + path.getFileName());
+            try {
+                copyRecursively(path, copy);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot snapshot class path entry " + path, e);
+            }
+            entries.add(copy.toString());
+        }
+        childClassPath = String.join(java.io.File.pathSeparator, entries);
+        return childClassPath;
+    }
+
+    private static synchronized void deleteClassPathSnapshot() {
+        if (classPathSnapshot == null || !Files.isDirectory(classPathSnapshot)) {
+            return;
+        }
+        try (var walk = Files.walk(classPathSnapshot)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            // best effort: it lives under target/
+        }
+    }
+
+    private static void copyRecursively(Path from, Path to) throws IOException {
+        if (!Files.isDirectory(from)) {
+            Files.createDirectories(to.getParent());
+            Files.copy(from, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            return;
+        }
+        try (var walk = Files.walk(from)) {
+            for (Path source : (Iterable<Path>) walk::iterator) {
+                Path dest = to.resolve(from.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(dest);
+                } else {
+                    Files.copy(source, dest, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
     }
 
     /** One forked member: its process, its log, and a line-command channel to it. */
@@ -190,7 +252,9 @@ public final class MemberProcesses implements AutoCloseable {
         private final Path log;
         private final PrintWriter stdin;
         private final BlockingQueue<String> replies = new LinkedBlockingQueue<>();
+        private final Object logLock = new Object();
         private volatile String address;
+        private volatile int readyViewSize;
 
         ForkedMember(String name, int port, Process process, Path log) {
             this.name = name;
@@ -224,12 +288,15 @@ public final class MemberProcesses implements AutoCloseable {
             t.start();
         }
 
-        private synchronized void appendLog(String tag, String line) {
-            try {
-                Files.writeString(log, LocalTime.now().format(TIME) + " " + tag + " " + line + "\n",
-                        StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
-            } catch (IOException e) {
-                // diagnostics only
+        private void appendLog(String tag, String line) {
+            // Its own lock: command() holds the member's monitor while it waits for the pump to see the reply.
+            synchronized (logLock) {
+                try {
+                    Files.writeString(log, LocalTime.now().format(TIME) + " " + tag + " " + line + "\n",
+                            StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+                } catch (IOException e) {
+                    // diagnostics only
+                }
             }
         }
 
@@ -241,6 +308,7 @@ public final class MemberProcesses implements AutoCloseable {
                         + line + "); see " + log.toAbsolutePath());
             }
             address = fields(line).get("address");
+            readyViewSize = Integer.parseInt(fields(line).getOrDefault("view", "0"));
         }
 
         private String poll(Duration timeout) {
@@ -262,9 +330,27 @@ public final class MemberProcesses implements AutoCloseable {
             return port;
         }
 
-        /** The member's JGroups address, as {@code Address.toString()} prints it. */
+        /** The member's JGroups address as {@code org.jgroups.util.UUID.toStringLong()} prints it. */
         public String address() {
             return address;
+        }
+
+        /** The size of the member's view when it printed READY (it had joined and knew the table). */
+        public int readyViewSize() {
+            return readyViewSize;
+        }
+
+        /**
+         * Fails unless the member's view had {@code expected} members when it printed READY. A smaller view means it
+         * did not discover the running members within JGroups' join timeout and formed a cluster of its own (a
+         * startup split brain), which MERGE3 only heals later.
+         */
+        public void assertJoined(int expected) {
+            if (readyViewSize != expected) {
+                throw new AssertionError("member " + name + " started in a view of " + readyViewSize + ", expected "
+                        + expected + ": it did not discover the running members and formed a cluster of its own"
+                        + " (startup split brain); see " + log.toAbsolutePath());
+            }
         }
 
         /** The child process. */
@@ -320,6 +406,86 @@ public final class MemberProcesses implements AutoCloseable {
         public String toString() {
             return name + "(pid " + process.pid() + ", port " + port + ")";
         }
+    }
+
+    /**
+     * Waits until every member sees exactly {@code members}, has installed the same table version without syncing
+     * replicas, every partition has min(n, 2) owners (one backup) among them, and each member holds ⌊P/n⌋..⌈P/n⌉ primaries and
+     * as many backups.
+     */
+    public static void awaitSettled(List<ForkedMember> members, int partitions, Duration timeout) {
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        List<String> last = new ArrayList<>();
+        while (true) {
+            last.clear();
+            String problem = settledProblem(members, partitions, last);
+            if (problem == null) {
+                System.out.printf("settled on %d members after %d ms: %s%n", members.size(),
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), last.get(0));
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not settled within " + timeout + ": " + problem + "; last tables " + last);
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    private static String settledProblem(List<ForkedMember> members, int partitions, List<String> tables) {
+        int n = members.size();
+        TreeSet<String> names = new TreeSet<>();
+        members.forEach(m -> names.add(m.name()));
+        String expectedMembers = String.join(",", names);
+        String version = null;
+        for (ForkedMember m : members) {
+            Map<String, String> view = fields(m.command("VIEW"));
+            String seen = String.join(",", new TreeSet<>(List.of(view.get("members").split(","))));
+            if (!seen.equals(expectedMembers)) {
+                return m.name() + " sees " + seen;
+            }
+            String line = m.command("TABLE");
+            tables.add(m.name() + ": " + line);
+            Map<String, String> table = fields(line);
+            if (version == null) {
+                version = table.get("version");
+            } else if (!version.equals(table.get("version"))) {
+                return "table versions differ";
+            }
+            if (!"false".equals(table.get("syncing"))) {
+                return m.name() + "'s table has syncing replicas";
+            }
+            int replicas = Math.min(n, 2);
+            if (!table.get("minOwners").equals(Integer.toString(replicas))
+                    || !table.get("maxOwners").equals(Integer.toString(replicas))) {
+                return m.name() + "'s table does not have " + replicas + " owners everywhere";
+            }
+            if (!expectedMembers.equals(table.get("owners"))) {
+                return m.name() + "'s table is owned by " + table.get("owners");
+            }
+            int floor = partitions / n;
+            int ceil = (partitions + n - 1) / n;
+            Map<String, Integer> primaries = counts(table.get("primaries"));
+            Map<String, Integer> backups = counts(table.get("backups"));
+            for (String name : names) {
+                int p = primaries.getOrDefault(name, 0);
+                if (p < floor || p > ceil) {
+                    return name + " leads " + p + " partitions (expected " + floor + ".." + ceil + ")";
+                }
+                if (n > 1) {
+                    int b = backups.getOrDefault(name, 0);
+                    if (b < floor || b > ceil) {
+                        return name + " backs up " + b + " partitions (expected " + floor + ".." + ceil + ")";
+                    }
+                }
+            }
+        }
+        return null;
     }
 
     /** Parses {@code WORD k=v k=v ...} into its key/value fields. */

@@ -69,6 +69,7 @@ public final class MembershipCoordinator {
     private volatile View view;
     private volatile boolean stopped;
     private int consecutiveAborts; // only the coordinator thread touches it
+    private volatile boolean mergePending;
 
     /** Thrown inside a round when the view changed or a member did not answer; the round is started again. */
     private static final class RoundAborted extends RuntimeException {
@@ -95,6 +96,9 @@ public final class MembershipCoordinator {
 
     /** Takes a new view (from a JGroups thread): remembers it and schedules a round if this member coordinates. */
     public void viewChanged(View newView) {
+        if (newView instanceof org.jgroups.MergeView) {
+            mergePending = true;
+        }
         view = newView;
         viewEpoch.incrementAndGet();
         leaving.retainAll(newView.getMembers());
@@ -207,6 +211,10 @@ public final class MembershipCoordinator {
             }
         }
         long version = base.version();
+        if (mergePending) {
+            pushMergedReplicas(base, states, epoch);
+            mergePending = false;
+        }
 
         // 1. Current complete, consistent owners, promoting the best backup when a primary is gone.
         List<List<Address>> owners = new ArrayList<>(partitionCount);
@@ -331,6 +339,65 @@ public final class MembershipCoordinator {
         freezeHandOffs(owners, target, version, epoch);
         publish(PartitionTable.of(version + 1, target), members);
         log.info("rebalanced {} partitions over {} members (table {})", partitionCount, staying.size(), version + 1);
+    }
+
+    /**
+     * After two halves of a split met, the newest table is one half's: the other half's members hold complete
+     * replicas it does not list, with writes they acknowledged. Before those replicas are dropped, their holders
+     * push every entry to the surviving primary of its partition, which keeps the newer of each key by hybrid
+     * logical clock (LATEST_UPDATE). A key deleted on one half may come back from the other: without tombstones a
+     * deletion cannot be told apart from a key never written.
+     */
+    private void pushMergedReplicas(PartitionTable base, Map<Address, MemberState> states, long epoch) {
+        Map<Address, List<int[]>> byHolder = new LinkedHashMap<>();
+        List<Address> targets = new ArrayList<>();
+        for (int p = 0; p < partitionCount; p++) {
+            Address survivor = null;
+            for (Address a : base.owners(p)) {
+                MemberState s = states.get(a);
+                if (s != null && s.replica(p) != null && s.replica(p).complete()) {
+                    survivor = a;
+                    break;
+                }
+            }
+            if (survivor == null) {
+                continue;
+            }
+            for (Map.Entry<Address, MemberState> e : states.entrySet()) {
+                ReplicaState replica = e.getValue().replica(p);
+                if (replica != null && replica.complete() && base.ownerIndex(p, e.getKey()) < 0) {
+                    int target = targets.indexOf(survivor);
+                    if (target < 0) {
+                        targets.add(survivor);
+                        target = targets.size() - 1;
+                    }
+                    byHolder.computeIfAbsent(e.getKey(), a -> new ArrayList<>()).add(new int[] {p, target});
+                }
+            }
+        }
+        if (byHolder.isEmpty()) {
+            return;
+        }
+        log.warn("merging the replicas of {} members of the other half into table {} (LATEST_UPDATE)",
+                byHolder.size(), base.version());
+        List<CompletableFuture<byte[]>> replies = new ArrayList<>();
+        for (Map.Entry<Address, List<int[]>> e : byHolder.entrySet()) {
+            WireWriter out = WireWriter.forType(MessageType.MERGE_PUSH, 64);
+            out.writeVarInt(e.getValue().size());
+            for (int[] pt : e.getValue()) {
+                out.writeVarInt(pt[0]);
+                PartitionTable.writeAddress(out, targets.get(pt[1]));
+            }
+            replies.add(cluster.request(e.getKey(), out.array(), out.size(), SYNC_TIMEOUT_MILLIS));
+        }
+        for (CompletableFuture<byte[]> reply : replies) {
+            try {
+                reply.join();
+            } catch (RuntimeException e) {
+                throw new RoundAborted("merge push failed: " + e);
+            }
+        }
+        checkEpoch(epoch);
     }
 
     /** Whether {@code member} already holds, in sequence, all the maps position {@code index} requires. */

@@ -62,30 +62,42 @@ public final class Invoker {
     public CompletableFuture<OperationResult> invoke(OperationRequest request) {
         CompletableFuture<OperationResult> result = new CompletableFuture<>();
         long deadline = nanoClock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        attempt(request, deadline, 0, result, null);
+        attempt(request, deadline, 0, result, null, null);
+        return result;
+    }
+
+    /**
+     * Invokes {@code request} on {@code target}, whatever this member's table says (a split-brain merge pushes to
+     * the primaries of a table this member has not installed yet); retries while the target answers retry.
+     */
+    public CompletableFuture<OperationResult> invokeOn(Address target, OperationRequest request) {
+        CompletableFuture<OperationResult> result = new CompletableFuture<>();
+        long deadline = nanoClock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis * 3);
+        attempt(request, deadline, 0, result, null, target);
         return result;
     }
 
     private void attempt(OperationRequest request, long deadline, int attempt,
-                         CompletableFuture<OperationResult> result, String lastProblem) {
+                         CompletableFuture<OperationResult> result, String lastProblem, Address fixedTarget) {
         long remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadline - nanoClock.getAsLong());
         if (remainingMillis <= 0) {
             result.completeExceptionally(timeout(request, attempt, lastProblem));
             return;
         }
         PartitionTable table = engine.table();
-        Address primary = table.primary(request.partition());
+        Address primary = fixedTarget != null ? fixedTarget : table.primary(request.partition());
         if (primary == null) {
-            retryLater(request, deadline, attempt, result, "no partition table yet");
+            retryLater(request, deadline, attempt, result, "no partition table yet", fixedTarget);
             return;
         }
-        OperationRequest routed = request.withTableVersion(table.version());
+        OperationRequest routed = request.withTableVersion(fixedTarget != null ? Long.MAX_VALUE : table.version());
         if (primary.equals(self)) {
-            engine.execute(routed, r -> onResult(request, deadline, attempt, result, r, primary));
+            engine.execute(routed, r -> onResult(request, deadline, attempt, result, r, primary, fixedTarget));
             return;
         }
         if (!cluster.isMember(primary)) {
-            retryLater(request, deadline, attempt, result, "primary " + cluster.nameOf(primary) + " left the cluster");
+            retryLater(request, deadline, attempt, result, "primary " + cluster.nameOf(primary) + " left the cluster",
+                    fixedTarget);
             return;
         }
         remoteInvocations.increment();
@@ -99,7 +111,7 @@ public final class Invoker {
                     result.completeExceptionally(new GridException("bad reply from " + cluster.nameOf(primary), e));
                     return;
                 }
-                onResult(request, deadline, attempt, result, decoded, primary);
+                onResult(request, deadline, attempt, result, decoded, primary, fixedTarget);
                 return;
             }
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause()
@@ -107,7 +119,8 @@ public final class Invoker {
             if (cause instanceof TimeoutException) {
                 result.completeExceptionally(timeout(request, attempt, "no answer from " + cluster.nameOf(primary)));
             } else if (!request.code().write() || request.code().idempotent()) {
-                retryLater(request, deadline, attempt, result, cluster.nameOf(primary) + " failed: " + cause);
+                retryLater(request, deadline, attempt, result, cluster.nameOf(primary) + " failed: " + cause,
+                        fixedTarget);
             } else {
                 String why = cause instanceof SuspectedException ? " left the cluster" : " failed: " + cause;
                 result.completeExceptionally(new IndeterminateOutcomeException(request.code() + " on map '"
@@ -118,23 +131,24 @@ public final class Invoker {
     }
 
     private void onResult(OperationRequest request, long deadline, int attempt,
-                          CompletableFuture<OperationResult> result, OperationResult r, Address primary) {
+                          CompletableFuture<OperationResult> result, OperationResult r, Address primary,
+                          Address fixedTarget) {
         switch (r.status()) {
             case OK -> result.complete(r);
             case RETRY -> retryLater(request, deadline, attempt, result,
                     cluster.nameOf(primary) + " does not serve partition " + request.partition()
-                            + " under table " + r.number());
+                            + " under table " + r.number(), fixedTarget);
             case ERROR -> result.completeExceptionally(toException(request, r));
             default -> throw new IllegalStateException();
         }
     }
 
     private void retryLater(OperationRequest request, long deadline, int attempt,
-                            CompletableFuture<OperationResult> result, String problem) {
+                            CompletableFuture<OperationResult> result, String problem, Address fixedTarget) {
         retries.increment();
         long delay = BACKOFF_MILLIS[Math.min(attempt, BACKOFF_MILLIS.length - 1)];
         try {
-            timer.schedule(() -> attempt(request, deadline, attempt + 1, result, problem), delay,
+            timer.schedule(() -> attempt(request, deadline, attempt + 1, result, problem, fixedTarget), delay,
                     TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
             result.completeExceptionally(new io.tessera.grid.GridClosedException("the grid member was closed"));

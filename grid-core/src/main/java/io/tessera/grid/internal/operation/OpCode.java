@@ -18,7 +18,9 @@ public enum OpCode {
     EXECUTE(11, false, true),
     EXPIRE(12, true, true),
     PERSIST(13, true, true),
-    TTL(14, true, false);
+    TTL(14, true, false),
+    /** Split-brain merge (LATEST_UPDATE): write if the key is absent or the incoming stamp is newer. */
+    MERGE(15, true, true);
 
     private static final OpCode[] BY_ID = new OpCode[16];
 

@@ -316,6 +316,19 @@ public final class PartitionEngine {
             case EXECUTE -> {
                 return executeProcessor(current, key, format, request, now, changes);
             }
+            case MERGE -> {
+                // LATEST_UPDATE: the incoming entry (from the other half of a split) wins when this half has no
+                // entry or an older one by hybrid logical clock. ttlMillis carries its absolute expiry here, and
+                // expected carries its stamp.
+                long incomingStamp = new WireReader(request.expected()).readLong();
+                long expireAt = request.ttlMillis();
+                hlc.observe(incomingStamp);
+                if ((expireAt > 0 && expireAt <= now) || (current != null && current.timestamp() >= incomingStamp)) {
+                    return OperationResult.ok(null, 0);
+                }
+                changes.write(current, key, format, request.value(), expireAt, maxIdle, now);
+                return OperationResult.ok(null, 1);
+            }
             default -> throw new IllegalStateException("unhandled " + request.code());
         }
     }
@@ -782,6 +795,54 @@ public final class PartitionEngine {
         }
         log.debug("partition {} installed from {} ({} maps)", c.partition, sender, c.stores.size());
         return true;
+    }
+
+    // ---------------------------------------------------------------------------------------- split-brain merge
+
+    /**
+     * Handles {@link MessageType#MERGE_PUSH}: after two halves of a split met, the coordinator asks a member that
+     * holds complete replicas outside the surviving table to push their entries to the surviving primaries, which
+     * keep the newer of each key (LATEST_UPDATE). Answers with the number of entries that failed to arrive.
+     */
+    public void onMergePush(WireReader in, Invoker invoker, Response response) {
+        int count = in.readVarInt();
+        List<CompletableFuture<Integer>> pushed = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            int p = in.readVarInt();
+            Address target = PartitionTable.readAddress(in);
+            CompletableFuture<Integer> done = new CompletableFuture<>();
+            pushed.add(done);
+            threads.execute(p, () -> {
+                PartitionContainer c = containers[p];
+                if (c.status != Status.OWNER) {
+                    done.complete(0);
+                    return;
+                }
+                List<CompletableFuture<OperationResult>> writes = new ArrayList<>();
+                long now = clock.getAsLong();
+                for (RecordStore store : c.stores.values()) {
+                    for (Record r : store.records()) {
+                        if (r.isExpiredAt(now)) {
+                            continue;
+                        }
+                        byte[] stamp = new WireWriter(8).writeLong(r.timestamp()).toByteArray();
+                        OperationRequest merge = new OperationRequest(p, 0, store.mapName(), store.backups(), false,
+                                r.maxIdleMillis(), OpCode.MERGE, r.key().bytes(), r.keyFormat(), r.value(), stamp,
+                                r.expireAt(), null);
+                        writes.add(invoker.invokeOn(target, merge));
+                    }
+                }
+                CompletableFuture.allOf(writes.toArray(new CompletableFuture<?>[0])).whenComplete((v, e) ->
+                        done.complete((int) writes.stream().filter(CompletableFuture::isCompletedExceptionally).count()));
+            });
+        }
+        CompletableFuture.allOf(pushed.toArray(new CompletableFuture<?>[0])).whenComplete((v, e) -> {
+            int failed = pushed.stream().mapToInt(CompletableFuture::join).sum();
+            if (failed > 0) {
+                log.error("split-brain merge: {} entries could not be pushed to the surviving primaries", failed);
+            }
+            response.send(new WireWriter(8).writeVarInt(failed).toByteArray(), false);
+        });
     }
 
     // ------------------------------------------------------------------------------------ tables and hand-off

@@ -32,7 +32,9 @@ public enum MessageType {
     /** The coordinator tells leaving members that nobody stays to take their partitions: they may go. */
     LEAVE_RELEASE(13),
     /** A member that starts asks every other member which maps it listens to or near-caches. */
-    INTEREST_QUERY(14);
+    INTEREST_QUERY(14),
+    /** After a merge, the coordinator asks a member to push replicas outside the surviving table to its primaries. */
+    MERGE_PUSH(15);
 
     private static final MessageType[] BY_ID = new MessageType[16];
 
