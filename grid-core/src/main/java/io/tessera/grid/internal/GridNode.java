@@ -62,6 +62,7 @@ public final class GridNode implements Grid {
     private final Invoker invoker;
     private final MembershipCoordinator coordinator;
     private final ScheduledExecutorService timer;
+    private final java.util.concurrent.ExecutorService asyncExecutor;
     private final ConcurrentHashMap<String, DefaultGridMap<?, ?>> maps = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CompletableFuture<PartitionTable> firstTable = new CompletableFuture<>();
@@ -81,6 +82,17 @@ public final class GridNode implements Grid {
             t.setDaemon(true);
             return t;
         });
+        // Async results complete here, never on a JGroups or partition thread, so a caller's continuation cannot
+        // stall the grid. Not the common pool: with two cores its parallelism is 1 and CompletableFuture then starts
+        // a new thread for every async completion.
+        this.asyncExecutor = new java.util.concurrent.ForkJoinPool(Math.max(2,
+                Runtime.getRuntime().availableProcessors()), pool -> {
+                    java.util.concurrent.ForkJoinWorkerThread t =
+                            java.util.concurrent.ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
+                    t.setName("tessera-async-" + memberName + "-" + t.getPoolIndex());
+                    t.setDaemon(true);
+                    return t;
+                }, null, true);
         this.events = new EventService(self, cluster, serializer, timeoutMillis, memberName);
         this.engine = new PartitionEngine(self, cluster, threads, config.partitionCount(), serializer,
                 new HybridLogicalClock(System::currentTimeMillis), System::currentTimeMillis, events, timeoutMillis,
@@ -308,6 +320,7 @@ public final class GridNode implements Grid {
         coordinator.shutdown();
         cluster.close();
         timer.shutdownNow();
+        asyncExecutor.shutdown();
         threads.shutdown();
         engine.shutdown();
         events.shutdown();
@@ -348,6 +361,11 @@ public final class GridNode implements Grid {
     /** This member's address. */
     public Address address() {
         return self;
+    }
+
+    /** Where asynchronous map results complete. */
+    public java.util.concurrent.Executor asyncExecutor() {
+        return asyncExecutor;
     }
 
     /** The timer for retries and async continuations. */

@@ -176,7 +176,7 @@ public final class DefaultGridMap<K, V> extends AbstractMap<K, V> implements Gri
     @Override
     public CompletableFuture<V> getAsync(K key) {
         byte[] k = keyBytes(key);
-        return invokeAsync(request(OpCode.GET, key, k, null, null, 0, null)).thenApplyAsync(r -> decode(r.value()));
+        return invokeAsync(request(OpCode.GET, key, k, null, null, 0, null)).thenApplyAsync(r -> decode(r.value()), node.asyncExecutor());
     }
 
     @Override
@@ -220,7 +220,7 @@ public final class DefaultGridMap<K, V> extends AbstractMap<K, V> implements Gri
 
     private CompletableFuture<V> putAsync(K key, V value, long ttl) {
         return invokeAsync(request(OpCode.PUT, key, keyBytes(key), valueBytes(value), null, ttl, null))
-                .thenApplyAsync(r -> decode(r.value()));
+                .thenApplyAsync(r -> decode(r.value()), node.asyncExecutor());
     }
 
     @Override
@@ -275,7 +275,7 @@ public final class DefaultGridMap<K, V> extends AbstractMap<K, V> implements Gri
     @Override
     public CompletableFuture<V> removeAsync(K key) {
         return invokeAsync(request(OpCode.REMOVE, key, keyBytes(key), null, null, 0, null))
-                .thenApplyAsync(r -> decode(r.value()));
+                .thenApplyAsync(r -> decode(r.value()), node.asyncExecutor());
     }
 
     @Override
@@ -290,7 +290,8 @@ public final class DefaultGridMap<K, V> extends AbstractMap<K, V> implements Gri
         byte[] k = keyBytes(key);
         byte[] code = serializer.encodeObject(processor);
         return invokeAsync(request(OpCode.EXECUTE, key, k, null, null, -1, code))
-                .thenApply(r -> r.value() == null ? null : (R) serializer.decodeValue(r.value()));
+                .thenApplyAsync(r -> r.value() == null ? null : (R) serializer.decodeValue(r.value()),
+                        node.asyncExecutor());
     }
 
     @Override
