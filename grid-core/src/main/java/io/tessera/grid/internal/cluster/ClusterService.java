@@ -48,6 +48,7 @@ public final class ClusterService implements RequestHandler, Receiver, AutoClose
     private final MessageDispatcher dispatcher;
     private volatile Handler handler;
     private volatile boolean ready;
+    private volatile byte[] compatibilityAnswer;
     /** Messages that arrived before the handler was set, in arrival order; guarded by itself. */
     private final List<Early> early = new java.util.ArrayList<>();
 
@@ -76,6 +77,14 @@ public final class ClusterService implements RequestHandler, Receiver, AutoClose
             early.clear();
             ready = true;
         }
+    }
+
+    /**
+     * Sets the answer to {@link MessageType#COMPATIBILITY} requests, which is sent at once, even before the handler
+     * exists: two members that start together each check the other before either can handle anything else.
+     */
+    public void compatibilityAnswer(byte[] answer) {
+        this.compatibilityAnswer = answer;
     }
 
     /** Sets the listener of view changes; it is called on a JGroups thread and must not block. */
@@ -177,6 +186,12 @@ public final class ClusterService implements RequestHandler, Receiver, AutoClose
 
     @Override
     public void handle(Message msg, Response response) {
+        byte[] compatibility = compatibilityAnswer;
+        if (compatibility != null && response != null && msg.getLength() > 0
+                && msg.getArray()[msg.getOffset()] == MessageType.COMPATIBILITY.id()) {
+            response.send(compatibility, false);
+            return;
+        }
         if (!ready) {
             synchronized (early) {
                 if (!ready) {

@@ -34,9 +34,11 @@ public enum MessageType {
     /** A member that starts asks every other member which maps it listens to or near-caches. */
     INTEREST_QUERY(14),
     /** After a merge, the coordinator asks a member to push replicas outside the surviving table to its primaries. */
-    MERGE_PUSH(15);
+    MERGE_PUSH(15),
+    /** A starting member asks every other member for the settings that must match cluster-wide. */
+    COMPATIBILITY(16);
 
-    private static final MessageType[] BY_ID = new MessageType[16];
+    private static final MessageType[] BY_ID = new MessageType[32];
 
     static {
         for (MessageType type : values()) {
