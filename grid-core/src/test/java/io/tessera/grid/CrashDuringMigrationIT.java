@@ -4,16 +4,14 @@ import static io.tessera.grid.testing.MemberProcesses.fields;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tessera.grid.testing.MemberProcesses;
+import io.tessera.grid.testing.MemberProcessesTestBase;
 import io.tessera.grid.testing.MemberProcesses.ForkedMember;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -22,26 +20,13 @@ import org.junit.jupiter.api.Timeout;
  * never promoted"), on the {@code tcp} stack with four member processes. One member keeps writing throughout; no
  * acknowledged write may be lost, and since every write is an idempotent put, no write may fail either.
  */
-class CrashDuringMigrationIT {
+class CrashDuringMigrationIT extends MemberProcessesTestBase {
     private static final int PARTITIONS = 64;
     private static final int KEYS = 8_000;
     /** Values of ~1 KB make the snapshots big enough that the migration lasts long enough to be interrupted. */
     private static final int VALUE_LENGTH = 1_000;
     private static final Duration READY = Duration.ofSeconds(60);
     private static final Duration SETTLE = Duration.ofSeconds(90);
-
-    private MemberProcesses processes;
-
-    @BeforeEach
-    void setUp(TestInfo info) {
-        processes = new MemberProcesses(getClass().getSimpleName() + "-"
-                + info.getTestMethod().orElseThrow().getName());
-    }
-
-    @AfterEach
-    void tearDown() {
-        processes.close();
-    }
 
     @Test
     @Timeout(value = 240, unit = TimeUnit.SECONDS)

@@ -7,6 +7,7 @@ import io.tessera.grid.internal.GridNode;
 import io.tessera.grid.internal.partition.PartitionTable;
 import io.tessera.grid.internal.partition.SlotHashing;
 import io.tessera.grid.testing.MemberProcesses;
+import io.tessera.grid.testing.MemberProcessesTestBase;
 import io.tessera.grid.testing.MemberProcesses.ForkedMember;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -26,9 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.jgroups.Address;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -51,7 +50,7 @@ import org.junit.jupiter.api.Timeout;
  * <p>Prints {@code FIGURE} lines: the time from {@code destroyForcibly()} to the removal from the view and to the
  * first acknowledged write on a partition the killed member led, and until the table settled with new backups.
  */
-class CrashFailoverIT {
+class CrashFailoverIT extends MemberProcessesTestBase {
     private static final int KEYS = 100_000;
     /** Every 10th key is written a second time, so "last acknowledged value" differs from the first. */
     private static final int OVERWRITE_EVERY = 10;
@@ -64,18 +63,11 @@ class CrashFailoverIT {
     private static final Duration READY = Duration.ofSeconds(60);
     private static final Duration SETTLE = Duration.ofSeconds(60);
 
-    private MemberProcesses processes;
     private Grid local;
 
-    @BeforeEach
-    void setUp(TestInfo info) {
-        processes = new MemberProcesses(getClass().getSimpleName() + "-"
-                + info.getTestMethod().orElseThrow().getName());
-    }
-
     @AfterEach
-    void tearDown() {
-        processes.close();
+    void closeLocalMember() {
+        processes.close(); // first, so the local member leaves alone instead of handing off to dying processes
         if (local != null) {
             local.close();
         }

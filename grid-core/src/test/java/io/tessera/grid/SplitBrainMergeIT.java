@@ -4,15 +4,13 @@ import static io.tessera.grid.testing.MemberProcesses.fields;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tessera.grid.testing.MemberProcesses;
+import io.tessera.grid.testing.MemberProcessesTestBase;
 import io.tessera.grid.testing.MemberProcesses.ForkedMember;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -24,23 +22,10 @@ import org.junit.jupiter.api.Timeout;
  * Member {@code a} lists all three ports but starts alone, and takes writes; {@code b} and {@code c} list only each
  * other, so they form their own cluster. {@code a}'s MERGE3 later finds them through its list and the halves merge.
  */
-class SplitBrainMergeIT {
+class SplitBrainMergeIT extends MemberProcessesTestBase {
     private static final int PARTITIONS = 64;
     private static final int KEYS = 2_000;
     private static final Duration READY = Duration.ofSeconds(60);
-
-    private MemberProcesses processes;
-
-    @BeforeEach
-    void setUp(TestInfo info) {
-        processes = new MemberProcesses(getClass().getSimpleName() + "-"
-                + info.getTestMethod().orElseThrow().getName());
-    }
-
-    @AfterEach
-    void tearDown() {
-        processes.close();
-    }
 
     @Test
     @Timeout(value = 180, unit = TimeUnit.SECONDS)

@@ -4,16 +4,14 @@ import static io.tessera.grid.testing.MemberProcesses.fields;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tessera.grid.testing.MemberProcesses;
+import io.tessera.grid.testing.MemberProcessesTestBase;
 import io.tessera.grid.testing.MemberProcesses.ForkedMember;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -22,24 +20,11 @@ import org.junit.jupiter.api.Timeout;
  * writes that run while members join and leave neither fail nor get lost, and a member of another cluster that
  * probes the same ports never joins. Three member processes, driven through {@link MemberProcesses}; 64 partitions.
  */
-class TcpMembershipIT {
+class TcpMembershipIT extends MemberProcessesTestBase {
     private static final int PARTITIONS = 64;
     private static final int KEYS = 2_000;
     private static final Duration READY = Duration.ofSeconds(60);
     private static final Duration SETTLE = Duration.ofSeconds(60);
-
-    private MemberProcesses processes;
-
-    @BeforeEach
-    void setUp(TestInfo info) {
-        processes = new MemberProcesses(getClass().getSimpleName() + "-"
-                + info.getTestMethod().orElseThrow().getName());
-    }
-
-    @AfterEach
-    void tearDown() {
-        processes.close();
-    }
 
     @Test
     @Timeout(value = 180, unit = TimeUnit.SECONDS)

@@ -367,17 +367,7 @@ public final class DefaultGridMap<K, V> extends AbstractMap<K, V> implements Gri
             List<CompletableFuture<byte[]>> replies = new ArrayList<>();
             for (Map.Entry<Address, List<Integer>> e : byPrimary.entrySet()) {
                 int[] ps = e.getValue().stream().mapToInt(Integer::intValue).toArray();
-                if (e.getKey().equals(node.address())) {
-                    replies.add(node.engine().query(kind, name, config.backups(), config.asyncBackups(), ps));
-                } else {
-                    WireWriter out = WireWriter.forType(MessageType.PARTITION_QUERY, 32 + ps.length * 2);
-                    out.writeByte(kind.ordinal()).writeString(name).writeByte(config.backups())
-                            .writeBoolean(config.asyncBackups()).writeVarInt(ps.length);
-                    for (int p : ps) {
-                        out.writeVarInt(p);
-                    }
-                    replies.add(node.cluster().request(e.getKey(), out.array(), out.size(), timeoutMillis));
-                }
+                replies.add(query(e.getKey(), kind, ps, timeoutMillis));
             }
             for (CompletableFuture<byte[]> reply : replies) {
                 try {
@@ -393,6 +383,20 @@ public final class DefaultGridMap<K, V> extends AbstractMap<K, V> implements Gri
             missing.removeIf(answers::containsKey);
         }
         return answers;
+    }
+
+    /** Runs a partition query on {@code member}: directly when it is this member, else as a message. */
+    private CompletableFuture<byte[]> query(Address member, QueryKind kind, int[] partitions, long timeoutMillis) {
+        if (member.equals(node.address())) {
+            return node.engine().query(kind, name, config.backups(), config.asyncBackups(), partitions);
+        }
+        WireWriter out = WireWriter.forType(MessageType.PARTITION_QUERY, 32 + partitions.length * 2);
+        out.writeByte(kind.ordinal()).writeString(name).writeByte(config.backups())
+                .writeBoolean(config.asyncBackups()).writeVarInt(partitions.length);
+        for (int p : partitions) {
+            out.writeVarInt(p);
+        }
+        return node.cluster().request(member, out.array(), out.size(), timeoutMillis);
     }
 
     private static void sleep(long millis) {
@@ -526,19 +530,7 @@ public final class DefaultGridMap<K, V> extends AbstractMap<K, V> implements Gri
         Map<Address, Map<Integer, long[]>> result = new LinkedHashMap<>();
         long timeoutMillis = node.config().operationTimeout().toMillis();
         for (Address member : node.cluster().view().getMembers()) {
-            byte[] reply;
-            int[] all = allPartitions();
-            if (member.equals(node.address())) {
-                reply = join(node.engine().query(QueryKind.DIGEST, name, config.backups(), false, all));
-            } else {
-                WireWriter out = WireWriter.forType(MessageType.PARTITION_QUERY, 32 + all.length * 2);
-                out.writeByte(QueryKind.DIGEST.ordinal()).writeString(name).writeByte(config.backups())
-                        .writeBoolean(false).writeVarInt(all.length);
-                for (int p : all) {
-                    out.writeVarInt(p);
-                }
-                reply = join(node.cluster().request(member, out.array(), out.size(), timeoutMillis));
-            }
+            byte[] reply = join(query(member, QueryKind.DIGEST, allPartitions(), timeoutMillis));
             Map<Integer, long[]> digests = new LinkedHashMap<>();
             PartitionEngine.decodeQueryReply(reply).forEach((p, payload) -> {
                 if (payload != null) {
