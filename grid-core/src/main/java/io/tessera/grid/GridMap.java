@@ -1,6 +1,7 @@
 package io.tessera.grid;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -72,6 +73,14 @@ public interface GridMap<K, V> extends ConcurrentMap<K, V> {
      * apart with {@link #containsKey}).
      */
     Optional<Duration> ttl(K key);
+
+    /**
+     * The live entries of one partition ({@link Partition#id()}, 0 to {@code Grid.partitions().size() - 1}), read
+     * from its primary at one instant. Walking the partitions one by one visits every entry that exists throughout
+     * the walk at least once, whatever joins, leaves and migrations happen meanwhile: the basis for cursors such
+     * as Redis's {@code SCAN}.
+     */
+    Map<K, V> partitionEntries(int partitionId);
 
     /** Registers a listener that receives events with old and new values; returns its id. */
     UUID addListener(EntryListener<K, V> listener);

@@ -1,6 +1,8 @@
 package io.tessera.grid;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 
 /**
  * The entry an {@link EntryProcessor} works on: its key, its current value (or none), and the changes the
@@ -24,4 +26,16 @@ public interface MutableEntry<K, V> {
 
     /** Removes the entry. */
     void remove();
+
+    /**
+     * When the entry expires by its time to live, read on the primary's clock; empty if the entry does not exist or
+     * lives forever. It does not reflect max-idle, which restarts on every access.
+     */
+    Optional<Instant> getExpiresAt();
+
+    /**
+     * Changes only the entry's expiry and keeps its value: {@code null} makes it live forever, an instant that has
+     * passed removes it as expired. Does nothing if the entry does not exist.
+     */
+    void setExpiresAt(Instant expiresAt);
 }

@@ -464,6 +464,32 @@ public final class DefaultGridMap<K, V> extends AbstractMap<K, V> implements Gri
         };
     }
 
+    @Override
+    public Map<K, V> partitionEntries(int partitionId) {
+        if (partitionId < 0 || partitionId >= partitionCount) {
+            throw new IllegalArgumentException("partition " + partitionId + " does not exist: partitions are 0 to "
+                    + (partitionCount - 1));
+        }
+        Map<K, V> entries = new LinkedHashMap<>();
+        readEntries(partitionId, (key, value) -> entries.put(key, value));
+        return entries;
+    }
+
+    /** Fetches the live entries of one partition from its primary. */
+    private void readEntries(int partitionId, java.util.function.BiConsumer<K, V> sink) {
+        byte[] payload = queryPartitions(QueryKind.ENTRIES, new int[] {partitionId}).values().iterator().next();
+        WireReader in = new WireReader(payload);
+        int count = in.readVarInt();
+        for (int i = 0; i < count; i++) {
+            byte[] key = in.readBytes();
+            byte format = in.readByte();
+            byte[] value = in.readBytes();
+            @SuppressWarnings("unchecked")
+            K k = (K) serializer.decodeKey(key, format);
+            sink.accept(k, decode(value));
+        }
+    }
+
     /** Iterates partition by partition, fetching one partition's entries at a time from its primary. */
     private final class PartitionIterator implements Iterator<Entry<K, V>> {
         private int nextPartition;
@@ -476,18 +502,7 @@ public final class DefaultGridMap<K, V> extends AbstractMap<K, V> implements Gri
             while (index >= batch.size() && nextPartition < partitionCount) {
                 batch.clear();
                 index = 0;
-                byte[] payload = queryPartitions(QueryKind.ENTRIES, new int[] {nextPartition++}).values().iterator()
-                        .next();
-                WireReader in = new WireReader(payload);
-                int count = in.readVarInt();
-                for (int i = 0; i < count; i++) {
-                    byte[] key = in.readBytes();
-                    byte format = in.readByte();
-                    byte[] value = in.readBytes();
-                    @SuppressWarnings("unchecked")
-                    K k = (K) serializer.decodeKey(key, format);
-                    batch.add(new GridEntry(k, decode(value)));
-                }
+                readEntries(nextPartition++, (key, value) -> batch.add(new GridEntry(key, value)));
             }
             return index < batch.size();
         }

@@ -348,7 +348,8 @@ public final class PartitionEngine {
             throw new GridSerializationException("not an EntryProcessor: " + processor.getClass().getName());
         }
         ProcessedEntry entry = new ProcessedEntry(serializer.decodeKey(key.bytes(), format),
-                current == null ? null : serializer.decodeValue(current.value()));
+                current == null ? null : serializer.decodeValue(current.value()),
+                current == null ? 0 : current.expireAt(), now);
         Object result;
         try {
             result = ((io.tessera.grid.EntryProcessor) entryProcessor).process(entry);
@@ -359,11 +360,16 @@ public final class PartitionEngine {
             if (current != null) {
                 changes.remove(current, EntryEventType.REMOVED);
             }
-        } else if (entry.changed) {
-            long expireAt = entry.ttlMillis == null ? (current == null ? 0 : current.expireAt())
-                    : entry.ttlMillis == 0 ? 0 : now + entry.ttlMillis;
-            changes.write(current, key, format, serializer.encodeValue(entry.value), expireAt,
-                    request.maxIdleMillis(), now);
+        } else if (entry.changed || (current != null && entry.expireAt != current.expireAt())) {
+            long expireAt = entry.expireAt;
+            if (expireAt != 0 && expireAt <= now) {
+                if (current != null) {
+                    changes.remove(current, EntryEventType.EXPIRED);
+                }
+            } else {
+                byte[] value = entry.changed ? serializer.encodeValue(entry.value) : current.value();
+                changes.write(current, key, format, value, expireAt, request.maxIdleMillis(), now);
+            }
         }
         return OperationResult.ok(result == null ? null : serializer.encodeValue(result), result == null ? 0 : 1);
     }
@@ -374,11 +380,14 @@ public final class PartitionEngine {
         private Object value;
         private boolean changed;
         private boolean removed;
-        private Long ttlMillis;
+        private final long now;
+        private long expireAt; // absolute on the primary's clock, 0 = never
 
-        ProcessedEntry(Object key, Object value) {
+        ProcessedEntry(Object key, Object value, long expireAt, long now) {
             this.key = key;
             this.value = value;
+            this.expireAt = expireAt;
+            this.now = now;
         }
 
         @Override
@@ -407,7 +416,7 @@ public final class PartitionEngine {
         @Override
         public void setValue(Object newValue, java.time.Duration ttl) {
             setValue(newValue);
-            ttlMillis = ttl == null || ttl.isZero() || ttl.isNegative() ? 0L : ttl.toMillis();
+            expireAt = ttl == null || ttl.isZero() || ttl.isNegative() ? 0L : now + ttl.toMillis();
         }
 
         @Override
@@ -415,6 +424,25 @@ public final class PartitionEngine {
             value = null;
             removed = true;
             changed = false;
+            expireAt = 0;
+        }
+
+        @Override
+        public java.util.Optional<java.time.Instant> getExpiresAt() {
+            if (value == null) {
+                return java.util.Optional.empty();
+            }
+            return expireAt == 0 ? java.util.Optional.empty()
+                    : java.util.Optional.of(java.time.Instant.ofEpochMilli(expireAt));
+        }
+
+        @Override
+        public void setExpiresAt(java.time.Instant expiresAt) {
+            if (value == null) {
+                return;
+            }
+            // an instant at or before the epoch's first millisecond still means "already expired", never "forever"
+            expireAt = expiresAt == null ? 0 : Math.max(1, expiresAt.toEpochMilli());
         }
     }
 

@@ -1,0 +1,140 @@
+package io.tessera.redis;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.tessera.grid.Grid;
+import io.tessera.grid.SerializationConfig;
+import io.tessera.redis.internal.command.ClientSession;
+import io.tessera.redis.internal.command.CommandDispatcher;
+import io.tessera.redis.internal.command.CommandTable;
+import io.tessera.redis.internal.command.KeyCommandProcessor;
+import io.tessera.redis.internal.command.ServerContext;
+import io.tessera.redis.internal.protocol.RespRequestDecoder;
+import io.tessera.redis.internal.server.RespConnectionHandler;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Redis-compatible (RESP2/RESP3) server in front of a {@link Grid}: every member can run one, and any of them
+ * serves any key, forwarding work to the key's primary inside the grid. Databases are grid maps named
+ * {@code redis-db-<n>}.
+ *
+ * <pre>{@code
+ * Grid grid = Grid.builder().clusterName("cache")
+ *         .serialization(RespServer.registerTypes(SerializationConfig.builder()).build())
+ *         .start();
+ * try (RespServer server = RespServer.start(grid, RespServerConfig.builder().port(6379).build())) { ... }
+ * }</pre>
+ *
+ * <p>The grid must be built with {@link #registerTypes} (the processors that carry commands to primaries travel
+ * with Kryo, which only accepts registered classes), and every member of the cluster must register them too.
+ */
+public final class RespServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RespServer.class);
+    /** Class id of the processor that carries commands; fixed so members agree whatever else users register. */
+    public static final int KEY_COMMAND_PROCESSOR_TYPE_ID = 0x7E55_0001;
+
+    private final ServerContext context;
+    private final EventLoopGroup bossGroup;
+    private final EventLoopGroup workerGroup;
+    private final Channel serverChannel;
+
+    private RespServer(ServerContext context, EventLoopGroup bossGroup, EventLoopGroup workerGroup,
+                       Channel serverChannel) {
+        this.context = context;
+        this.bossGroup = bossGroup;
+        this.workerGroup = workerGroup;
+        this.serverChannel = serverChannel;
+    }
+
+    /** Adds the classes the RESP server sends through the grid to {@code builder}; returns it. */
+    public static SerializationConfig.Builder registerTypes(SerializationConfig.Builder builder) {
+        return builder.register(KeyCommandProcessor.class, KEY_COMMAND_PROCESSOR_TYPE_ID);
+    }
+
+    /**
+     * Binds and starts serving. Fails with an {@link IllegalStateException} naming the address if the port cannot
+     * be bound.
+     */
+    public static RespServer start(Grid grid, RespServerConfig config) {
+        ServerContext context = new ServerContext(grid, config);
+        CommandDispatcher dispatcher = new CommandDispatcher(context, CommandTable.standard());
+        EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("tessera-resp-accept", true),
+                NioIoHandler.newFactory());
+        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(config.ioThreads(),
+                new DefaultThreadFactory("tessera-resp-io", true), NioIoHandler.newFactory());
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 511)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                        channel.pipeline()
+                                .addLast("resp-decoder", new RespRequestDecoder(config.protoMaxBulkLen()))
+                                .addLast("resp-handler", new RespConnectionHandler(context, dispatcher));
+                    }
+                });
+        Channel channel;
+        try {
+            channel = bootstrap.bind(new InetSocketAddress(config.bindAddress(), config.port())).syncUninterruptibly()
+                    .channel();
+        } catch (RuntimeException e) {
+            boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            throw new IllegalStateException("cannot listen on " + config.bindAddress() + ":" + config.port() + ": "
+                    + e.getMessage() + " (is another server using the port? choose another with --port)", e);
+        }
+        int port = ((InetSocketAddress) channel.localAddress()).getPort();
+        context.port(port);
+        log.info("RESP server listening on {}:{} (member {} of cluster '{}')", config.bindAddress(), port,
+                grid.localMember().name(), grid.clusterName());
+        return new RespServer(context, boss, workers, channel);
+    }
+
+    /** The port the server listens on (useful with port 0). */
+    public int port() {
+        return context.port();
+    }
+
+    /** The address the server listens on. */
+    public InetSocketAddress address() {
+        return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** The grid this server serves. */
+    public Grid grid() {
+        return context.grid();
+    }
+
+    /** What {@code SHUTDOWN} does; by default nothing but refusing. The standalone node leaves and exits. */
+    public void onShutdownCommand(Runnable action) {
+        context.shutdownAction(action);
+    }
+
+    /** Stops listening and closes every client connection; the grid stays up. */
+    @Override
+    public void close() {
+        serverChannel.close().syncUninterruptibly();
+        for (ClientSession client : context.clients()) {
+            client.channel().close();
+        }
+        bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

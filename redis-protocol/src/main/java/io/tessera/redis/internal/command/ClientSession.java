@@ -1,0 +1,192 @@
+package io.tessera.redis.internal.command;
+
+import io.netty.channel.Channel;
+import io.tessera.redis.internal.protocol.Reply;
+import io.tessera.redis.internal.protocol.RespReplyWriter;
+import io.tessera.redis.internal.store.Bytes;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * One client connection's state: identity, selected database, protocol, authentication and subscriptions. Owned by
+ * the connection's event loop: commands run there, so the fields need no locks. {@code CLIENT LIST} and
+ * {@code INFO} read a few of them from other threads; those are volatile.
+ */
+public final class ClientSession {
+    private final long id;
+    private final Channel channel;
+    private final long createdMillis = System.currentTimeMillis();
+    private volatile String name = "";
+    private volatile String libName = "";
+    private volatile String libVersion = "";
+    private volatile int database;
+    private volatile int protocol = 2;
+    private volatile boolean authenticated;
+    private volatile long lastInteractionMillis = createdMillis;
+    private volatile String lastCommand = "NULL";
+    private final Set<Bytes> channels = new LinkedHashSet<>();
+    private final Set<Bytes> patterns = new LinkedHashSet<>();
+    private volatile int subscriptionCount;
+    private volatile Runnable subscriptionReset = () -> { };
+    private final java.util.List<Runnable> closeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    public ClientSession(long id, Channel channel, boolean authenticated) {
+        this.id = id;
+        this.channel = channel;
+        this.authenticated = authenticated;
+    }
+
+    public long id() {
+        return id;
+    }
+
+    public Channel channel() {
+        return channel;
+    }
+
+    public long createdMillis() {
+        return createdMillis;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public void name(String name) {
+        this.name = name;
+    }
+
+    public String libName() {
+        return libName;
+    }
+
+    public void libName(String libName) {
+        this.libName = libName;
+    }
+
+    public String libVersion() {
+        return libVersion;
+    }
+
+    public void libVersion(String libVersion) {
+        this.libVersion = libVersion;
+    }
+
+    public int database() {
+        return database;
+    }
+
+    public void database(int database) {
+        this.database = database;
+    }
+
+    /** 2 or 3. */
+    public int protocol() {
+        return protocol;
+    }
+
+    public void protocol(int protocol) {
+        this.protocol = protocol;
+    }
+
+    public boolean authenticated() {
+        return authenticated;
+    }
+
+    public void authenticated(boolean authenticated) {
+        this.authenticated = authenticated;
+    }
+
+    public long lastInteractionMillis() {
+        return lastInteractionMillis;
+    }
+
+    public String lastCommand() {
+        return lastCommand;
+    }
+
+    /** Records a command as the client's latest. */
+    public void touched(String command) {
+        lastInteractionMillis = System.currentTimeMillis();
+        lastCommand = command;
+    }
+
+    /** Channels this client subscribed to (event loop only). */
+    public Set<Bytes> channels() {
+        return channels;
+    }
+
+    /** Patterns this client subscribed to (event loop only). */
+    public Set<Bytes> patterns() {
+        return patterns;
+    }
+
+    /** Recomputes the subscription count others may read. */
+    public void subscriptionsChanged() {
+        subscriptionCount = channels.size() + patterns.size();
+    }
+
+    /** How many channels and patterns the client is subscribed to. */
+    public int subscriptionCount() {
+        return subscriptionCount;
+    }
+
+    /** Whether a RESP2 client is in subscribe mode, where only (un)subscribe, PING, QUIT and RESET are allowed. */
+    public boolean inSubscribeMode() {
+        return protocol == 2 && subscriptionCount > 0;
+    }
+
+    /** The remote address as {@code ip:port}. */
+    public String address() {
+        return hostPort(channel.remoteAddress());
+    }
+
+    /** The local address as {@code ip:port}. */
+    public String localAddress() {
+        return hostPort(channel.localAddress());
+    }
+
+    private static String hostPort(java.net.SocketAddress address) {
+        if (address instanceof java.net.InetSocketAddress inet) {
+            return inet.getAddress().getHostAddress() + ":" + inet.getPort();
+        }
+        return String.valueOf(address);
+    }
+
+    /**
+     * Writes an out-of-band reply (a pub/sub message) to the client from any thread, in the client's protocol, after
+     * whatever the connection is writing now.
+     */
+    public void push(Reply reply) {
+        channel.eventLoop().execute(() -> {
+            if (!channel.isActive()) {
+                return;
+            }
+            io.netty.buffer.ByteBuf out = channel.alloc().ioBuffer();
+            RespReplyWriter.write(reply, protocol, out);
+            channel.writeAndFlush(out, channel.voidPromise());
+        });
+    }
+
+    /** Sets what {@link #resetSubscriptions} does (the pub/sub registry unsubscribes this client there). */
+    public void subscriptionReset(Runnable action) {
+        this.subscriptionReset = action;
+    }
+
+    /** Drops every channel and pattern subscription of this client (RESET). */
+    public void resetSubscriptions() {
+        subscriptionReset.run();
+    }
+
+    /** Runs {@code listener} once the connection closed (pub/sub unsubscribes there). */
+    public void onClose(Runnable listener) {
+        closeListeners.add(listener);
+    }
+
+    /** Called by the connection when it closed. */
+    public void closed() {
+        for (Runnable listener : closeListeners) {
+            listener.run();
+        }
+    }
+}

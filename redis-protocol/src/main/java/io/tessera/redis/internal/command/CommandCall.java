@@ -1,0 +1,94 @@
+package io.tessera.redis.internal.command;
+
+import io.tessera.grid.GridMap;
+import io.tessera.redis.internal.protocol.Reply;
+import io.tessera.redis.internal.protocol.ReplyCodec;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One command being run: the server, the client, the command's row and its arguments ({@code args[0]} is the name
+ * as the client sent it), with the parsing helpers every command needs and the way to run work on a key's primary.
+ */
+public final class CommandCall {
+    private final ServerContext server;
+    private final ClientSession client;
+    private final CommandSpec spec;
+    private final byte[][] args;
+
+    public CommandCall(ServerContext server, ClientSession client, CommandSpec spec, byte[][] args) {
+        this.server = server;
+        this.client = client;
+        this.spec = spec;
+        this.args = args;
+    }
+
+    public ServerContext server() {
+        return server;
+    }
+
+    public ClientSession client() {
+        return client;
+    }
+
+    public CommandSpec spec() {
+        return spec;
+    }
+
+    /** All arguments, the command name first; must not be modified. */
+    public byte[][] args() {
+        return args;
+    }
+
+    /** The number of arguments, the command name included. */
+    public int argCount() {
+        return args.length;
+    }
+
+    public byte[] arg(int index) {
+        return args[index];
+    }
+
+    /** Argument {@code index} as UTF-8 text. */
+    public String text(int index) {
+        return new String(args[index], StandardCharsets.UTF_8);
+    }
+
+    /** Argument {@code index} in upper case, for matching options. */
+    public String option(int index) {
+        return text(index).toUpperCase(Locale.ROOT);
+    }
+
+    /** Argument {@code index} as a 64-bit integer, or Redis's "not an integer" error. */
+    public long integer(int index) {
+        return Arguments.parseLong(args[index]);
+    }
+
+    /** The current database's map. */
+    public GridMap<byte[], byte[]> database() {
+        return server.database(client.database());
+    }
+
+    /** Runs this command's own key operation on the key at {@code keyIndex}, on that key's primary. */
+    public CompletableFuture<Reply> onKey(int keyIndex) {
+        return onKey(args[keyIndex], spec.name(), args);
+    }
+
+    /** Runs command {@code operation}'s key operation on {@code key}'s primary with {@code operationArgs}. */
+    public CompletableFuture<Reply> onKey(byte[] key, String operation, byte[][] operationArgs) {
+        return onKey(database(), key, operation, operationArgs);
+    }
+
+    /** As {@link #onKey(byte[], String, byte[][])}, in another database (MOVE, COPY ... DB). */
+    public CompletableFuture<Reply> onKey(GridMap<byte[], byte[]> map, byte[] key, String operation,
+                                          byte[][] operationArgs) {
+        return map.executeOnKeyAsync(key, new KeyCommandProcessor(operation, operationArgs))
+                .thenApply(ReplyCodec::decode);
+    }
+
+    /** A completed reply. */
+    public static CompletableFuture<Reply> done(Reply reply) {
+        return CompletableFuture.completedFuture(reply);
+    }
+}

@@ -1,0 +1,105 @@
+package io.tessera.redis.internal.command;
+
+import io.tessera.grid.GridClosedException;
+import io.tessera.grid.GridException;
+import io.tessera.grid.IndeterminateOutcomeException;
+import io.tessera.grid.OperationTimeoutException;
+import io.tessera.redis.internal.protocol.Reply;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Looks a request up in the {@link CommandTable} and runs it after Redis's checks, in Redis's order: unknown
+ * command, arity, authentication, subscribe mode. Grid failures become error replies that say what happened; a
+ * bug in a command becomes an error reply and a log line, never a dropped connection.
+ */
+public final class CommandDispatcher {
+    private static final Logger log = LoggerFactory.getLogger(CommandDispatcher.class);
+    private static final Set<String> ALLOWED_WITHOUT_AUTH = Set.of("auth", "hello", "quit", "reset");
+    private static final Set<String> ALLOWED_IN_SUBSCRIBE_MODE = Set.of("subscribe", "unsubscribe", "psubscribe",
+            "punsubscribe", "ssubscribe", "sunsubscribe", "ping", "quit", "reset");
+
+    private final ServerContext server;
+    private final CommandTable table;
+
+    public CommandDispatcher(ServerContext server, CommandTable table) {
+        this.server = server;
+        this.table = table;
+    }
+
+    /** Runs one request; the future completes with its reply (on whatever thread finished the work). */
+    public CompletableFuture<Reply> dispatch(ClientSession client, byte[][] args) {
+        String name = new String(args[0], StandardCharsets.UTF_8);
+        CommandSpec spec = table.lookup(name);
+        server.commandsProcessed.incrementAndGet();
+        if (spec == null) {
+            return CommandCall.done(Reply.error(unknownCommand(name, args)));
+        }
+        client.touched(spec.name());
+        if (!spec.arityAccepts(args.length)) {
+            return CommandCall.done(Reply.error("ERR wrong number of arguments for '" + spec.name()
+                    + "' command"));
+        }
+        if (!client.authenticated() && server.requirePass() != null
+                && !ALLOWED_WITHOUT_AUTH.contains(spec.name())) {
+            return CommandCall.done(Reply.error("NOAUTH Authentication required."));
+        }
+        if (client.inSubscribeMode() && !ALLOWED_IN_SUBSCRIBE_MODE.contains(spec.name())) {
+            return CommandCall.done(Reply.error("ERR Can't execute '" + spec.name()
+                    + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"));
+        }
+        CompletableFuture<Reply> reply;
+        try {
+            reply = spec.handler().execute(new CommandCall(server, client, spec, args));
+        } catch (RuntimeException e) {
+            return CommandCall.done(errorReply(spec, e));
+        }
+        return reply.exceptionally(e -> errorReply(spec, e));
+    }
+
+    /** Redis's text for an unknown command: the name and the first arguments, each quoted, at most 128 bytes. */
+    static String unknownCommand(String name, byte[][] args) {
+        StringBuilder quoted = new StringBuilder();
+        for (int i = 1; i < args.length && quoted.length() < 128; i++) {
+            String arg = new String(args[i], StandardCharsets.UTF_8);
+            int room = 128 - quoted.length();
+            quoted.append('\'').append(arg.length() > room ? arg.substring(0, room) : arg).append("' ");
+        }
+        return sanitize("ERR unknown command '" + truncate(name) + "', with args beginning with: " + quoted);
+    }
+
+    private static String truncate(String text) {
+        return text.length() > 128 ? text.substring(0, 128) : text;
+    }
+
+    /** Error replies are one line: CR and LF become spaces, as Redis's addReplyErrorLength does. */
+    static String sanitize(String text) {
+        return text.replace('\r', ' ').replace('\n', ' ');
+    }
+
+    private static Reply errorReply(CommandSpec spec, Throwable failure) {
+        Throwable e = failure;
+        while (e instanceof CompletionException && e.getCause() != null) {
+            e = e.getCause();
+        }
+        if (e instanceof RedisException redis) {
+            return redis.reply();
+        }
+        if (e instanceof OperationTimeoutException || e instanceof IndeterminateOutcomeException) {
+            // Redis Cluster's TRYAGAIN tells clients to retry later; the text says why.
+            return Reply.error(sanitize("TRYAGAIN " + e.getMessage()));
+        }
+        if (e instanceof GridClosedException) {
+            return Reply.error("ERR this member is shutting down; connect to another member");
+        }
+        if (e instanceof GridException) {
+            return Reply.error(sanitize("ERR " + e.getMessage()));
+        }
+        log.error("command {} failed", spec.name(), e);
+        return Reply.error(sanitize("ERR internal error in '" + spec.name() + "': " + e));
+    }
+}

@@ -1,0 +1,96 @@
+package io.tessera.redis.internal.command;
+
+import io.tessera.redis.internal.protocol.Reply;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Every command the server knows, one {@link CommandSpec} per command. Built once; the same table runs commands,
+ * answers {@code COMMAND}, and resolves the {@link KeyOperation} an entry processor names when it arrives on a
+ * key's primary (which is why it is a process-wide constant: every member builds the same table).
+ */
+public final class CommandTable {
+    private static final CommandTable STANDARD = buildStandard();
+
+    private final Map<String, CommandSpec> commands;
+
+    private CommandTable(Map<String, CommandSpec> commands) {
+        this.commands = Collections.unmodifiableMap(commands);
+    }
+
+    /** The table of this server version. */
+    public static CommandTable standard() {
+        return STANDARD;
+    }
+
+    /** The command named {@code name} (any case), or {@code null}. */
+    public CommandSpec lookup(String name) {
+        CommandSpec spec = commands.get(name);
+        return spec != null ? spec : commands.get(name.toLowerCase(Locale.ROOT));
+    }
+
+    /** Every command, in registration order. */
+    public Collection<CommandSpec> all() {
+        return commands.values();
+    }
+
+    private static CommandTable buildStandard() {
+        Builder builder = new Builder();
+        ConnectionCommands.register(builder);
+        StringCommands.register(builder);
+        return builder.build();
+    }
+
+    /** Collects rows; the families of commands each add theirs. */
+    public static final class Builder {
+        private final Map<String, CommandSpec> commands = new LinkedHashMap<>();
+
+        /**
+         * A command on one key (at position 1) that runs entirely on the key's primary: the serving member only
+         * forwards it and relays the reply.
+         */
+        public Builder keyCommand(String name, int arity, String flags, String group, String summary,
+                                  KeyOperation operation) {
+            return add(new CommandSpec(name, arity, flags(flags), 1, 1, 1, group, summary,
+                    call -> call.onKey(1), operation));
+        }
+
+        /** A command with its own handler and the given key positions (0, 0, 0 for none). */
+        public Builder command(String name, int arity, String flags, int firstKey, int lastKey, int step,
+                               String group, String summary, CommandHandler handler) {
+            return add(new CommandSpec(name, arity, flags(flags), firstKey, lastKey, step, group, summary,
+                    handler, null));
+        }
+
+        /** A command without keys whose reply does not wait for anything. */
+        public Builder immediate(String name, int arity, String flags, String group, String summary,
+                                 java.util.function.Function<CommandCall, Reply> handler) {
+            return command(name, arity, flags, 0, 0, 0, group, summary,
+                    call -> CompletableFuture.completedFuture(handler.apply(call)));
+        }
+
+        /** Adds a complete row. */
+        public Builder add(CommandSpec spec) {
+            if (commands.putIfAbsent(spec.name(), spec) != null) {
+                throw new IllegalStateException("command " + spec.name() + " registered twice");
+            }
+            return this;
+        }
+
+        CommandTable build() {
+            return new CommandTable(new LinkedHashMap<>(commands));
+        }
+
+        private static Set<String> flags(String flags) {
+            return flags.isBlank() ? Set.of()
+                    : Collections.unmodifiableSet(new LinkedHashSet<>(Arrays.asList(flags.trim().split("\\s+"))));
+        }
+    }
+}

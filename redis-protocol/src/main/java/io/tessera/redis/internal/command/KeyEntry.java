@@ -1,0 +1,145 @@
+package io.tessera.redis.internal.command;
+
+import io.tessera.grid.MutableEntry;
+import io.tessera.redis.internal.store.Bytes;
+import io.tessera.redis.internal.store.StoredValue;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One key as a {@link KeyOperation} sees it on the key's primary: typed reads that answer {@code WRONGTYPE} for a
+ * value of another type, and writes that keep the key's time to live unless told otherwise. An aggregate written
+ * empty deletes the key, as Redis never keeps empty lists, sets or hashes.
+ */
+public final class KeyEntry {
+    private final MutableEntry<byte[], byte[]> entry;
+
+    public KeyEntry(MutableEntry<byte[], byte[]> entry) {
+        this.entry = entry;
+    }
+
+    /** The key. */
+    public byte[] key() {
+        return entry.getKey();
+    }
+
+    /** Whether the key exists (expired keys do not). */
+    public boolean exists() {
+        return entry.exists();
+    }
+
+    /** The stored value's type byte ({@link StoredValue}), or 0 if the key does not exist. */
+    public byte type() {
+        byte[] stored = entry.getValue();
+        return stored == null ? 0 : StoredValue.type(stored);
+    }
+
+    /** The raw stored value, or {@code null}. */
+    public byte[] stored() {
+        return entry.getValue();
+    }
+
+    /** The string value, or {@code null} if the key does not exist; {@code WRONGTYPE} for another type. */
+    public byte[] string() {
+        return present(StoredValue.STRING) ? StoredValue.decodeString(entry.getValue()) : null;
+    }
+
+    /** The list (mutable copy), empty if the key does not exist; {@code WRONGTYPE} for another type. */
+    public ArrayList<byte[]> list() {
+        return present(StoredValue.LIST) ? StoredValue.decodeList(entry.getValue()) : new ArrayList<>();
+    }
+
+    /** The set (mutable copy), empty if the key does not exist; {@code WRONGTYPE} for another type. */
+    public LinkedHashSet<Bytes> set() {
+        return present(StoredValue.SET) ? StoredValue.decodeSet(entry.getValue()) : new LinkedHashSet<>();
+    }
+
+    /** The hash (mutable copy), empty if the key does not exist; {@code WRONGTYPE} for another type. */
+    public LinkedHashMap<Bytes, byte[]> hash() {
+        return present(StoredValue.HASH) ? StoredValue.decodeHash(entry.getValue()) : new LinkedHashMap<>();
+    }
+
+    /** Fails with {@code WRONGTYPE} if the key exists with another type than {@code type}. */
+    public void requireType(byte type) {
+        present(type);
+    }
+
+    /** Sets a string, keeping the key's time to live. */
+    public void setString(byte[] value) {
+        entry.setValue(StoredValue.encodeString(value));
+    }
+
+    /** Sets a string with an absolute expiry ({@code null}: none). */
+    public void setString(byte[] value, Instant expiresAt) {
+        entry.setValue(StoredValue.encodeString(value), null);
+        if (expiresAt != null) {
+            entry.setExpiresAt(expiresAt);
+        }
+    }
+
+    /** Stores a list (deleting the key when empty), keeping the time to live. */
+    public void setList(List<byte[]> items) {
+        if (items.isEmpty()) {
+            entry.remove();
+        } else {
+            entry.setValue(StoredValue.encodeList(items));
+        }
+    }
+
+    /** Stores a set (deleting the key when empty), keeping the time to live. */
+    public void setSet(Set<Bytes> members) {
+        if (members.isEmpty()) {
+            entry.remove();
+        } else {
+            entry.setValue(StoredValue.encodeSet(members));
+        }
+    }
+
+    /** Stores a hash (deleting the key when empty), keeping the time to live. */
+    public void setHash(Map<Bytes, byte[]> fields) {
+        if (fields.isEmpty()) {
+            entry.remove();
+        } else {
+            entry.setValue(StoredValue.encodeHash(fields));
+        }
+    }
+
+    /** Replaces the value with raw stored bytes (COPY, RENAME), with an absolute expiry ({@code null}: none). */
+    public void setStored(byte[] stored, Instant expiresAt) {
+        entry.setValue(stored, null);
+        if (expiresAt != null) {
+            entry.setExpiresAt(expiresAt);
+        }
+    }
+
+    /** Deletes the key. */
+    public void remove() {
+        entry.remove();
+    }
+
+    /** When the key expires, or {@code null} if it has no expiry or does not exist. */
+    public Instant expiresAt() {
+        return entry.getExpiresAt().orElse(null);
+    }
+
+    /** Sets the key's expiry ({@code null}: none; a past instant deletes the key). */
+    public void setExpiresAt(Instant expiresAt) {
+        entry.setExpiresAt(expiresAt);
+    }
+
+    private boolean present(byte type) {
+        byte[] stored = entry.getValue();
+        if (stored == null) {
+            return false;
+        }
+        if (StoredValue.type(stored) != type) {
+            throw RedisException.wrongType();
+        }
+        return true;
+    }
+}

@@ -1,0 +1,168 @@
+package io.tessera.redis.internal.server;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import io.tessera.redis.internal.command.ClientSession;
+import io.tessera.redis.internal.command.CommandDispatcher;
+import io.tessera.redis.internal.command.ServerContext;
+import io.tessera.redis.internal.protocol.Reply;
+import io.tessera.redis.internal.protocol.RespCommand;
+import io.tessera.redis.internal.protocol.RespProtocolError;
+import io.tessera.redis.internal.protocol.RespReplyWriter;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection: runs each decoded request as it arrives and writes the replies strictly in request order,
+ * however the grid completes them (a pipelined GET on a remote partition may finish after a later local one).
+ *
+ * <p>Back-pressure: with {@value #MAX_IN_FLIGHT} requests unanswered, or while the socket cannot take more output,
+ * the connection stops reading, so a client that pipelines without reading costs bounded memory.
+ *
+ * <p>Threads: everything here runs on the channel's event loop; grid completions hop back onto it.
+ */
+public final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(RespConnectionHandler.class);
+    static final int MAX_IN_FLIGHT = 16_384;
+
+    /** A reply slot: the future, the protocol to write it in, and whether the connection closes after it. */
+    private record Pending(CompletableFuture<Reply> reply, int protocol, boolean closeAfter) {
+    }
+
+    private final ServerContext server;
+    private final CommandDispatcher dispatcher;
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    private ChannelHandlerContext ctx;
+    private ClientSession client;
+    private boolean closing;
+
+    public RespConnectionHandler(ServerContext server, CommandDispatcher dispatcher) {
+        this.server = server;
+        this.dispatcher = dispatcher;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        server.connectionsReceived.incrementAndGet();
+        if (server.clients().size() >= server.maxClients()) {
+            server.rejectedConnections.incrementAndGet();
+            closing = true;
+            ByteBuf out = ctx.alloc().ioBuffer();
+            RespReplyWriter.write(Reply.error("ERR max number of clients reached"), 2, out);
+            ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        client = new ClientSession(server.nextClientId(), ctx.channel(), server.requirePass() == null);
+        server.clientConnected(client);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (client != null) {
+            server.clientDisconnected(client);
+            client.closed();
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            if (closing || client == null) {
+                return;
+            }
+            if (msg instanceof RespCommand command) {
+                byte[][] args = command.args();
+                if (args.length == 1 && isQuit(args[0])) {
+                    closing = true;
+                    pending.add(new Pending(CompletableFuture.completedFuture(Reply.OK), client.protocol(), true));
+                    return;
+                }
+                CompletableFuture<Reply> reply = dispatcher.dispatch(client, args);
+                pending.add(new Pending(reply, client.protocol(), false));
+                if (!reply.isDone()) {
+                    reply.whenComplete((r, e) -> scheduleDrain());
+                }
+                if (pending.size() >= MAX_IN_FLIGHT || !ctx.channel().isWritable()) {
+                    ctx.channel().config().setAutoRead(false);
+                }
+            } else if (msg instanceof RespProtocolError error) {
+                closing = true;
+                pending.add(new Pending(CompletableFuture.completedFuture(Reply.error(error.message())), 2, true));
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private static boolean isQuit(byte[] name) {
+        return name.length == 4 && (name[0] | 0x20) == 'q' && (name[1] | 0x20) == 'u' && (name[2] | 0x20) == 'i'
+                && (name[3] | 0x20) == 't';
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        drain();
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        resumeReadingIfPossible();
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("client connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
+    }
+
+    private void scheduleDrain() {
+        if (ctx.executor().inEventLoop()) {
+            drain();
+            return;
+        }
+        ctx.executor().execute(this::drain);
+    }
+
+    /** Writes every completed reply at the head of the queue, then flushes once. */
+    private void drain() {
+        boolean wrote = false;
+        while (!pending.isEmpty() && pending.peek().reply().isDone()) {
+            Pending head = pending.poll();
+            Reply reply = head.reply().getNow(null);
+            ByteBuf out = ctx.alloc().ioBuffer();
+            RespReplyWriter.write(reply, head.protocol(), out);
+            if (head.closeAfter()) {
+                pending.clear();
+                ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+                return;
+            }
+            ctx.write(out, ctx.voidPromise());
+            wrote = true;
+        }
+        if (wrote) {
+            ctx.flush();
+            if (!ctx.channel().isWritable()) {
+                ctx.channel().config().setAutoRead(false);
+                return;
+            }
+        }
+        resumeReadingIfPossible();
+    }
+
+    private void resumeReadingIfPossible() {
+        if (!closing && !ctx.channel().config().isAutoRead() && pending.size() < MAX_IN_FLIGHT / 2
+                && ctx.channel().isWritable()) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+}
