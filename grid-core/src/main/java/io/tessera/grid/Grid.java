@@ -30,6 +30,12 @@ public interface Grid extends AutoCloseable {
      */
     <K, V> GridMap<K, V> map(String name, MapConfig config);
 
+    /**
+     * The publish/subscribe topic {@code name}, cluster-wide: what is published on any member reaches the listeners
+     * of every member.
+     */
+    <M> GridTopic<M> topic(String name);
+
     /** The current members in view order; the first is the coordinator. */
     List<Member> members();
 

@@ -5,6 +5,7 @@ import io.tessera.grid.GridClosedException;
 import io.tessera.grid.GridConfig;
 import io.tessera.grid.GridException;
 import io.tessera.grid.GridMap;
+import io.tessera.grid.GridTopic;
 import io.tessera.grid.MapConfig;
 import io.tessera.grid.Member;
 import io.tessera.grid.Partition;
@@ -12,6 +13,7 @@ import io.tessera.grid.internal.partition.SlotHashing;
 import io.tessera.grid.internal.cluster.ClusterService;
 import io.tessera.grid.internal.cluster.JGroupsStacks;
 import io.tessera.grid.internal.event.EventService;
+import io.tessera.grid.internal.event.TopicService;
 import io.tessera.grid.internal.map.DefaultGridMap;
 import io.tessera.grid.internal.membership.MembershipCoordinator;
 import io.tessera.grid.internal.operation.Invoker;
@@ -59,6 +61,7 @@ public final class GridNode implements Grid {
     private final PartitionThreads threads;
     private final PartitionEngine engine;
     private final EventService events;
+    private final TopicService topics;
     private final Invoker invoker;
     private final MembershipCoordinator coordinator;
     private final ScheduledExecutorService timer;
@@ -74,6 +77,7 @@ public final class GridNode implements Grid {
         this.cluster = new ClusterService(channel);
         byte[] compatibility = compatibility(config);
         cluster.compatibilityAnswer(compatibility);
+        cluster.startingInterestAnswer(EventService.noInterests());
         cluster.connect(config.clusterName());
         checkCompatibility(compatibility);
         this.self = cluster.localAddress();
@@ -97,6 +101,7 @@ public final class GridNode implements Grid {
                     return t;
                 }, null, true);
         this.events = new EventService(self, cluster, serializer, timeoutMillis, memberName);
+        this.topics = new TopicService(cluster, serializer, timeoutMillis, memberName);
         this.engine = new PartitionEngine(self, cluster, threads, config.partitionCount(), serializer,
                 new HybridLogicalClock(System::currentTimeMillis), System::currentTimeMillis, events, timeoutMillis,
                 memberName);
@@ -229,6 +234,7 @@ public final class GridNode implements Grid {
             case LEAVE_RELEASE -> leaveReleased = true;
             case INTEREST_QUERY -> events.onInterestQuery(response);
             case MERGE_PUSH -> engine.onMergePush(in, invoker, response);
+            case TOPIC -> topics.onMessage(in, response);
             default -> throw new IllegalStateException("unhandled " + type);
         }
     }
@@ -260,6 +266,12 @@ public final class GridNode implements Grid {
                     + map.config() + "; asked for " + mapConfig);
         }
         return (GridMap<K, V>) map;
+    }
+
+    @Override
+    public <M> GridTopic<M> topic(String name) {
+        checkOpen();
+        return topics.topic(name);
     }
 
     @Override
@@ -381,6 +393,7 @@ public final class GridNode implements Grid {
         threads.shutdown();
         engine.shutdown();
         events.shutdown();
+        topics.shutdown();
     }
 
     // ----------------------------------------------------------------------------------- for maps and tests

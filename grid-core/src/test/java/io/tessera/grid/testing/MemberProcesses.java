@@ -426,7 +426,8 @@ public final class MemberProcesses implements AutoCloseable {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("not settled within " + timeout + ": " + problem + "; last tables " + last);
+                throw new AssertionError("not settled within " + timeout + ": " + problem + "; last tables " + last
+                        + logTails(members));
             }
             try {
                 Thread.sleep(100);
@@ -435,6 +436,22 @@ public final class MemberProcesses implements AutoCloseable {
                 throw new AssertionError(e);
             }
         }
+    }
+
+    /** The last lines of each member's log, so that a failure on a CI machine explains itself. */
+    private static String logTails(List<ForkedMember> members) {
+        StringBuilder text = new StringBuilder();
+        for (ForkedMember m : members) {
+            text.append("\n--- last lines of ").append(m.log()).append(":\n");
+            try {
+                List<String> lines = Files.readAllLines(m.log());
+                lines.subList(Math.max(0, lines.size() - 40), lines.size())
+                        .forEach(line -> text.append(line).append('\n'));
+            } catch (java.io.IOException e) {
+                text.append("(unreadable: ").append(e).append(")\n");
+            }
+        }
+        return text.toString();
     }
 
     private static String settledProblem(List<ForkedMember> members, int partitions, List<String> tables) {

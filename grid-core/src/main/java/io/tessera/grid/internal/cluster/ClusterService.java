@@ -49,6 +49,7 @@ public final class ClusterService implements RequestHandler, Receiver, AutoClose
     private volatile Handler handler;
     private volatile boolean ready;
     private volatile byte[] compatibilityAnswer;
+    private volatile byte[] startingInterestAnswer;
     /** Messages that arrived before the handler was set, in arrival order; guarded by itself. */
     private final List<Early> early = new java.util.ArrayList<>();
 
@@ -85,6 +86,15 @@ public final class ClusterService implements RequestHandler, Receiver, AutoClose
      */
     public void compatibilityAnswer(byte[] answer) {
         this.compatibilityAnswer = answer;
+    }
+
+    /**
+     * Sets the answer to {@link MessageType#INTEREST_QUERY} requests that arrive before the handler exists. A member
+     * that is still starting has no listeners or near caches yet, so "none" is the truth; answering it at once keeps
+     * two members that start together from waiting on each other's interests until the timeout.
+     */
+    public void startingInterestAnswer(byte[] answer) {
+        this.startingInterestAnswer = answer;
     }
 
     /** Sets the listener of view changes; it is called on a JGroups thread and must not block. */
@@ -190,6 +200,12 @@ public final class ClusterService implements RequestHandler, Receiver, AutoClose
         if (compatibility != null && response != null && msg.getLength() > 0
                 && msg.getArray()[msg.getOffset()] == MessageType.COMPATIBILITY.id()) {
             response.send(compatibility, false);
+            return;
+        }
+        byte[] interests = startingInterestAnswer;
+        if (!ready && interests != null && response != null && msg.getLength() > 0
+                && msg.getArray()[msg.getOffset()] == MessageType.INTEREST_QUERY.id()) {
+            response.send(interests, false);
             return;
         }
         if (!ready) {

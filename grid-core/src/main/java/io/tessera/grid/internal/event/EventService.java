@@ -200,6 +200,11 @@ public final class EventService implements EventPublisher {
         });
     }
 
+    /** The answer to {@link MessageType#INTEREST_QUERY} of a member that has no listeners or near caches. */
+    public static byte[] noInterests() {
+        return registration(Map.of());
+    }
+
     /** Handles {@link MessageType#INTEREST_QUERY}: answers with this member's own interests. */
     public void onInterestQuery(Response response) {
         byte[] answer = registration(localInterests());

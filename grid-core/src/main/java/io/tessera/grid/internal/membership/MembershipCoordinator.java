@@ -150,13 +150,14 @@ public final class MembershipCoordinator {
                         log.warn("rebalancing round aborted {} times in a row; last reason: {}", aborts,
                                 e.getMessage());
                     } else {
-                        log.debug("round aborted: {}", e.getMessage());
+                        log.info("rebalancing round aborted ({}); retrying", e.getMessage());
                     }
                     scheduleRound(Math.min(RETRY_DELAY_MILLIS * aborts, 5_000));
                     return;
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
+                    // A round that dies silently would leave the table half-made until the next view change.
                     if (!stopped) {
-                        log.warn("rebalancing round failed; retrying", e);
+                        log.error("rebalancing round failed; retrying", e);
                         scheduleRound(RETRY_DELAY_MILLIS * 5);
                     }
                 }
@@ -333,6 +334,8 @@ public final class MembershipCoordinator {
         }
         version = publish(PartitionTable.of(version + 1, intermediate, syncing), members);
         checkEpoch(epoch);
+        log.info("table {}: copying {} replicas to new owners", version,
+                syncing.stream().mapToInt(List::size).sum());
 
         // 4. Copy, hand off, commit.
         copyToSyncingReplicas(owners, syncing, version, epoch);

@@ -641,7 +641,12 @@ public final class PartitionEngine {
                     result.complete(p);
                     return;
                 }
-                sendSnapshot(c, targets).whenComplete((ok, e) -> result.complete(ok != null && ok ? -1 : p));
+                try {
+                    sendSnapshot(c, targets).whenComplete((ok, e) -> result.complete(ok != null && ok ? -1 : p));
+                } catch (RuntimeException e) {
+                    log.warn("copy of partition {} failed", p, e);
+                    result.complete(p);
+                }
             });
         }
         CompletableFuture.allOf(results.toArray(new CompletableFuture<?>[0])).whenComplete((v, e) -> {
@@ -892,13 +897,17 @@ public final class PartitionEngine {
             CompletableFuture<Void> done = new CompletableFuture<>();
             applied.add(done);
             threads.executeOnThread(thread, () -> {
-                for (int p = thread; p < containers.length; p += threads.count()) {
-                    PartitionContainer c = containers[p];
-                    if (newTable.version() > c.table.version()) {
-                        c.applyTable(newTable, self);
+                try {
+                    for (int p = thread; p < containers.length; p += threads.count()) {
+                        PartitionContainer c = containers[p];
+                        if (newTable.version() > c.table.version()) {
+                            c.applyTable(newTable, self);
+                        }
                     }
+                } finally {
+                    // even after a bug: the coordinator's round waits on this, and must never wait forever
+                    done.complete(null);
                 }
-                done.complete(null);
             });
         }
         return CompletableFuture.allOf(applied.toArray(new CompletableFuture<?>[0]))
@@ -929,7 +938,12 @@ public final class PartitionEngine {
                 if (c.table.version() == version) {
                     c.frozen = true;
                 }
-                c.whenDrained(() -> done.complete(null));
+                try {
+                    c.whenDrained(() -> done.complete(null));
+                } catch (RuntimeException e) {
+                    done.completeExceptionally(e);
+                    throw e;
+                }
             });
         }
         CompletableFuture.allOf(drained.toArray(new CompletableFuture<?>[0]))

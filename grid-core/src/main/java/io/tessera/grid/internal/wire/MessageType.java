@@ -36,7 +36,9 @@ public enum MessageType {
     /** After a merge, the coordinator asks a member to push replicas outside the surviving table to its primaries. */
     MERGE_PUSH(15),
     /** A starting member asks every other member for the settings that must match cluster-wide. */
-    COMPATIBILITY(16);
+    COMPATIBILITY(16),
+    /** A message published to a topic, for the topic's listeners on the receiving member. */
+    TOPIC(17);
 
     private static final MessageType[] BY_ID = new MessageType[32];
 
