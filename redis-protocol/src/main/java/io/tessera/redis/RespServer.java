@@ -131,6 +131,7 @@ public final class RespServer implements AutoCloseable {
     @Override
     public void close() {
         serverChannel.close().syncUninterruptibly();
+        context.close();
         for (ClientSession client : context.clients()) {
             client.channel().close();
         }

@@ -30,6 +30,7 @@ public final class ServerContext {
     private volatile int maxClients;
     private volatile int port;
     private volatile Runnable shutdownAction = () -> { };
+    private final PubSubHub pubSub;
     /** Counters for INFO stats. */
     public final AtomicLong commandsProcessed = new AtomicLong();
     public final AtomicLong connectionsReceived = new AtomicLong();
@@ -45,6 +46,17 @@ public final class ServerContext {
         this.maxClients = config.maxClients();
         this.port = config.port();
         this.runId = java.util.HexFormat.of().formatHex(randomBytes(20));
+        this.pubSub = new PubSubHub(grid);
+    }
+
+    /** This member's pub/sub subscribers and the cluster-wide topic. */
+    public PubSubHub pubSub() {
+        return pubSub;
+    }
+
+    /** Releases what the server holds in the grid (its topic subscription). */
+    public void close() {
+        pubSub.close();
     }
 
     private static byte[] randomBytes(int n) {
@@ -85,6 +97,8 @@ public final class ServerContext {
     /** Registers a connected client. */
     public void clientConnected(ClientSession client) {
         clients.put(client.id(), client);
+        client.subscriptionReset(() -> pubSub.unsubscribeAll(client));
+        client.onClose(() -> pubSub.unsubscribeAll(client));
     }
 
     /** Forgets a disconnected client. */

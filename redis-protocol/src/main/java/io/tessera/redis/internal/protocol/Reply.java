@@ -70,6 +70,13 @@ public sealed interface Reply {
     record Verbatim(String text) implements Reply {
     }
 
+    /**
+     * Several replies to one request, written back to back: SUBSCRIBE and its kin confirm each channel with a reply
+     * of its own. Never nested, and never sent between members.
+     */
+    record Sequence(List<Reply> replies) implements Reply {
+    }
+
     static Reply simple(String text) {
         return new Simple(text);
     }

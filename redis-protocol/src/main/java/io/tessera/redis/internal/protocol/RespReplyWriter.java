@@ -68,6 +68,10 @@ public final class RespReplyWriter {
             } else {
                 bulk(out, text);
             }
+        } else if (reply instanceof Reply.Sequence sequence) {
+            for (Reply item : sequence.replies()) {
+                write(item, protocol, out);
+            }
         } else {
             throw new IllegalArgumentException("unknown reply " + reply);
         }
