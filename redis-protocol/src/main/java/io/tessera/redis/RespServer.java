@@ -86,7 +86,8 @@ public final class RespServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel channel) {
                         channel.pipeline()
-                                .addLast("resp-decoder", new RespRequestDecoder(config.protoMaxBulkLen()))
+                                .addLast("resp-decoder", new RespRequestDecoder(config.protoMaxBulkLen(),
+                                        config.clientQueryBufferLimit()))
                                 .addLast("resp-handler", new RespConnectionHandler(context, dispatcher));
                     }
                 });

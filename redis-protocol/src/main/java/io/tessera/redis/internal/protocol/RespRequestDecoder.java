@@ -6,6 +6,8 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Decodes client requests into {@link RespCommand}s, the way Redis's {@code processInputBuffer}
@@ -34,9 +36,13 @@ import java.util.List;
  * <p>Not sharable: one instance per channel, owned by that channel's event loop.
  */
 public final class RespRequestDecoder extends ByteToMessageDecoder {
+    private static final Logger log = LoggerFactory.getLogger(RespRequestDecoder.class);
 
     /** Redis's default {@code proto-max-bulk-len}: 512 MB. */
     public static final int DEFAULT_MAX_BULK_LENGTH = 512 * 1024 * 1024;
+
+    /** Redis's default {@code client-query-buffer-limit}: 1 GB. */
+    public static final long DEFAULT_QUERY_BUFFER_LIMIT = 1024L * 1024 * 1024;
 
     /** {@code PROTO_INLINE_MAX_SIZE} in redis/redis {@code src/server.h}: 64 KB. */
     static final int PROTO_INLINE_MAX_SIZE = 64 * 1024;
@@ -91,6 +97,9 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
     }
 
     private final int maxBulkLength;
+    private final long queryBufferLimit;
+    /** Bytes of the current multibulk's arguments already copied out of the buffer. */
+    private long requestBytes;
 
     private State state = State.START;
     /** Bytes after the reader index already searched for the current line's terminator. */
@@ -107,7 +116,7 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
 
     /** Creates a decoder with Redis's default {@code proto-max-bulk-len} of 512 MB. */
     public RespRequestDecoder() {
-        this(DEFAULT_MAX_BULK_LENGTH);
+        this(DEFAULT_MAX_BULK_LENGTH, DEFAULT_QUERY_BUFFER_LIMIT);
     }
 
     /**
@@ -116,15 +125,39 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
      * @param maxBulkLength the largest bulk argument accepted, in bytes
      */
     public RespRequestDecoder(long maxBulkLength) {
+        this(maxBulkLength, DEFAULT_QUERY_BUFFER_LIMIT);
+    }
+
+    /**
+     * Creates a decoder with the given {@code proto-max-bulk-len} and {@code client-query-buffer-limit}: a client
+     * whose unfinished request (arguments read so far plus unparsed input) grows beyond the latter is disconnected
+     * without a reply, as Redis does.
+     */
+    public RespRequestDecoder(long maxBulkLength, long queryBufferLimit) {
         if (maxBulkLength < 1 || maxBulkLength > MAX_ARRAY_LENGTH - 2) {
             throw new IllegalArgumentException(
                     "maxBulkLength: expected 1.." + (MAX_ARRAY_LENGTH - 2) + ", got " + maxBulkLength);
         }
+        if (queryBufferLimit < 1) {
+            throw new IllegalArgumentException("queryBufferLimit: expected at least 1, got " + queryBufferLimit);
+        }
         this.maxBulkLength = (int) maxBulkLength;
+        this.queryBufferLimit = queryBufferLimit;
     }
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (state != State.DISCARD && requestBytes + in.readableBytes() > queryBufferLimit) {
+            // Redis closes such a client without a reply ("Closing client that reached max query buffer length").
+            log.warn("closing client {} that reached max query buffer length ({} bytes; client-query-buffer-limit"
+                    + " is {})", ctx.channel().remoteAddress(), requestBytes + in.readableBytes(), queryBufferLimit);
+            state = State.DISCARD;
+            args = null;
+            requestBytes = 0;
+            in.skipBytes(in.readableBytes());
+            ctx.close();
+            return;
+        }
         boolean progress = true;
         while (progress) {
             switch (state) {
@@ -231,6 +264,7 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
             args = Arrays.copyOf(args, Math.min(args.length * 2, argCount + remaining));
         }
         args[argCount++] = arg;
+        requestBytes += bulkLength;
         if (--remaining > 0) {
             state = State.BULK_LENGTH;
             return true;
@@ -238,6 +272,7 @@ public final class RespRequestDecoder extends ByteToMessageDecoder {
         out.add(new RespCommand(args));
         args = null;
         argCount = 0;
+        requestBytes = 0;
         state = State.START;
         return true;
     }

@@ -293,4 +293,26 @@ class RespRequestDecoderTest {
                 .isThrownBy(() -> new RespRequestDecoder(0))
                 .withMessageContaining("maxBulkLength");
     }
+
+    @Test
+    void unfinishedRequestBeyondTheQueryBufferLimit_closesTheConnectionWithoutReply() {
+        EmbeddedChannel channel = new EmbeddedChannel(new RespRequestDecoder(1024, 100));
+        channel.writeInbound(io.netty.buffer.Unpooled.wrappedBuffer(bytes("*3\r\n$3\r\nSET\r\n$60\r\n"
+                + "k".repeat(60) + "\r\n")));
+        assertThat(channel.isOpen()).isTrue();
+        channel.writeInbound(io.netty.buffer.Unpooled.wrappedBuffer(bytes("$60\r\n" + "v".repeat(45))));
+        assertThat(channel.isOpen()).isFalse();
+        assertThat((Object) channel.readInbound()).isNull();
+    }
+
+    @Test
+    void requestsUnderTheQueryBufferLimit_oneAfterAnother_areAccepted() {
+        EmbeddedChannel channel = new EmbeddedChannel(new RespRequestDecoder(1024, 100));
+        for (int i = 0; i < 10; i++) {
+            channel.writeInbound(io.netty.buffer.Unpooled.wrappedBuffer(bytes("*2\r\n$3\r\nGET\r\n$60\r\n"
+                    + "k".repeat(60) + "\r\n")));
+        }
+        assertThat(channel.isOpen()).isTrue();
+        assertThat(channel.inboundMessages()).hasSize(10);
+    }
 }
