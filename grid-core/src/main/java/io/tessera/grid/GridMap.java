@@ -39,6 +39,12 @@ public interface GridMap<K, V> extends ConcurrentMap<K, V> {
     /** Puts without returning the old value, with a time to live ({@link Duration#ZERO}: none). */
     void set(K key, V value, Duration ttl);
 
+    /**
+     * Puts asynchronously without returning the old value, with a time to live ({@link Duration#ZERO}: none); the
+     * future completes when the write is acknowledged as {@link #set} would return.
+     */
+    CompletableFuture<Void> setAsync(K key, V value, Duration ttl);
+
     /** Removes {@code key} without returning the old value; returns whether it existed. */
     boolean delete(K key);
 

@@ -643,6 +643,14 @@ class GridMapContractTest {
             }
             assertThat(this.<String>map(0).putAsync("t", "1", Duration.ofHours(1)).get(10, SECONDS)).isNull();
             assertThat(this.<String>map(1).ttl("t")).isPresent();
+
+            assertThat(this.<String>map(2).setAsync("s", "1", Duration.ZERO).get(10, SECONDS)).isNull();
+            everyMemberSees("s", "1");
+            assertThat(this.<String>map(1).ttl("s")).isEmpty();
+            assertThat(this.<String>map(0).setAsync("s", "2", Duration.ofHours(1)).get(10, SECONDS)).isNull();
+            everyMemberSees("s", "2");
+            assertThat(this.<String>map(1).ttl("s")).hasValueSatisfying(t -> assertThat(t).isGreaterThan(
+                    Duration.ofMinutes(59)));
         }
 
         // ---------------------------------------------------------------------------------- entry processors

@@ -209,6 +209,12 @@ public final class DefaultGridMap<K, V> extends AbstractMap<K, V> implements Gri
     }
 
     @Override
+    public CompletableFuture<Void> setAsync(K key, V value, Duration ttl) {
+        return invokeAsync(request(OpCode.SET, key, keyBytes(key), valueBytes(value), null, ttlMillis(ttl), null))
+                .thenApplyAsync(r -> null, node.asyncExecutor());
+    }
+
+    @Override
     public CompletableFuture<V> putAsync(K key, V value) {
         return putAsync(key, value, defaultTtlMillis);
     }
