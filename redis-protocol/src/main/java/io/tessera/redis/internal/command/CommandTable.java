@@ -45,6 +45,9 @@ public final class CommandTable {
         Builder builder = new Builder();
         ConnectionCommands.register(builder);
         StringCommands.register(builder);
+        HashCommands.register(builder);
+        ListCommands.register(builder);
+        SetCommands.register(builder);
         return builder.build();
     }
 
