@@ -310,10 +310,10 @@ class HashCommandsTest {
     @Test
     void lettuce_inResp3AndResp2_seesTheSameHash() {
         for (ProtocolVersion version : List.of(ProtocolVersion.RESP3, ProtocolVersion.RESP2)) {
-            RedisClient writerClient = lettuce(0, version);
-            RedisClient readerClient = lettuce(1, version);
-            try (StatefulRedisConnection<String, String> w = writerClient.connect();
-                 StatefulRedisConnection<String, String> r = readerClient.connect()) {
+            RedisClient client = RedisClient.create();
+            client.setOptions(ClientOptions.builder().protocolVersion(version).build());
+            try (StatefulRedisConnection<String, String> w = client.connect(uri(0));
+                 StatefulRedisConnection<String, String> r = client.connect(uri(1))) {
                 RedisCommands<String, String> writer = w.sync();
                 RedisCommands<String, String> reader = r.sync();
                 String key = "h:lettuce:" + version;
@@ -329,16 +329,13 @@ class HashCommandsTest {
                 assertThatThrownBy(() -> reader.hget(key + ":s", "f"))
                         .isInstanceOf(RedisCommandExecutionException.class).hasMessage(WRONGTYPE);
             } finally {
-                writerClient.shutdown();
-                readerClient.shutdown();
+                client.shutdown(0, 2, TimeUnit.SECONDS);
             }
         }
     }
 
-    static RedisClient lettuce(int member, ProtocolVersion version) {
-        RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", cluster.port(member)));
-        client.setOptions(ClientOptions.builder().protocolVersion(version).build());
-        return client;
+    private static RedisURI uri(int member) {
+        return RedisURI.create("127.0.0.1", cluster.port(member));
     }
 
     private static Map<String, String> toMap(List<Map.Entry<String, String>> entries) {

@@ -221,10 +221,10 @@ class ListCommandsTest {
     @Test
     void lettuce_inResp3AndResp2() {
         for (ProtocolVersion version : List.of(ProtocolVersion.RESP3, ProtocolVersion.RESP2)) {
-            RedisClient writerClient = lettuce(0, version);
-            RedisClient readerClient = lettuce(2, version);
-            try (StatefulRedisConnection<String, String> w = writerClient.connect();
-                 StatefulRedisConnection<String, String> r = readerClient.connect()) {
+            RedisClient client = RedisClient.create();
+            client.setOptions(ClientOptions.builder().protocolVersion(version).build());
+            try (StatefulRedisConnection<String, String> w = client.connect(uri(0));
+                 StatefulRedisConnection<String, String> r = client.connect(uri(2))) {
                 RedisCommands<String, String> writer = w.sync();
                 RedisCommands<String, String> reader = r.sync();
                 String key = "l:lettuce:" + version;
@@ -239,15 +239,12 @@ class ListCommandsTest {
                 assertThatThrownBy(() -> reader.llen(key + ":s"))
                         .isInstanceOf(RedisCommandExecutionException.class).hasMessage(WRONGTYPE);
             } finally {
-                writerClient.shutdown();
-                readerClient.shutdown();
+                client.shutdown(0, 2, TimeUnit.SECONDS);
             }
         }
     }
 
-    private static RedisClient lettuce(int member, ProtocolVersion version) {
-        RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", cluster.port(member)));
-        client.setOptions(ClientOptions.builder().protocolVersion(version).build());
-        return client;
+    private static RedisURI uri(int member) {
+        return RedisURI.create("127.0.0.1", cluster.port(member));
     }
 }
