@@ -46,6 +46,9 @@ public final class CommandTable {
         ConnectionCommands.register(builder);
         StringCommands.register(builder);
         PubSubCommands.register(builder);
+        HashCommands.register(builder);
+        ListCommands.register(builder);
+        SetCommands.register(builder);
         return builder.build();
     }
 

@@ -14,6 +14,9 @@ public final class GlobPattern {
      * backtracking point (the last star) suffices: linear in practice, never exponential, whatever the pattern.
      */
     public static boolean matches(byte[] pattern, byte[] text) {
+        if (text.length == 0) {
+            return pattern.length == 0; // Redis's matching loop never runs for an empty string: "*" misses ""
+        }
         int pi = 0;
         int si = 0;
         int starPattern = -1;

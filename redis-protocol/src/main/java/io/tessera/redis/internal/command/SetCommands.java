@@ -1,0 +1,280 @@
+package io.tessera.redis.internal.command;
+
+import io.tessera.redis.internal.protocol.Reply;
+import io.tessera.redis.internal.store.Bytes;
+import io.tessera.redis.internal.store.StoredValue;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Commands on sets. Every command on one key runs on the key's primary as one atomic step.
+ *
+ * <p>Commands on several keys are atomic only per key, because the keys may live on different partitions (even
+ * keys of one slot are separate grid entries): SINTER, SUNION and SDIFF read each key's members on its primary
+ * ({@code SMEMBERS}) and combine them on the serving member, so a write to one of the keys meanwhile may or may not
+ * be seen. The *STORE variants then replace the destination in one step on its primary (whatever its type, without
+ * a time to live, deleted when the result is empty). SMOVE between two keys checks the destination's type, removes
+ * the member from the source and adds it to the destination, each on its own primary; if the add is refused the
+ * member is put back into the source and the error returned. For a moment the member is in neither set.
+ */
+final class SetCommands {
+    /** The private key operation that replaces a key with a set: {@code tessera.setstore key member...}. */
+    static final String STORE = "tessera.setstore";
+
+    private SetCommands() {
+    }
+
+    static void register(CommandTable.Builder table) {
+        table.keyCommand("sadd", -3, "write denyoom fast", "set", "Adds one or more members to a set.",
+                SetCommands::sadd);
+        table.keyCommand("srem", -3, "write fast", "set", "Removes one or more members from a set.",
+                SetCommands::srem);
+        table.keyCommand("smembers", 2, "readonly", "set", "Returns all members of a set.",
+                (entry, args) -> members(entry.set()));
+        table.keyCommand("sismember", 3, "readonly fast", "set", "Determines whether a member belongs to a set.",
+                (entry, args) -> Reply.integer(entry.set().contains(Bytes.of(args[2])) ? 1 : 0));
+        table.keyCommand("smismember", -3, "readonly fast", "set",
+                "Determines whether multiple members belong to a set.", SetCommands::smismember);
+        table.keyCommand("scard", 2, "readonly fast", "set", "Returns the number of members in a set.",
+                (entry, args) -> Reply.integer(entry.set().size()));
+        table.keyCommand("spop", -2, "write fast", "set",
+                "Returns one or more random members from a set after removing them.", SetCommands::spop);
+        table.keyCommand("srandmember", -2, "readonly", "set", "Get one or multiple random members from a set",
+                SetCommands::srandmember);
+        table.add(new CommandSpec("smove", 4, Set.of("write", "fast"), 1, 2, 1, "set",
+                "Moves a member from one set to another.", SetCommands::smove, SetCommands::smoveWithin));
+        table.command("sinter", -2, "readonly", 1, -1, 1, "set", "Returns the intersect of multiple sets.",
+                call -> combine(call, Op.INTER, 1).thenApply(SetCommands::members));
+        table.command("sunion", -2, "readonly", 1, -1, 1, "set", "Returns the union of multiple sets.",
+                call -> combine(call, Op.UNION, 1).thenApply(SetCommands::members));
+        table.command("sdiff", -2, "readonly", 1, -1, 1, "set", "Returns the difference of multiple sets.",
+                call -> combine(call, Op.DIFF, 1).thenApply(SetCommands::members));
+        table.command("sinterstore", -3, "write denyoom", 1, -1, 1, "set",
+                "Stores the intersect of multiple sets in a key.", call -> store(call, Op.INTER));
+        table.command("sunionstore", -3, "write denyoom", 1, -1, 1, "set",
+                "Stores the union of multiple sets in a key.", call -> store(call, Op.UNION));
+        table.command("sdiffstore", -3, "write denyoom", 1, -1, 1, "set",
+                "Stores the difference of multiple sets in a key.", call -> store(call, Op.DIFF));
+        table.keyCommand("sscan", -3, "readonly", "set", "Iterates over members of a set.", SetCommands::sscan);
+        table.keyCommand(STORE, -2, "write denyoom internal", "set",
+                "Replaces a key with a set of the given members (the store step of SINTERSTORE and the like).",
+                SetCommands::replaceWithSet);
+    }
+
+    private enum Op { INTER, UNION, DIFF }
+
+    private static Reply members(Set<Bytes> members) {
+        List<Reply> items = new ArrayList<>(members.size());
+        for (Bytes member : members) {
+            items.add(Reply.bulk(member.bytes()));
+        }
+        return new Reply.SetReply(List.copyOf(items));
+    }
+
+    private static Reply sadd(KeyEntry entry, byte[][] args) {
+        LinkedHashSet<Bytes> set = entry.set();
+        int added = 0;
+        for (int i = 2; i < args.length; i++) {
+            if (set.add(Bytes.of(args[i]))) {
+                added++;
+            }
+        }
+        if (added > 0) {
+            entry.setSet(set);
+        }
+        return Reply.integer(added);
+    }
+
+    private static Reply srem(KeyEntry entry, byte[][] args) {
+        LinkedHashSet<Bytes> set = entry.set();
+        int removed = 0;
+        for (int i = 2; i < args.length; i++) {
+            if (set.remove(Bytes.of(args[i]))) {
+                removed++;
+            }
+        }
+        if (removed > 0) {
+            entry.setSet(set);
+        }
+        return Reply.integer(removed);
+    }
+
+    private static Reply smismember(KeyEntry entry, byte[][] args) {
+        Set<Bytes> set = entry.set();
+        List<Reply> answers = new ArrayList<>(args.length - 2);
+        for (int i = 2; i < args.length; i++) {
+            answers.add(set.contains(Bytes.of(args[i])) ? Reply.ONE : Reply.ZERO);
+        }
+        return Reply.array(answers);
+    }
+
+    /** SPOP key [count]: one member, or with a count a set of up to count distinct members. */
+    private static Reply spop(KeyEntry entry, byte[][] args) {
+        if (args.length > 3) {
+            throw RedisException.syntax();
+        }
+        if (args.length == 2) {
+            LinkedHashSet<Bytes> set = entry.set();
+            if (set.isEmpty()) {
+                return Reply.NULL;
+            }
+            Bytes member = new ArrayList<>(set).get(ThreadLocalRandom.current().nextInt(set.size()));
+            set.remove(member);
+            entry.setSet(set);
+            return Reply.bulk(member.bytes());
+        }
+        Long count = Arguments.tryParseLong(args[2]);
+        if (count == null || count < 0) {
+            return Reply.error("ERR value is out of range, must be positive");
+        }
+        LinkedHashSet<Bytes> set = entry.set();
+        if (set.isEmpty() || count == 0) {
+            return members(Set.of());
+        }
+        List<Bytes> popped = RandomSupport.sample(new ArrayList<>(set), count);
+        popped.forEach(set::remove);
+        entry.setSet(set);
+        return members(new LinkedHashSet<>(popped));
+    }
+
+    /** SRANDMEMBER key [count]: one member, or with a count an array (distinct members, or repeats if negative). */
+    private static Reply srandmember(KeyEntry entry, byte[][] args) {
+        if (args.length > 3) {
+            throw RedisException.syntax();
+        }
+        if (args.length == 2) {
+            LinkedHashSet<Bytes> set = entry.set();
+            if (set.isEmpty()) {
+                return Reply.NULL;
+            }
+            return Reply.bulk(new ArrayList<>(set).get(ThreadLocalRandom.current().nextInt(set.size())).bytes());
+        }
+        long count = RandomSupport.parseCount(args[2]);
+        LinkedHashSet<Bytes> set = entry.set();
+        if (set.isEmpty() || count == 0) {
+            return Reply.EMPTY_ARRAY;
+        }
+        List<Reply> items = new ArrayList<>();
+        for (Bytes member : RandomSupport.sample(new ArrayList<>(set), count)) {
+            items.add(Reply.bulk(member.bytes()));
+        }
+        return Reply.array(items);
+    }
+
+    /** SMOVE with source and destination the same key: 1 if the member is there, else 0. */
+    private static Reply smoveWithin(KeyEntry entry, byte[][] args) {
+        return Reply.integer(entry.set().contains(Bytes.of(args[3])) ? 1 : 0);
+    }
+
+    /** SMOVE source destination member; see the class comment for why it is not atomic across two keys. */
+    private static CompletableFuture<Reply> smove(CommandCall call) {
+        byte[] source = call.arg(1);
+        byte[] destination = call.arg(2);
+        byte[] member = call.arg(3);
+        if (Arrays.equals(source, destination)) {
+            return call.onKey(1);
+        }
+        return call.onKey(destination, "scard", ListCommands.args("scard", destination)).thenCompose(card -> {
+            if (card instanceof Reply.Error) {
+                // as Redis: a missing source answers 0 before the destination's type is looked at
+                return call.onKey(source, "scard", ListCommands.args("scard", source)).thenApply(sourceCard ->
+                        sourceCard instanceof Reply.Int n && n.value() == 0 ? Reply.ZERO : card);
+            }
+            return call.onKey(source, "srem", ListCommands.args("srem", source, member)).thenCompose(removed -> {
+                if (!(removed instanceof Reply.Int n) || n.value() == 0) {
+                    return CommandCall.done(removed); // 0 (not there) or WRONGTYPE
+                }
+                return call.onKey(destination, "sadd", ListCommands.args("sadd", destination, member))
+                        .thenCompose(added -> {
+                            if (!(added instanceof Reply.Error)) {
+                                return CommandCall.done(Reply.ONE);
+                            }
+                            return call.onKey(source, "sadd", ListCommands.args("sadd", source, member))
+                                    .thenApply(ignored -> added);
+                        });
+            });
+        });
+    }
+
+    /**
+     * Reads the sets at {@code args[first..]} (each on its primary) and combines them in key order; fails with the
+     * first key's error (WRONGTYPE) if any, as Redis checks every key's type even when one is missing.
+     */
+    private static CompletableFuture<Set<Bytes>> combine(CommandCall call, Op op, int first) {
+        int n = call.argCount() - first;
+        List<CompletableFuture<Reply>> reads = new ArrayList<>(n);
+        for (int i = first; i < call.argCount(); i++) {
+            byte[] key = call.arg(i);
+            reads.add(call.onKey(key, "smembers", ListCommands.args("smembers", key)));
+        }
+        return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+            List<Set<Bytes>> sets = new ArrayList<>(n);
+            for (CompletableFuture<Reply> read : reads) {
+                Reply reply = read.join(); // already complete
+                if (reply instanceof Reply.Error error) {
+                    throw new RedisException(error);
+                }
+                LinkedHashSet<Bytes> set = new LinkedHashSet<>();
+                for (Reply item : ((Reply.SetReply) reply).items()) {
+                    set.add(Bytes.of(((Reply.Bulk) item).bytes()));
+                }
+                sets.add(set);
+            }
+            LinkedHashSet<Bytes> result = new LinkedHashSet<>(sets.get(0));
+            for (int i = 1; i < sets.size(); i++) {
+                switch (op) {
+                    case INTER -> result.retainAll(sets.get(i));
+                    case UNION -> result.addAll(sets.get(i));
+                    case DIFF -> result.removeAll(sets.get(i));
+                    default -> throw new IllegalStateException(op.name());
+                }
+            }
+            return result;
+        });
+    }
+
+    /** SINTERSTORE/SUNIONSTORE/SDIFFSTORE destination key [key ...]: the size of the stored result. */
+    private static CompletableFuture<Reply> store(CommandCall call, Op op) {
+        byte[] destination = call.arg(1);
+        return combine(call, op, 2).thenCompose(result -> {
+            byte[][] args = new byte[result.size() + 2][];
+            args[0] = STORE.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            args[1] = destination;
+            int i = 2;
+            for (Bytes member : result) {
+                args[i++] = member.bytes();
+            }
+            return call.onKey(destination, STORE, args);
+        });
+    }
+
+    /** {@code tessera.setstore key member...}: replaces the key (any type, no TTL) with the set; empty deletes. */
+    private static Reply replaceWithSet(KeyEntry entry, byte[][] args) {
+        LinkedHashSet<Bytes> set = new LinkedHashSet<>();
+        for (int i = 2; i < args.length; i++) {
+            set.add(Bytes.of(args[i]));
+        }
+        if (set.isEmpty()) {
+            entry.remove();
+        } else {
+            entry.setStored(StoredValue.encodeSet(set), null);
+        }
+        return Reply.integer(set.size());
+    }
+
+    /** SSCAN key cursor [MATCH pattern] [COUNT count]. */
+    private static Reply sscan(KeyEntry entry, byte[][] args) {
+        long cursor = ScanSupport.parseCursor(args[2]);
+        LinkedHashSet<Bytes> set = entry.set();
+        if (set.isEmpty()) {
+            return ScanSupport.emptyScan();
+        }
+        ScanSupport.Options options = ScanSupport.parseOptions(args, 3, false);
+        return ScanSupport.scan(new ArrayList<>(set), null, cursor, options);
+    }
+}
