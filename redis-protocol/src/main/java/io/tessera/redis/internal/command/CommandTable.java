@@ -45,6 +45,7 @@ public final class CommandTable {
         Builder builder = new Builder();
         ConnectionCommands.register(builder);
         StringCommands.register(builder);
+        KeyCommands.register(builder);
         return builder.build();
     }
 
