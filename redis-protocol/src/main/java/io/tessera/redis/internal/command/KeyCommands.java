@@ -140,8 +140,13 @@ final class KeyCommands {
         }, operation);
     }
 
+    /**
+     * A key operation that only other commands run (through {@link CommandCall#onKey}); a client that names it
+     * gets the unknown-command error, since it could otherwise store bytes that are not a Redis value.
+     */
     private static CommandSpec internal(String name, int arity, String summary, KeyOperation operation) {
-        return new CommandSpec(name, arity, Set.of("internal"), 1, 1, 1, "generic", summary, call -> call.onKey(1),
+        return new CommandSpec(name, arity, Set.of("internal"), 1, 1, 1, "generic", summary,
+                call -> CommandCall.done(Reply.error(CommandDispatcher.unknownCommand(call.text(0), call.args()))),
                 operation);
     }
 
