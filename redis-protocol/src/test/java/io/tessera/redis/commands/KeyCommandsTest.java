@@ -195,7 +195,8 @@ class KeyCommandsTest {
 
     @Test
     void scan_visitsEveryKeyExactlyOnce_withCountMatchAndType() {
-        try (Jedis one = jedis(cluster, 0, RedisProtocol.RESP2, 2); Jedis two = jedis(cluster, 1, RedisProtocol.RESP3, 2);
+        try (Jedis one = jedis(cluster, 0, RedisProtocol.RESP2, 2);
+             Jedis two = jedis(cluster, 1, RedisProtocol.RESP3, 2);
              Jedis three = jedis(cluster, 2, RedisProtocol.RESP2, 2)) {
             one.flushDB();
             Set<String> expected = new HashSet<>();
@@ -329,7 +330,8 @@ class KeyCommandsTest {
 
     @Test
     void randomkey_dbsize_flushdb_flushall() {
-        try (Jedis one = jedis(cluster, 0, RedisProtocol.RESP3, 3); Jedis two = jedis(cluster, 2, RedisProtocol.RESP2, 3);
+        try (Jedis one = jedis(cluster, 0, RedisProtocol.RESP3, 3);
+             Jedis two = jedis(cluster, 2, RedisProtocol.RESP2, 3);
              Jedis db5 = jedis(cluster, 1, RedisProtocol.RESP2, 5)) {
             one.flushDB();
             assertThat(two.randomKey()).isNull();

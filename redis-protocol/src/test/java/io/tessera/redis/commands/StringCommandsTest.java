@@ -131,7 +131,8 @@ class StringCommandsTest {
             putHash("s4:hash");
             assertThat(two.mget("s4:a", "s4:b", "s4:missing", "s4:hash", "s4:c"))
                     .containsExactly("4", "2", null, null, "3");
-            assertError(() -> raw(one, "MSET", "s4:a", "1", "s4:b"), "ERR wrong number of arguments for 'mset' command");
+            assertError(() -> raw(one, "MSET", "s4:a", "1", "s4:b"),
+                    "ERR wrong number of arguments for 'mset' command");
             assertError(() -> raw(one, "MGET"), "ERR wrong number of arguments for 'mget' command");
         }
     }

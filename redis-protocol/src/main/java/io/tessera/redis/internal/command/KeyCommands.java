@@ -51,15 +51,12 @@ final class KeyCommands {
     private static final byte[] EMPTY = new byte[0];
     private static final int MAX_SCAN_PARTITIONS_PER_CALL = 64;
 
-    private static final ExecutorService KEYSPACE = Executors.newFixedThreadPool(4, new java.util.concurrent.ThreadFactory() {
-        private final AtomicInteger next = new AtomicInteger();
-
-        @Override
-        public Thread newThread(Runnable task) {
-            Thread thread = new Thread(task, "tessera-resp-keyspace-" + next.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        }
+    private static final AtomicInteger KEYSPACE_THREADS = new AtomicInteger();
+    /** Process-wide: daemon threads that block on whole-partition reads, shared by every server in the JVM. */
+    private static final ExecutorService KEYSPACE = Executors.newFixedThreadPool(4, task -> {
+        Thread thread = new Thread(task, "tessera-resp-keyspace-" + KEYSPACE_THREADS.incrementAndGet());
+        thread.setDaemon(true);
+        return thread;
     });
 
     private KeyCommands() {
