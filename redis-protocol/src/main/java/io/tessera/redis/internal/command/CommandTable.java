@@ -49,6 +49,7 @@ public final class CommandTable {
         HashCommands.register(builder);
         ListCommands.register(builder);
         SetCommands.register(builder);
+        KeyCommands.register(builder);
         return builder.build();
     }
 

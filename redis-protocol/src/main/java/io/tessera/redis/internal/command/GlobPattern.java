@@ -1,88 +1,194 @@
 package io.tessera.redis.internal.command;
 
+import java.nio.charset.StandardCharsets;
+
 /**
- * Redis's glob matching ({@code stringmatchlen}) on bytes: {@code *} any run, {@code ?} one byte, {@code [abc]},
- * {@code [^a]}, {@code [a-z]} classes, and {@code \} escaping the next byte. Used by KEYS, SCAN MATCH, PSUBSCRIBE
- * and PUBSUB CHANNELS.
+ * A Redis glob pattern, matched exactly as Redis's {@code stringmatchlen} does for {@code KEYS}, {@code SCAN MATCH}
+ * and {@code PSUBSCRIBE}: {@code *} any run of bytes, {@code ?} one byte, {@code [abc]} one of a set,
+ * {@code [^abc]} none of a set, {@code [a-z]} a range (reversed ranges such as {@code [z-a]} work too), and a
+ * backslash makes the next byte literal, inside brackets as well. Bytes compare as signed values, as Redis's
+ * {@code char} does on the platforms it runs on, which matters only for ranges over bytes above 0x7F. An unclosed
+ * {@code [} takes the rest of the pattern as its set. Immutable and thread-safe.
  */
 public final class GlobPattern {
-    private GlobPattern() {
+    /** Redis gives up (no match) beyond this depth of nested {@code *}, which bounds the recursion. */
+    private static final int MAX_NESTING = 1000;
+
+    private final byte[] pattern;
+    private final boolean nocase;
+    private final boolean matchesAll;
+
+    private GlobPattern(byte[] pattern, boolean nocase) {
+        this.pattern = pattern.clone();
+        this.nocase = nocase;
+        boolean all = pattern.length > 0;
+        for (byte b : pattern) {
+            all &= b == '*';
+        }
+        this.matchesAll = all;
+    }
+
+    /** The pattern {@code pattern}, case-sensitive. */
+    public static GlobPattern compile(byte[] pattern) {
+        return new GlobPattern(pattern, false);
+    }
+
+    /** The pattern {@code pattern} (UTF-8), case-sensitive. */
+    public static GlobPattern compile(String pattern) {
+        return compile(pattern.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The pattern {@code pattern}, ignoring ASCII case ({@code CONFIG GET}'s way). */
+    public static GlobPattern compileIgnoringCase(byte[] pattern) {
+        return new GlobPattern(pattern, true);
+    }
+
+    /** Whether the pattern matches every string (it is made only of {@code *}). */
+    public boolean matchesAll() {
+        return matchesAll;
     }
 
     /**
-     * Whether {@code text} matches {@code pattern}. Every token but {@code *} matches exactly one byte, so one
-     * backtracking point (the last star) suffices: linear in practice, never exponential, whatever the pattern.
+     * Whether {@code string} matches the whole pattern, exactly as {@code stringmatchlen}: even {@code *} misses the
+     * empty string. KEYS and SCAN skip matching when {@link #matchesAll()}, as Redis does, so they list it.
      */
-    public static boolean matches(byte[] pattern, byte[] text) {
-        if (text.length == 0) {
-            return pattern.length == 0; // Redis's matching loop never runs for an empty string: "*" misses ""
-        }
-        int pi = 0;
-        int si = 0;
-        int starPattern = -1;
-        int starText = -1;
-        while (si < text.length) {
-            if (pi < pattern.length && pattern[pi] == '*') {
-                starPattern = pi++;
-                starText = si;
-                continue;
-            }
-            int next = pi < pattern.length ? matchOne(pattern, pi, text[si]) : -1;
-            if (next >= 0) {
-                pi = next;
-                si++;
-            } else if (starPattern >= 0) {
-                pi = starPattern + 1;
-                si = ++starText;
-            } else {
-                return false;
-            }
-        }
-        while (pi < pattern.length && pattern[pi] == '*') {
-            pi++;
-        }
-        return pi == pattern.length;
+    public boolean matches(byte[] string) {
+        return match(0, 0, string, new boolean[1], 0);
     }
 
-    /** If the token at {@code pi} matches byte {@code b}, the index after the token; otherwise -1. */
-    private static int matchOne(byte[] p, int pi, byte b) {
-        byte c = p[pi];
-        if (c == '?') {
-            return pi + 1;
+    /** Whether {@code string} matches {@code pattern}, case-sensitive. */
+    public static boolean matches(byte[] pattern, byte[] string) {
+        return compile(pattern).matches(string);
+    }
+
+    private byte at(int i) {
+        return i < pattern.length ? pattern[i] : 0; // Redis reads the terminating NUL of its sds strings
+    }
+
+    private int fold(int c) {
+        return nocase && c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+    }
+
+    /**
+     * Matches {@code pattern[p..]} against {@code string[s..]}. {@code skipLonger} is set once a {@code *} has
+     * tried every suffix and failed: then no longer prefix for an outer {@code *} can succeed either, which keeps
+     * patterns like {@code a*a*a*a*b} linear instead of exponential.
+     */
+    private boolean match(int p, int s, byte[] string, boolean[] skipLonger, int nesting) {
+        if (nesting > MAX_NESTING) {
+            return false;
         }
-        if (c == '[') {
-            int end = pi + 1;
-            boolean negate = end < p.length && p[end] == '^';
-            if (negate) {
-                end++;
-            }
-            boolean found = false;
-            while (true) {
-                if (end >= p.length) {
-                    end--; // unterminated: as Redis, the class runs to the pattern's end
-                    break;
+        int patternLen = pattern.length - p;
+        int stringLen = string.length - s;
+        while (patternLen > 0 && stringLen > 0) {
+            switch (pattern[p]) {
+                case '*' -> {
+                    while (patternLen > 1 && pattern[p + 1] == '*') {
+                        p++;
+                        patternLen--;
+                    }
+                    if (patternLen == 1) {
+                        return true;
+                    }
+                    while (stringLen > 0) {
+                        if (match(p + 1, s, string, skipLonger, nesting + 1)) {
+                            return true;
+                        }
+                        if (skipLonger[0]) {
+                            return false;
+                        }
+                        s++;
+                        stringLen--;
+                    }
+                    skipLonger[0] = true;
+                    return false;
                 }
-                if (p[end] == '\\' && end + 1 < p.length) {
-                    end++;
-                    found |= p[end] == b;
-                } else if (p[end] == ']') {
-                    break;
-                } else if (end + 2 < p.length && p[end + 1] == '-') {
-                    int from = p[end] & 0xFF;
-                    int to = p[end + 2] & 0xFF;
-                    int ch = b & 0xFF;
-                    found |= ch >= Math.min(from, to) && ch <= Math.max(from, to);
-                    end += 2;
-                } else {
-                    found |= p[end] == b;
+                case '?' -> {
+                    s++;
+                    stringLen--;
                 }
-                end++;
+                case '[' -> {
+                    p++;
+                    patternLen--;
+                    boolean not = at(p) == '^';
+                    if (not) {
+                        p++;
+                        patternLen--;
+                    }
+                    boolean match = false;
+                    int c = string[s];
+                    while (true) {
+                        if (at(p) == '\\' && patternLen >= 2) {
+                            p++;
+                            patternLen--;
+                            if (pattern[p] == c) { // Redis compares escaped bytes exactly, even ignoring case
+                                match = true;
+                            }
+                        } else if (at(p) == ']') {
+                            break;
+                        } else if (patternLen <= 0) {
+                            // unclosed bracket: step back so that the common advance below ends the pattern
+                            p--;
+                            patternLen++;
+                            break;
+                        } else if (patternLen >= 3 && pattern[p + 1] == '-') {
+                            int start = pattern[p];
+                            int end = pattern[p + 2];
+                            if (start > end) {
+                                int t = start;
+                                start = end;
+                                end = t;
+                            }
+                            start = fold(start); // after the swap, as Redis does
+                            end = fold(end);
+                            p += 2;
+                            patternLen -= 2;
+                            int folded = fold(c);
+                            if (folded >= start && folded <= end) {
+                                match = true;
+                            }
+                        } else if (fold(pattern[p]) == fold(c)) {
+                            match = true;
+                        }
+                        p++;
+                        patternLen--;
+                    }
+                    if (not) {
+                        match = !match;
+                    }
+                    if (!match) {
+                        return false;
+                    }
+                    s++;
+                    stringLen--;
+                }
+                default -> {
+                    if (pattern[p] == '\\' && patternLen >= 2) {
+                        p++;
+                        patternLen--;
+                    }
+                    if (fold(pattern[p]) != fold(string[s])) {
+                        return false;
+                    }
+                    s++;
+                    stringLen--;
+                }
             }
-            return found != negate ? end + 1 : -1;
+            p++;
+            patternLen--;
+            if (stringLen == 0) {
+                while (patternLen > 0 && pattern[p] == '*') {
+                    p++;
+                    patternLen--;
+                }
+                break;
+            }
         }
-        if (c == '\\' && pi + 1 < p.length) {
-            return p[pi + 1] == b ? pi + 2 : -1;
-        }
-        return c == b ? pi + 1 : -1;
+        return patternLen == 0 && stringLen == 0;
+    }
+
+    @Override
+    public String toString() {
+        return new String(pattern, StandardCharsets.UTF_8);
     }
 }

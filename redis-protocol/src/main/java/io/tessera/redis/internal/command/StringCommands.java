@@ -1,10 +1,36 @@
 package io.tessera.redis.internal.command;
 
 import io.tessera.redis.internal.protocol.Reply;
+import io.tessera.redis.internal.store.Bytes;
+import io.tessera.redis.internal.store.StoredValue;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
-/** Commands on string values. Each runs on its key's primary as one atomic step. */
+/**
+ * Commands on string values. Every single-key command runs on its key's primary as one atomic step.
+ *
+ * <p>Multi-key commands are split per key: {@code MGET} runs {@code GET} and {@code MSET} runs {@code SET} on each
+ * key's primary, so each key is atomic but the command as a whole is not (a reader may see some of an
+ * {@code MSET}'s keys written and others not yet). Keys may lie in different slots, unlike in Redis Cluster.
+ *
+ * <p>{@code MSETNX} is all-or-nothing only in its outcome: its keys must share one hash slot (otherwise
+ * {@code CROSSSLOT}, as Redis Cluster answers, because nothing could undo half of it on another partition's
+ * owner), it sets each key only if absent, and if a concurrent writer created one of them first it deletes the
+ * keys it did set (each only if it still holds the value written) and answers 0. A concurrent reader may observe
+ * the keys set before that compensation; Redis never shows such a state.
+ */
 final class StringCommands {
+    /** Redis's default {@code proto-max-bulk-len}: the largest string a command may build. */
+    static final long MAX_STRING_LENGTH = 512L * 1024 * 1024;
+
     private StringCommands() {
     }
 
@@ -14,6 +40,61 @@ final class StringCommands {
         table.keyCommand("set", -3, "write denyoom", "string",
                 "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist.",
                 StringCommands::set);
+        table.keyCommand("setnx", 3, "write denyoom fast", "string",
+                "Set the string value of a key only when the key doesn't exist.", StringCommands::setnx);
+        table.keyCommand("setex", 4, "write denyoom", "string",
+                "Sets the string value and expiration time of a key. Creates the key if it doesn't exist.",
+                (entry, args) -> setWithExpiry(entry, args, "EX", "setex"));
+        table.keyCommand("psetex", 4, "write denyoom", "string",
+                "Sets both string value and expiration time in milliseconds of a key. "
+                        + "The key is created if it doesn't exist.",
+                (entry, args) -> setWithExpiry(entry, args, "PX", "psetex"));
+        table.keyCommand("getset", 3, "write denyoom fast", "string",
+                "Returns the previous string value of a key after setting it to a new value.",
+                StringCommands::getset);
+        table.keyCommand("getdel", 2, "write fast", "string",
+                "Returns the string value of a key after deleting the key.", StringCommands::getdel);
+        table.keyCommand("getex", -2, "write fast", "string",
+                "Returns the string value of a key after setting its expiration time.", StringCommands::getex);
+        table.command("mget", -2, "readonly fast", 1, -1, 1, "string",
+                "Atomically returns the string values of one or more keys.", StringCommands::mget);
+        table.command("mset", -3, "write denyoom", 1, -1, 2, "string",
+                "Atomically creates or modifies the string values of one or more keys.", StringCommands::mset);
+        table.command("msetnx", -3, "write denyoom", 1, -1, 2, "string",
+                "Atomically modifies the string values of one or more keys only when all keys don't exist.",
+                StringCommands::msetnx);
+        table.keyCommand("incr", 2, "write denyoom fast", "string",
+                "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.",
+                (entry, args) -> incrBy(entry, 1));
+        table.keyCommand("decr", 2, "write denyoom fast", "string",
+                "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.",
+                (entry, args) -> incrBy(entry, -1));
+        table.keyCommand("incrby", 3, "write denyoom fast", "string",
+                "Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't "
+                        + "exist.",
+                (entry, args) -> incrBy(entry, Arguments.parseLong(args[2])));
+        table.keyCommand("decrby", 3, "write denyoom fast", "string",
+                "Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn't "
+                        + "exist.",
+                StringCommands::decrby);
+        table.keyCommand("incrbyfloat", 3, "write denyoom fast", "string",
+                "Increment the floating point value of a key by a number. Uses 0 as initial value if the key "
+                        + "doesn't exist.",
+                StringCommands::incrbyfloat);
+        table.keyCommand("append", 3, "write denyoom fast", "string",
+                "Appends a string to the value of a key. Creates the key if it doesn't exist.",
+                StringCommands::append);
+        table.keyCommand("strlen", 2, "readonly fast", "string", "Returns the length of a string value.",
+                (entry, args) -> {
+                    byte[] value = entry.string();
+                    return Reply.integer(value == null ? 0 : value.length);
+                });
+        table.keyCommand("getrange", 4, "readonly", "string",
+                "Returns a substring of the string stored at a key.", StringCommands::getrange);
+        table.keyCommand("setrange", 4, "write denyoom", "string",
+                "Overwrites a part of a string value with another by an offset. Creates the key if it doesn't "
+                        + "exist.",
+                StringCommands::setrange);
     }
 
     /** SET key value [NX | XX] [GET] [EX s | PX ms | EXAT s | PXAT ms | KEEPTTL]. */
@@ -25,8 +106,7 @@ final class StringCommands {
         Instant expiresAt = null;
         boolean expirySet = false;
         for (int i = 3; i < args.length; i++) {
-            String option = new String(args[i], java.nio.charset.StandardCharsets.US_ASCII)
-                    .toUpperCase(java.util.Locale.ROOT);
+            String option = new String(args[i], StandardCharsets.US_ASCII).toUpperCase(Locale.ROOT);
             boolean hasNext = i + 1 < args.length;
             switch (option) {
                 case "NX" -> {
@@ -69,5 +149,285 @@ final class StringCommands {
             entry.setString(args[2], expiresAt);
         }
         return get ? Reply.bulk(old) : Reply.OK;
+    }
+
+    /** SETNX key value: 1 if set, 0 if the key existed (whatever its type). */
+    private static Reply setnx(KeyEntry entry, byte[][] args) {
+        if (entry.exists()) {
+            return Reply.ZERO;
+        }
+        entry.setString(args[2], null);
+        return Reply.ONE;
+    }
+
+    /** SETEX key seconds value, PSETEX key milliseconds value. */
+    private static Reply setWithExpiry(KeyEntry entry, byte[][] args, String unit, String command) {
+        Instant expiresAt = Expiry.parse(unit, args[2], command);
+        entry.setString(args[3], expiresAt);
+        return Reply.OK;
+    }
+
+    /** GETSET key value: the old value (WRONGTYPE for another type); the key loses its time to live. */
+    private static Reply getset(KeyEntry entry, byte[][] args) {
+        byte[] old = entry.string();
+        entry.setString(args[2], null);
+        return Reply.bulk(old);
+    }
+
+    private static Reply getdel(KeyEntry entry, byte[][] args) {
+        byte[] old = entry.string();
+        if (old != null) {
+            entry.remove();
+        }
+        return Reply.bulk(old);
+    }
+
+    /** GETEX key [EX s | PX ms | EXAT s | PXAT ms | PERSIST]. */
+    private static Reply getex(KeyEntry entry, byte[][] args) {
+        Instant expiresAt = null;
+        boolean persist = false;
+        boolean optionSeen = false;
+        for (int i = 2; i < args.length; i++) {
+            String option = new String(args[i], StandardCharsets.US_ASCII).toUpperCase(Locale.ROOT);
+            switch (option) {
+                case "PERSIST" -> {
+                    if (optionSeen) {
+                        throw RedisException.syntax();
+                    }
+                    persist = true;
+                }
+                case "EX", "PX", "EXAT", "PXAT" -> {
+                    if (optionSeen || i + 1 >= args.length) {
+                        throw RedisException.syntax();
+                    }
+                    expiresAt = Expiry.parse(option, args[++i], "getex");
+                }
+                default -> throw RedisException.syntax();
+            }
+            optionSeen = true;
+        }
+        byte[] value = entry.string();
+        if (value == null) {
+            return Reply.NULL;
+        }
+        if (expiresAt != null) {
+            entry.setExpiresAt(expiresAt); // a past instant deletes the key
+        } else if (persist) {
+            entry.setExpiresAt(null);
+        }
+        return Reply.bulk(value);
+    }
+
+    /** MGET key [key ...]: one GET per key; a key of another type reads as nil, as in Redis. */
+    private static CompletableFuture<Reply> mget(CommandCall call) {
+        List<CompletableFuture<Reply>> replies = new ArrayList<>(call.argCount() - 1);
+        for (int i = 1; i < call.argCount(); i++) {
+            replies.add(call.onKey(call.arg(i), "get", new byte[][] {call.arg(0), call.arg(i)}));
+        }
+        return Multi.all(replies).thenApply(values -> {
+            List<Reply> items = new ArrayList<>(values.size());
+            for (Reply value : values) {
+                if (value instanceof Reply.Error error && !error.equals(Reply.WRONGTYPE)) {
+                    return error;
+                }
+                items.add(value instanceof Reply.Bulk ? value : Reply.NULL);
+            }
+            return Reply.array(items);
+        });
+    }
+
+    /** MSET key value [key value ...]: one SET per key. */
+    private static CompletableFuture<Reply> mset(CommandCall call) {
+        if (call.argCount() % 2 == 0) {
+            return CommandCall.done(Reply.error("ERR wrong number of arguments for 'mset' command"));
+        }
+        List<CompletableFuture<Reply>> replies = new ArrayList<>();
+        byte[] set = "set".getBytes(StandardCharsets.US_ASCII);
+        for (int i = 1; i < call.argCount(); i += 2) {
+            replies.add(call.onKey(call.arg(i), "set", new byte[][] {set, call.arg(i), call.arg(i + 1)}));
+        }
+        return Multi.all(replies).thenApply(values -> Multi.firstError(values, Reply.OK));
+    }
+
+    /** MSETNX key value [key value ...]: see the class comment for what "atomic" means here. */
+    private static CompletableFuture<Reply> msetnx(CommandCall call) {
+        if (call.argCount() % 2 == 0) {
+            return CommandCall.done(Reply.error("ERR wrong number of arguments for 'msetnx' command"));
+        }
+        Reply crossSlot = Multi.requireSameSlot(call, 1, 2);
+        if (crossSlot != null) {
+            return CommandCall.done(crossSlot);
+        }
+        // a key named twice ends with its last value, as in Redis
+        Map<Bytes, byte[]> pairs = new LinkedHashMap<>();
+        for (int i = 1; i < call.argCount(); i += 2) {
+            pairs.put(Bytes.of(call.arg(i)), call.arg(i + 1));
+        }
+        byte[] exists = "exists".getBytes(StandardCharsets.US_ASCII);
+        List<CompletableFuture<Reply>> checks = new ArrayList<>();
+        for (var key : pairs.keySet()) {
+            checks.add(call.onKey(key.bytes(), "exists", new byte[][] {exists, key.bytes()}));
+        }
+        return Multi.all(checks).thenCompose(found -> {
+            Reply error = Multi.firstError(found, null);
+            if (error != null) {
+                return CommandCall.done(error);
+            }
+            if (Multi.sum(found) > 0) {
+                return CommandCall.done(Reply.ZERO);
+            }
+            byte[] setnx = "setnx".getBytes(StandardCharsets.US_ASCII);
+            List<Map.Entry<Bytes, byte[]>> entries = new ArrayList<>(pairs.entrySet());
+            List<CompletableFuture<Reply>> sets = new ArrayList<>();
+            for (var e : entries) {
+                sets.add(call.onKey(e.getKey().bytes(), "setnx", new byte[][] {setnx, e.getKey().bytes(),
+                        e.getValue()}));
+            }
+            return Multi.all(sets).thenCompose(results -> {
+                boolean all = results.stream().allMatch(r -> r instanceof Reply.Int i && i.value() == 1);
+                if (all) {
+                    return CommandCall.done(Reply.ONE);
+                }
+                byte[] undo = KeyCommands.DELETE_IF_SAME.getBytes(StandardCharsets.US_ASCII);
+                List<CompletableFuture<Reply>> undos = new ArrayList<>();
+                for (int i = 0; i < entries.size(); i++) {
+                    if (results.get(i) instanceof Reply.Int n && n.value() == 1) {
+                        byte[] key = entries.get(i).getKey().bytes();
+                        undos.add(call.onKey(key, KeyCommands.DELETE_IF_SAME, new byte[][] {undo, key,
+                                StoredValue.encodeString(entries.get(i).getValue())}));
+                    }
+                }
+                Reply failure = Multi.firstError(results, Reply.ZERO);
+                return Multi.all(undos).thenApply(ignored -> failure);
+            });
+        });
+    }
+
+    private static Reply decrby(KeyEntry entry, byte[][] args) {
+        long decrement = Arguments.parseLong(args[2]);
+        if (decrement == Long.MIN_VALUE) {
+            throw new RedisException("ERR decrement would overflow");
+        }
+        return incrBy(entry, -decrement);
+    }
+
+    /** INCR, DECR, INCRBY, DECRBY: the key keeps its time to live. */
+    private static Reply incrBy(KeyEntry entry, long increment) {
+        byte[] value = entry.string();
+        long current = 0;
+        if (value != null) {
+            Long parsed = Arguments.tryParseLong(value);
+            if (parsed == null) {
+                throw RedisException.notInteger();
+            }
+            current = parsed;
+        }
+        long result;
+        try {
+            result = Math.addExact(current, increment);
+        } catch (ArithmeticException e) {
+            throw new RedisException("ERR increment or decrement would overflow");
+        }
+        entry.setString(Long.toString(result).getBytes(StandardCharsets.US_ASCII));
+        return Reply.integer(result);
+    }
+
+    /**
+     * INCRBYFLOAT key increment: the result is stored and answered as a bulk string (in RESP3 too, as Redis does),
+     * formatted without exponent and without trailing zeros. Tessera computes in {@code double} where Redis uses
+     * {@code long double}; results agree wherever a {@code double} holds the value.
+     */
+    private static Reply incrbyfloat(KeyEntry entry, byte[][] args) {
+        byte[] value = entry.string();
+        double current = value == null ? 0 : Arguments.parseDouble(value);
+        double increment = Arguments.parseDouble(args[2]);
+        double result = current + increment;
+        if (Double.isNaN(result) || Double.isInfinite(result)) {
+            throw new RedisException("ERR increment would produce NaN or Infinity");
+        }
+        byte[] text = formatDouble(result).getBytes(StandardCharsets.US_ASCII);
+        entry.setString(text);
+        return Reply.bulk(text);
+    }
+
+    /** A finite double the way Redis's human-friendly long double format writes it: plain digits, no exponent. */
+    static String formatDouble(double value) {
+        if (value == 0) {
+            return "0";
+        }
+        return new BigDecimal(Double.toString(value)).stripTrailingZeros().toPlainString();
+    }
+
+    private static Reply append(KeyEntry entry, byte[][] args) {
+        byte[] value = entry.string();
+        byte[] suffix = args[2];
+        if (value == null) {
+            entry.setString(suffix, null);
+            return Reply.integer(suffix.length);
+        }
+        checkStringLength((long) value.length + suffix.length);
+        byte[] joined = Arrays.copyOf(value, value.length + suffix.length);
+        System.arraycopy(suffix, 0, joined, value.length, suffix.length);
+        entry.setString(joined);
+        return Reply.integer(joined.length);
+    }
+
+    private static void checkStringLength(long total) {
+        if (total > MAX_STRING_LENGTH) {
+            throw new RedisException("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
+        }
+    }
+
+    /** GETRANGE key start end: Redis's clamping of negative and out-of-range offsets; "" for a missing key. */
+    private static Reply getrange(KeyEntry entry, byte[][] args) {
+        long start = Arguments.parseLong(args[2]);
+        long end = Arguments.parseLong(args[3]);
+        byte[] value = entry.string();
+        if (value == null) {
+            return Reply.bulk(new byte[0]);
+        }
+        long length = value.length;
+        if (start < 0 && end < 0 && start > end) {
+            return Reply.bulk(new byte[0]);
+        }
+        if (start < 0) {
+            start = length + start;
+        }
+        if (end < 0) {
+            end = length + end;
+        }
+        start = Math.max(0, start);
+        end = Math.max(0, end);
+        if (end >= length) {
+            end = length - 1;
+        }
+        if (start > end || length == 0) {
+            return Reply.bulk(new byte[0]);
+        }
+        return Reply.bulk(Arrays.copyOfRange(value, (int) start, (int) end + 1));
+    }
+
+    /** SETRANGE key offset value: pads with zero bytes; an empty value changes nothing and creates nothing. */
+    private static Reply setrange(KeyEntry entry, byte[][] args) {
+        long offset = Arguments.parseLong(args[2]);
+        if (offset < 0) {
+            throw new RedisException("ERR offset is out of range");
+        }
+        byte[] patch = args[3];
+        byte[] value = entry.string();
+        if (patch.length == 0) {
+            return Reply.integer(value == null ? 0 : value.length);
+        }
+        checkStringLength(offset + patch.length);
+        int end = (int) offset + patch.length;
+        byte[] current = value == null ? new byte[0] : value;
+        byte[] result = Arrays.copyOf(current, Math.max(current.length, end));
+        System.arraycopy(patch, 0, result, (int) offset, patch.length);
+        if (value == null) {
+            entry.setString(result, null);
+        } else {
+            entry.setString(result);
+        }
+        return Reply.integer(result.length);
     }
 }
