@@ -27,6 +27,9 @@ public final class ClientSession {
     private final Set<Bytes> channels = new LinkedHashSet<>();
     private final Set<Bytes> patterns = new LinkedHashSet<>();
     private volatile int subscriptionCount;
+    private volatile int channelCount;
+    private volatile int patternCount;
+    private volatile boolean noEvict;
     private volatile Runnable subscriptionReset = () -> { };
     private final java.util.List<Runnable> closeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -123,7 +126,28 @@ public final class ClientSession {
 
     /** Recomputes the subscription count others may read. */
     public void subscriptionsChanged() {
-        subscriptionCount = channels.size() + patterns.size();
+        channelCount = channels.size();
+        patternCount = patterns.size();
+        subscriptionCount = channelCount + patternCount;
+    }
+
+    /** How many channels the client is subscribed to (any thread). */
+    public int channelCount() {
+        return channelCount;
+    }
+
+    /** How many patterns the client is subscribed to (any thread). */
+    public int patternCount() {
+        return patternCount;
+    }
+
+    /** Whether {@code CLIENT NO-EVICT on} was set (reported in {@code CLIENT LIST}; Tessera never evicts clients). */
+    public boolean noEvict() {
+        return noEvict;
+    }
+
+    public void noEvict(boolean noEvict) {
+        this.noEvict = noEvict;
     }
 
     /** How many channels and patterns the client is subscribed to. */

@@ -45,6 +45,9 @@ public final class CommandTable {
         Builder builder = new Builder();
         ConnectionCommands.register(builder);
         StringCommands.register(builder);
+        ClientCommands.register(builder);
+        ServerCommands.register(builder);
+        ClusterCommands.register(builder);
         return builder.build();
     }
 
