@@ -103,9 +103,16 @@ public final class RespServer implements AutoCloseable {
         }
         int port = ((InetSocketAddress) channel.localAddress()).getPort();
         context.port(port);
+        RespServer server = new RespServer(context, boss, workers, channel);
+        try {
+            context.publishEndpoint(); // CLUSTER SLOTS/SHARDS/NODES on every member name this port
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
         log.info("RESP server listening on {}:{} (member {} of cluster '{}')", config.bindAddress(), port,
                 grid.localMember().name(), grid.clusterName());
-        return new RespServer(context, boss, workers, channel);
+        return server;
     }
 
     /** The port the server listens on (useful with port 0). */
@@ -123,7 +130,11 @@ public final class RespServer implements AutoCloseable {
         return context.grid();
     }
 
-    /** What {@code SHUTDOWN} does; by default nothing but refusing. The standalone node leaves and exits. */
+    /**
+     * What {@code SHUTDOWN} does. By default (no action) it is refused with
+     * {@code ERR SHUTDOWN is disabled on an embedded server}; the standalone node sets an action that leaves the
+     * grid gracefully and exits. The action runs on a server thread, after the calling connection was closed.
+     */
     public void onShutdownCommand(Runnable action) {
         context.shutdownAction(action);
     }
@@ -132,11 +143,11 @@ public final class RespServer implements AutoCloseable {
     @Override
     public void close() {
         serverChannel.close().syncUninterruptibly();
-        context.close();
         for (ClientSession client : context.clients()) {
             client.channel().close();
         }
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        context.close(); // withdraws the published endpoint
     }
 }

@@ -27,6 +27,11 @@ public final class ClientSession {
     private final Set<Bytes> channels = new LinkedHashSet<>();
     private final Set<Bytes> patterns = new LinkedHashSet<>();
     private volatile int subscriptionCount;
+    private volatile int channelCount;
+    private volatile int patternCount;
+    private volatile boolean noEvict;
+    private volatile boolean killed;
+    private boolean closeAfterReply; // event loop only
     private volatile Runnable subscriptionReset = () -> { };
     private final java.util.List<Runnable> closeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -123,7 +128,28 @@ public final class ClientSession {
 
     /** Recomputes the subscription count others may read. */
     public void subscriptionsChanged() {
-        subscriptionCount = channels.size() + patterns.size();
+        channelCount = channels.size();
+        patternCount = patterns.size();
+        subscriptionCount = channelCount + patternCount;
+    }
+
+    /** How many channels the client is subscribed to (any thread). */
+    public int channelCount() {
+        return channelCount;
+    }
+
+    /** How many patterns the client is subscribed to (any thread). */
+    public int patternCount() {
+        return patternCount;
+    }
+
+    /** Whether {@code CLIENT NO-EVICT on} was set (reported in {@code CLIENT LIST}; Tessera never evicts clients). */
+    public boolean noEvict() {
+        return noEvict;
+    }
+
+    public void noEvict(boolean noEvict) {
+        this.noEvict = noEvict;
     }
 
     /** How many channels and patterns the client is subscribed to. */
@@ -176,6 +202,32 @@ public final class ClientSession {
     /** Drops every channel and pattern subscription of this client (RESET). */
     public void resetSubscriptions() {
         subscriptionReset.run();
+    }
+
+    /**
+     * Kills the connection (CLIENT KILL): from now on nothing it sends is run or answered, even a request its event
+     * loop reads before the close takes effect, so the killer's reply means the victim is gone.
+     */
+    public void kill() {
+        killed = true;
+        channel.close();
+    }
+
+    /** Asks the connection to close once the reply of the command running now is written (CLIENT KILL of itself). */
+    public void closeAfterReply() {
+        closeAfterReply = true;
+    }
+
+    /** Whether the command that just ran asked to close after its reply; clears the request. Event loop only. */
+    public boolean takeCloseAfterReply() {
+        boolean close = closeAfterReply;
+        closeAfterReply = false;
+        return close;
+    }
+
+    /** Whether CLIENT KILL killed this connection. */
+    public boolean killed() {
+        return killed;
     }
 
     /** Runs {@code listener} once the connection closed (pub/sub unsubscribes there). */

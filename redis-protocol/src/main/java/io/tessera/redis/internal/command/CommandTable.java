@@ -50,6 +50,9 @@ public final class CommandTable {
         ListCommands.register(builder);
         SetCommands.register(builder);
         KeyCommands.register(builder);
+        ClientCommands.register(builder);
+        ServerCommands.register(builder);
+        ClusterCommands.register(builder);
         return builder.build();
     }
 

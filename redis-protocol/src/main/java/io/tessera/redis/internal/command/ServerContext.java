@@ -29,7 +29,9 @@ public final class ServerContext {
     private volatile String requirePass;
     private volatile int maxClients;
     private volatile int port;
-    private volatile Runnable shutdownAction = () -> { };
+    private volatile Runnable shutdownAction;
+    private final java.util.concurrent.ExecutorService adminExecutor;
+    private volatile String advertisedEndpoint;
     private final PubSubHub pubSub;
     /** Counters for INFO stats. */
     public final AtomicLong commandsProcessed = new AtomicLong();
@@ -46,17 +48,18 @@ public final class ServerContext {
         this.maxClients = config.maxClients();
         this.port = config.port();
         this.runId = java.util.HexFormat.of().formatHex(randomBytes(20));
+        java.util.concurrent.atomic.AtomicInteger threads = new java.util.concurrent.atomic.AtomicInteger();
+        this.adminExecutor = java.util.concurrent.Executors.newCachedThreadPool(task -> {
+            Thread thread = new Thread(task, "tessera-resp-admin-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
         this.pubSub = new PubSubHub(grid);
     }
 
     /** This member's pub/sub subscribers and the cluster-wide topic. */
     public PubSubHub pubSub() {
         return pubSub;
-    }
-
-    /** Releases what the server holds in the grid (its topic subscription). */
-    public void close() {
-        pubSub.close();
     }
 
     private static byte[] randomBytes(int n) {
@@ -150,12 +153,83 @@ public final class ServerContext {
         return runId;
     }
 
-    /** What {@code SHUTDOWN} does: set by whoever owns the process (the standalone node leaves and exits). */
+    /**
+     * What {@code SHUTDOWN} does: set by whoever owns the process (the standalone node leaves the grid gracefully and
+     * exits). Without one, {@code SHUTDOWN} is refused: an embedded server must not end its host's grid.
+     */
     public void shutdownAction(Runnable action) {
         this.shutdownAction = action;
     }
 
+    /** The action {@code SHUTDOWN} runs, or {@code null} when it is refused. */
     public Runnable shutdownAction() {
         return shutdownAction;
+    }
+
+    /**
+     * Where commands that block on cluster-wide reads ({@code INFO keyspace}, {@code CLUSTER COUNTKEYSINSLOT},
+     * {@code SHUTDOWN}) do their work, so that no Netty event loop waits. Its threads are daemons, created on demand.
+     */
+    public java.util.concurrent.Executor adminExecutor() {
+        return adminExecutor;
+    }
+
+    /** The grid map in which every member's RESP server publishes its {@code host:port}, by member id. */
+    public static final String ENDPOINTS_MAP = "tessera.resp-endpoints";
+
+    /** The grid map of RESP endpoints (member id to {@code host:port}). */
+    public io.tessera.grid.GridMap<String, String> endpoints() {
+        return grid.map(ENDPOINTS_MAP);
+    }
+
+    /**
+     * Publishes this server's address (the bind address, or this host's address when bound to every interface) so
+     * that {@code CLUSTER SLOTS/SHARDS/NODES} on any member can name this member's RESP port. Blocks; call it from
+     * the thread that starts the server.
+     */
+    public void publishEndpoint() {
+        String host = config.bindAddress();
+        if (host.equals("0.0.0.0") || host.equals("::") || host.equals("*")) {
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostAddress();
+            } catch (java.net.UnknownHostException e) {
+                host = "127.0.0.1";
+            }
+        }
+        advertisedEndpoint = host + ":" + port;
+        endpoints().put(grid.localMember().id(), advertisedEndpoint);
+    }
+
+    /** This server's published {@code host:port}, or {@code null} before {@link #publishEndpoint()}. */
+    public String advertisedEndpoint() {
+        return advertisedEndpoint;
+    }
+
+    /** Withdraws the published endpoint (if the grid is still up) and stops the admin executor. Blocks. */
+    public void close() {
+        pubSub.close();
+        try {
+            if (advertisedEndpoint != null) {
+                endpoints().remove(grid.localMember().id(), advertisedEndpoint);
+            }
+        } catch (RuntimeException e) {
+            // the grid is gone or leaving: members filter endpoints by the current view anyway
+        } finally {
+            adminExecutor.shutdownNow();
+        }
+    }
+
+    /**
+     * The Redis Cluster node id of a member: 40 hex digits, the SHA-1 of its member id, so that every member derives
+     * the same id for it.
+     */
+    public static String nodeId(io.tessera.grid.Member member) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-1")
+                    .digest(member.id().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-1 is missing from this JVM", e);
+        }
     }
 }

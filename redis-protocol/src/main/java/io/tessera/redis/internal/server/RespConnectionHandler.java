@@ -75,7 +75,7 @@ public final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
-            if (closing || client == null) {
+            if (closing || client == null || client.killed()) {
                 return;
             }
             if (msg instanceof RespCommand command) {
@@ -86,7 +86,9 @@ public final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
                     return;
                 }
                 CompletableFuture<Reply> reply = dispatcher.dispatch(client, args);
-                pending.add(new Pending(reply, client.protocol(), false));
+                boolean closeAfter = client.takeCloseAfterReply();
+                closing |= closeAfter;
+                pending.add(new Pending(reply, client.protocol(), closeAfter));
                 if (!reply.isDone()) {
                     reply.whenComplete((r, e) -> scheduleDrain());
                 }
@@ -135,6 +137,10 @@ public final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
 
     /** Writes every completed reply at the head of the queue, then flushes once. */
     private void drain() {
+        if (client != null && client.killed()) {
+            pending.clear();
+            return;
+        }
         boolean wrote = false;
         while (!pending.isEmpty() && pending.peek().reply().isDone()) {
             Pending head = pending.poll();
