@@ -1,6 +1,7 @@
 package io.tessera.grid;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -65,6 +66,14 @@ public interface GridMap<K, V> extends ConcurrentMap<K, V> {
 
     /** Runs {@code processor} asynchronously. */
     <R> CompletableFuture<R> executeOnKeyAsync(K key, EntryProcessor<K, V, R> processor);
+
+    /**
+     * Runs {@code processor} on the entries of {@code keys} atomically, on their common primary. The keys must be
+     * distinct and in one partition ({@link Grid#partitionOf}); hash tags put related keys there.
+     *
+     * @throws IllegalArgumentException if the keys span partitions or repeat a key
+     */
+    <R> CompletableFuture<R> executeOnKeysAsync(List<K> keys, MultiKeyProcessor<K, V, R> processor);
 
     /**
      * Sets the time to live of an existing key; zero or negative expires it now. Returns whether the key existed.

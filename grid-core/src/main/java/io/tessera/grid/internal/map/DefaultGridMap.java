@@ -5,6 +5,7 @@ import io.tessera.grid.EntryProcessor;
 import io.tessera.grid.GridException;
 import io.tessera.grid.GridMap;
 import io.tessera.grid.MapConfig;
+import io.tessera.grid.MultiKeyProcessor;
 import io.tessera.grid.OperationTimeoutException;
 import io.tessera.grid.internal.GridNode;
 import io.tessera.grid.internal.nearcache.NearCache;
@@ -25,6 +26,7 @@ import java.util.AbstractMap;
 import java.util.AbstractSet;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -296,6 +298,40 @@ public final class DefaultGridMap<K, V> extends AbstractMap<K, V> implements Gri
         byte[] k = keyBytes(key);
         byte[] code = serializer.encodeObject(processor);
         return invokeAsync(request(OpCode.EXECUTE, key, k, null, null, -1, code))
+                .thenApplyAsync(r -> r.value() == null ? null : (R) serializer.decodeValue(r.value()),
+                        node.asyncExecutor());
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <R> CompletableFuture<R> executeOnKeysAsync(List<K> keys, MultiKeyProcessor<K, V, R> processor) {
+        Objects.requireNonNull(keys, "keys");
+        Objects.requireNonNull(processor, "processor");
+        if (keys.isEmpty()) {
+            throw new IllegalArgumentException("keys: [] (expected at least one key)");
+        }
+        byte[] first = keyBytes(keys.get(0));
+        int partition = SlotHashing.partition(first, partitionCount);
+        Set<BytesKey> seen = new HashSet<>();
+        seen.add(new BytesKey(first));
+        WireWriter others = new WireWriter(64);
+        others.writeVarInt(keys.size() - 1);
+        for (K key : keys.subList(1, keys.size())) {
+            byte[] bytes = keyBytes(key);
+            int p = SlotHashing.partition(bytes, partitionCount);
+            if (p != partition) {
+                throw new IllegalArgumentException("keys " + keys.get(0) + " and " + key + " are in partitions "
+                        + partition + " and " + p + "; keys processed together must share a partition (give them a "
+                        + "common hash tag such as {user42})");
+            }
+            if (!seen.add(new BytesKey(bytes))) {
+                throw new IllegalArgumentException("key " + key + " is given twice");
+            }
+            others.writeBytes(bytes);
+            others.writeByte(GridSerializer.keyFormat(key));
+        }
+        byte[] code = serializer.encodeObject(processor);
+        return invokeAsync(request(OpCode.EXECUTE_MULTI, keys.get(0), first, others.toByteArray(), null, -1, code))
                 .thenApplyAsync(r -> r.value() == null ? null : (R) serializer.decodeValue(r.value()),
                         node.asyncExecutor());
     }

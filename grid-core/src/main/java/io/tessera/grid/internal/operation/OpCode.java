@@ -20,9 +20,11 @@ public enum OpCode {
     PERSIST(13, true, true),
     TTL(14, true, false),
     /** Split-brain merge (LATEST_UPDATE): write if the key is absent or the incoming stamp is newer. */
-    MERGE(15, true, true);
+    MERGE(15, true, true),
+    /** A {@code MultiKeyProcessor} over several keys of one partition; the other keys travel in the value. */
+    EXECUTE_MULTI(16, false, true);
 
-    private static final OpCode[] BY_ID = new OpCode[16];
+    private static final OpCode[] BY_ID = new OpCode[32];
 
     static {
         for (OpCode code : values()) {

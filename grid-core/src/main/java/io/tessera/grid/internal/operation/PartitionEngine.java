@@ -316,6 +316,9 @@ public final class PartitionEngine {
             case EXECUTE -> {
                 return executeProcessor(current, key, format, request, now, changes);
             }
+            case EXECUTE_MULTI -> {
+                return executeMultiKeyProcessor(store, current, key, format, request, now, changes);
+            }
             case MERGE -> {
                 // LATEST_UPDATE: the incoming entry (from the other half of a split) wins when this half has no
                 // entry or an older one by hybrid logical clock. ttlMillis carries its absolute expiry here, and
@@ -356,6 +359,13 @@ public final class PartitionEngine {
         } catch (RuntimeException e) {
             throw new ProcessorFailure("entry processor " + processor.getClass().getName() + " failed: " + e, e);
         }
+        applyProcessed(entry, current, key, format, request.maxIdleMillis(), now, changes);
+        return OperationResult.ok(result == null ? null : serializer.encodeValue(result), result == null ? 0 : 1);
+    }
+
+    /** Turns what a processor did to one entry into mutations. */
+    private void applyProcessed(ProcessedEntry entry, Record current, BytesKey key, byte format, long maxIdle,
+                                long now, Changes changes) {
         if (entry.removed) {
             if (current != null) {
                 changes.remove(current, EntryEventType.REMOVED);
@@ -368,8 +378,60 @@ public final class PartitionEngine {
                 }
             } else {
                 byte[] value = entry.changed ? serializer.encodeValue(entry.value) : current.value();
-                changes.write(current, key, format, value, expireAt, request.maxIdleMillis(), now);
+                changes.write(current, key, format, value, expireAt, maxIdle, now);
             }
+        }
+    }
+
+    /**
+     * Runs a multi-key processor: the first key is the request's, the others travel in its value (count, then key
+     * bytes and format each). All are in this partition; the caller checked.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private OperationResult executeMultiKeyProcessor(RecordStore store, Record firstCurrent, BytesKey firstKey,
+                                                     byte firstFormat, OperationRequest request, long now,
+                                                     Changes changes) {
+        Object processor = serializer.decodeObject(request.processor());
+        if (!(processor instanceof io.tessera.grid.MultiKeyProcessor<?, ?, ?> multi)) {
+            throw new GridSerializationException("not a MultiKeyProcessor: " + processor.getClass().getName());
+        }
+        WireReader others = new WireReader(request.value());
+        int count = others.readVarInt();
+        List<BytesKey> keys = new ArrayList<>(count + 1);
+        List<Byte> formats = new ArrayList<>(count + 1);
+        List<Record> currents = new ArrayList<>(count + 1);
+        keys.add(firstKey);
+        formats.add(firstFormat);
+        currents.add(firstCurrent);
+        for (int i = 0; i < count; i++) {
+            BytesKey key = new BytesKey(others.readBytes());
+            byte format = others.readByte();
+            Record current = store.get(key);
+            if (current != null && current.isExpiredAt(now)) {
+                changes.remove(current, EntryEventType.EXPIRED);
+                current = null;
+            }
+            keys.add(key);
+            formats.add(format);
+            currents.add(current);
+        }
+        List<ProcessedEntry> entries = new ArrayList<>(keys.size());
+        for (int i = 0; i < keys.size(); i++) {
+            Record current = currents.get(i);
+            entries.add(new ProcessedEntry(serializer.decodeKey(keys.get(i).bytes(), formats.get(i)),
+                    current == null ? null : serializer.decodeValue(current.value()),
+                    current == null ? 0 : current.expireAt(), now));
+        }
+        Object result;
+        try {
+            result = ((io.tessera.grid.MultiKeyProcessor) multi).process(java.util.Collections.unmodifiableList(
+                    entries));
+        } catch (RuntimeException e) {
+            throw new ProcessorFailure("processor " + processor.getClass().getName() + " failed: " + e, e);
+        }
+        for (int i = 0; i < keys.size(); i++) {
+            applyProcessed(entries.get(i), currents.get(i), keys.get(i), formats.get(i), request.maxIdleMillis(), now,
+                    changes);
         }
         return OperationResult.ok(result == null ? null : serializer.encodeValue(result), result == null ? 0 : 1);
     }
