@@ -87,6 +87,38 @@ public final class CommandCall {
                 .thenApply(ReplyCodec::decode);
     }
 
+    /**
+     * Runs slot operation {@code operation} on {@code keys}, which must be distinct and share a hash slot (check
+     * with {@link #sameSlot}), atomically on their primary.
+     */
+    public CompletableFuture<Reply> onSlot(java.util.List<byte[]> keys, String operation, byte[][] operationArgs) {
+        return database().executeOnKeysAsync(keys, new SlotCommandProcessor(operation, operationArgs))
+                .thenApply(ReplyCodec::decode);
+    }
+
+    /** Whether every key hashes to one slot (then {@link #onSlot} runs them as one atomic step). */
+    public static boolean sameSlot(java.util.List<byte[]> keys) {
+        int slot = io.tessera.redis.internal.store.HashSlots.slot(keys.get(0));
+        for (byte[] key : keys) {
+            if (io.tessera.redis.internal.store.HashSlots.slot(key) != slot) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The keys without repeats, first occurrence first. */
+    public static java.util.List<byte[]> distinct(java.util.List<byte[]> keys) {
+        java.util.Set<io.tessera.redis.internal.store.Bytes> seen = new java.util.HashSet<>();
+        java.util.List<byte[]> result = new java.util.ArrayList<>(keys.size());
+        for (byte[] key : keys) {
+            if (seen.add(io.tessera.redis.internal.store.Bytes.of(key))) {
+                result.add(key);
+            }
+        }
+        return result;
+    }
+
     /** A completed reply. */
     public static CompletableFuture<Reply> done(Reply reply) {
         return CompletableFuture.completedFuture(reply);

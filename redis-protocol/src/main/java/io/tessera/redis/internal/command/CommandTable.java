@@ -20,9 +20,16 @@ public final class CommandTable {
     private static final CommandTable STANDARD = buildStandard();
 
     private final Map<String, CommandSpec> commands;
+    private final Map<String, SlotOperation> slotOperations;
 
-    private CommandTable(Map<String, CommandSpec> commands) {
+    private CommandTable(Map<String, CommandSpec> commands, Map<String, SlotOperation> slotOperations) {
         this.commands = Collections.unmodifiableMap(commands);
+        this.slotOperations = Collections.unmodifiableMap(slotOperations);
+    }
+
+    /** The same-slot operation registered under {@code name}, or {@code null}. */
+    public SlotOperation slotOperation(String name) {
+        return slotOperations.get(name);
     }
 
     /** The table of this server version. */
@@ -59,6 +66,18 @@ public final class CommandTable {
     /** Collects rows; the families of commands each add theirs. */
     public static final class Builder {
         private final Map<String, CommandSpec> commands = new LinkedHashMap<>();
+        private final Map<String, SlotOperation> slotOperations = new LinkedHashMap<>();
+
+        /**
+         * Registers what a multi-key command runs on its keys' primary when they share a slot (see
+         * {@link CommandCall#onSlot}); usually under the command's own name.
+         */
+        public Builder slotOperation(String name, SlotOperation operation) {
+            if (slotOperations.putIfAbsent(name, operation) != null) {
+                throw new IllegalStateException("slot operation " + name + " registered twice");
+            }
+            return this;
+        }
 
         /**
          * A command on one key (at position 1) that runs entirely on the key's primary: the serving member only
@@ -93,7 +112,7 @@ public final class CommandTable {
         }
 
         CommandTable build() {
-            return new CommandTable(new LinkedHashMap<>(commands));
+            return new CommandTable(new LinkedHashMap<>(commands), new LinkedHashMap<>(slotOperations));
         }
 
         private static Set<String> flags(String flags) {

@@ -22,30 +22,7 @@ public final class KeyCommandProcessor implements EntryProcessor<byte[], byte[],
     /** Runs the key operation of command {@code operation} with {@code args} ({@code args[0]} is a command name). */
     public KeyCommandProcessor(String operation, byte[][] args) {
         this.operation = operation;
-        this.packedArgs = pack(args);
-    }
-
-    private static byte[] pack(byte[][] args) {
-        int size = 4;
-        for (byte[] arg : args) {
-            size += 4 + arg.length;
-        }
-        java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(size);
-        out.putInt(args.length);
-        for (byte[] arg : args) {
-            out.putInt(arg.length).put(arg);
-        }
-        return out.array();
-    }
-
-    private static byte[][] unpack(byte[] packed) {
-        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(packed);
-        byte[][] args = new byte[in.getInt()][];
-        for (int i = 0; i < args.length; i++) {
-            args[i] = new byte[in.getInt()];
-            in.get(args[i]);
-        }
-        return args;
+        this.packedArgs = PackedArgs.pack(args);
     }
 
     @Override
@@ -57,7 +34,7 @@ public final class KeyCommandProcessor implements EntryProcessor<byte[], byte[],
         }
         Reply reply;
         try {
-            reply = spec.keyOperation().apply(new KeyEntry(entry), unpack(packedArgs));
+            reply = spec.keyOperation().apply(new KeyEntry(entry), PackedArgs.unpack(packedArgs));
         } catch (RedisException e) {
             reply = e.reply();
         }
