@@ -89,6 +89,15 @@ public final class CommandTable {
                     call -> call.onKey(1), operation));
         }
 
+        /**
+         * A single-key command with a handler of its own for the serving member (a faster path for its common
+         * form), whose key operation still serves the rest and other commands built on it.
+         */
+        public Builder keyCommand(String name, int arity, String flags, String group, String summary,
+                                  KeyOperation operation, CommandHandler handler) {
+            return add(new CommandSpec(name, arity, flags(flags), 1, 1, 1, group, summary, handler, operation));
+        }
+
         /** A command with its own handler and the given key positions (0, 0, 0 for none). */
         public Builder command(String name, int arity, String flags, int firstKey, int lastKey, int step,
                                String group, String summary, CommandHandler handler) {

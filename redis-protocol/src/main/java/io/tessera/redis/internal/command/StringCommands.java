@@ -36,10 +36,10 @@ final class StringCommands {
 
     static void register(CommandTable.Builder table) {
         table.keyCommand("get", 2, "readonly fast", "string", "Returns the string value of a key.",
-                (entry, args) -> Reply.bulk(entry.string()));
+                (entry, args) -> Reply.bulk(entry.string()), StringCommands::getFast);
         table.keyCommand("set", -3, "write denyoom", "string",
                 "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist.",
-                StringCommands::set);
+                StringCommands::set, StringCommands::setFast);
         table.keyCommand("setnx", 3, "write denyoom fast", "string",
                 "Set the string value of a key only when the key doesn't exist.", StringCommands::setnx);
         table.keyCommand("setex", 4, "write denyoom", "string",
@@ -95,6 +95,29 @@ final class StringCommands {
                 "Overwrites a part of a string value with another by an offset. Creates the key if it doesn't "
                         + "exist.",
                 StringCommands::setrange);
+    }
+
+    /**
+     * GET as a plain grid read: no processor travels, and the type is checked here. The hottest command, so it skips
+     * what only writes need.
+     */
+    private static CompletableFuture<Reply> getFast(CommandCall call) {
+        return call.database().getAsync(call.arg(1)).thenApply(stored -> {
+            if (stored == null) {
+                return Reply.NULL;
+            }
+            return StoredValue.type(stored) == StoredValue.STRING ? Reply.bulk(StoredValue.decodeString(stored))
+                    : Reply.WRONGTYPE;
+        });
+    }
+
+    /** A plain {@code SET key value} as a grid write (no processor, no old value back); options go to the primary. */
+    private static CompletableFuture<Reply> setFast(CommandCall call) {
+        if (call.argCount() != 3) {
+            return call.onKey(1);
+        }
+        return call.database().setAsync(call.arg(1), StoredValue.encodeString(call.arg(2)), java.time.Duration.ZERO)
+                .thenApply(ignored -> Reply.OK);
     }
 
     /** SET key value [NX | XX] [GET] [EX s | PX ms | EXAT s | PXAT ms | KEEPTTL]. */
