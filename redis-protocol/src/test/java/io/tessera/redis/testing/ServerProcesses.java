@@ -451,10 +451,14 @@ public final class ServerProcesses implements AutoCloseable {
             awaitExit(Duration.ofSeconds(10));
         }
 
-        /** Sends SIGTERM and returns the exit code once the process is gone. */
+        /**
+         * Sends SIGTERM and returns the exit code once the process is gone. Through the {@link ProcessHandle}:
+         * {@link Process#destroy()} would also close the pipes, losing what the node logs while it leaves (and
+         * tripping its orphan watchdog).
+         */
         public int sigterm(Duration timeout) {
             note("sending SIGTERM");
-            process.destroy();
+            process.toHandle().destroy();
             return awaitExit(timeout);
         }
 
