@@ -116,17 +116,23 @@ public final class ServerProcesses implements AutoCloseable {
     }
 
     /**
-     * Runs the launcher with {@code args} to completion (for options that exit at once: {@code --help}, bad
-     * values) and returns what it printed.
+     * Runs the launcher ({@link TesseraServer}, without the watchdog) with {@code args} and {@code env} added to the
+     * environment, to completion (for options that exit at once: {@code --help}, bad values), and returns what it
+     * printed.
      */
-    public ToolResult runLauncher(Duration timeout, String... args) {
-        List<String> command = javaCommand(null);
+    public ToolResult runLauncher(Map<String, String> env, Duration timeout, String... args) {
+        List<String> command = javaCommand(null, TesseraServer.class);
         command.addAll(List.of(args));
-        return run(command, null, Map.of(), timeout);
+        return run(command, null, env, timeout);
+    }
+
+    /** {@link #runLauncher(Map, Duration, String...)} with the environment as it is. */
+    public ToolResult runLauncher(Duration timeout, String... args) {
+        return runLauncher(Map.of(), timeout, args);
     }
 
     private ServerNode fork(String name, List<String> args, Path jar) {
-        List<String> command = javaCommand(jar);
+        List<String> command = javaCommand(jar, ServerProcessMain.class);
         command.addAll(args);
         Path log = logDir.resolve(name + ".log");
         Process process;
@@ -144,7 +150,7 @@ public final class ServerProcesses implements AutoCloseable {
         return node;
     }
 
-    private static List<String> javaCommand(Path jar) {
+    private static List<String> javaCommand(Path jar, Class<?> mainClass) {
         List<String> command = new ArrayList<>();
         command.add(javaBinary());
         command.add("-Xmx384m");
@@ -156,7 +162,7 @@ public final class ServerProcesses implements AutoCloseable {
         } else {
             command.add("-cp");
             command.add(MemberProcesses.childClassPath());
-            command.add(ServerProcessMain.class.getName());
+            command.add(mainClass.getName());
         }
         return command;
     }
