@@ -183,7 +183,7 @@ public final class MemberProcesses implements AutoCloseable {
      * working tree recompile {@code target/classes} and {@code target/test-classes} while children still load
      * classes from them.
      */
-    private static synchronized String childClassPath() {
+    public static synchronized String childClassPath() {
         if (childClassPath != null) {
             return childClassPath;
         }

@@ -1,17 +1,22 @@
 package io.tessera.redis.internal.command;
 
 import io.tessera.grid.GridMap;
+import io.tessera.grid.IndeterminateOutcomeException;
 import io.tessera.redis.internal.protocol.Reply;
 import io.tessera.redis.internal.protocol.ReplyCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * One command being run: the server, the client, the command's row and its arguments ({@code args[0]} is the name
  * as the client sent it), with the parsing helpers every command needs and the way to run work on a key's primary.
  */
 public final class CommandCall {
+    /** How often a read-only key operation is run again after its primary died before answering. */
+    private static final int READ_RETRIES = 3;
+
     private final ServerContext server;
     private final ClientSession client;
     private final CommandSpec spec;
@@ -83,8 +88,33 @@ public final class CommandCall {
     /** As {@link #onKey(byte[], String, byte[][])}, in another database (MOVE, COPY ... DB). */
     public CompletableFuture<Reply> onKey(GridMap<byte[], byte[]> map, byte[] key, String operation,
                                           byte[][] operationArgs) {
-        return map.executeOnKeyAsync(key, new KeyCommandProcessor(operation, operationArgs))
-                .thenApply(ReplyCodec::decode);
+        CommandSpec operationSpec = CommandTable.standard().lookup(operation);
+        int retries = operationSpec != null && !operationSpec.isWrite() ? READ_RETRIES : 0;
+        return onKey(map, key, operation, operationArgs, retries);
+    }
+
+    /**
+     * A key operation runs as an entry processor, which the grid cannot know to be a read: when the primary dies
+     * before answering, it reports an {@link IndeterminateOutcomeException} ("the write may or may not have been
+     * applied"). A command without the {@code write} flag changed nothing, so it is simply run again (the grid
+     * promotes a backup meanwhile) instead of answering TRYAGAIN.
+     */
+    private static CompletableFuture<Reply> onKey(GridMap<byte[], byte[]> map, byte[] key, String operation,
+                                                  byte[][] operationArgs, int retriesLeft) {
+        CompletableFuture<Reply> attempt = map.executeOnKeyAsync(key, new KeyCommandProcessor(operation,
+                operationArgs)).thenApply(ReplyCodec::decode);
+        if (retriesLeft == 0) {
+            return attempt;
+        }
+        return attempt.exceptionallyCompose(failure -> {
+            Throwable cause = failure;
+            while (cause instanceof CompletionException && cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            return cause instanceof IndeterminateOutcomeException
+                    ? onKey(map, key, operation, operationArgs, retriesLeft - 1)
+                    : CompletableFuture.failedFuture(failure);
+        });
     }
 
     /**

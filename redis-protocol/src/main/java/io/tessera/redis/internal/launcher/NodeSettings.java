@@ -1,0 +1,214 @@
+package io.tessera.redis.internal.launcher;
+
+import io.tessera.grid.Grid;
+import io.tessera.grid.GridBuilder;
+import io.tessera.grid.MapConfig;
+import io.tessera.grid.SerializationConfig;
+import io.tessera.redis.RespServer;
+import io.tessera.redis.RespServerConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The settings of one standalone node, resolved and checked: a config file's values, overridden by the environment,
+ * overridden by command-line flags. Immutable.
+ *
+ * @param port the RESP port (0: a free one)
+ * @param bind the RESP listen address
+ * @param clusterName the grid's cluster name
+ * @param stack the JGroups stack name or XML path
+ * @param members the {@code host:port} grid addresses TCPPING contacts; empty for the stack's default
+ * @param gridPort the exact grid transport port, or 0 for the stack's default (the first free of 7800..7810)
+ * @param gridBind the grid transport address, or {@code null} for the stack's default
+ * @param name the member name, or {@code null} for a generated one
+ * @param partitions the partition count
+ * @param backups the backup owners per partition
+ * @param requirePass the AUTH password, or {@code null}
+ * @param maxClients the most clients at once
+ * @param databases the number of databases
+ */
+public record NodeSettings(int port, String bind, String clusterName, String stack, List<String> members,
+                           int gridPort, String gridBind, String name, int partitions, int backups,
+                           String requirePass, int maxClients, int databases) {
+
+    /** A value of a setting and where it came from ({@code --port}, {@code TESSERA_PORT}, {@code port in x.yml}). */
+    private record Sourced(String value, String source) {
+    }
+
+    /**
+     * Resolves the settings: every value of {@code file} (may be empty), replaced by the one in {@code env}, replaced
+     * by the one in {@code flags}; then checks each.
+     *
+     * @param flags the values given on the command line
+     * @param env the process environment ({@code TESSERA_*} variables are read)
+     * @param file the config file's values, and {@code fileName} its path for messages
+     * @throws UsageException naming the setting, value, source and what was expected, for the first bad value
+     */
+    public static NodeSettings resolve(Map<Setting, String> flags, Map<String, String> env, Map<Setting, String> file,
+                                       Path fileName) {
+        Map<Setting, Sourced> values = new EnumMap<>(Setting.class);
+        file.forEach((setting, value) -> values.put(setting, new Sourced(value,
+                setting.key() + " in " + fileName)));
+        for (Setting setting : Setting.values()) {
+            String value = env.get(setting.environmentVariable());
+            if (value != null) {
+                values.put(setting, new Sourced(value, setting.environmentVariable()));
+            }
+        }
+        flags.forEach((setting, value) -> values.put(setting, new Sourced(value, setting.option())));
+
+        Resolver r = new Resolver(values);
+        NodeSettings settings = new NodeSettings(
+                r.integer(Setting.PORT, 6379, 0, 65535),
+                r.text(Setting.BIND, "127.0.0.1"),
+                r.text(Setting.CLUSTER_NAME, GridBuilder.DEFAULT_CLUSTER_NAME),
+                r.text(Setting.STACK, "tcp"),
+                r.members(),
+                r.integer(Setting.GRID_PORT, 0, 1, 65535),
+                r.text(Setting.GRID_BIND, null),
+                r.text(Setting.NAME, null),
+                r.integer(Setting.PARTITIONS, GridBuilder.DEFAULT_PARTITION_COUNT, 1, 16384),
+                r.integer(Setting.BACKUPS, GridBuilder.DEFAULT_MAX_BACKUPS, 0, MapConfig.MAX_BACKUPS),
+                r.password(),
+                r.integer(Setting.MAXCLIENTS, 10_000, 1, Integer.MAX_VALUE),
+                r.integer(Setting.DATABASES, 16, 1, 1024));
+        // The builders check the rest (partition count a power of two, the stack's name); map their complaints
+        // back to the setting the user wrote.
+        r.check(Setting.PARTITIONS, () -> Grid.builder().partitionCount(settings.partitions));
+        r.check(Setting.MEMBERS, () -> Grid.builder().initialMembers(settings.members.toArray(String[]::new)));
+        return settings;
+    }
+
+    /** A builder for this node's grid member, with the RESP server's classes registered. */
+    public GridBuilder gridBuilder() {
+        GridBuilder builder = Grid.builder()
+                .clusterName(clusterName)
+                .stack(stack)
+                .partitionCount(partitions)
+                .maxBackups(backups)
+                .serialization(RespServer.registerTypes(SerializationConfig.builder()).build());
+        if (!members.isEmpty()) {
+            builder.initialMembers(members.toArray(String[]::new));
+        }
+        if (gridPort != 0) {
+            builder.bindPort(gridPort);
+        }
+        if (gridBind != null) {
+            builder.bindAddress(gridBind);
+        }
+        if (name != null) {
+            builder.memberName(name);
+        }
+        return builder;
+    }
+
+    /** This node's RESP server configuration. */
+    public RespServerConfig serverConfig() {
+        return RespServerConfig.builder()
+                .bindAddress(bind)
+                .port(port)
+                .requirePass(requirePass)
+                .maxClients(maxClients)
+                .databases(databases)
+                .build();
+    }
+
+    /** The settings for the log, the password masked. */
+    @Override
+    public String toString() {
+        return "port=" + port + " bind=" + bind + " cluster-name=" + clusterName + " stack=" + stack + " members="
+                + (members.isEmpty() ? "(stack default)" : String.join(",", members)) + " grid-port="
+                + (gridPort == 0 ? "(first free of 7800..7810)" : gridPort) + " grid-bind="
+                + (gridBind == null ? "(stack default)" : gridBind) + " name=" + (name == null ? "(generated)" : name)
+                + " partitions=" + partitions + " backups=" + backups + " requirepass="
+                + (requirePass == null ? "(none)" : "(set)") + " maxclients=" + maxClients + " databases="
+                + databases;
+    }
+
+    private static final class Resolver {
+        private final Map<Setting, Sourced> values;
+
+        Resolver(Map<Setting, Sourced> values) {
+            this.values = values;
+        }
+
+        int integer(Setting setting, int defaultValue, int min, int max) {
+            Sourced sourced = values.get(setting);
+            if (sourced == null) {
+                return defaultValue;
+            }
+            String expected = "expected an integer " + min + ".." + max;
+            long value;
+            try {
+                value = Long.parseLong(sourced.value.trim());
+            } catch (NumberFormatException e) {
+                throw bad(setting, sourced, expected);
+            }
+            if (value < min || value > max) {
+                throw bad(setting, sourced, expected);
+            }
+            return (int) value;
+        }
+
+        String text(Setting setting, String defaultValue) {
+            Sourced sourced = values.get(setting);
+            if (sourced == null) {
+                return defaultValue;
+            }
+            String value = sourced.value.trim();
+            if (value.isEmpty()) {
+                throw bad(setting, sourced, "expected a non-empty value");
+            }
+            return value;
+        }
+
+        String password() {
+            Sourced sourced = values.get(Setting.REQUIREPASS);
+            // An empty password means none, as in redis.conf.
+            return sourced == null || sourced.value.isEmpty() ? null : sourced.value;
+        }
+
+        List<String> members() {
+            Sourced sourced = values.get(Setting.MEMBERS);
+            if (sourced == null) {
+                return List.of();
+            }
+            List<String> members = new ArrayList<>();
+            for (String part : sourced.value.split(",")) {
+                String member = part.trim();
+                if (!member.isEmpty()) {
+                    members.add(member);
+                }
+            }
+            if (members.isEmpty()) {
+                throw bad(Setting.MEMBERS, sourced, "expected host:port[,host:port...]");
+            }
+            return List.copyOf(members);
+        }
+
+        void check(Setting setting, Runnable builderCall) {
+            Sourced sourced = values.get(setting);
+            if (sourced == null) {
+                return;
+            }
+            try {
+                builderCall.run();
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(setting.option() + ": \"" + sourced.value + "\"" + from(setting, sourced)
+                        + " is not accepted: " + e.getMessage(), e);
+            }
+        }
+
+        private static UsageException bad(Setting setting, Sourced sourced, String expected) {
+            return new UsageException(setting.option() + ": \"" + sourced.value + "\"" + from(setting, sourced) + " ("
+                    + expected + ")");
+        }
+
+        private static String from(Setting setting, Sourced sourced) {
+            return sourced.source.equals(setting.option()) ? "" : " from " + sourced.source;
+        }
+    }
+}

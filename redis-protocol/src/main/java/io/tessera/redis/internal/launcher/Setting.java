@@ -1,0 +1,78 @@
+package io.tessera.redis.internal.launcher;
+
+import java.util.Locale;
+
+/**
+ * Every setting of the standalone node, once: its key (the long option without dashes, also the key in a config
+ * file), its environment variable ({@code TESSERA_} and the key in upper snake case), and the text {@code --help}
+ * shows. The command-line options, the environment and config-file lookups are all derived from this table.
+ */
+public enum Setting {
+    PORT("port", "PORT", "The RESP (Redis protocol) port; 0 picks a free one.", "6379"),
+    BIND("bind", "ADDRESS", "The address the RESP port listens on.", "127.0.0.1"),
+    CLUSTER_NAME("cluster-name", "NAME", "Nodes with the same cluster name form one cluster.", "tessera"),
+    STACK("stack", "STACK", "The JGroups stack: tcp, udp, kubernetes, local, or the path of a JGroups XML file.",
+            "tcp"),
+    MEMBERS("members", "HOST:PORT,...", "The grid addresses (host:grid-port) of the nodes to contact when joining"
+            + " (tcp stack).", "127.0.0.1:7800..7810"),
+    GRID_PORT("grid-port", "PORT", "The port the grid (JGroups) transport binds, exactly; FD_SOCK2 also uses"
+            + " this port + 100..103.", "the first free of 7800..7810"),
+    GRID_BIND("grid-bind", "ADDRESS", "The address the grid transport binds.", "127.0.0.1"),
+    NAME("name", "NAME", "This node's name in logs and the cluster view.", "generated"),
+    PARTITIONS("partitions", "N", "The number of partitions (a power of two up to 16384); the same on every node.",
+            "256"),
+    BACKUPS("backups", "N", "Backup copies kept of every partition (0..6); the same on every node.", "1"),
+    REQUIREPASS("requirepass", "PASSWORD", "The password clients must give with AUTH.", "none"),
+    MAXCLIENTS("maxclients", "N", "How many clients may be connected at once.", "10000"),
+    DATABASES("databases", "N", "How many databases SELECT offers (1..1024).", "16");
+
+    /** The environment variable that names a config file (the {@code --config} flag beats it). */
+    public static final String CONFIG_ENV = "TESSERA_CONFIG";
+
+    private final String key;
+    private final String paramLabel;
+    private final String description;
+    private final String defaultText;
+
+    Setting(String key, String paramLabel, String description, String defaultText) {
+        this.key = key;
+        this.paramLabel = paramLabel;
+        this.description = description;
+        this.defaultText = defaultText;
+    }
+
+    /** The config-file key, e.g. {@code cluster-name}. */
+    public String key() {
+        return key;
+    }
+
+    /** The command-line option, e.g. {@code --cluster-name}. */
+    public String option() {
+        return "--" + key;
+    }
+
+    /** The environment variable, e.g. {@code TESSERA_CLUSTER_NAME}. */
+    public String environmentVariable() {
+        return "TESSERA_" + key.replace('-', '_').toUpperCase(Locale.ROOT);
+    }
+
+    /** The placeholder of the option's value in {@code --help}. */
+    public String paramLabel() {
+        return paramLabel;
+    }
+
+    /** The {@code --help} line, with the default and the environment variable. */
+    public String helpText() {
+        return description + " Default: " + defaultText + ". Env: " + environmentVariable() + ".";
+    }
+
+    /** The setting whose config-file key is {@code key}, or {@code null}. */
+    public static Setting ofKey(String key) {
+        for (Setting setting : values()) {
+            if (setting.key.equals(key)) {
+                return setting;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,154 @@
+package io.tessera.redis.internal.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The launcher's settings: sources, precedence (file &lt; environment &lt; flags) and the messages of bad values. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class LauncherTest {
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private Launcher.Parsed parse(Map<String, String> env, String... args) {
+        return Launcher.parse(args, env, new PrintWriter(out), new PrintWriter(err));
+    }
+
+    private NodeSettings settings(Map<String, String> env, String... args) {
+        Launcher.Parsed parsed = parse(env, args);
+        assertThat(parsed.settings()).as(err.toString()).isNotNull();
+        return parsed.settings();
+    }
+
+    @Test
+    void noArguments_giveTheDefaults() {
+        NodeSettings s = settings(Map.of());
+
+        assertThat(s.port()).isEqualTo(6379);
+        assertThat(s.bind()).isEqualTo("127.0.0.1");
+        assertThat(s.clusterName()).isEqualTo("tessera");
+        assertThat(s.stack()).isEqualTo("tcp");
+        assertThat(s.members()).isEmpty();
+        assertThat(s.gridPort()).isZero();
+        assertThat(s.partitions()).isEqualTo(256);
+        assertThat(s.backups()).isEqualTo(1);
+        assertThat(s.requirePass()).isNull();
+        assertThat(s.maxClients()).isEqualTo(10_000);
+        assertThat(s.databases()).isEqualTo(16);
+    }
+
+    @Test
+    void flags_setEverySetting() {
+        NodeSettings s = settings(Map.of(), "--port", "7000", "--bind", "0.0.0.0", "--cluster-name", "shop",
+                "--stack", "udp", "--members", "10.0.0.1:7800, 10.0.0.2:7801", "--grid-port", "7900",
+                "--grid-bind", "10.0.0.1", "--name", "a", "--partitions", "64", "--backups", "2",
+                "--requirepass", "pw", "--maxclients", "5", "--databases=4");
+
+        assertThat(s).isEqualTo(new NodeSettings(7000, "0.0.0.0", "shop", "udp",
+                List.of("10.0.0.1:7800", "10.0.0.2:7801"), 7900, "10.0.0.1", "a", 64, 2, "pw", 5, 4));
+        assertThat(s.toString()).contains("requirepass=(set)").doesNotContain("pw ");
+    }
+
+    @Test
+    void fileIsBeatenByEnvironment_whichIsBeatenByFlags() throws IOException {
+        Path yaml = dir.resolve("node.yml");
+        Files.writeString(yaml, "port: 7001\ncluster-name: from-file\npartitions: 32\nbackups: 0\n"
+                + "members:\n  - 127.0.0.1:7800\n  - 127.0.0.1:7801\n");
+
+        NodeSettings s = settings(Map.of("TESSERA_CLUSTER_NAME", "from-env", "TESSERA_PORT", "7002",
+                "TESSERA_PARTITIONS", "16"), "--config", yaml.toString(), "--port", "7003");
+
+        assertThat(s.port()).isEqualTo(7003);
+        assertThat(s.clusterName()).isEqualTo("from-env");
+        assertThat(s.partitions()).isEqualTo(16);
+        assertThat(s.backups()).isZero();
+        assertThat(s.members()).containsExactly("127.0.0.1:7800", "127.0.0.1:7801");
+    }
+
+    @Test
+    void propertiesFile_namedByTheEnvironment() throws IOException {
+        Path properties = dir.resolve("node.properties");
+        Files.writeString(properties, "cluster-name=props\ngrid-port=7805\nrequirepass=\n");
+
+        NodeSettings s = settings(Map.of("TESSERA_CONFIG", properties.toString()));
+
+        assertThat(s.clusterName()).isEqualTo("props");
+        assertThat(s.gridPort()).isEqualTo(7805);
+        assertThat(s.requirePass()).isNull();
+    }
+
+    @Test
+    void badFlagValue_exits2_namingTheOption() {
+        Launcher.Parsed parsed = parse(Map.of(), "--port", "abc");
+
+        assertThat(parsed.settings()).isNull();
+        assertThat(parsed.exitCode()).isEqualTo(2);
+        assertThat(err.toString()).startsWith("tessera-server: --port: \"abc\" (expected an integer 0..65535)\n");
+    }
+
+    @Test
+    void badEnvironmentValue_namesTheOptionAndTheVariable() {
+        assertThat(parse(Map.of("TESSERA_MAXCLIENTS", "0")).exitCode()).isEqualTo(2);
+        assertThat(err.toString()).contains("--maxclients: \"0\" from TESSERA_MAXCLIENTS (expected an integer"
+                + " 1..2147483647)");
+    }
+
+    @Test
+    void badFileValue_namesTheOptionTheKeyAndTheFile() throws IOException {
+        Path yaml = dir.resolve("bad.yaml");
+        Files.writeString(yaml, "partitions: 100\n");
+
+        assertThat(parse(Map.of(), "--config", yaml.toString()).exitCode()).isEqualTo(2);
+        assertThat(err.toString()).contains("--partitions: \"100\" from partitions in " + yaml
+                + " is not accepted: partitionCount: 100 (expected a power of two between 1 and 16384)");
+    }
+
+    @Test
+    void unknownKeyInFile_isAnError() throws IOException {
+        Path yaml = dir.resolve("typo.yml");
+        Files.writeString(yaml, "clustername: x\n");
+
+        assertThat(parse(Map.of(), "--config", yaml.toString()).exitCode()).isEqualTo(2);
+        assertThat(err.toString()).contains("unknown setting \"clustername\"");
+    }
+
+    @Test
+    void missingFile_andBadMember_areErrors() {
+        assertThat(parse(Map.of(), "--config", dir.resolve("none.yml").toString()).exitCode()).isEqualTo(2);
+        assertThat(err.toString()).contains("--config: ").contains("does not exist");
+
+        assertThat(parse(Map.of(), "--members", "localhost").exitCode()).isEqualTo(2);
+        assertThat(err.toString()).contains("--members: \"localhost\" is not accepted");
+    }
+
+    @Test
+    void help_andVersion_exit0() {
+        assertThat(parse(Map.of(), "--help").exitCode()).isZero();
+        assertThat(out.toString()).startsWith("Usage: tessera-server").contains("TESSERA_PORT");
+
+        Launcher.Parsed version = parse(Map.of(), "-V");
+        assertThat(version.settings()).isNull();
+        assertThat(version.exitCode()).isZero();
+        assertThat(out.toString()).contains("tessera-server " + Launcher.version());
+    }
+
+    @Test
+    void everySettingHasAnEnvironmentVariableInUpperSnakeCase() {
+        assertThat(Setting.CLUSTER_NAME.environmentVariable()).isEqualTo("TESSERA_CLUSTER_NAME");
+        assertThat(Setting.GRID_PORT.environmentVariable()).isEqualTo("TESSERA_GRID_PORT");
+        assertThat(Setting.ofKey("requirepass")).isEqualTo(Setting.REQUIREPASS);
+    }
+}
