@@ -4,10 +4,17 @@ import io.tessera.grid.GridMap;
 import io.tessera.grid.IndeterminateOutcomeException;
 import io.tessera.redis.internal.protocol.Reply;
 import io.tessera.redis.internal.protocol.ReplyCodec;
+import io.tessera.redis.internal.store.Bytes;
+import io.tessera.redis.internal.store.HashSlots;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 
 /**
  * One command being run: the server, the client, the command's row and its arguments ({@code args[0]} is the name
@@ -101,8 +108,23 @@ public final class CommandCall {
      */
     private static CompletableFuture<Reply> onKey(GridMap<byte[], byte[]> map, byte[] key, String operation,
                                                   byte[][] operationArgs, int retriesLeft) {
-        CompletableFuture<Reply> attempt = map.executeOnKeyAsync(key, new KeyCommandProcessor(operation,
-                operationArgs)).thenApply(ReplyCodec::decode);
+        return retryingReads(() -> map.executeOnKeyAsync(key, new KeyCommandProcessor(operation, operationArgs))
+                .thenApply(ReplyCodec::decode), retriesLeft);
+    }
+
+    /**
+     * Runs slot operation {@code operation} on {@code keys}, which must be distinct and share a hash slot (check
+     * with {@link #sameSlot}), atomically on their primary. A command without the {@code write} flag (MGET, SINTER
+     * ...) is run again when the primary dies before answering, as {@link #onKey} does.
+     */
+    public CompletableFuture<Reply> onSlot(List<byte[]> keys, String operation, byte[][] operationArgs) {
+        GridMap<byte[], byte[]> map = database();
+        return retryingReads(() -> map.executeOnKeysAsync(keys, new SlotCommandProcessor(operation, operationArgs))
+                .thenApply(ReplyCodec::decode), spec.isWrite() ? 0 : READ_RETRIES);
+    }
+
+    private static CompletableFuture<Reply> retryingReads(Supplier<CompletableFuture<Reply>> run, int retriesLeft) {
+        CompletableFuture<Reply> attempt = run.get();
         if (retriesLeft == 0) {
             return attempt;
         }
@@ -112,25 +134,16 @@ public final class CommandCall {
                 cause = cause.getCause();
             }
             return cause instanceof IndeterminateOutcomeException
-                    ? onKey(map, key, operation, operationArgs, retriesLeft - 1)
+                    ? retryingReads(run, retriesLeft - 1)
                     : CompletableFuture.failedFuture(failure);
         });
     }
 
-    /**
-     * Runs slot operation {@code operation} on {@code keys}, which must be distinct and share a hash slot (check
-     * with {@link #sameSlot}), atomically on their primary.
-     */
-    public CompletableFuture<Reply> onSlot(java.util.List<byte[]> keys, String operation, byte[][] operationArgs) {
-        return database().executeOnKeysAsync(keys, new SlotCommandProcessor(operation, operationArgs))
-                .thenApply(ReplyCodec::decode);
-    }
-
     /** Whether every key hashes to one slot (then {@link #onSlot} runs them as one atomic step). */
-    public static boolean sameSlot(java.util.List<byte[]> keys) {
-        int slot = io.tessera.redis.internal.store.HashSlots.slot(keys.get(0));
+    public static boolean sameSlot(List<byte[]> keys) {
+        int slot = HashSlots.slot(keys.get(0));
         for (byte[] key : keys) {
-            if (io.tessera.redis.internal.store.HashSlots.slot(key) != slot) {
+            if (HashSlots.slot(key) != slot) {
                 return false;
             }
         }
@@ -138,15 +151,24 @@ public final class CommandCall {
     }
 
     /** The keys without repeats, first occurrence first. */
-    public static java.util.List<byte[]> distinct(java.util.List<byte[]> keys) {
-        java.util.Set<io.tessera.redis.internal.store.Bytes> seen = new java.util.HashSet<>();
-        java.util.List<byte[]> result = new java.util.ArrayList<>(keys.size());
+    public static List<byte[]> distinct(List<byte[]> keys) {
+        Set<Bytes> seen = new HashSet<>();
+        List<byte[]> result = new ArrayList<>(keys.size());
         for (byte[] key : keys) {
-            if (seen.add(io.tessera.redis.internal.store.Bytes.of(key))) {
+            if (seen.add(Bytes.of(key))) {
                 result.add(key);
             }
         }
         return result;
+    }
+
+    /** The keys at {@code first}, {@code first + step}, ... up to the last argument, repeats included. */
+    public List<byte[]> keys(int first, int step) {
+        List<byte[]> keys = new ArrayList<>();
+        for (int i = first; i < args.length; i += step) {
+            keys.add(args[i]);
+        }
+        return keys;
     }
 
     /** A completed reply. */

@@ -1,16 +1,35 @@
 package io.tessera.redis.internal.command;
 
 import io.tessera.redis.internal.protocol.Reply;
-import io.tessera.redis.internal.store.HashSlots;
+import io.tessera.redis.internal.store.Bytes;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
-/** Helpers for commands split into one key operation per key: joining the replies and checking slots. */
+/**
+ * Helpers for multi-key commands: finding a slot operation's entries by key, and, for keys in several slots, joining
+ * the replies of one key operation per key.
+ */
 final class Multi {
     static final Reply CROSSSLOT = Reply.error("CROSSSLOT Keys in request don't hash to the same slot");
 
     private Multi() {
+    }
+
+    /** A slot operation's entries by key, to find the entry of each key argument (repeats included). */
+    static Map<Bytes, KeyEntry> byKey(List<KeyEntry> entries) {
+        Map<Bytes, KeyEntry> byKey = new HashMap<>(entries.size() * 2);
+        for (KeyEntry entry : entries) {
+            byKey.put(Bytes.of(entry.key()), entry);
+        }
+        return byKey;
+    }
+
+    /** The entry of {@code key} among a slot operation's entries. */
+    static KeyEntry entry(Map<Bytes, KeyEntry> entries, byte[] key) {
+        return entries.get(Bytes.of(key));
     }
 
     /** Every reply, in order, once all have arrived; never blocks. */
@@ -51,19 +70,5 @@ final class Multi {
             Reply error = firstError(values, null);
             return error != null ? error : Reply.integer(sum(values));
         });
-    }
-
-    /**
-     * {@code CROSSSLOT} unless the keys at {@code first}, {@code first + step}, ... share a hash slot; {@code null}
-     * if they do.
-     */
-    static Reply requireSameSlot(CommandCall call, int first, int step) {
-        int slot = HashSlots.slot(call.arg(first));
-        for (int i = first + step; i < call.argCount(); i += step) {
-            if (HashSlots.slot(call.arg(i)) != slot) {
-                return CROSSSLOT;
-            }
-        }
-        return null;
     }
 }

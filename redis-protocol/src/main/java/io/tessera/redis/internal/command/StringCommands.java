@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -17,15 +16,14 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Commands on string values. Every single-key command runs on its key's primary as one atomic step.
  *
- * <p>Multi-key commands are split per key: {@code MGET} runs {@code GET} and {@code MSET} runs {@code SET} on each
- * key's primary, so each key is atomic but the command as a whole is not (a reader may see some of an
- * {@code MSET}'s keys written and others not yet). Keys may lie in different slots, unlike in Redis Cluster.
+ * <p>MGET and MSET whose keys share one hash slot run as one atomic step on the slot's primary, as in Redis
+ * Cluster: a reader never sees part of an MSET. Keys in different slots, which Redis Cluster refuses with
+ * {@code CROSSSLOT}, are served split per key: MGET runs GET and MSET runs SET on each key's primary, so each key is
+ * atomic but the command as a whole is not (a concurrent MGET may see some of an MSET's keys written and others not
+ * yet, or two concurrent MSETs may leave some keys with one's values and others with the other's).
  *
- * <p>{@code MSETNX} is all-or-nothing only in its outcome: its keys must share one hash slot (otherwise
- * {@code CROSSSLOT}, as Redis Cluster answers, because nothing could undo half of it on another partition's
- * owner), it sets each key only if absent, and if a concurrent writer created one of them first it deletes the
- * keys it did set (each only if it still holds the value written) and answers 0. A concurrent reader may observe
- * the keys set before that compensation; Redis never shows such a state.
+ * <p>MSETNX needs its keys in one slot (otherwise {@code CROSSSLOT}, as Redis Cluster answers) and is then one
+ * atomic step: all keys are set, or none when any exists.
  */
 final class StringCommands {
     /** Redis's default {@code proto-max-bulk-len}: the largest string a command may build. */
@@ -63,6 +61,9 @@ final class StringCommands {
         table.command("msetnx", -3, "write denyoom", 1, -1, 2, "string",
                 "Atomically modifies the string values of one or more keys only when all keys don't exist.",
                 StringCommands::msetnx);
+        table.slotOperation("mget", StringCommands::mgetInSlot);
+        table.slotOperation("mset", StringCommands::msetInSlot);
+        table.slotOperation("msetnx", StringCommands::msetnxInSlot);
         table.keyCommand("incr", 2, "write denyoom fast", "string",
                 "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.",
                 (entry, args) -> incrBy(entry, 1));
@@ -241,8 +242,12 @@ final class StringCommands {
         return Reply.bulk(value);
     }
 
-    /** MGET key [key ...]: one GET per key; a key of another type reads as nil, as in Redis. */
+    /** MGET key [key ...]: one step when the keys share a slot, else one GET per key. */
     private static CompletableFuture<Reply> mget(CommandCall call) {
+        List<byte[]> keys = CommandCall.distinct(call.keys(1, 1));
+        if (call.argCount() > 2 && CommandCall.sameSlot(keys)) {
+            return call.onSlot(keys, "mget", call.args());
+        }
         List<CompletableFuture<Reply>> replies = new ArrayList<>(call.argCount() - 1);
         for (int i = 1; i < call.argCount(); i++) {
             replies.add(call.onKey(call.arg(i), "get", new byte[][] {call.arg(0), call.arg(i)}));
@@ -259,10 +264,25 @@ final class StringCommands {
         });
     }
 
-    /** MSET key value [key value ...]: one SET per key. */
+    /** MGET on keys of one slot: a key of another type reads as nil, as in Redis. */
+    private static Reply mgetInSlot(List<KeyEntry> entries, byte[][] args) {
+        Map<Bytes, KeyEntry> byKey = Multi.byKey(entries);
+        List<Reply> items = new ArrayList<>(args.length - 1);
+        for (int i = 1; i < args.length; i++) {
+            KeyEntry entry = Multi.entry(byKey, args[i]);
+            items.add(entry.type() == StoredValue.STRING ? Reply.bulk(entry.string()) : Reply.NULL);
+        }
+        return Reply.array(items);
+    }
+
+    /** MSET key value [key value ...]: one step when the keys share a slot, else one SET per key. */
     private static CompletableFuture<Reply> mset(CommandCall call) {
         if (call.argCount() % 2 == 0) {
             return CommandCall.done(Reply.error("ERR wrong number of arguments for 'mset' command"));
+        }
+        List<byte[]> keys = CommandCall.distinct(call.keys(1, 2));
+        if (call.argCount() > 3 && CommandCall.sameSlot(keys)) {
+            return call.onSlot(keys, "mset", call.args());
         }
         List<CompletableFuture<Reply>> replies = new ArrayList<>();
         byte[] set = "set".getBytes(StandardCharsets.US_ASCII);
@@ -272,58 +292,39 @@ final class StringCommands {
         return Multi.all(replies).thenApply(values -> Multi.firstError(values, Reply.OK));
     }
 
-    /** MSETNX key value [key value ...]: see the class comment for what "atomic" means here. */
+    /** MSET on keys of one slot: each key becomes a string without a time to live; a repeated key keeps its last. */
+    private static Reply msetInSlot(List<KeyEntry> entries, byte[][] args) {
+        setPairs(Multi.byKey(entries), args);
+        return Reply.OK;
+    }
+
+    private static void setPairs(Map<Bytes, KeyEntry> byKey, byte[][] args) {
+        for (int i = 1; i + 1 < args.length; i += 2) {
+            Multi.entry(byKey, args[i]).setString(args[i + 1], null);
+        }
+    }
+
+    /** MSETNX key value [key value ...]: the keys must share a slot; then one step. */
     private static CompletableFuture<Reply> msetnx(CommandCall call) {
         if (call.argCount() % 2 == 0) {
             return CommandCall.done(Reply.error("ERR wrong number of arguments for 'msetnx' command"));
         }
-        Reply crossSlot = Multi.requireSameSlot(call, 1, 2);
-        if (crossSlot != null) {
-            return CommandCall.done(crossSlot);
+        List<byte[]> keys = CommandCall.distinct(call.keys(1, 2));
+        if (!CommandCall.sameSlot(keys)) {
+            return CommandCall.done(Multi.CROSSSLOT);
         }
-        // a key named twice ends with its last value, as in Redis
-        Map<Bytes, byte[]> pairs = new LinkedHashMap<>();
-        for (int i = 1; i < call.argCount(); i += 2) {
-            pairs.put(Bytes.of(call.arg(i)), call.arg(i + 1));
+        return call.onSlot(keys, "msetnx", call.args());
+    }
+
+    /** MSETNX on keys of one slot: 0 if any key exists (whatever its type), else sets them all and answers 1. */
+    private static Reply msetnxInSlot(List<KeyEntry> entries, byte[][] args) {
+        for (KeyEntry entry : entries) {
+            if (entry.exists()) {
+                return Reply.ZERO;
+            }
         }
-        byte[] exists = "exists".getBytes(StandardCharsets.US_ASCII);
-        List<CompletableFuture<Reply>> checks = new ArrayList<>();
-        for (var key : pairs.keySet()) {
-            checks.add(call.onKey(key.bytes(), "exists", new byte[][] {exists, key.bytes()}));
-        }
-        return Multi.all(checks).thenCompose(found -> {
-            Reply error = Multi.firstError(found, null);
-            if (error != null) {
-                return CommandCall.done(error);
-            }
-            if (Multi.sum(found) > 0) {
-                return CommandCall.done(Reply.ZERO);
-            }
-            byte[] setnx = "setnx".getBytes(StandardCharsets.US_ASCII);
-            List<Map.Entry<Bytes, byte[]>> entries = new ArrayList<>(pairs.entrySet());
-            List<CompletableFuture<Reply>> sets = new ArrayList<>();
-            for (var e : entries) {
-                sets.add(call.onKey(e.getKey().bytes(), "setnx", new byte[][] {setnx, e.getKey().bytes(),
-                        e.getValue()}));
-            }
-            return Multi.all(sets).thenCompose(results -> {
-                boolean all = results.stream().allMatch(r -> r instanceof Reply.Int i && i.value() == 1);
-                if (all) {
-                    return CommandCall.done(Reply.ONE);
-                }
-                byte[] undo = KeyCommands.DELETE_IF_SAME.getBytes(StandardCharsets.US_ASCII);
-                List<CompletableFuture<Reply>> undos = new ArrayList<>();
-                for (int i = 0; i < entries.size(); i++) {
-                    if (results.get(i) instanceof Reply.Int n && n.value() == 1) {
-                        byte[] key = entries.get(i).getKey().bytes();
-                        undos.add(call.onKey(key, KeyCommands.DELETE_IF_SAME, new byte[][] {undo, key,
-                                StoredValue.encodeString(entries.get(i).getValue())}));
-                    }
-                }
-                Reply failure = Multi.firstError(results, Reply.ZERO);
-                return Multi.all(undos).thenApply(ignored -> failure);
-            });
-        });
+        setPairs(Multi.byKey(entries), args);
+        return Reply.ONE;
     }
 
     private static Reply decrby(KeyEntry entry, byte[][] args) {
