@@ -2,6 +2,7 @@ package io.tessera.redis.internal.command;
 
 import io.tessera.grid.GridMap;
 import io.tessera.redis.internal.protocol.Reply;
+import io.tessera.redis.internal.store.Bytes;
 import io.tessera.redis.internal.store.StoredValue;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -22,14 +23,20 @@ import java.util.function.Supplier;
  * over the keyspace.
  *
  * <p>Single-key commands (TYPE, EXPIRE and its kin, TTL, PERSIST) run on the key's primary as one atomic step.
- * DEL, UNLINK, EXISTS and TOUCH run one key operation per key and add up the replies: atomic per key only.
  *
- * <p>RENAME, RENAMENX and COPY are not atomic, whether or not the keys share a slot, since the grid runs entry
- * processors on one key at a time: they read the source's stored value and expiry on its primary, write the
- * target on its primary, and (RENAME) then delete the source only if it still holds the value read. A client may
- * see both keys for a moment, and a write to the source between the read and the delete survives in the source
- * (the target then holds the older value). Redis Cluster refuses these commands across slots; Tessera serves
- * them.
+ * <p>Commands on several keys run as one atomic step on their primary when the keys share a hash slot, as in Redis
+ * Cluster: DEL, UNLINK, EXISTS and TOUCH, RENAME and RENAMENX, and COPY within one database. Keys in different
+ * slots, which Redis Cluster refuses with {@code CROSSSLOT}, are served split per key:
+ * <ul>
+ *   <li>DEL, UNLINK, EXISTS and TOUCH run one key operation per key and add up the replies: a concurrent writer may
+ *   create or delete one key between the steps on two others.</li>
+ *   <li>RENAME and RENAMENX read the source's stored value and expiry on its primary, write the target on its
+ *   primary, and then delete the source only if it still holds the value read. A client may see both keys for a
+ *   moment, and a write to the source between the read and the delete survives in the source (the target then
+ *   holds the older value).</li>
+ *   <li>COPY reads the source on its primary and then writes the target on its own (the same for COPY ... DB into
+ *   another database, whatever the slots): a write to the source in between is not copied.</li>
+ * </ul>
  *
  * <p>KEYS, SCAN, RANDOMKEY, DBSIZE, FLUSHDB and FLUSHALL read or clear whole partitions with the grid's blocking
  * calls, so they run on a small pool of daemon threads ({@code tessera-resp-keyspace-*}), never on an event loop.
@@ -41,14 +48,14 @@ import java.util.function.Supplier;
  * shares its hash with another, still moves with its group).
  */
 final class KeyCommands {
-    /** Internal: deletes a key only if it still holds the given stored value. */
+    /** Internal: deletes a key only if it still holds the given stored value (the last step of a cross-slot RENAME). */
     static final String DELETE_IF_SAME = "tessera.delifsame";
     /** Internal: the stored value and expiry of a key. */
     static final String READ = "tessera.read";
     /** Internal: writes a stored value with an expiry, replacing or only if absent. */
     static final String WRITE = "tessera.write";
 
-    private static final byte[] EMPTY = new byte[0];
+    private static final Reply NO_SUCH_KEY = Reply.error("ERR no such key");
     private static final int MAX_SCAN_PARTITIONS_PER_CALL = 64;
 
     private static final AtomicInteger KEYSPACE_THREADS = new AtomicInteger();
@@ -63,15 +70,15 @@ final class KeyCommands {
     }
 
     static void register(CommandTable.Builder table) {
-        table.add(perKey("del", "write", "Deletes one or more keys.", KeyCommands::delete));
-        table.add(perKey("unlink", "write fast",
-                "Asynchronously deletes one or more keys. Deletes them at once in Tessera.", KeyCommands::delete));
-        table.add(perKey("exists", "readonly fast", "Determines whether one or more keys exist.",
-                (entry, args) -> entry.exists() ? Reply.ONE : Reply.ZERO));
-        table.add(perKey("touch", "readonly fast",
+        perKey(table, "del", "write", "Deletes one or more keys.", KeyCommands::delete);
+        perKey(table, "unlink", "write fast",
+                "Asynchronously deletes one or more keys. Deletes them at once in Tessera.", KeyCommands::delete);
+        perKey(table, "exists", "readonly fast", "Determines whether one or more keys exist.",
+                (entry, args) -> entry.exists() ? Reply.ONE : Reply.ZERO);
+        perKey(table, "touch", "readonly fast",
                 "Returns the number of existing keys out of those specified after updating the time they were last "
                         + "accessed.",
-                (entry, args) -> entry.exists() ? Reply.ONE : Reply.ZERO));
+                (entry, args) -> entry.exists() ? Reply.ONE : Reply.ZERO);
         table.keyCommand("type", 2, "readonly fast", "generic", "Determines the type of value stored at a key.",
                 (entry, args) -> Reply.simple(entry.exists() ? StoredValue.typeName(entry.stored()) : "none"));
         table.keyCommand("expire", -3, "write fast", "generic",
@@ -109,6 +116,9 @@ final class KeyCommands {
                 KeyCommands::randomKey);
         table.command("copy", -3, "write denyoom", 1, 2, 1, "generic", "Copies the value of a key to a new key.",
                 KeyCommands::copy);
+        table.slotOperation("rename", (entries, args) -> renameInSlot(entries, false));
+        table.slotOperation("renamenx", (entries, args) -> renameInSlot(entries, true));
+        table.slotOperation("copy", KeyCommands::copyInSlot);
         table.command("dbsize", 1, "readonly fast", 0, 0, 0, "server", "Returns the number of keys in the database.",
                 call -> {
                     GridMap<byte[], byte[]> map = call.database();
@@ -120,21 +130,38 @@ final class KeyCommands {
                 KeyCommands::flushall);
 
         table.add(internal(DELETE_IF_SAME, 3,
-                "Deletes a key only if it still holds the given stored value (undoes part of MSETNX or RENAME).",
+                "Deletes a key only if it still holds the given stored value (the last step of a cross-slot RENAME).",
                 KeyCommands::deleteIfSame));
         table.add(internal(READ, 2, "Returns a key's stored value and expiry (RENAME, COPY).", KeyCommands::read));
         table.add(internal(WRITE, 5, "Writes a stored value and expiry (RENAME, COPY).", KeyCommands::write));
     }
 
-    /** A command on keys 1..n that runs {@code operation} once per key and answers the sum of the replies. */
-    private static CommandSpec perKey(String name, String flags, String summary, KeyOperation operation) {
-        return new CommandSpec(name, -2, Set.of(flags.split(" ")), 1, -1, 1, "generic", summary, call -> {
+    /**
+     * A command on keys 1..n that runs {@code operation} once per key and answers the sum of the replies: as one
+     * slot operation when the keys share a slot, else one key operation per key.
+     */
+    private static void perKey(CommandTable.Builder table, String name, String flags, String summary,
+                               KeyOperation operation) {
+        table.add(new CommandSpec(name, -2, Set.of(flags.split(" ")), 1, -1, 1, "generic", summary, call -> {
+            List<byte[]> keys = CommandCall.distinct(call.keys(1, 1));
+            if (call.argCount() > 2 && CommandCall.sameSlot(keys)) {
+                return call.onSlot(keys, name, call.args());
+            }
             List<CompletableFuture<Reply>> replies = new ArrayList<>(call.argCount() - 1);
             for (int i = 1; i < call.argCount(); i++) {
                 replies.add(call.onKey(call.arg(i), name, new byte[][] {call.arg(0), call.arg(i)}));
             }
             return Multi.sumOrError(replies);
-        }, operation);
+        }, operation));
+        table.slotOperation(name, (entries, args) -> {
+            Map<Bytes, KeyEntry> byKey = Multi.byKey(entries);
+            long total = 0;
+            for (int i = 1; i < args.length; i++) { // a repeated key counts each time, as in Redis
+                total += ((Reply.Int) operation.apply(Multi.entry(byKey, args[i]), new byte[][] {args[0], args[i]}))
+                        .value();
+            }
+            return Reply.integer(total);
+        });
     }
 
     /**
@@ -427,25 +454,28 @@ final class KeyCommands {
         });
     }
 
-    /** RENAME / RENAMENX: read, write, delete-if-unchanged; see the class comment. */
+    /** RENAME / RENAMENX: one step within a slot, else read, write, delete-if-unchanged; see the class comment. */
     private static CompletableFuture<Reply> rename(CommandCall call, boolean nx) {
         byte[] source = call.arg(1);
         byte[] target = call.arg(2);
-        Reply noSuchKey = Reply.error("ERR no such key");
         if (Arrays.equals(source, target)) {
             return call.onKey(source, "exists", new byte[][] {bytes("exists"), source}).thenApply(reply -> {
                 if (reply instanceof Reply.Error) {
                     return reply;
                 }
-                return reply.equals(Reply.ZERO) ? noSuchKey : nx ? Reply.ZERO : Reply.OK;
+                return reply.equals(Reply.ZERO) ? NO_SUCH_KEY : nx ? Reply.ZERO : Reply.OK;
             });
+        }
+        List<byte[]> keys = List.of(source, target);
+        if (CommandCall.sameSlot(keys)) {
+            return call.onSlot(keys, nx ? "renamenx" : "rename", call.args());
         }
         return call.onKey(source, READ, new byte[][] {bytes(READ), source}).thenCompose(read -> {
             if (read instanceof Reply.Error) {
                 return CommandCall.done(read);
             }
             if (!(read instanceof Reply.Array value)) {
-                return CommandCall.done(noSuchKey);
+                return CommandCall.done(NO_SUCH_KEY);
             }
             byte[] stored = ((Reply.Bulk) value.items().get(0)).bytes();
             byte[] expiry = bytes(Long.toString(((Reply.Int) value.items().get(1)).value()));
@@ -464,7 +494,21 @@ final class KeyCommands {
         });
     }
 
-    /** COPY source destination [DB destination-db] [REPLACE]. */
+    /** RENAME / RENAMENX source target (distinct keys) on one slot: the target takes the value and the expiry. */
+    private static Reply renameInSlot(List<KeyEntry> entries, boolean nx) {
+        KeyEntry source = entries.get(0);
+        KeyEntry target = entries.get(1);
+        if (!source.exists()) {
+            return NO_SUCH_KEY;
+        }
+        if (!writeStored(target, source.stored(), source.expiresAt(), nx)) {
+            return Reply.ZERO;
+        }
+        source.remove();
+        return nx ? Reply.ONE : Reply.OK;
+    }
+
+    /** COPY source destination [DB destination-db] [REPLACE]: one step within a slot of one database. */
     private static CompletableFuture<Reply> copy(CommandCall call) {
         boolean replace = false;
         int sourceDb = call.client().database();
@@ -492,6 +536,10 @@ final class KeyCommands {
         if (sourceDb == targetDb && Arrays.equals(source, target)) {
             return CommandCall.done(Reply.error("ERR source and destination objects are the same"));
         }
+        List<byte[]> keys = List.of(source, target);
+        if (sourceDb == targetDb && CommandCall.sameSlot(keys)) {
+            return call.onSlot(keys, "copy", call.args());
+        }
         GridMap<byte[], byte[]> targetMap = call.server().database(targetDb);
         String mode = replace ? "REPLACE" : "NX";
         return call.onKey(source, READ, new byte[][] {bytes(READ), source}).thenCompose(read -> {
@@ -506,6 +554,24 @@ final class KeyCommands {
             return call.onKey(targetMap, target, WRITE, new byte[][] {bytes(WRITE), target, stored, expiry,
                     bytes(mode)});
         });
+    }
+
+    /** COPY source destination (distinct keys of one slot and database): 1 if copied, with the expiry. */
+    private static Reply copyInSlot(List<KeyEntry> entries, byte[][] args) {
+        boolean replace = false;
+        for (int i = 3; i < args.length; i++) { // checked by the serving member
+            String option = new String(args[i], StandardCharsets.UTF_8).toUpperCase(java.util.Locale.ROOT);
+            if (option.equals("REPLACE")) {
+                replace = true;
+            } else {
+                i++; // DB n
+            }
+        }
+        KeyEntry source = entries.get(0);
+        if (!source.exists()) {
+            return Reply.ZERO;
+        }
+        return writeStored(entries.get(1), source.stored(), source.expiresAt(), !replace) ? Reply.ONE : Reply.ZERO;
     }
 
     private static CompletableFuture<Reply> flushdb(CommandCall call) {
@@ -569,11 +635,17 @@ final class KeyCommands {
     private static Reply write(KeyEntry entry, byte[][] args) {
         long expiry = Arguments.parseLong(args[3]);
         boolean onlyIfAbsent = new String(args[4], StandardCharsets.US_ASCII).equals("NX");
+        return writeStored(entry, args[2], expiry < 0 ? null : Instant.ofEpochMilli(expiry), onlyIfAbsent)
+                ? Reply.ONE : Reply.ZERO;
+    }
+
+    /** The write step of RENAME and COPY: replaces the key (any type), or only if absent; whether it wrote. */
+    private static boolean writeStored(KeyEntry entry, byte[] stored, Instant expiresAt, boolean onlyIfAbsent) {
         if (onlyIfAbsent && entry.exists()) {
-            return Reply.ZERO;
+            return false;
         }
-        entry.setStored(args[2], expiry < 0 ? null : Instant.ofEpochMilli(expiry));
-        return Reply.ONE;
+        entry.setStored(stored, expiresAt);
+        return true;
     }
 
     private static byte[] bytes(String text) {
