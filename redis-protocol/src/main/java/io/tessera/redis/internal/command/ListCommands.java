@@ -12,14 +12,14 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Commands on lists. Every command on one key runs on the key's primary as one atomic step.
  *
- * <p>LMOVE and RPOPLPUSH name two keys. When both are the same key the move is one atomic step on it. When they
- * differ the keys may live on different partitions, so the move is <em>not</em> atomic: the serving member checks
- * the destination's type, pops from the source on its primary, then pushes onto the destination on its primary.
- * Another client may observe the element in neither list for a moment. Should the push be refused (the destination
- * became another type in between), the element is pushed back onto the end of the source it came from and the
- * error is returned. If the grid fails in the middle (a deadline with an unknown outcome on the push), the client
- * gets the grid's error ({@code TRYAGAIN ...}) and the element may be lost: it is not pushed back, since the push may
- * have happened.
+ * <p>LMOVE and RPOPLPUSH name two keys. When both are the same key, or the two keys share a hash slot, the move is
+ * one atomic step on their primary, as in Redis Cluster. Keys in different slots, which Redis Cluster refuses with
+ * {@code CROSSSLOT}, are served but the move is <em>not</em> atomic: the serving member checks the destination's
+ * type, pops from the source on its primary, then pushes onto the destination on its primary. Another client may
+ * observe the element in neither list for a moment. Should the push be refused (the destination became another type
+ * in between), the element is pushed back onto the end of the source it came from and the error is returned. If the
+ * grid fails in the middle (a deadline with an unknown outcome on the push), the client gets the grid's error
+ * ({@code TRYAGAIN ...}) and the element may be lost: it is not pushed back, since the push may have happened.
  */
 final class ListCommands {
     private static final Reply.Error NO_SUCH_KEY = new Reply.Error("ERR no such key");
@@ -67,6 +67,9 @@ final class ListCommands {
                 "Returns the last element of a list after removing and pushing it to another list.",
                 call -> move(call, false, true),
                 (entry, args) -> moveWithin(entry, false, true)));
+        table.slotOperation("lmove", (entries, args) -> moveBetween(entries.get(0), entries.get(1), end(args[3]),
+                end(args[4])));
+        table.slotOperation("rpoplpush", (entries, args) -> moveBetween(entries.get(0), entries.get(1), false, true));
     }
 
     private static Reply push(KeyEntry entry, byte[][] args, boolean left, boolean onlyIfExists) {
@@ -334,12 +337,33 @@ final class ListCommands {
         return Reply.bulk(element);
     }
 
-    /** LMOVE/RPOPLPUSH across two keys; see the class comment for why this is not atomic. */
+    /**
+     * LMOVE/RPOPLPUSH between two distinct keys of one slot, in one step: a missing source answers null before the
+     * destination's type is looked at, as in Redis.
+     */
+    private static Reply moveBetween(KeyEntry source, KeyEntry destination, boolean fromLeft, boolean toLeft) {
+        List<byte[]> from = source.list();
+        if (from.isEmpty()) {
+            return Reply.NULL;
+        }
+        List<byte[]> to = destination.list();
+        byte[] element = from.remove(fromLeft ? 0 : from.size() - 1);
+        to.add(toLeft ? 0 : to.size(), element);
+        source.setList(from);
+        destination.setList(to);
+        return Reply.bulk(element);
+    }
+
+    /** LMOVE/RPOPLPUSH: one step on one key or one slot, else split; see the class comment. */
     private static CompletableFuture<Reply> move(CommandCall call, boolean fromLeft, boolean toLeft) {
         byte[] source = call.arg(1);
         byte[] destination = call.arg(2);
         if (Arrays.equals(source, destination)) {
             return call.onKey(1);
+        }
+        List<byte[]> keys = List.of(source, destination);
+        if (CommandCall.sameSlot(keys)) {
+            return call.onSlot(keys, call.spec().name(), call.args());
         }
         return call.onKey(destination, "llen", args("llen", destination)).thenCompose(destinationLength -> {
             if (destinationLength instanceof Reply.Error) {
