@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -14,13 +15,15 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Commands on sets. Every command on one key runs on the key's primary as one atomic step.
  *
- * <p>Commands on several keys are atomic only per key, because the keys may live on different partitions (even
- * keys of one slot are separate grid entries): SINTER, SUNION and SDIFF read each key's members on its primary
- * ({@code SMEMBERS}) and combine them on the serving member, so a write to one of the keys meanwhile may or may not
- * be seen. The *STORE variants then replace the destination in one step on its primary (whatever its type, without
- * a time to live, deleted when the result is empty). SMOVE between two keys checks the destination's type, removes
- * the member from the source and adds it to the destination, each on its own primary; if the add is refused the
- * member is put back into the source and the error returned. For a moment the member is in neither set.
+ * <p>Commands on several keys (SMOVE, SINTER, SUNION, SDIFF and the *STORE variants) run as one atomic step on their
+ * primary when the keys share a hash slot, as in Redis Cluster. Keys in different slots, which Redis Cluster refuses
+ * with {@code CROSSSLOT}, are served split per key, atomic only per key: SINTER, SUNION and SDIFF read each key's
+ * members on its primary ({@code SMEMBERS}) and combine them on the serving member, so a write to one of the keys
+ * meanwhile may or may not be seen. The *STORE variants then replace the destination in one step on its primary
+ * (whatever its type, without a time to live, deleted when the result is empty), so a write to a source after it was
+ * read is not reflected. SMOVE between two keys checks the destination's type, removes the member from the source
+ * and adds it to the destination, each on its own primary; if the add is refused the member is put back into the
+ * source and the error returned. For a moment the member is in neither set.
  */
 final class SetCommands {
     /** The private key operation that replaces a key with a set: {@code tessera.setstore key member...}. */
@@ -49,11 +52,11 @@ final class SetCommands {
         table.add(new CommandSpec("smove", 4, Set.of("write", "fast"), 1, 2, 1, "set",
                 "Moves a member from one set to another.", SetCommands::smove, SetCommands::smoveWithin));
         table.command("sinter", -2, "readonly", 1, -1, 1, "set", "Returns the intersect of multiple sets.",
-                call -> combine(call, Op.INTER, 1).thenApply(SetCommands::members));
+                call -> read(call, Op.INTER));
         table.command("sunion", -2, "readonly", 1, -1, 1, "set", "Returns the union of multiple sets.",
-                call -> combine(call, Op.UNION, 1).thenApply(SetCommands::members));
+                call -> read(call, Op.UNION));
         table.command("sdiff", -2, "readonly", 1, -1, 1, "set", "Returns the difference of multiple sets.",
-                call -> combine(call, Op.DIFF, 1).thenApply(SetCommands::members));
+                call -> read(call, Op.DIFF));
         table.command("sinterstore", -3, "write denyoom", 1, -1, 1, "set",
                 "Stores the intersect of multiple sets in a key.", call -> store(call, Op.INTER));
         table.command("sunionstore", -3, "write denyoom", 1, -1, 1, "set",
@@ -64,6 +67,17 @@ final class SetCommands {
         table.keyCommand(STORE, -2, "write denyoom internal", "set",
                 "Replaces a key with a set of the given members (the store step of SINTERSTORE and the like).",
                 SetCommands::replaceWithSet);
+        table.slotOperation("smove", (entries, args) -> smoveBetween(entries.get(0), entries.get(1), args[3]));
+        for (Op op : Op.values()) {
+            String name = op.name().toLowerCase(java.util.Locale.ROOT);
+            table.slotOperation("s" + name, (entries, args) ->
+                    members(combine(sets(Multi.byKey(entries), args, 1), op)));
+            table.slotOperation("s" + name + "store", (entries, args) -> {
+                Map<Bytes, KeyEntry> byKey = Multi.byKey(entries);
+                Set<Bytes> result = combine(sets(byKey, args, 2), op);
+                return storeSet(Multi.entry(byKey, args[1]), result);
+            });
+        }
     }
 
     private enum Op { INTER, UNION, DIFF }
@@ -171,13 +185,38 @@ final class SetCommands {
         return Reply.integer(entry.set().contains(Bytes.of(args[3])) ? 1 : 0);
     }
 
-    /** SMOVE source destination member; see the class comment for why it is not atomic across two keys. */
+    /**
+     * SMOVE between two distinct keys of one slot, in one step: 0 for a missing source before any type is looked at,
+     * then WRONGTYPE for either key, as in Redis.
+     */
+    private static Reply smoveBetween(KeyEntry source, KeyEntry destination, byte[] member) {
+        if (!source.exists()) {
+            return Reply.ZERO;
+        }
+        LinkedHashSet<Bytes> from = source.set();
+        LinkedHashSet<Bytes> to = destination.set();
+        Bytes element = Bytes.of(member);
+        if (!from.remove(element)) {
+            return Reply.ZERO;
+        }
+        source.setSet(from);
+        if (to.add(element)) {
+            destination.setSet(to);
+        }
+        return Reply.ONE;
+    }
+
+    /** SMOVE source destination member: one step on one key or one slot, else split; see the class comment. */
     private static CompletableFuture<Reply> smove(CommandCall call) {
         byte[] source = call.arg(1);
         byte[] destination = call.arg(2);
         byte[] member = call.arg(3);
         if (Arrays.equals(source, destination)) {
             return call.onKey(1);
+        }
+        List<byte[]> keys = List.of(source, destination);
+        if (CommandCall.sameSlot(keys)) {
+            return call.onSlot(keys, "smove", call.args());
         }
         return call.onKey(destination, "scard", ListCommands.args("scard", destination)).thenCompose(card -> {
             if (card instanceof Reply.Error) {
@@ -199,6 +238,15 @@ final class SetCommands {
                         });
             });
         });
+    }
+
+    /** SINTER, SUNION, SDIFF key [key ...]: one step when the keys share a slot, else one read per key. */
+    private static CompletableFuture<Reply> read(CommandCall call, Op op) {
+        List<byte[]> keys = CommandCall.distinct(call.keys(1, 1));
+        if (call.argCount() > 2 && CommandCall.sameSlot(keys)) {
+            return call.onSlot(keys, call.spec().name(), call.args());
+        }
+        return combine(call, op, 1).thenApply(SetCommands::members);
     }
 
     /**
@@ -225,22 +273,43 @@ final class SetCommands {
                 }
                 sets.add(set);
             }
-            LinkedHashSet<Bytes> result = new LinkedHashSet<>(sets.get(0));
-            for (int i = 1; i < sets.size(); i++) {
-                switch (op) {
-                    case INTER -> result.retainAll(sets.get(i));
-                    case UNION -> result.addAll(sets.get(i));
-                    case DIFF -> result.removeAll(sets.get(i));
-                    default -> throw new IllegalStateException(op.name());
-                }
-            }
-            return result;
+            return combine(sets, op);
         });
     }
 
-    /** SINTERSTORE/SUNIONSTORE/SDIFFSTORE destination key [key ...]: the size of the stored result. */
+    /** The sets of the keys at {@code args[first..]} among a slot operation's entries; WRONGTYPE for any other type. */
+    private static List<Set<Bytes>> sets(Map<Bytes, KeyEntry> byKey, byte[][] args, int first) {
+        List<Set<Bytes>> sets = new ArrayList<>(args.length - first);
+        for (int i = first; i < args.length; i++) {
+            sets.add(Multi.entry(byKey, args[i]).set());
+        }
+        return sets;
+    }
+
+    /** The sets combined in key order. */
+    private static Set<Bytes> combine(List<Set<Bytes>> sets, Op op) {
+        LinkedHashSet<Bytes> result = new LinkedHashSet<>(sets.get(0));
+        for (int i = 1; i < sets.size(); i++) {
+            switch (op) {
+                case INTER -> result.retainAll(sets.get(i));
+                case UNION -> result.addAll(sets.get(i));
+                case DIFF -> result.removeAll(sets.get(i));
+                default -> throw new IllegalStateException(op.name());
+            }
+        }
+        return result;
+    }
+
+    /**
+     * SINTERSTORE/SUNIONSTORE/SDIFFSTORE destination key [key ...]: the size of the stored result; one step when the
+     * destination and the keys share a slot.
+     */
     private static CompletableFuture<Reply> store(CommandCall call, Op op) {
         byte[] destination = call.arg(1);
+        List<byte[]> keys = CommandCall.distinct(call.keys(1, 1));
+        if (CommandCall.sameSlot(keys)) {
+            return call.onSlot(keys, call.spec().name(), call.args());
+        }
         return combine(call, op, 2).thenCompose(result -> {
             byte[][] args = new byte[result.size() + 2][];
             args[0] = STORE.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
@@ -259,6 +328,11 @@ final class SetCommands {
         for (int i = 2; i < args.length; i++) {
             set.add(Bytes.of(args[i]));
         }
+        return storeSet(entry, set);
+    }
+
+    /** The store step of SINTERSTORE and the like: replaces the key (any type, no TTL); empty deletes it. */
+    private static Reply storeSet(KeyEntry entry, Set<Bytes> set) {
         if (set.isEmpty()) {
             entry.remove();
         } else {
