@@ -4,12 +4,14 @@
 # noise; the ratio is the figure.
 #
 #   benchmarks/scripts/redis-compare.sh [--nodes N] [--rounds R] [--requests N] [--clients C] [--size D]
+#                                       [--random KEYSPACE]
 #
-# Defaults: 1 Tessera node, 3 rounds, 200000 requests, 50 clients, 100-byte values; pipelines 1 and 16.
+# Defaults: 1 Tessera node, 3 rounds, 200000 requests, 50 clients, 100-byte values, one key (redis-benchmark's
+# default; --random spreads the keys over KEYSPACE keys, hence over partitions); pipelines 1 and 16.
 # Needs redis-server and redis-benchmark (Debian: redis-server, redis-tools) and builds the server jar if missing.
 set -euo pipefail
 
-nodes=1 rounds=3 requests=200000 clients=50 size=100
+nodes=1 rounds=3 requests=200000 clients=50 size=100 random=0
 while (($#)); do
   case "$1" in
     --nodes) nodes=$2; shift 2 ;;
@@ -17,6 +19,7 @@ while (($#)); do
     --requests) requests=$2; shift 2 ;;
     --clients) clients=$2; shift 2 ;;
     --size) size=$2; shift 2 ;;
+    --random) random=$2; shift 2 ;;
     *) echo "unknown option $1 (see the header of $0)" >&2; exit 2 ;;
   esac
 done
@@ -67,9 +70,15 @@ for port in "${resp_ports[@]}"; do await_ping "$port"; done
 
 # requests per second of one test from redis-benchmark's CSV ("test","rps",...)
 rps() { awk -F'","' -v t="$2" '$1 == "\"" t {print $2}' <<<"$1"; }
-bench() { redis-benchmark -p "$1" -t set,get -n "$requests" -c "$clients" -d "$size" -P "$2" -r 100000 --csv 2>/dev/null; }
+keyspace=()
+((random > 0)) && keyspace=(-r "$random")
+bench() {
+  redis-benchmark -p "$1" -t set,get -n "$requests" -c "$clients" -d "$size" -P "$2" "${keyspace[@]}" --csv \
+    2>/dev/null
+}
 
-echo "redis-benchmark -t set,get -n $requests -c $clients -d $size, $rounds rounds, Tessera nodes: $nodes"
+echo "redis-benchmark -t set,get -n $requests -c $clients -d $size ${keyspace[*]}, $rounds rounds," \
+  "Tessera nodes: $nodes"
 printf '%-4s %-3s %12s %12s %8s\n' test P redis tessera ratio
 for pipeline in 1 16; do
   declare -A sum_redis=() sum_tessera=()
