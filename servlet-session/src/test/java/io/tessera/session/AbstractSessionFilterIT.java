@@ -72,6 +72,10 @@ abstract class AbstractSessionFilterIT {
         started.clear();
     }
 
+    static Grid grid(int member) {
+        return cluster.member(member);
+    }
+
     /** Starts a container on {@code grid}; the filter is programmatic and records events as node {@code node}. */
     protected abstract ContainerNode start(TesseraSessionFilter filter, String node);
 
@@ -352,5 +356,38 @@ abstract class AbstractSessionFilterIT {
             assertThat(TestApp.events("unbound orphan")).hasSize(1);
             assertThat(browser.get(b, "op=id")).isEqualTo("none");
         }
+    }
+
+    @Test
+    void changesAreInTheGridBeforeTheResponseCommits() throws Exception {
+        List<String> n = twoNodes(c -> c);
+        Browser browser = new Browser();
+        browser.get(n.get(0), "op=create");
+        TestApp.gate = new java.util.concurrent.CountDownLatch(1);
+        try {
+            CompletableFuture<String> running = browser.getAsync(n.get(0), "op=setflush&name=early&value=yes");
+            // The request is parked after flushBuffer(); node B must already see what it set.
+            await().atMost(Duration.ofSeconds(10)).until(() -> browser.get(n.get(1), "op=get&name=early")
+                    .equals("yes"));
+            assertThat(running).isNotDone();
+            TestApp.gate.countDown();
+            assertThat(join(running)).isEqualTo("ok");
+        } finally {
+            TestApp.gate.countDown();
+        }
+    }
+
+    @Test
+    void stickyMode_servesFromTheNodeCache_andFailsOverToAnotherNode() {
+        List<String> n = twoNodes(c -> c.sticky(true));
+        Browser browser = new Browser();
+        browser.get(n.get(0), "op=create");
+        browser.get(n.get(0), "op=set&name=x&value=1");
+        assertThat(browser.get(n.get(0), "op=get&name=x")).isEqualTo("1");
+        assertThat(browser.get(n.get(0), "op=times")).endsWith("new=false");
+        // Failover: B has never seen the session and loads it from the grid.
+        assertThat(browser.get(n.get(1), "op=get&name=x")).isEqualTo("1");
+        browser.get(n.get(1), "op=set&name=y&value=2");
+        assertThat(browser.get(n.get(1), "op=names")).isEqualTo("[x, y]");
     }
 }

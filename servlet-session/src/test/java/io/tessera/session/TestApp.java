@@ -24,6 +24,8 @@ import java.util.function.Supplier;
 /** The web application the filter tests run: one servlet driven by {@code ?op=}, and recording listeners. */
 final class TestApp {
     static final Queue<String> EVENTS = new ConcurrentLinkedQueue<>();
+    /** Released by a test once it has checked what another node sees while a request is still running. */
+    static volatile java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(0);
 
     private TestApp() {
     }
@@ -139,10 +141,10 @@ final class TestApp {
         @Override
         protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
             resp.setContentType("text/plain");
-            resp.getWriter().print(handle(req));
+            resp.getWriter().print(handle(req, resp));
         }
 
-        private static String handle(HttpServletRequest req) {
+        private static String handle(HttpServletRequest req, HttpServletResponse resp) {
             String op = req.getParameter("op");
             String name = req.getParameter("name");
             String value = req.getParameter("value");
@@ -168,6 +170,15 @@ final class TestApp {
                     return s.getCreationTime() + " " + s.getLastAccessedTime() + " new=" + s.isNew();
                 case "set":
                     s.setAttribute(name, value);
+                    return "ok";
+                case "setflush":
+                    s.setAttribute(name, value);
+                    try {
+                        resp.flushBuffer();
+                        gate.await(20, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (IOException | InterruptedException e) {
+                        return "failed " + e;
+                    }
                     return "ok";
                 case "slowset":
                     sleep(Long.parseLong(req.getParameter("delay")));
