@@ -156,4 +156,138 @@ class TesseraSessionDataStoreTest {
         assertThat(nodeB.store.exists("immortal")).isTrue();
         assertThat(nodeB.store.exists("missing")).isFalse();
     }
+
+    @Test
+    void getExpired_checksCandidatesByLastNode_andFindsOtherNodesSessionsAfterGracePeriods() throws Exception {
+        long now = System.currentTimeMillis();
+        storeWithExpiry(nodeA, "mine-expired", "nodeA", now - 1000);
+        storeWithExpiry(nodeA, "mine-live", "nodeA", now + 60_000);
+        storeWithExpiry(nodeA, "other-recent", "nodeB", now - 1000);
+        storeWithExpiry(nodeA, "other-grace", "nodeB", now - 2_000 - 1000L * GRACE_SEC);
+        storeWithExpiry(nodeA, "other-old", "nodeB", now - 1000L * 4 * GRACE_SEC);
+        try (StoreNode otherContext = new StoreNode(cluster.member(1), "nodeB", "/other", null, GRACE_SEC, 0)) {
+            storeWithExpiry(otherContext, "elsewhere-old", "nodeB", now - 1000L * 4 * GRACE_SEC);
+
+            Set<String> expired = nodeA.store.getExpired(
+                    Set.of("mine-expired", "mine-live", "other-recent", "other-grace", "gone"));
+
+            // candidates: mine once expired, another node's a grace period later, missing ones at once;
+            // then the first sweep finds this context's sessions expired three grace periods ago
+            assertThat(expired).containsExactlyInAnyOrder("mine-expired", "other-grace", "gone", "other-old");
+        }
+    }
+
+    @Test
+    void getExpired_onTheSessionsLastNode_expiresItAtOnce() throws Exception {
+        long now = System.currentTimeMillis();
+        storeWithExpiry(nodeA, "managed-by-b", "nodeB", now - 1000);
+
+        assertThat(nodeA.store.getExpired(Set.of("managed-by-b"))).isEmpty();
+        assertThat(nodeB.store.getExpired(Set.of("managed-by-b"))).containsExactly("managed-by-b");
+    }
+
+    @Test
+    void cleanOrphans_removesExpiredSessionsOfEveryContext_andKeepsTheRest() throws Exception {
+        long now = System.currentTimeMillis();
+        try (StoreNode otherContext = new StoreNode(cluster.member(1), "nodeB", "/other", null, GRACE_SEC, 0)) {
+            storeWithExpiry(nodeA, "orphan-here", "nodeB", now - 100_000);
+            storeWithExpiry(otherContext, "orphan-there", "nodeB", now - 100_000);
+            storeWithExpiry(nodeA, "recent", "nodeB", now - 1000);
+            storeWithExpiry(nodeA, "live", "nodeA", now + 60_000);
+            SessionData immortal = nodeA.newData("immortal", now - 200_000, -1);
+            immortal.calcAndSetExpiry(now - 200_000);
+            nodeA.store.store("immortal", immortal);
+
+            nodeB.store.cleanOrphans(now - 50_000);
+
+            assertThat(nodeA.store.load("orphan-here")).isNull();
+            assertThat(otherContext.store.load("orphan-there")).isNull();
+            assertThat(nodeA.store.load("recent")).isNotNull();
+            assertThat(nodeA.store.load("live")).isNotNull();
+            assertThat(nodeA.store.load("immortal")).isNotNull();
+        }
+    }
+
+    @Test
+    void store_withinSavePeriod_skipsMetadataOnlyChanges_butWritesAttributeChanges() throws Exception {
+        try (StoreNode saving = new StoreNode(cluster.member(0), "nodeS", "/saving", null, GRACE_SEC, 30)) {
+            long now = System.currentTimeMillis();
+            SessionData data = saving.newData("sp", now, 60_000);
+            data.calcAndSetExpiry(now);
+            saving.store.store("sp", data);
+
+            SessionData loaded = saving.store.load("sp");
+            loaded.setAccessed(now + 5000);
+            loaded.calcAndSetExpiry(now + 5000);
+            loaded.setMetaDataDirty(true);
+            saving.store.store("sp", loaded);
+            assertThat(saving.store.load("sp").getAccessed()).isEqualTo(now);
+
+            loaded.setAttribute("x", "y");
+            saving.store.store("sp", loaded);
+            SessionData again = saving.store.load("sp");
+            assertThat(again.getAccessed()).isEqualTo(now + 5000);
+            assertThat(again.getAttribute("x")).isEqualTo("y");
+        }
+    }
+
+    @Test
+    void store_metadataOnly_keepsTheAttributesStoredMeanwhile() throws Exception {
+        long now = System.currentTimeMillis();
+        SessionData data = nodeA.newData("touch", now, 60_000);
+        data.setAttribute("cart", "empty");
+        nodeA.store.store("touch", data);
+        SessionData onB = nodeB.store.load("touch");
+
+        SessionData onA = nodeA.store.load("touch");
+        onA.setAttribute("cart", "3 items");
+        nodeA.store.store("touch", onA);
+        onB.setAccessed(now + 1000);
+        onB.setMetaDataDirty(true);
+        nodeB.store.store("touch", onB);
+
+        SessionData result = nodeA.store.load("touch");
+        assertThat(result.getAccessed()).isEqualTo(now + 1000);
+        assertThat(result.getAttribute("cart")).isEqualTo("3 items");
+    }
+
+    @Test
+    void store_ofSessionDeletedElsewhere_doesNotResurrectIt() throws Exception {
+        long now = System.currentTimeMillis();
+        nodeA.store.store("zombie", nodeA.newData("zombie", now, 60_000));
+        SessionData inFlightOnB = nodeB.store.load("zombie");
+
+        nodeA.store.delete("zombie");
+        inFlightOnB.setAttribute("late", "write");
+        nodeB.store.store("zombie", inFlightOnB);
+
+        assertThat(nodeA.store.load("zombie")).isNull();
+    }
+
+    @Test
+    void keys_separateContextPathsAndVirtualHosts() throws Exception {
+        long now = System.currentTimeMillis();
+        try (StoreNode otherPath = new StoreNode(cluster.member(1), "nodeB", "/other", null, GRACE_SEC, 0);
+             StoreNode otherHost = new StoreNode(cluster.member(1), "nodeB", "/test", "shop.example", GRACE_SEC, 0)) {
+            SessionData here = nodeA.newData("same", now, 60_000);
+            here.setAttribute("who", "test");
+            nodeA.store.store("same", here);
+            SessionData there = otherPath.newData("same", now, 60_000);
+            there.setAttribute("who", "other");
+            otherPath.store.store("same", there);
+
+            assertThat(nodeB.store.load("same").getAttribute("who")).isEqualTo("test");
+            assertThat(otherPath.store.load("same").getAttribute("who")).isEqualTo("other");
+            assertThat(otherHost.store.load("same")).isNull();
+            otherPath.store.delete("same");
+            assertThat(nodeB.store.exists("same")).isTrue();
+        }
+    }
+
+    private static void storeWithExpiry(StoreNode node, String id, String lastNode, long expiry) throws Exception {
+        SessionData data = node.newData(id, expiry - 10_000, 10_000);
+        data.setLastNode(lastNode);
+        data.setExpiry(expiry);
+        node.store.store(id, data);
+    }
 }
