@@ -81,8 +81,42 @@ public final class SessionManager implements AutoCloseable {
                 if (id != null) {
                     expiry.execute(() -> expire(id));
                 }
+                sessionChanged(event);
+            }
+
+            @Override
+            public void entryAdded(EntryEvent<String, SessionRecord> event) {
+                sessionChanged(event);
+            }
+
+            @Override
+            public void entryUpdated(EntryEvent<String, SessionRecord> event) {
+                sessionChanged(event);
+            }
+
+            @Override
+            public void entryRemoved(EntryEvent<String, SessionRecord> event) {
+                sessionChanged(event);
             }
         }, false);
+    }
+
+    /**
+     * Sticky mode trusts the cached copy only while no member changed the session record: any change (by another
+     * node after a failover, an invalidation, or this node's own commit) makes the next request check the version
+     * with one grid call, which ships the record only if the cached one is out of date. Timer writes (plain accesses)
+     * do not count, so a session that nobody changes is never fetched again. A change that races with this node's
+     * own load of the session (between its grid call and its cache update) can go unnoticed until the next change;
+     * sticky routing makes that a failover-only window.
+     */
+    private void sessionChanged(EntryEvent<String, SessionRecord> event) {
+        if (!config.sticky()) {
+            return;
+        }
+        String id = SessionRecord.idOfSessionKey(event.key());
+        if (id != null) {
+            cache.asMap().computeIfPresent(id, (key, cached) -> cached.unverified ? cached : cached.copyUnverified());
+        }
     }
 
     public SessionConfig config() {
@@ -165,13 +199,14 @@ public final class SessionManager implements AutoCloseable {
 
     /**
      * Loads the session {@code id} for a request, or returns {@code null} if it does not exist, was invalidated or
-     * timed out. Sticky: a cached copy is used as is and the access is written at commit. Non-sticky: one grid call
-     * marks the access and returns the record only if the cached version is not current.
+     * timed out. Sticky: a cached copy that no member changed since is used as is, and the access is written at
+     * commit. Otherwise (non-sticky, or a change was announced): one grid call marks the access and returns the record
+     * only if the cached version is not current.
      */
     GridSession load(String requestedId, RequestSessions owner) {
         SessionRecord cached = cache.getIfPresent(requestedId);
         long now = now();
-        if (config.sticky() && cached != null
+        if (config.sticky() && cached != null && !cached.unverified
                 && (cached.maxInactive <= 0 || cached.lastAccessed + cached.maxInactive * 1000L > now)) {
             return new GridSession(this, owner, cached, cached.lastAccessed, now, false, false);
         }

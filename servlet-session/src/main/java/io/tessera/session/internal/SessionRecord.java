@@ -30,6 +30,8 @@ public final class SessionRecord {
     long version;
     HashMap<String, byte[]> attributes;
     String movedTo;
+    /** Node-local, never shipped: a member announced a change since this copy was cached (sticky mode). */
+    transient boolean unverified;
 
     SessionRecord() {
     }
@@ -77,6 +79,13 @@ public final class SessionRecord {
     }
 
     /** A copy (sharing the attribute map, which nobody mutates outside processors) with another access time. */
+    /** The same record, marked as possibly out of date: the next request checks its version. */
+    SessionRecord copyUnverified() {
+        SessionRecord r = copyWithAccess(lastAccessed);
+        r.unverified = true;
+        return r;
+    }
+
     SessionRecord copyWithAccess(long accessed) {
         SessionRecord r = new SessionRecord();
         r.state = state;
@@ -137,6 +146,11 @@ public final class SessionRecord {
 
     static String timerKey(String id) {
         return "{" + id + "}:t";
+    }
+
+    /** The session id of a session key, or {@code null} if {@code key} is not one. */
+    static String idOfSessionKey(String key) {
+        return key.startsWith("{") && key.endsWith("}") ? key.substring(1, key.length() - 1) : null;
     }
 
     /** The session id of a timer key, or {@code null} if {@code key} is not one. */
