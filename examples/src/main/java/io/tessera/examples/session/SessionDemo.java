@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The session demo's command line: one node, an embedded Jetty 12 (ee10) serving {@code /}, {@code /counter},
- * {@code /cart} and {@code /attrs}, with an embedded grid member that keeps the sessions. Start one per process:
+ * {@code /cart} and {@code /attrs}, with an embedded grid member that keeps the sessions ({@code --container tomcat}:
+ * an embedded Tomcat 11 with {@code TesseraSessionFilter}). Start one per process:
  *
  * <pre>
  * java -cp examples/target/tessera-examples.jar io.tessera.examples.session.SessionDemo \
@@ -26,17 +27,31 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "session-demo", mixinStandardHelpOptions = true, sortOptions = false,
         version = "Tessera session demo",
-        description = "One node of the Tessera session demo: an embedded Jetty 12 whose HTTP sessions live in an"
-                + " embedded grid member, so that any node can serve any request and a node may crash.",
+        description = "One node of the Tessera session demo: an embedded Jetty 12 (or Tomcat 11) whose HTTP"
+                + " sessions live in an embedded grid member, so that any node can serve any request and a node may"
+                + " crash.",
         footer = {"", "Pages: / (home), /counter (plain-text count), /cart (HTML cart), /attrs (ten attributes, one"
                 + " changed per request). Every response names its node in the X-Tessera-Node header."})
 public final class SessionDemo implements Callable<Integer> {
 
+    /** The servlet container. */
+    public enum Container {
+        /** Jetty 12, ee10 (Servlet 6.0). */
+        JETTY,
+        /** Tomcat 11 (Servlet 6.1). */
+        TOMCAT
+    }
+
     /** Where sessions are kept. */
     public enum Sessions {
-        /** In the grid, through Tessera's Jetty session data store. */
+        /**
+         * In the grid, through the container's own Tessera integration: on Jetty, Tessera's session data store under
+         * Jetty's session handling; on Tomcat, which has none, the same as {@link #FILTER}.
+         */
         TESSERA,
-        /** Jetty's default: in this node's memory only (no grid member is started). */
+        /** In the grid, through Tessera's container-neutral {@code TesseraSessionFilter}. */
+        FILTER,
+        /** The container's default: in this node's memory only (no grid member is started). */
         MEMORY
     }
 
@@ -72,15 +87,22 @@ public final class SessionDemo implements Callable<Integer> {
             description = "The HTTP port (0: a free one, printed when ready). Default: ${DEFAULT-VALUE}.")
     int httpPort;
 
-    @Option(names = "--sessions", paramLabel = "tessera|memory", defaultValue = "tessera",
-            description = "Where sessions are kept: tessera (the grid) or memory (Jetty's default, this node only)."
+    @Option(names = "--container", paramLabel = "jetty|tomcat", defaultValue = "jetty",
+            description = "The servlet container: jetty (Jetty 12 ee10) or tomcat (Tomcat 11)."
+                    + " Default: ${DEFAULT-VALUE}.")
+    Container container;
+
+    @Option(names = "--sessions", paramLabel = "tessera|filter|memory", defaultValue = "tessera",
+            description = "Where sessions are kept: tessera (the grid, through Tessera's Jetty session store on"
+                    + " Jetty, through TesseraSessionFilter on Tomcat), filter (the grid, through"
+                    + " TesseraSessionFilter) or memory (the container's default, this node only)."
                     + " Default: ${DEFAULT-VALUE}.")
     Sessions sessions;
 
     @Option(names = "--session-cache", paramLabel = "null|evict|keep", defaultValue = "null",
-            description = "Jetty's session cache in front of the grid: null (reload every request), evict (share"
-                    + " between concurrent requests, drop when the last leaves) or keep (sticky load balancers"
-                    + " only). Default: ${DEFAULT-VALUE}.")
+            description = "Jetty's session cache in front of Tessera's session store: null (reload every request),"
+                    + " evict (share between concurrent requests, drop when the last leaves) or keep (sticky load"
+                    + " balancers only). Default: ${DEFAULT-VALUE}.")
     Cache sessionCache;
 
     @Option(names = "--session-timeout", paramLabel = "SECONDS", defaultValue = "1800",
@@ -160,10 +182,9 @@ public final class SessionDemo implements Callable<Integer> {
             return 1;
         }
         out.println("session demo " + node.name() + " ready: http://" + httpHost + ":" + node.httpPort()
-                + "/ (sessions: " + sessions.name().toLowerCase(java.util.Locale.ROOT)
-                + (node.grid() == null ? "" : ", cache " + sessionCache.name().toLowerCase(java.util.Locale.ROOT)
-                        + ", grid member " + node.grid().localMember().name() + " of '" + node.grid().clusterName()
-                        + "' with " + node.grid().members().size() + " member(s)")
+                + "/ (" + node.description()
+                + (node.grid() == null ? "" : "; grid member " + node.grid().localMember().name() + " of '"
+                        + node.grid().clusterName() + "' with " + node.grid().members().size() + " member(s)")
                 + ")");
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -4,9 +4,25 @@ import io.tessera.grid.Grid;
 import io.tessera.grid.GridBuilder;
 import io.tessera.grid.SerializationConfig;
 import io.tessera.jetty.TesseraSessionDataStoreFactory;
+import io.tessera.session.SessionConfig;
+import io.tessera.session.TesseraSessionFilter;
 import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.http.HttpServlet;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
+import org.apache.catalina.Context;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.session.StandardManager;
+import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.util.descriptor.web.FilterDef;
+import org.apache.tomcat.util.descriptor.web.FilterMap;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -19,82 +35,75 @@ import org.eclipse.jetty.session.NullSessionCacheFactory;
 import org.eclipse.jetty.session.SessionCache;
 
 /**
- * One running node of the session demo: the grid member (unless sessions are kept in memory) and the Jetty server in
- * front of it. {@link #close()} stops Jetty first, so no request is cut off from its sessions, then leaves the grid.
+ * One running node of the session demo: the grid member (unless sessions are kept in memory) and the servlet
+ * container in front of it. {@link #close()} stops the container first, so no request is cut off from its sessions,
+ * then leaves the grid.
  *
- * <p>Session wiring, as Jetty documents it for a cluster: a {@code DefaultSessionIdManager} whose worker name is the
- * node's name (Jetty's {@code lastNode} protocol, which decides which node expires a session, needs a distinct name
- * per node), Tessera's {@code SessionDataStoreFactory} and a {@code SessionCacheFactory} as server beans. The cache
- * writes a changed session when the response is committed ({@code flushOnResponseCommit}), before the client can
- * send its next request to another node.
+ * <p>Jetty with {@code --sessions tessera} is wired as Jetty documents a cluster: a {@code DefaultSessionIdManager}
+ * whose worker name is the node's name (Jetty's {@code lastNode} protocol, which decides which node expires a
+ * session, needs a distinct name per node), Tessera's {@code SessionDataStoreFactory} and a
+ * {@code SessionCacheFactory} as server beans. The cache writes a changed session when the response is committed
+ * ({@code flushOnResponseCommit}), before the client can send its next request to another node.
+ *
+ * <p>With {@code --sessions filter} (and on Tomcat with {@code tessera}), {@code TesseraSessionFilter} is the first
+ * filter of the chain, in non-sticky mode, and the container's own session manager goes unused.
  */
 public final class SessionDemoNode implements AutoCloseable {
     private final String name;
+    private final String description;
     private final Grid grid;
-    private final Server server;
+    private final AutoCloseable container;
     private final int httpPort;
 
-    private SessionDemoNode(String name, Grid grid, Server server, int httpPort) {
+    private SessionDemoNode(String name, String description, Grid grid, AutoCloseable container, int httpPort) {
         this.name = name;
+        this.description = description;
         this.grid = grid;
-        this.server = server;
+        this.container = container;
         this.httpPort = httpPort;
     }
 
     /**
-     * Starts a node with the settings of {@code options}: joins the grid (with {@code --sessions tessera}), then
-     * starts Jetty.
+     * Starts a node with the settings of {@code options}: joins the grid (unless {@code --sessions memory}), then
+     * starts the container.
      *
-     * @throws IllegalStateException if Jetty cannot start (the grid member is closed again)
+     * @throws IllegalStateException if the container cannot start (the grid member is closed again)
      */
     public static SessionDemoNode start(SessionDemo options) {
         String name = options.nodeName();
-        Grid grid = options.sessions == SessionDemo.Sessions.TESSERA ? startGrid(options, name) : null;
-        Server server = new Server();
+        SessionDemo.Sessions sessions = options.sessions;
+        if (options.container == SessionDemo.Container.TOMCAT && sessions == SessionDemo.Sessions.TESSERA) {
+            sessions = SessionDemo.Sessions.FILTER;
+        }
+        Grid grid = sessions == SessionDemo.Sessions.MEMORY ? null : startGrid(options, name);
+        String description = options.container.name().toLowerCase(Locale.ROOT) + ", sessions: "
+                + (sessions == SessionDemo.Sessions.TESSERA ? "tessera session store, cache "
+                        + options.sessionCache.name().toLowerCase(Locale.ROOT)
+                        : sessions == SessionDemo.Sessions.FILTER ? "tessera filter" : "memory");
         try {
-            ServerConnector connector = new ServerConnector(server);
-            connector.setHost(options.httpHost);
-            connector.setPort(options.httpPort);
-            server.addConnector(connector);
-
-            DefaultSessionIdManager ids = new DefaultSessionIdManager(server);
-            ids.setWorkerName(name);
-            server.addBean(ids, true);
-            if (grid != null) {
-                server.addBean(new TesseraSessionDataStoreFactory(grid));
-                server.addBean(cacheFactory(options.sessionCache));
+            if (options.container == SessionDemo.Container.JETTY) {
+                Server server = startJetty(options, name, sessions, grid);
+                return new SessionDemoNode(name, description, grid, server::stop,
+                        ((ServerConnector) server.getConnectors()[0]).getLocalPort());
             }
-
-            ServletContextHandler context = new ServletContextHandler(ServletContextHandler.SESSIONS);
-            context.setContextPath("/");
-            context.getSessionHandler().setMaxInactiveInterval(options.sessionTimeout);
-            context.addFilter(new FilterHolder(new NodeHeaderFilter(name)), "/*",
-                    EnumSet.of(DispatcherType.REQUEST));
-            context.addServlet(new ServletHolder(new HomeServlet(name,
-                    options.sessions.name().toLowerCase(Locale.ROOT))), "");
-            context.addServlet(new ServletHolder(new CounterServlet()), "/counter");
-            context.addServlet(new ServletHolder(new CartServlet(name)), "/cart");
-            context.addServlet(new ServletHolder(new AttributesServlet()), "/attrs");
-            server.setHandler(context);
-            server.start();
-            return new SessionDemoNode(name, grid, server, connector.getLocalPort());
+            Tomcat tomcat = startTomcat(options, name, sessions, grid);
+            return new SessionDemoNode(name, description, grid, () -> {
+                tomcat.stop();
+                tomcat.destroy();
+            }, tomcat.getConnector().getLocalPort());
         } catch (Exception e) {
-            try {
-                server.stop();
-            } catch (Exception suppressed) {
-                e.addSuppressed(suppressed);
-            }
             if (grid != null) {
                 grid.close();
             }
-            throw new IllegalStateException("cannot start Jetty on " + options.httpHost + ":" + options.httpPort
-                    + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot start " + options.container.name().toLowerCase(Locale.ROOT)
+                    + " on " + options.httpHost + ":" + options.httpPort + ": " + e.getMessage(), e);
         }
     }
 
     private static Grid startGrid(SessionDemo options, String name) {
         SerializationConfig.Builder serialization = SerializationConfig.builder();
         TesseraSessionDataStoreFactory.registerTypes(serialization);
+        TesseraSessionFilter.registerTypes(serialization);
         GridBuilder builder = Grid.builder()
                 .clusterName(options.clusterName)
                 .stack(options.stack)
@@ -112,6 +121,66 @@ public final class SessionDemoNode implements AutoCloseable {
         return builder.start();
     }
 
+    /** The demo's servlets by path ({@code ""} is the context root only). */
+    private static Map<String, HttpServlet> servlets(String name, SessionDemo.Sessions sessions) {
+        Map<String, HttpServlet> servlets = new LinkedHashMap<>();
+        servlets.put("", new HomeServlet(name, sessions.name().toLowerCase(Locale.ROOT)));
+        servlets.put("/counter", new CounterServlet());
+        servlets.put("/cart", new CartServlet(name));
+        servlets.put("/attrs", new AttributesServlet());
+        return servlets;
+    }
+
+    private static Filter sessionFilter(Grid grid, SessionDemo options) {
+        return new TesseraSessionFilter(grid, SessionConfig.builder()
+                .sticky(false)
+                .maxInactiveInterval(options.sessionTimeout)
+                .build());
+    }
+
+    private static Server startJetty(SessionDemo options, String name, SessionDemo.Sessions sessions, Grid grid)
+            throws Exception {
+        Server server = new Server();
+        try {
+            ServerConnector connector = new ServerConnector(server);
+            connector.setHost(options.httpHost);
+            connector.setPort(options.httpPort);
+            server.addConnector(connector);
+
+            boolean jettySessions = sessions != SessionDemo.Sessions.FILTER;
+            ServletContextHandler context = new ServletContextHandler(
+                    jettySessions ? ServletContextHandler.SESSIONS : ServletContextHandler.NO_SESSIONS);
+            context.setContextPath("/");
+            if (jettySessions) {
+                DefaultSessionIdManager ids = new DefaultSessionIdManager(server);
+                ids.setWorkerName(name);
+                server.addBean(ids, true);
+                context.getSessionHandler().setMaxInactiveInterval(options.sessionTimeout);
+            }
+            if (sessions == SessionDemo.Sessions.TESSERA) {
+                server.addBean(new TesseraSessionDataStoreFactory(grid));
+                server.addBean(cacheFactory(options.sessionCache));
+            }
+            if (sessions == SessionDemo.Sessions.FILTER) {
+                context.addFilter(new FilterHolder(sessionFilter(grid, options)), "/*",
+                        EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
+            }
+            context.addFilter(new FilterHolder(new NodeHeaderFilter(name)), "/*",
+                    EnumSet.of(DispatcherType.REQUEST));
+            servlets(name, sessions).forEach((path, servlet) -> context.addServlet(new ServletHolder(servlet), path));
+            server.setHandler(context);
+            server.start();
+            return server;
+        } catch (Exception e) {
+            try {
+                server.stop();
+            } catch (Exception suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
     private static AbstractSessionCacheFactory cacheFactory(SessionDemo.Cache cache) {
         AbstractSessionCacheFactory factory;
         if (cache == SessionDemo.Cache.NULL) {
@@ -126,12 +195,75 @@ public final class SessionDemoNode implements AutoCloseable {
         return factory;
     }
 
+    private static Tomcat startTomcat(SessionDemo options, String name, SessionDemo.Sessions sessions, Grid grid)
+            throws Exception {
+        Tomcat tomcat = new Tomcat();
+        Path base;
+        try {
+            base = Files.createTempDirectory("tessera-demo-tomcat-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        base.toFile().deleteOnExit();
+        tomcat.setBaseDir(base.toString());
+        Connector connector = new Connector();
+        connector.setPort(options.httpPort);
+        connector.setProperty("address", options.httpHost);
+        tomcat.setConnector(connector);
+        try {
+            Context context = tomcat.addContext("", null);
+            // Tomcat's own sessions (only used with --sessions memory): in memory, never written to disk on stop.
+            StandardManager manager = new StandardManager();
+            manager.setPathname(null);
+            context.setManager(manager);
+            context.setSessionTimeout(Math.max(1, options.sessionTimeout / 60));
+            if (sessions == SessionDemo.Sessions.FILTER) {
+                addFilter(context, "tessera-sessions", sessionFilter(grid, options), "REQUEST", "ASYNC");
+            }
+            addFilter(context, "node-header", new NodeHeaderFilter(name), "REQUEST");
+            servlets(name, sessions).forEach((path, servlet) -> {
+                String servletName = path.isEmpty() ? "home" : path.substring(1);
+                Tomcat.addServlet(context, servletName, servlet);
+                context.addServletMappingDecoded(path, servletName);
+            });
+            tomcat.start();
+            return tomcat;
+        } catch (Exception e) {
+            try {
+                tomcat.stop();
+                tomcat.destroy();
+            } catch (Exception suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    private static void addFilter(Context context, String filterName, Filter filter, String... dispatchers) {
+        FilterDef def = new FilterDef();
+        def.setFilterName(filterName);
+        def.setFilter(filter);
+        context.addFilterDef(def);
+        FilterMap map = new FilterMap();
+        map.setFilterName(filterName);
+        map.addURLPattern("/*");
+        for (String dispatcher : dispatchers) {
+            map.setDispatcher(dispatcher);
+        }
+        context.addFilterMap(map);
+    }
+
     /** The node's name. */
     public String name() {
         return name;
     }
 
-    /** The port Jetty listens on. */
+    /** The container and how it keeps sessions, e.g. {@code jetty, sessions: tessera session store, cache null}. */
+    public String description() {
+        return description;
+    }
+
+    /** The port the container listens on. */
     public int httpPort() {
         return httpPort;
     }
@@ -141,11 +273,11 @@ public final class SessionDemoNode implements AutoCloseable {
         return grid;
     }
 
-    /** Stops Jetty, then leaves the grid gracefully. */
+    /** Stops the container, then leaves the grid gracefully. */
     @Override
     public void close() {
         try {
-            server.stop();
+            container.close();
         } catch (Exception e) {
             // stopping anyway: the grid must still leave
         } finally {

@@ -18,6 +18,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The demo's pages on two nodes in one JVM (the in-JVM grid stack), a client with one cookie jar going to the nodes
@@ -61,9 +63,11 @@ class SessionDemoTest {
                 .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    @Test
-    void counter_countsEveryRequestOfTheSession_whicheverNodeServesIt() throws Exception {
-        startNodes();
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"--container jetty --sessions tessera", "--container jetty --sessions filter",
+        "--container tomcat --sessions tessera"})
+    void counter_countsEveryRequestOfTheSession_whicheverNodeServesIt(String variant) throws Exception {
+        startNodes(variant.split(" "));
         for (int i = 1; i <= 10; i++) {
             HttpResponse<String> response = get(i % 2, "/counter");
             assertThat(response.statusCode()).isEqualTo(200);
@@ -74,9 +78,11 @@ class SessionDemoTest {
         }
     }
 
-    @Test
-    void cart_changesMadeOnOneNodeShowOnTheOther() throws Exception {
-        startNodes();
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"--container jetty --sessions tessera", "--container jetty --sessions filter",
+        "--container tomcat --sessions filter"})
+    void cart_changesMadeOnOneNodeShowOnTheOther(String variant) throws Exception {
+        startNodes(variant.split(" "));
         HttpResponse<String> added = post(0, "/cart", "item=apple&action=add");
         assertThat(added.statusCode()).isEqualTo(303);
         assertThat(added.headers().firstValue("Location")).hasValue("/cart");
@@ -114,9 +120,10 @@ class SessionDemoTest {
         assertThat(get(1, "/nothing-here").statusCode()).isEqualTo(404);
     }
 
-    @Test
-    void memorySessions_areNotSharedBetweenNodes() throws Exception {
-        startNodes("--sessions", "memory");
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"jetty", "tomcat"})
+    void memorySessions_areNotSharedBetweenNodes(String container) throws Exception {
+        startNodes("--container", container, "--sessions", "memory");
         assertThat(nodes.get(0).grid()).isNull();
         assertThat(get(0, "/counter").body()).isEqualTo("1\n");
         assertThat(get(0, "/counter").body()).isEqualTo("2\n");
