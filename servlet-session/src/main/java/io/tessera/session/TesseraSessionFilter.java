@@ -53,8 +53,10 @@ import java.util.Objects;
  *       on different nodes that change different attributes both keep their changes. A processor never creates a
  *       session and never touches a tombstone, so a late write cannot resurrect an invalidated session.</li>
  *   <li>{@code changeSessionId} turns the old entry into a forwarding tombstone and creates the new one (two
- *       partitions cannot change in one step); a concurrent request with the old id follows the tombstone to the
- *       new id and receives the new cookie, or finds no session if the change fails.</li>
+ *       partitions cannot change in one step). A request that loaded the session before the change and commits
+ *       after it follows the tombstone, so its changes land in the renamed session; a request that arrives with the
+ *       old id afterwards finds no session (the old id must stop working: fixation). If the node dies between the
+ *       two steps the session is lost, never duplicated.</li>
  *   <li>Listeners: see {@link SessionListeners}. {@code sessionDestroyed} runs exactly once cluster-wide, on the node
  *       that invalidates the session or, for a timeout, on the one node that wins the expiry of the session's
  *       timer (every node with this filter receives the grid's EXPIRED event; an atomic claim picks one).</li>

@@ -288,7 +288,7 @@ final class GridSession implements HttpSession {
         manager.fireDestroyed(this);
         List<String> names;
         synchronized (this) {
-            names = new ArrayList<>(names());
+            names = new ArrayList<>(new java.util.TreeSet<>(names())); // a stable order for the listeners
         }
         for (String name : names) {
             Object old;
@@ -371,11 +371,7 @@ final class GridSession implements HttpSession {
                 pendingRemoves.clear();
                 maxInactiveChanged = false;
                 if (!target[0].equals(id)) {
-                    String old = id;
-                    id = target[0];
-                    if (owner != null) {
-                        owner.followed(this, old);
-                    }
+                    id = target[0]; // another request changed the id meanwhile; its response carries the new cookie
                 }
                 base = o.record != null ? o.record.attributes : SessionManager.merged(base, sets, removes);
                 version = o.version;

@@ -84,9 +84,6 @@ public final class RequestSessions {
             if (found != null) {
                 session = found;
                 resolvedFromId = id;
-                if (!found.getId().equals(id)) {
-                    writeCookie(found.getId(), false); // the id changed on another node meanwhile
-                }
                 return;
             }
         }
@@ -144,12 +141,6 @@ public final class RequestSessions {
     synchronized void invalidated(GridSession invalid) {
         if (session == invalid && response != null && !response.isCommitted()) {
             writeCookie("", true);
-        }
-    }
-
-    synchronized void followed(GridSession moved, String oldId) {
-        if (session == moved && response != null && !response.isCommitted()) {
-            writeCookie(moved.getId(), false);
         }
     }
 

@@ -139,7 +139,7 @@ public final class SessionManager implements AutoCloseable {
         }
     }
 
-    /** Runs an Access or Delta on {@code id}, following a change of id; returns the outcome and the final id. */
+    /** Runs a Delta on {@code id}, following a change of id; returns the outcome and the final id. */
     private Outcome runFollowing(String[] id, MultiKeyProcessor<String, SessionRecord, Outcome> processor) {
         Outcome o = run(id[0], processor);
         for (int attempt = 0; attempt < MOVE_FOLLOW_ATTEMPTS && o.status == Outcome.MOVED; attempt++) {
@@ -175,15 +175,13 @@ public final class SessionManager implements AutoCloseable {
                 && (cached.maxInactive <= 0 || cached.lastAccessed + cached.maxInactive * 1000L > now)) {
             return new GridSession(this, owner, cached, cached.lastAccessed, now, false, false);
         }
+        // A new request never follows a moved session: an old id must stop working once the id changed (that is
+        // the point of changeSessionId against fixation); only commits of requests already in flight follow.
         String[] id = {requestedId};
-        Outcome o = runFollowing(id, new SessionProcessors.Access(cached == null ? -1 : cached.version, now));
+        Outcome o = run(requestedId, new SessionProcessors.Access(cached == null ? -1 : cached.version, now));
         if (o.status != Outcome.OK) {
             cache.invalidate(requestedId);
             return null;
-        }
-        if (!id[0].equals(requestedId)) {
-            cache.invalidate(requestedId);
-            cached = cache.getIfPresent(id[0]);
         }
         SessionRecord record = o.record != null ? o.record : cached;
         if (record == null || record.version != o.version) {
