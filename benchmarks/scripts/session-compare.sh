@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # The session demo's figures, measured in one run on one machine:
 #
-#  1. Requests/s of GET /counter through nginx (round robin, no stickiness) in front of 2 demo nodes, with sessions
-#     in the grid (Tessera's Jetty session data store, Jetty's NullSessionCache) and with Jetty's default in-memory
-#     sessions, alternating the two in every round so that both see the same machine load; the ratio is the figure.
+#  1. Requests/s of GET /counter through nginx (round robin, no stickiness) in front of 2 demo nodes (Jetty 12 ee10),
+#     for three ways of keeping sessions, each on its own 2 nodes + nginx, all running for the whole run and measured
+#     in turn in every round, so that all see the same machine load; the ratios to memory are the figures:
+#       store  - in the grid through Tessera's Jetty session data store (Jetty's NullSessionCache, flush on commit)
+#       filter - in the grid through TesseraSessionFilter (non-sticky mode; Jetty's own sessions unused)
+#       memory - Jetty's default in-memory sessions (no grid member)
 #  2. Bytes the grid sends per request for a session of 10 attributes (100-character strings) of which 1 changes
-#     per request (GET /attrs), and, for reference, for the counter's one-attribute session.
+#     per request (GET /attrs), and, for reference, for the counter's one-attribute session, for store and filter.
 #
 #   benchmarks/scripts/session-compare.sh [--rounds R] [--duration S] [--connections C] [--threads T]
 #                                         [--bytes-duration S]
@@ -15,13 +18,14 @@
 # is missing. Everything listens on 127.0.0.1 only and runs as the current user; nothing is left running.
 #
 # How each figure is taken:
-#  - wrk sends one session cookie with every request (-H Cookie). With the grid, all 2 nodes know the session. Jetty's
+#  - wrk sends one session cookie with every request (-H Cookie). With the grid, both nodes know the session. Jetty's
 #    in-memory sessions live on one node only, so the baseline gets one session per node (created directly on each
 #    node) and sends both cookies: each node finds its own session and ignores the other, which it does not know;
 #    no request creates a new session. The in-memory counts therefore split between the nodes.
 #  - With C concurrent connections on one session, concurrent requests on different nodes race on the session
-#    (Jetty's session model is last-writer-wins per session), so the final count is below the request count; the
-#    script prints both. Throughput is what is compared, not the count.
+#    (Jetty's store: last writer wins per session; the filter merges per attribute, but the counter's one attribute
+#    is read-modify-written by the servlet), so the final count is below the request count; the script prints both.
+#    Throughput is what is compared, not the count.
 #  - Bytes: the sum of the kernel's bytes_sent (ss -ti) over every TCP connection of the two grid members' transport
 #    ports, i.e. everything JGroups put on the wire in both directions: the session load (a non-sticky node reads the
 #    session from its primary), the write to the primary, the synchronous backup, acknowledgements, JGroups headers,
@@ -125,66 +129,90 @@ rps() { sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' <<<"$1"; }
 total_requests() { sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' <<<"$1"; }
 errors() { grep -E 'Non-2xx|Socket errors' <<<"$1" || true; }
 
-echo "starting 2 demo nodes + nginx with Tessera sessions, and 2 + nginx with Jetty's in-memory sessions ..."
-start_variant tessera tessera
+echo "starting 3 x (2 demo nodes + nginx): sessions in the grid through Tessera's Jetty session store (store)," \
+  "through TesseraSessionFilter (filter), and Jetty's in-memory sessions (memory) ..."
+start_variant store tessera
+start_variant filter filter
 start_variant memory memory
 
-tessera_cookie=$(new_session "http://127.0.0.1:$nginx_tessera/counter")
+store_cookie=$(new_session "http://127.0.0.1:$nginx_store/counter")
+filter_cookie=$(new_session "http://127.0.0.1:$nginx_filter/counter")
 memory_cookie="$(new_session "http://127.0.0.1:$http_memory_1/counter"); $(new_session "http://127.0.0.1:$http_memory_2/counter")"
-[[ -n $tessera_cookie && $memory_cookie == JSESSIONID=*\;\ JSESSIONID=* ]] || {
-  echo "could not create the sessions ($tessera_cookie / $memory_cookie)" >&2; exit 1; }
+[[ -n $store_cookie && -n $filter_cookie && $memory_cookie == JSESSIONID=*\;\ JSESSIONID=* ]] || {
+  echo "could not create the sessions ($store_cookie / $filter_cookie / $memory_cookie)" >&2; exit 1; }
 
 bench() { # port cookie seconds connections threads path
   wrk -t "$5" -c "$4" -d "${3}s" -H "Cookie: $2" "http://127.0.0.1:$1$6"
 }
-# warm-up: JIT and connection pools of both variants
-bench "$nginx_tessera" "$tessera_cookie" 5 "$connections" "$threads" /counter >/dev/null
-bench "$nginx_memory" "$memory_cookie" 5 "$connections" "$threads" /counter >/dev/null
+variants=(store filter memory)
+declare -A sum=() requests=([store]=1 [filter]=1 [memory]=2) # the requests that created the sessions
+# warm-up: JIT and connection pools of every variant
+for v in "${variants[@]}"; do
+  port_var="nginx_$v" cookie_var="${v}_cookie"
+  out=$(bench "${!port_var}" "${!cookie_var}" 5 "$connections" "$threads" /counter)
+  requests[$v]=$((${requests[$v]} + $(total_requests "$out")))
+done
 
 echo
 echo "GET /counter through nginx (round robin, 2 nodes), wrk -t $threads -c $connections -d ${duration}s, one" \
-  "session, $rounds rounds"
-printf '%-6s %14s %14s %8s\n' round tessera memory ratio
-sum_t=0 sum_m=0 requests_t=0 requests_m=0
+  "session, $rounds rounds; requests/s"
+printf '%-6s %10s %10s %10s %14s %14s\n' round store filter memory store/memory filter/memory
 for ((r = 1; r <= rounds; r++)); do
-  out_t=$(bench "$nginx_tessera" "$tessera_cookie" "$duration" "$connections" "$threads" /counter)
-  out_m=$(bench "$nginx_memory" "$memory_cookie" "$duration" "$connections" "$threads" /counter)
-  errors "$out_t"; errors "$out_m"
-  t=$(rps "$out_t") m=$(rps "$out_m")
-  requests_t=$((requests_t + $(total_requests "$out_t"))) requests_m=$((requests_m + $(total_requests "$out_m")))
-  awk -v r="$r" -v t="$t" -v m="$m" 'BEGIN{printf "%-6s %14.0f %14.0f %8.3f\n", r, t, m, (m > 0 ? t/m : 0)}'
-  sum_t=$(awk -v a="$sum_t" -v b="$t" 'BEGIN{print a+b}') sum_m=$(awk -v a="$sum_m" -v b="$m" 'BEGIN{print a+b}')
+  declare -A now=()
+  for v in "${variants[@]}"; do
+    port_var="nginx_$v" cookie_var="${v}_cookie"
+    out=$(bench "${!port_var}" "${!cookie_var}" "$duration" "$connections" "$threads" /counter)
+    errors "$out"
+    now[$v]=$(rps "$out")
+    sum[$v]=$(awk -v a="${sum[$v]:-0}" -v b="${now[$v]}" 'BEGIN{print a+b}')
+    requests[$v]=$((${requests[$v]:-0} + $(total_requests "$out")))
+  done
+  awk -v r="$r" -v s="${now[store]}" -v f="${now[filter]}" -v m="${now[memory]}" \
+    'BEGIN{printf "%-6s %10.0f %10.0f %10.0f %14.3f %14.3f\n", r, s, f, m, s/m, f/m}'
+  unset now
 done
-awk -v t="$sum_t" -v m="$sum_m" -v n="$rounds" \
-  'BEGIN{printf "%-6s %14.0f %14.0f %8.3f   (requests/s; ratio = tessera / memory)\n", "mean", t/n, m/n, (m > 0 ? t/m : 0)}'
-count_t=$(curl -s -H "Cookie: $tessera_cookie" "http://127.0.0.1:$nginx_tessera/counter")
+awk -v s="${sum[store]}" -v f="${sum[filter]}" -v m="${sum[memory]}" -v n="$rounds" \
+  'BEGIN{printf "%-6s %10.0f %10.0f %10.0f %14.3f %14.3f\n", "mean", s/n, f/n, m/n, s/m, f/m}'
+count_s=$(curl -s -H "Cookie: $store_cookie" "http://127.0.0.1:$nginx_store/counter")
+count_f=$(curl -s -H "Cookie: $filter_cookie" "http://127.0.0.1:$nginx_filter/counter")
 count_m1=$(curl -s -H "Cookie: $memory_cookie" "http://127.0.0.1:$http_memory_1/counter")
 count_m2=$(curl -s -H "Cookie: $memory_cookie" "http://127.0.0.1:$http_memory_2/counter")
-echo "final counts: tessera $count_t (one session, after ~$((requests_t + 2)) requests incl. warm-up; concurrent" \
-  "requests on one session are last-writer-wins); memory node1 $count_m1 + node2 $count_m2 (one session per node)"
+echo "final counts after all requests incl. warm-up and this one (concurrent requests on one session race):" \
+  "store $count_s of $((${requests[store]} + 1)), filter $count_f of $((${requests[filter]} + 1)), memory" \
+  "$count_m1 + $count_m2 of $((${requests[memory]} + 2)) (node1 + node2, one session each)"
 
 # --- bytes on the grid per request --------------------------------------------------------------------------------
-grid_bytes() { # total bytes_sent of every established TCP connection of the tessera members' transport ports
-  ss -tinH state established "( sport = :$grid_tessera_1 or dport = :$grid_tessera_1 or sport = :$grid_tessera_2 or dport = :$grid_tessera_2 )" \
+grid_bytes() { # variant: total bytes_sent of every established TCP connection of its members' transport ports
+  local g1_var="grid_${1}_1" g2_var="grid_${1}_2"
+  local g1=${!g1_var} g2=${!g2_var}
+  ss -tinH state established "( sport = :$g1 or dport = :$g1 or sport = :$g2 or dport = :$g2 )" \
     | grep -o 'bytes_sent:[0-9]*' | awk -F: '{s += $2} END {print s + 0}'
 }
-measure_bytes() { # path -> prints "requests bytes"
-  local cookie out before after
-  cookie=$(new_session "http://127.0.0.1:$nginx_tessera$1")
-  curl -s -o /dev/null -H "Cookie: $cookie" "http://127.0.0.1:$nginx_tessera$1" # the session exists on both sides
-  before=$(grid_bytes)
-  out=$(bench "$nginx_tessera" "$cookie" "$bytes_duration" 1 1 "$1")
-  after=$(grid_bytes)
+measure_bytes() { # variant path -> prints "requests bytes"
+  local port_var="nginx_$1" cookie out before after
+  cookie=$(new_session "http://127.0.0.1:${!port_var}$2")
+  curl -s -o /dev/null -H "Cookie: $cookie" "http://127.0.0.1:${!port_var}$2" # the session exists on both sides
+  before=$(grid_bytes "$1")
+  out=$(bench "${!port_var}" "$cookie" "$bytes_duration" 1 1 "$2")
+  after=$(grid_bytes "$1")
   errors "$out" >&2
   echo "$(total_requests "$out") $((after - before))"
 }
-before=$(grid_bytes); sleep "$bytes_duration"; idle=$(($(grid_bytes) - before))
-read -r n_attrs b_attrs < <(measure_bytes /attrs)
-read -r n_counter b_counter < <(measure_bytes /counter)
-before=$(grid_bytes); sleep "$bytes_duration"; idle2=$(($(grid_bytes) - before))
-idle_mean=$(((idle + idle2) / 2))
+idle_bytes() { # variant
+  local before
+  before=$(grid_bytes "$1"); sleep "$bytes_duration"; echo $(($(grid_bytes "$1") - before))
+}
 echo
-echo "grid bytes per request (sum of bytes_sent on the 2 members' transport connections, both directions; idle" \
-  "background $idle / $idle2 bytes per ${bytes_duration}s subtracted), sequential requests through nginx:"
-awk -v n="$n_attrs" -v b="$b_attrs" -v i="$idle_mean" 'BEGIN{printf "  /attrs   (10 attributes x 100 chars, 1 changed): %6.0f bytes/request  (%d requests, %d bytes)\n", (b-i)/n, n, b}'
-awk -v n="$n_counter" -v b="$b_counter" -v i="$idle_mean" 'BEGIN{printf "  /counter (1 Integer attribute changed):           %6.0f bytes/request  (%d requests, %d bytes)\n", (b-i)/n, n, b}'
+echo "grid bytes per request: the sum of bytes_sent on the 2 members' transport connections (both directions), minus"
+echo "the idle cluster's background over the same time; sequential requests (wrk -c 1) through nginx"
+printf '%-8s %-44s %14s %10s %12s %12s\n' variant page bytes/request requests bytes idle/period
+for v in store filter; do
+  idle=$(idle_bytes "$v")
+  for page in /attrs /counter; do
+    read -r n b < <(measure_bytes "$v" "$page")
+    label="/counter (1 Integer attribute, changed)"
+    [[ $page == /attrs ]] && label="/attrs (10 attributes x 100 chars, 1 changed)"
+    awk -v v="$v" -v l="$label" -v n="$n" -v b="$b" -v i="$idle" \
+      'BEGIN{printf "%-8s %-44s %14.0f %10d %12d %12d\n", v, l, (b - i) / n, n, b, i}'
+  done
+done
