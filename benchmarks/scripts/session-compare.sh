@@ -11,9 +11,10 @@
 #     per request (GET /attrs), and, for reference, for the counter's one-attribute session, for store and filter.
 #
 #   benchmarks/scripts/session-compare.sh [--rounds R] [--duration S] [--connections C] [--threads T]
-#                                         [--bytes-duration S]
+#                                         [--bytes-duration S] [--store-save-period S]
 #
-# Defaults: 3 rounds of 10 s per variant, wrk -t 2 -c 8; bytes measured over 10 s of sequential requests.
+# Defaults: 3 rounds of 10 s per variant, wrk -t 2 -c 8; bytes measured over 10 s of sequential requests; the store
+# variant with Jetty's default savePeriod 0 (see the demo's --save-period).
 # Needs java, nginx (Debian: nginx-light), wrk (Debian: wrk), curl and ss (iproute2); builds the examples jar if it
 # is missing. Everything listens on 127.0.0.1 only and runs as the current user; nothing is left running.
 #
@@ -33,7 +34,7 @@
 #    cluster over the same time and subtracted. Requests are sequential (wrk -c 1) so no two overlap.
 set -euo pipefail
 
-rounds=3 duration=10 connections=8 threads=2 bytes_duration=10
+rounds=3 duration=10 connections=8 threads=2 bytes_duration=10 store_save_period=0
 while (($#)); do
   case "$1" in
     --rounds) rounds=$2; shift 2 ;;
@@ -41,6 +42,7 @@ while (($#)); do
     --connections) connections=$2; shift 2 ;;
     --threads) threads=$2; shift 2 ;;
     --bytes-duration) bytes_duration=$2; shift 2 ;;
+    --store-save-period) store_save_period=$2; shift 2 ;;
     *) echo "unknown option $1 (see the header of $0)" >&2; exit 2 ;;
   esac
 done
@@ -105,7 +107,8 @@ start_variant() {
     if ((i == 1)); then g=$g1 h=$h1; else g=$g2 h=$h2; fi
     java -Xmx512m -Djava.net.preferIPv4Stack=true -cp "$jar" io.tessera.examples.session.SessionDemo \
       --node-name "${name}${i}" --http-port "$h" --sessions "$sessions" --cluster-name "bench-$name-$$" \
-      --grid-port "$g" --members "127.0.0.1:$g1,127.0.0.1:$g2" >"$work/$name-$i.log" 2>&1 &
+      --grid-port "$g" --members "127.0.0.1:$g1,127.0.0.1:$g2" --save-period "$store_save_period" \
+      >"$work/$name-$i.log" 2>&1 &
     pids+=($!)
     # the first node alone, so that it is the coordinator the second one joins
     ((i == 1)) && await_line "$work/$name-1.log" "ready: http" "$name node 1"

@@ -105,6 +105,13 @@ public final class SessionDemo implements Callable<Integer> {
                     + " balancers only). Default: ${DEFAULT-VALUE}.")
     Cache sessionCache;
 
+    @Option(names = "--save-period", paramLabel = "SECONDS", defaultValue = "0",
+            description = "Tessera's Jetty store only: how long a session whose attributes did not change may go"
+                    + " without writing its access times (Jetty's savePeriod). 0 writes them at the end of every"
+                    + " request, a second, metadata-only write after the one at response commit."
+                    + " Default: ${DEFAULT-VALUE}.")
+    int savePeriod;
+
     @Option(names = "--session-timeout", paramLabel = "SECONDS", defaultValue = "1800",
             description = "A session's max inactive interval (<= 0: never expires). Default: ${DEFAULT-VALUE}.")
     int sessionTimeout;

@@ -158,7 +158,9 @@ public final class SessionDemoNode implements AutoCloseable {
                 context.getSessionHandler().setMaxInactiveInterval(options.sessionTimeout);
             }
             if (sessions == SessionDemo.Sessions.TESSERA) {
-                server.addBean(new TesseraSessionDataStoreFactory(grid));
+                TesseraSessionDataStoreFactory store = new TesseraSessionDataStoreFactory(grid);
+                store.setSavePeriodSec(options.savePeriod);
+                server.addBean(store);
                 server.addBean(cacheFactory(options.sessionCache));
             }
             if (sessions == SessionDemo.Sessions.FILTER) {
