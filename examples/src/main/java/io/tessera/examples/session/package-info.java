@@ -7,7 +7,9 @@
  * {@code io.tessera.jetty.TesseraSessionDataStoreFactory}. Because a load balancer in front of the nodes need not be
  * sticky, every request reads the session from the grid (Jetty's {@code NullSessionCache}) and writes it back before
  * the response is committed ({@code flushOnResponseCommit}), so the next request, wherever it lands, sees it.
- * {@code --sessions memory} runs the same pages on Jetty's default in-memory sessions, the baseline of
+ * {@code --sessions filter} keeps them through the container-neutral {@code io.tessera.session.TesseraSessionFilter}
+ * instead, and {@code --container tomcat} runs the same pages on an embedded Tomcat 11 with that filter.
+ * {@code --sessions memory} runs them on the container's default in-memory sessions, the baseline of
  * {@code benchmarks/scripts/session-compare.sh}.
  *
  * <p>The servlets are plain Servlet API and keep no state of their own; Jetty's request threads run them, and all
