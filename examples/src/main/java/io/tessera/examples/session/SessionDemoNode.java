@@ -86,10 +86,22 @@ public final class SessionDemoNode implements AutoCloseable {
                 return new SessionDemoNode(name, description, grid, server::stop,
                         ((ServerConnector) server.getConnectors()[0]).getLocalPort());
             }
-            Tomcat tomcat = startTomcat(options, name, sessions, grid);
+            Path base = Files.createTempDirectory("tessera-demo-tomcat-");
+            base.toFile().deleteOnExit(); // should Tomcat recreate it empty while it stops
+            Tomcat tomcat;
+            try {
+                tomcat = startTomcat(options, name, sessions, grid, base);
+            } catch (Exception e) {
+                deleteRecursively(base);
+                throw e;
+            }
             return new SessionDemoNode(name, description, grid, () -> {
-                tomcat.stop();
-                tomcat.destroy();
+                try {
+                    tomcat.stop();
+                    tomcat.destroy();
+                } finally {
+                    deleteRecursively(base);
+                }
             }, tomcat.getConnector().getLocalPort());
         } catch (Exception e) {
             if (grid != null) {
@@ -197,16 +209,18 @@ public final class SessionDemoNode implements AutoCloseable {
         return factory;
     }
 
-    private static Tomcat startTomcat(SessionDemo options, String name, SessionDemo.Sessions sessions, Grid grid)
-            throws Exception {
-        Tomcat tomcat = new Tomcat();
-        Path base;
-        try {
-            base = Files.createTempDirectory("tessera-demo-tomcat-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    /** Tomcat's base directory holds only its work files; it is deleted when the node stops. */
+    private static void deleteRecursively(Path dir) {
+        try (var walk = Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            // best effort: a temp directory
         }
-        base.toFile().deleteOnExit();
+    }
+
+    private static Tomcat startTomcat(SessionDemo options, String name, SessionDemo.Sessions sessions, Grid grid,
+                                      Path base) throws Exception {
+        Tomcat tomcat = new Tomcat();
         tomcat.setBaseDir(base.toString());
         Connector connector = new Connector();
         connector.setPort(options.httpPort);
