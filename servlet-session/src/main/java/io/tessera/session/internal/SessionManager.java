@@ -6,6 +6,7 @@ import io.tessera.grid.EntryEvent;
 import io.tessera.grid.EntryListener;
 import io.tessera.grid.Grid;
 import io.tessera.grid.GridMap;
+import io.tessera.grid.IndeterminateOutcomeException;
 import io.tessera.grid.MultiKeyProcessor;
 import io.tessera.session.SessionConfig;
 import io.tessera.session.SessionListeners;
@@ -51,6 +52,7 @@ public final class SessionManager implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SessionManager.class);
     private static final int ID_BYTES = 16;
     private static final int MOVE_FOLLOW_ATTEMPTS = 20;
+    private static final int INDETERMINATE_ATTEMPTS = 3;
 
     private final SessionConfig config;
     private final ServletContext context;
@@ -161,15 +163,29 @@ public final class SessionManager implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Runs a processor on the session's two keys. When the primary dies before answering, the grid cannot know
+     * whether the processor ran; every session processor gives the same result when run again on what its first run
+     * left (an access or a delta re-applies the same values, a create recognises its own record), so the call is
+     * retried. The one loss: an {@code End} that ran before its primary died answers "already gone" when retried, so
+     * that session's listeners are not notified; it takes a crash at that exact moment.
+     */
     private <R> R run(String id, MultiKeyProcessor<String, SessionRecord, R> processor) {
-        try {
-            return map.executeOnKeysAsync(List.of(SessionRecord.sessionKey(id), SessionRecord.timerKey(id)),
-                    processor).join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return map.executeOnKeysAsync(List.of(SessionRecord.sessionKey(id), SessionRecord.timerKey(id)),
+                        processor).join();
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof IndeterminateOutcomeException && attempt < INDETERMINATE_ATTEMPTS) {
+                    log.debug("session {}: the primary left before answering; running {} again", id,
+                            processor.getClass().getSimpleName());
+                    continue;
+                }
+                if (e.getCause() instanceof RuntimeException cause) {
+                    throw cause;
+                }
+                throw e;
             }
-            throw e;
         }
     }
 

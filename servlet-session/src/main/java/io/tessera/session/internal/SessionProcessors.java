@@ -40,7 +40,10 @@ public final class SessionProcessors {
         return null;
     }
 
-    /** Creates a session; answers false if the key is taken (by a session or a tombstone). */
+    /**
+     * Creates a session; answers false if the key is taken (by a session or a tombstone), true if it holds exactly
+     * this record already (the same create, retried).
+     */
     public static final class Create implements MultiKeyProcessor<String, SessionRecord, Boolean> {
         SessionRecord record;
 
@@ -53,8 +56,12 @@ public final class SessionProcessors {
 
         @Override
         public Boolean process(List<MutableEntry<String, SessionRecord>> entries) {
-            if (entries.get(0).exists()) {
-                return false;
+            SessionRecord existing = entries.get(0).getValue();
+            if (existing != null) {
+                // this very create, run again after its primary died before answering: it did create the session
+                return existing.state == SessionRecord.LIVE && existing.id.equals(record.id)
+                        && existing.created == record.created && existing.version == record.version
+                        && entries.get(1).exists();
             }
             entries.get(0).setValue(record, null);
             entries.get(1).setValue(SessionRecord.timer(record.lastAccessed), ttl(record.maxInactive));
