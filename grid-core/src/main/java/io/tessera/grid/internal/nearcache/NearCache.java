@@ -60,15 +60,25 @@ public final class NearCache {
      * value only releases the reservation.
      */
     public void offer(BytesKey key, Object token, byte[] value, long expireAt) {
-        if (reservations.remove(key, token) && value != null) {
-            cache.put(key, new Cached(value, expireAt));
-        }
+        // Check and put under the key's lock in the reservation map, which invalidate() takes too: checking first
+        // and putting after would let an invalidation slip in between and leave the older value cached.
+        reservations.computeIfPresent(key, (k, current) -> {
+            if (current != token) {
+                return current;
+            }
+            if (value != null) {
+                cache.put(k, new Cached(value, expireAt));
+            }
+            return null;
+        });
     }
 
     /** Drops {@code key} and voids any reservation of it. */
     public void invalidate(BytesKey key) {
-        reservations.remove(key);
-        cache.invalidate(key);
+        reservations.compute(key, (k, current) -> {
+            cache.invalidate(k);
+            return null;
+        });
     }
 
     /** Drops everything. */
