@@ -7,59 +7,27 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-import io.tessera.redis.testing.RespCluster;
+import io.tessera.redis.testing.ThreeMemberRespTest;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.args.ClientAttributeOption;
 import redis.clients.jedis.args.ClientType;
 import redis.clients.jedis.exceptions.JedisConnectionException;
-import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.ClientKillParams;
 import redis.clients.jedis.util.SafeEncoder;
 
 @Timeout(60)
-class ClientCommandsTest {
+class ClientCommandsTest extends ThreeMemberRespTest {
     /** Redis 7.2's CLIENT LIST line, field by field. */
     private static final String LINE = "id=\\d+ addr=127\\.0\\.0\\.1:\\d+ laddr=127\\.0\\.0\\.1:\\d+ fd=\\d+ name=\\S* "
             + "age=\\d+ idle=\\d+ flags=[A-Za-z]+ db=\\d+ sub=\\d+ psub=\\d+ ssub=0 multi=-1 qbuf=0 qbuf-free=0 "
             + "argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=\\S+ user=default "
             + "redir=-1 resp=[23] lib-name=\\S* lib-ver=\\S*";
-    private static RespCluster cluster;
-
-    @BeforeAll
-    static void start() {
-        cluster = RespCluster.start(3);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
-    private static Jedis jedis(int member, RedisProtocol protocol) {
-        return new Jedis(new HostAndPort("127.0.0.1", cluster.port(member)),
-                DefaultJedisClientConfig.builder().protocol(protocol).build());
-    }
-
-    private static Object send(Jedis jedis, String... args) {
-        String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
-        return jedis.sendCommand(() -> SafeEncoder.encode(args[0]), rest);
-    }
-
-    private static void assertError(Jedis jedis, String message, String... args) {
-        assertThatThrownBy(() -> send(jedis, args)).isInstanceOf(JedisDataException.class).hasMessage(message);
-    }
 
     @ParameterizedTest
     @EnumSource(RedisProtocol.class)

@@ -9,7 +9,7 @@ import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.sync.RedisAdvancedClusterCommands;
 import io.tessera.grid.Grid;
 import io.tessera.grid.Partition;
-import io.tessera.redis.testing.RespCluster;
+import io.tessera.redis.testing.ThreeMemberRespTest;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -17,8 +17,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,30 +30,7 @@ import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.util.SafeEncoder;
 
 @Timeout(60)
-class ClusterCommandsTest {
-    private static RespCluster cluster;
-
-    @BeforeAll
-    static void start() {
-        cluster = RespCluster.start(3);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
-    private static Jedis jedis(int member, RedisProtocol protocol) {
-        return new Jedis(new HostAndPort("127.0.0.1", cluster.port(member)),
-                DefaultJedisClientConfig.builder().protocol(protocol).build());
-    }
-
-    private static Object send(Jedis jedis, String... args) {
-        String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
-        return jedis.sendCommand(() -> SafeEncoder.encode(args[0]), rest);
-    }
+class ClusterCommandsTest extends ThreeMemberRespTest {
 
     /** Node id -> RESP port, from each member's CLUSTER MYID. */
     private static Map<String, Integer> portsById() {

@@ -15,7 +15,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.protocol.ProtocolVersion;
 import io.tessera.redis.testing.RawRespClient;
-import io.tessera.redis.testing.RespCluster;
+import io.tessera.redis.testing.ThreeMemberRespTest;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -25,12 +25,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -38,26 +34,8 @@ import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
 
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class HashCommandsTest {
+class HashCommandsTest extends ThreeMemberRespTest {
     private static final String WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value";
-    private static RespCluster cluster;
-
-    @BeforeAll
-    static void start() {
-        cluster = RespCluster.start(3);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
-    private static Jedis jedis(int member, RedisProtocol protocol) {
-        return new Jedis(new HostAndPort("127.0.0.1", cluster.port(member)),
-                DefaultJedisClientConfig.builder().protocol(protocol).build());
-    }
 
     @Test
     void hset_writtenThroughOneMember_readThroughAnother_inBothProtocols() {

@@ -3,36 +3,14 @@ package io.tessera.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.tessera.redis.testing.RespCluster;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.tessera.redis.testing.ThreeMemberRespTest;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.SetParams;
 
-class JedisSmokeTest {
-    private static RespCluster cluster;
-
-    @BeforeAll
-    static void start() {
-        cluster = RespCluster.start(3);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
-    private static Jedis jedis(int member, RedisProtocol protocol) {
-        return new Jedis(new HostAndPort("127.0.0.1", cluster.port(member)),
-                DefaultJedisClientConfig.builder().protocol(protocol).build());
-    }
+class JedisSmokeTest extends ThreeMemberRespTest {
 
     @Test
     void writesThroughOneMember_readThroughAnother_inBothProtocols() {

@@ -9,15 +9,11 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.tessera.redis.testing.RawConnection;
-import io.tessera.redis.testing.RespCluster;
+import io.tessera.redis.testing.ThreeMemberRespTest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.RedisProtocol;
@@ -28,21 +24,8 @@ import redis.clients.jedis.Response;
  * Lettuce (RESP3, manual flushing); the replies come back in request order although the keys live on different
  * primaries and complete out of order inside the grid.
  */
-class PipelineTest {
+class PipelineTest extends ThreeMemberRespTest {
     private static final int COMMANDS = 10_000;
-    private static RespCluster cluster;
-
-    @BeforeAll
-    static void start() {
-        cluster = RespCluster.start(3);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @Test
     void jedisPipelines_inBothProtocols_keepRequestOrder() {
@@ -120,8 +103,4 @@ class PipelineTest {
         }
     }
 
-    private static Jedis jedis(int member, RedisProtocol protocol) {
-        return new Jedis(new HostAndPort("127.0.0.1", cluster.port(member)),
-                DefaultJedisClientConfig.builder().protocol(protocol).build());
-    }
 }

@@ -8,7 +8,7 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.tessera.redis.testing.RawConnection;
-import io.tessera.redis.testing.RespCluster;
+import io.tessera.redis.testing.ThreeMemberRespTest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -16,27 +16,12 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPubSub;
 
 /** Pub/sub across a three-member cluster, with Jedis (RESP2), Lettuce (RESP3) and raw connections. */
-class PubSubTest {
-    private static RespCluster cluster;
-
-    @BeforeAll
-    static void start() {
-        cluster = RespCluster.start(3);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+class PubSubTest extends ThreeMemberRespTest {
 
     @Test
     void messagePublishedOnOneMember_reachesChannelAndPatternSubscribersOnOthers_inOrder() throws Exception {

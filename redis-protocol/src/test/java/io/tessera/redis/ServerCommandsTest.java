@@ -9,21 +9,17 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.protocol.ProtocolVersion;
-import io.tessera.redis.testing.RespCluster;
+import io.tessera.redis.testing.ThreeMemberRespTest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.exceptions.JedisConnectionException;
@@ -31,34 +27,7 @@ import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.util.SafeEncoder;
 
 @Timeout(60)
-class ServerCommandsTest {
-    private static RespCluster cluster;
-
-    @BeforeAll
-    static void start() {
-        cluster = RespCluster.start(3);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
-    private static Jedis jedis(int member, RedisProtocol protocol) {
-        return new Jedis(new HostAndPort("127.0.0.1", cluster.port(member)),
-                DefaultJedisClientConfig.builder().protocol(protocol).build());
-    }
-
-    private static Object send(Jedis jedis, String... args) {
-        String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
-        return jedis.sendCommand(() -> SafeEncoder.encode(args[0]), rest);
-    }
-
-    private static void assertError(Jedis jedis, String message, String... args) {
-        assertThatThrownBy(() -> send(jedis, args)).isInstanceOf(JedisDataException.class).hasMessage(message);
-    }
+class ServerCommandsTest extends ThreeMemberRespTest {
 
     /** Decodes byte arrays (recursively) so replies compare as text. */
     private static Object text(Object reply) {
