@@ -744,9 +744,21 @@ public final class PartitionEngine {
                     byte[] last = chunks.get(chunks.size() - 1);
                     acks.add(cluster.request(target, last, last.length, Math.max(timeoutMillis, 30_000)));
                 }
-                CompletableFuture.allOf(acks.toArray(new CompletableFuture<?>[0])).whenComplete((v, e) ->
-                        done.complete(e == null && acks.stream().allMatch(a -> a.join()[0] == ACK)));
-            } catch (RuntimeException e) {
+                CompletableFuture.allOf(acks.toArray(new CompletableFuture<?>[0])).whenComplete((v, e) -> {
+                    // Whatever the replies hold, complete: the coordinator's round waits on this copy.
+                    boolean installed = false;
+                    try {
+                        installed = e == null && acks.stream().allMatch(a -> {
+                            byte[] reply = a.join();
+                            return reply != null && reply.length > 0 && reply[0] == ACK;
+                        });
+                    } catch (RuntimeException unexpected) {
+                        log.warn("snapshot of partition {}: unreadable acknowledgement: {}", p, unexpected.toString());
+                    } finally {
+                        done.complete(installed);
+                    }
+                });
+            } catch (RuntimeException | Error e) {
                 log.warn("snapshot of partition {} failed", p, e);
                 done.complete(false);
             }
