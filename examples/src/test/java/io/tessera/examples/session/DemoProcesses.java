@@ -1,15 +1,12 @@
 package io.tessera.examples.session;
 
 import io.tessera.grid.testing.MemberProcesses;
-import java.io.BufferedReader;
+import io.tessera.grid.testing.OrphanWatchdogMain;
+import io.tessera.grid.testing.ProcessOutput;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
@@ -23,8 +20,9 @@ import java.util.regex.Pattern;
 
 /**
  * Session demo nodes as real processes for the end-to-end tests: each runs {@code java -cp <test class path>
- * DemoProcessMain ...} (the demo's main plus an orphan watchdog), with its stdout and stderr copied, with timestamps,
- * to {@code target/demo-processes/<test>-<time>/<node>.log} and kept for {@link DemoNode#awaitLine}. HTTP ports are
+ * OrphanWatchdogMain SessionDemo ...} (the demo's main plus an orphan watchdog), with its stdout and stderr copied,
+ * with timestamps, to {@code target/demo-processes/<test>-<time>/<node>.log} ({@link ProcessOutput}) and kept for
+ * {@link DemoNode#awaitLine}. HTTP ports are
  * chosen by the node ({@code --http-port 0}) and read from its ready line.
  *
  * <p>The same approach as redis-protocol's {@code ServerProcesses} test helper (which examples cannot depend on:
@@ -33,7 +31,6 @@ import java.util.regex.Pattern;
  * test JVM dies.
  */
 final class DemoProcesses implements AutoCloseable {
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
     private static final Pattern READY = Pattern.compile("session demo (\\S+) ready: http://(\\S+):(\\d+)/");
     private static final ConcurrentLinkedQueue<Process> ALL = new ConcurrentLinkedQueue<>();
     /** How long a node may take from fork to ready on a busy 2-core machine. */
@@ -93,9 +90,9 @@ final class DemoProcesses implements AutoCloseable {
     }
 
     private DemoNode fork(String name, Class<?> mainClass, List<String> args) {
-        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", "-Djava.net.preferIPv4Stack=true", "-cp",
-                MemberProcesses.childClassPath(), mainClass.getName()));
+        List<String> command = new ArrayList<>(List.of(MemberProcesses.javaBinary(), "-Xmx256m",
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Djava.net.preferIPv4Stack=true", "-cp",
+                MemberProcesses.childClassPath(), OrphanWatchdogMain.class.getName(), mainClass.getName()));
         command.addAll(args);
         Path log = logDir.resolve(name + ".log");
         Process process;
@@ -111,11 +108,6 @@ final class DemoProcesses implements AutoCloseable {
             nodes.add(node);
         }
         return node;
-    }
-
-    private static String javaBinary() {
-        return ProcessHandle.current().info().command()
-                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }
 
     /** Kills every node still alive (SIGKILL) and waits for it. */
@@ -139,22 +131,12 @@ final class DemoProcesses implements AutoCloseable {
         }
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
-
     /** One node process: its name, HTTP port, log, and the lines it printed. */
     static final class DemoNode {
         private final String name;
         private final Process process;
         private final Path log;
-        private final List<String> lines = new ArrayList<>();
-        private final Object logLock = new Object();
+        private final ProcessOutput output;
         private volatile int httpPort = -1;
         private volatile String readyLine;
 
@@ -162,40 +144,12 @@ final class DemoProcesses implements AutoCloseable {
             this.name = name;
             this.process = process;
             this.log = log;
-            pump(process.getInputStream(), "out");
-            pump(process.getErrorStream(), "err");
-        }
-
-        private void pump(InputStream stream, String tag) {
-            Thread t = new Thread(() -> {
-                try (BufferedReader in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = in.readLine()) != null) {
-                        append(tag, line);
-                    }
-                } catch (IOException e) {
-                    append(tag, "<pump ended: " + e + ">");
-                }
-            }, "pump-" + name + "-" + tag);
-            t.setDaemon(true);
-            t.start();
-        }
-
-        private void append(String tag, String line) {
-            synchronized (logLock) {
-                lines.add(line);
-                try {
-                    Files.writeString(log, LocalTime.now().format(TIME) + " " + tag + " " + line + "\n",
-                            StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-                } catch (IOException e) {
-                    // diagnostics only
-                }
-            }
+            this.output = new ProcessOutput("node " + name, process, log);
         }
 
         /** Appends a note of the test's to the node's log. */
         void note(String text) {
-            append("test", "<" + text + ">");
+            output.note(text);
         }
 
         void awaitReady(Duration timeout) {
@@ -213,30 +167,7 @@ final class DemoProcesses implements AutoCloseable {
          * first or {@code timeout} passes.
          */
         String awaitLine(Predicate<String> match, Duration timeout) {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            int seen = 0;
-            while (true) {
-                boolean alive = process.isAlive();
-                if (!alive) {
-                    sleep(200); // let the pumps drain what it printed last
-                }
-                synchronized (logLock) {
-                    for (; seen < lines.size(); seen++) {
-                        if (match.test(lines.get(seen))) {
-                            return lines.get(seen);
-                        }
-                    }
-                }
-                if (!alive) {
-                    throw new AssertionError("node " + name + " exited (" + process.exitValue()
-                            + ") before printing the expected line; see " + log.toAbsolutePath());
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("node " + name + " did not print the expected line within " + timeout
-                            + "; see " + log.toAbsolutePath());
-                }
-                sleep(50);
-            }
+            return output.awaitLine(match, timeout);
         }
 
         /** The node's name ({@code --node-name}, also its {@code X-Tessera-Node}). */

@@ -42,7 +42,7 @@ class SessionDemoNginxIT {
     @Test
     void counter_countsOneToTwentyAcrossBothNodes_thenContinuesAfterOneNodeIsKilled() throws Exception {
         processes = new DemoProcesses("SessionDemoNginxIT");
-        List<DemoNode> nodes = processes.startCluster(2, "sessions-" + UUID.randomUUID(), DemoProcessMain.class);
+        List<DemoNode> nodes = processes.startCluster(2, "sessions-" + UUID.randomUUID(), SessionDemo.class);
         nginx = NginxProcess.start(processes.logDir().resolve("nginx"), nodes.get(0).httpPort(),
                 nodes.get(1).httpPort());
         HttpClient client = HttpClient.newBuilder()

@@ -36,7 +36,7 @@ class SessionDemoTomcatIT {
     @Test
     void counter_countsOneToTwentyAlternatingNodes_thenContinuesOnTheSurvivorAfterKill9() throws Exception {
         processes = new DemoProcesses("SessionDemoTomcatIT");
-        List<DemoNode> nodes = processes.startCluster(2, "sessions-" + UUID.randomUUID(), DemoProcessMain.class,
+        List<DemoNode> nodes = processes.startCluster(2, "sessions-" + UUID.randomUUID(), SessionDemo.class,
                 "--container", "tomcat", "--sessions", "filter");
         HttpClient client = HttpClient.newBuilder()
                 .cookieHandler(new CookieManager(null, CookiePolicy.ACCEPT_ALL))

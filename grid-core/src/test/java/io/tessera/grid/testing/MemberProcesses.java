@@ -172,7 +172,8 @@ public final class MemberProcesses implements AutoCloseable {
         }
     }
 
-    private static String javaBinary() {
+    /** The java executable of this JVM, for forking children. */
+    public static String javaBinary() {
         return ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }

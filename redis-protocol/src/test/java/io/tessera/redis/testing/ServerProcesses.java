@@ -1,16 +1,13 @@
 package io.tessera.redis.testing;
 
 import io.tessera.grid.testing.MemberProcesses;
+import io.tessera.grid.testing.OrphanWatchdogMain;
+import io.tessera.grid.testing.ProcessOutput;
 import io.tessera.redis.TesseraServer;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
@@ -27,8 +24,8 @@ import java.util.regex.Pattern;
  * Standalone nodes ({@link TesseraServer}) as real processes, and the command-line tools (redis-cli,
  * redis-benchmark) that drive them, for the multi-process tests.
  *
- * <p>A node runs {@code java -cp <test class path> ServerProcessMain ...} (the launcher plus an orphan watchdog), or
- * the shaded {@code tessera-server.jar} with {@link #startJar}. Its stdout and stderr are copied, with timestamps, to
+ * <p>A node runs {@code java -cp <test class path> OrphanWatchdogMain TesseraServer ...} (the launcher plus an orphan
+ * watchdog), or the shaded {@code tessera-server.jar} with {@link #startJar}. Its stdout and stderr are copied, with timestamps, to
  * {@code target/server-processes/<test>-<time>/<node>.log} and kept in memory for {@link ServerNode#awaitLine}. RESP
  * ports are chosen by the node ({@code --port 0}) and read from its "ready" log line; grid ports come from
  * {@link MemberProcesses#freePortBase}, which also keeps FD_SOCK2's ports (+100) free.
@@ -37,7 +34,6 @@ import java.util.regex.Pattern;
  * the test JVM dies.
  */
 public final class ServerProcesses implements AutoCloseable {
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
     private static final Pattern READY = Pattern.compile("node (\\S+) ready: RESP on (\\S+):(\\d+)");
     private static final ConcurrentLinkedQueue<Process> ALL = new ConcurrentLinkedQueue<>();
     /** How long a node may take from fork to "ready" on a busy 2-core machine. */
@@ -132,7 +128,10 @@ public final class ServerProcesses implements AutoCloseable {
     }
 
     private ServerNode fork(String name, List<String> args, Path jar) {
-        List<String> command = javaCommand(jar, ServerProcessMain.class);
+        List<String> command = javaCommand(jar, OrphanWatchdogMain.class);
+        if (jar == null) {
+            command.add(TesseraServer.class.getName());
+        }
         command.addAll(args);
         Path log = logDir.resolve(name + ".log");
         Process process;
@@ -152,7 +151,7 @@ public final class ServerProcesses implements AutoCloseable {
 
     private static List<String> javaCommand(Path jar, Class<?> mainClass) {
         List<String> command = new ArrayList<>();
-        command.add(javaBinary());
+        command.add(MemberProcesses.javaBinary());
         command.add("-Xmx384m");
         command.add("-XX:+UseSerialGC");
         command.add("-Djava.net.preferIPv4Stack=true");
@@ -165,11 +164,6 @@ public final class ServerProcesses implements AutoCloseable {
             command.add(mainClass.getName());
         }
         return command;
-    }
-
-    private static String javaBinary() {
-        return ProcessHandle.current().info().command()
-                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }
 
     /**
@@ -316,48 +310,19 @@ public final class ServerProcesses implements AutoCloseable {
         private final String name;
         private final Process process;
         private final Path log;
-        private final List<String> lines = new ArrayList<>();
-        private final Object logLock = new Object();
+        private final ProcessOutput output;
         private volatile int port = -1;
 
         ServerNode(String name, Process process, Path log) {
             this.name = name;
             this.process = process;
             this.log = log;
-            pump(process.getInputStream(), "out");
-            pump(process.getErrorStream(), "err");
-        }
-
-        private void pump(InputStream stream, String tag) {
-            Thread t = new Thread(() -> {
-                try (BufferedReader in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = in.readLine()) != null) {
-                        append(tag, line);
-                    }
-                } catch (IOException e) {
-                    append(tag, "<pump ended: " + e + ">");
-                }
-            }, "pump-" + name + "-" + tag);
-            t.setDaemon(true);
-            t.start();
-        }
-
-        private void append(String tag, String line) {
-            synchronized (logLock) {
-                lines.add(line);
-                try {
-                    Files.writeString(log, LocalTime.now().format(TIME) + " " + tag + " " + line + "\n",
-                            StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-                } catch (IOException e) {
-                    // diagnostics only
-                }
-            }
+            this.output = new ProcessOutput("node " + name, process, log);
         }
 
         /** Appends a note of the test's to the node's log. */
         public void note(String text) {
-            append("test", "<" + text + ">");
+            output.note(text);
         }
 
         void awaitReady(Duration timeout) {
@@ -374,53 +339,17 @@ public final class ServerProcesses implements AutoCloseable {
          * first or {@code timeout} passes.
          */
         public String awaitLine(Predicate<String> match, Duration timeout) {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            int seen = 0;
-            while (true) {
-                synchronized (logLock) {
-                    for (; seen < lines.size(); seen++) {
-                        if (match.test(lines.get(seen))) {
-                            return lines.get(seen);
-                        }
-                    }
-                }
-                if (!process.isAlive()) {
-                    sleep(200); // let the pumps drain what it printed last
-                    synchronized (logLock) {
-                        for (; seen < lines.size(); seen++) {
-                            if (match.test(lines.get(seen))) {
-                                return lines.get(seen);
-                            }
-                        }
-                    }
-                    throw new AssertionError("node " + name + " exited (" + process.exitValue()
-                            + ") before printing the expected line; see " + log.toAbsolutePath());
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("node " + name + " did not print the expected line within " + timeout
-                            + "; see " + log.toAbsolutePath());
-                }
-                sleep(50);
-            }
+            return output.awaitLine(match, timeout);
         }
 
         /** The newest line containing {@code text}, or {@code null}. */
         public String lastLineContaining(String text) {
-            synchronized (logLock) {
-                for (int i = lines.size() - 1; i >= 0; i--) {
-                    if (lines.get(i).contains(text)) {
-                        return lines.get(i);
-                    }
-                }
-            }
-            return null;
+            return output.lastLineContaining(text);
         }
 
         /** Everything the node printed so far. */
         public String output() {
-            synchronized (logLock) {
-                return String.join("\n", lines);
-            }
+            return output.text();
         }
 
         /** The node name (also its {@code --name} when started by {@link #startCluster}). */
