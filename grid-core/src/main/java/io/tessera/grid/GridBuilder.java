@@ -5,6 +5,7 @@ import io.tessera.grid.internal.partition.SlotHashing;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 
 /**
  * Configures and starts a grid member. Every setter validates at once; {@link #start()} returns once the member has
@@ -12,7 +13,8 @@ import java.util.Objects;
  *
  * <p>Defaults: cluster {@value #DEFAULT_CLUSTER_NAME}, stack {@code tcp} on 127.0.0.1 port 7800 (the next free one
  * up to 7810), {@value #DEFAULT_PARTITION_COUNT} partitions, at most {@value #DEFAULT_MAX_BACKUPS} backup per
- * partition, a 5 second operation deadline.
+ * partition, a {@value #DEFAULT_OPERATION_TIMEOUT_SECONDS} second operation deadline, the JVM's clock, and deletions
+ * remembered for merges for {@value #DEFAULT_TOMBSTONE_RETENTION_MINUTES} minutes.
  */
 public final class GridBuilder {
     /** The default cluster name. */
@@ -21,8 +23,17 @@ public final class GridBuilder {
     public static final int DEFAULT_PARTITION_COUNT = 256;
     /** The default number of backup owners the partition table keeps. */
     public static final int DEFAULT_MAX_BACKUPS = 1;
-    /** The default operation deadline. */
-    public static final Duration DEFAULT_OPERATION_TIMEOUT = Duration.ofSeconds(5);
+    /** The default operation deadline in seconds. */
+    public static final int DEFAULT_OPERATION_TIMEOUT_SECONDS = 15;
+    /**
+     * The default operation deadline: longer than it takes the bundled stacks to exclude a hung member (about 7 s)
+     * and re-settle the table, so that a write waiting for a paused backup completes instead of timing out.
+     */
+    public static final Duration DEFAULT_OPERATION_TIMEOUT = Duration.ofSeconds(DEFAULT_OPERATION_TIMEOUT_SECONDS);
+    /** The default tombstone retention in minutes. */
+    public static final int DEFAULT_TOMBSTONE_RETENTION_MINUTES = 5;
+    /** How long a deletion is remembered, by default, so that a merge does not bring the deleted key back. */
+    public static final Duration DEFAULT_TOMBSTONE_RETENTION = Duration.ofMinutes(DEFAULT_TOMBSTONE_RETENTION_MINUTES);
     /** The bundled JGroups stacks. */
     public static final List<String> BUNDLED_STACKS = List.of("tcp", "local", "udp", "kubernetes");
 
@@ -36,6 +47,9 @@ public final class GridBuilder {
     private SerializationConfig serialization = SerializationConfig.defaults();
     private Duration operationTimeout = DEFAULT_OPERATION_TIMEOUT;
     private String memberName;
+    private GridClock clock = GridClock.system();
+    private Executor executor;
+    private Duration tombstoneRetention = DEFAULT_TOMBSTONE_RETENTION;
 
     GridBuilder() {
     }
@@ -119,7 +133,7 @@ public final class GridBuilder {
         return this;
     }
 
-    /** Sets the deadline of every operation, retries included (default 5 s). */
+    /** Sets the deadline of every operation, retries included (default {@value #DEFAULT_OPERATION_TIMEOUT_SECONDS} s). */
     public GridBuilder operationTimeout(Duration operationTimeout) {
         Objects.requireNonNull(operationTimeout, "operationTimeout");
         if (operationTimeout.isZero() || operationTimeout.isNegative()) {
@@ -135,10 +149,42 @@ public final class GridBuilder {
         return this;
     }
 
+    /**
+     * Sets the clock that expiry, leases, deadlines and the write stamps read (default {@link GridClock#system()}).
+     * Tests pass a clock they advance by hand.
+     */
+    public GridBuilder clock(GridClock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        return this;
+    }
+
+    /**
+     * Sets the executor that completes the futures of asynchronous map operations, and so runs the caller's
+     * continuations (default: a small pool of this member's own). Never a partition or JGroups thread.
+     */
+    public GridBuilder executor(Executor executor) {
+        this.executor = Objects.requireNonNull(executor, "executor");
+        return this;
+    }
+
+    /**
+     * Sets how long a deletion or expiry is remembered (as a tombstone) so that a merge after a split does not bring
+     * the key back (default {@value #DEFAULT_TOMBSTONE_RETENTION_MINUTES} minutes). A side that was apart longer than
+     * this merges only entries written after the deletions it may have missed were forgotten.
+     */
+    public GridBuilder tombstoneRetention(Duration tombstoneRetention) {
+        Objects.requireNonNull(tombstoneRetention, "tombstoneRetention");
+        if (tombstoneRetention.isZero() || tombstoneRetention.isNegative()) {
+            throw new IllegalArgumentException("tombstoneRetention: " + tombstoneRetention + " (expected > 0)");
+        }
+        this.tombstoneRetention = tombstoneRetention;
+        return this;
+    }
+
     /** The immutable settings this builder holds now. */
     public GridConfig config() {
         return new GridConfig(clusterName, stack, bindAddress, bindPort, initialMembers, partitionCount, maxBackups,
-                serialization, operationTimeout, memberName);
+                serialization, operationTimeout, memberName, clock, executor, tombstoneRetention);
     }
 
     /**

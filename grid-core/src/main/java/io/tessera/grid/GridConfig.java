@@ -16,8 +16,12 @@ import java.util.List;
  * @param serialization the registered classes
  * @param operationTimeout the deadline of every operation
  * @param memberName this member's name, or {@code null}
+ * @param clock the clock expiry, leases and deadlines read
+ * @param executor the executor that completes asynchronous results, or {@code null} for the member's own pool
+ * @param tombstoneRetention how long deletions are remembered for merges
  */
 public record GridConfig(String clusterName, String stack, String bindAddress, int bindPort,
                          List<String> initialMembers, int partitionCount, int maxBackups,
-                         SerializationConfig serialization, Duration operationTimeout, String memberName) {
+                         SerializationConfig serialization, Duration operationTimeout, String memberName,
+                         GridClock clock, java.util.concurrent.Executor executor, Duration tombstoneRetention) {
 }

@@ -6,7 +6,8 @@ import java.util.Objects;
 /**
  * How a map is replicated and expires: an immutable value made with {@link #builder()}.
  *
- * <p>Defaults: one synchronous backup, no TTL, no max-idle, no near cache, reads from the primary.
+ * <p>Defaults: one synchronous backup, no TTL, no max-idle, no near cache, reads from the primary, no minimum cluster
+ * size, and {@link MergePolicy#LATEST_UPDATE} after a split.
  */
 public final class MapConfig {
     /** The default number of backups. */
@@ -22,6 +23,8 @@ public final class MapConfig {
     private final Duration maxIdle;
     private final NearCacheConfig nearCache;
     private final boolean readFromBackup;
+    private final int minClusterSize;
+    private final MergePolicy mergePolicy;
 
     private MapConfig(Builder b) {
         this.backups = b.backups;
@@ -30,6 +33,8 @@ public final class MapConfig {
         this.maxIdle = b.maxIdle;
         this.nearCache = b.nearCache;
         this.readFromBackup = b.readFromBackup;
+        this.minClusterSize = b.minClusterSize;
+        this.mergePolicy = b.mergePolicy;
     }
 
     /** A builder with the defaults. */
@@ -51,6 +56,8 @@ public final class MapConfig {
         b.maxIdle = maxIdle;
         b.nearCache = nearCache;
         b.readFromBackup = readFromBackup;
+        b.minClusterSize = minClusterSize;
+        b.mergePolicy = mergePolicy;
         return b;
     }
 
@@ -84,22 +91,39 @@ public final class MapConfig {
         return readFromBackup;
     }
 
+    /**
+     * The fewest members a member must see for this map's operations to run there, or 0 for no minimum: below it,
+     * operations fail fast with {@link QuorumException} instead of running on a side of a split cluster that a merge
+     * would overrule.
+     */
+    public int minClusterSize() {
+        return minClusterSize;
+    }
+
+    /** What survives, key by key, when two sides of a split cluster merge. */
+    public MergePolicy mergePolicy() {
+        return mergePolicy;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof MapConfig c && c.backups == backups && c.asyncBackups == asyncBackups
                 && c.ttl.equals(ttl) && c.maxIdle.equals(maxIdle) && Objects.equals(c.nearCache, nearCache)
-                && c.readFromBackup == readFromBackup;
+                && c.readFromBackup == readFromBackup && c.minClusterSize == minClusterSize
+                && c.mergePolicy.equals(mergePolicy);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(backups, asyncBackups, ttl, maxIdle, nearCache, readFromBackup);
+        return Objects.hash(backups, asyncBackups, ttl, maxIdle, nearCache, readFromBackup, minClusterSize,
+                mergePolicy);
     }
 
     @Override
     public String toString() {
         return "MapConfig{backups=" + backups + ", asyncBackups=" + asyncBackups + ", ttl=" + ttl + ", maxIdle="
-                + maxIdle + ", nearCache=" + nearCache + ", readFromBackup=" + readFromBackup + "}";
+                + maxIdle + ", nearCache=" + nearCache + ", readFromBackup=" + readFromBackup + ", minClusterSize="
+                + minClusterSize + ", mergePolicy=" + mergePolicy + "}";
     }
 
     /** Builds a {@link MapConfig}; every setter validates at once. */
@@ -110,6 +134,8 @@ public final class MapConfig {
         private Duration maxIdle = Duration.ZERO;
         private NearCacheConfig nearCache;
         private boolean readFromBackup;
+        private int minClusterSize;
+        private MergePolicy mergePolicy = MergePolicy.LATEST_UPDATE;
 
         private Builder() {
         }
@@ -150,6 +176,26 @@ public final class MapConfig {
         /** Lets reads be served by a local backup, which may lag the primary. */
         public Builder readFromBackup(boolean readFromBackup) {
             this.readFromBackup = readFromBackup;
+            return this;
+        }
+
+        /**
+         * Sets the fewest members a member must see for this map's operations to run (0, the default, for no
+         * minimum). With a majority of the cluster's intended size (3 of 5, say), the smaller side of a split refuses
+         * operations with {@link QuorumException}, so it takes no writes that the merge would discard.
+         */
+        public Builder minClusterSize(int minClusterSize) {
+            if (minClusterSize < 0) {
+                throw new IllegalArgumentException("minClusterSize: " + minClusterSize
+                        + " (expected 0 for no minimum, or a positive member count)");
+            }
+            this.minClusterSize = minClusterSize;
+            return this;
+        }
+
+        /** Sets what survives, key by key, when two sides of a split cluster merge (default LATEST_UPDATE). */
+        public Builder mergePolicy(MergePolicy mergePolicy) {
+            this.mergePolicy = Objects.requireNonNull(mergePolicy, "mergePolicy");
             return this;
         }
 

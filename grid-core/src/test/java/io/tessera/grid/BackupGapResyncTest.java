@@ -3,13 +3,12 @@ package io.tessera.grid;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.tessera.grid.internal.operation.Mutation;
+import io.tessera.grid.internal.partition.PartitionTable;
+import io.tessera.grid.internal.replica.Mutation;
+import io.tessera.grid.internal.replication.BackupMessage;
 import io.tessera.grid.internal.serialization.GridSerializer;
 import io.tessera.grid.internal.store.BytesKey;
 import io.tessera.grid.internal.store.Record;
-import io.tessera.grid.internal.store.RecordStore;
-import io.tessera.grid.internal.wire.WireReader;
-import io.tessera.grid.internal.wire.WireWriter;
 import io.tessera.grid.testing.GridCluster;
 import io.tessera.grid.testing.ReplicaProbe;
 import java.nio.charset.StandardCharsets;
@@ -46,16 +45,14 @@ class BackupGapResyncTest {
 
             long backupSequence = ReplicaProbe.localDigests(backup, "gap").get(p).sequence();
             byte[] key = keys.get(0).getBytes(StandardCharsets.UTF_8);
-            RecordStore shape = new RecordStore("gap", p, 1);
+            PartitionTable table = ReplicaProbe.node(backup).table();
+            long epoch = table.epoch(p);
             Record forged = new Record(new BytesKey(key), GridSerializer.KEY_STRING, new byte[] {1, 'x'},
                     backupSequence + 2, 0, 0, 0, 0, 0);
-            WireWriter out = new WireWriter(64);
-            out.writeVarInt(p);
-            out.writeVarLong(ReplicaProbe.node(backup).engine().table().version());
-            out.writeVarInt(1);
-            Mutation.put(shape, backupSequence + 2, forged).writeTo(out);
-            ReplicaProbe.node(backup).engine().onBackup(new WireReader(out.toByteArray()),
-                    ReplicaProbe.node(primary).address(), null);
+            Mutation gap = new Mutation("gap", 1, (byte) 0, epoch, 0, backupSequence + 2, Mutation.Kind.PUT, forged,
+                    null, (byte) 0, 0);
+            ReplicaProbe.node(backup).backups().onBackup(new BackupMessage(p, table.version(), epoch, List.of(),
+                    List.of(gap), List.of()), ReplicaProbe.node(primary).address(), null);
 
             for (int i = 1; i <= 3; i++) {
                 map.put(keys.get(0), "v" + i); // real writes overtake the forged sequence

@@ -143,7 +143,7 @@ class CrashFailoverIT extends MemberProcessesTestBase {
 
     private void crashAndVerify(GridNode node, GridMap<String, String> map, AtomicReferenceArray<String> acked,
                                 ForkedMember victim, List<ForkedMember> survivors, String which) throws Exception {
-        PartitionTable before = node.engine().table();
+        PartitionTable before = node.table();
         String figureKey = keyLedBy(before, victim, "figure-" + victim.name() + "-");
         int ledPartitions = before.primaryCounts().getOrDefault(addressOf(node, victim), 0);
         assertThat(ledPartitions).as("partitions %s leads", victim.name()).isGreaterThan(0);
@@ -300,7 +300,7 @@ class CrashFailoverIT extends MemberProcessesTestBase {
      * and sequence), so the new backups really are copies; retries briefly while replication settles.
      */
     private static void assertReplicasIdentical(GridNode node, GridMap<String, String> map) {
-        PartitionTable table = node.engine().table();
+        PartitionTable table = node.table();
         List<String> differences = new ArrayList<>();
         for (int attempt = 0; attempt < 50; attempt++) {
             differences.clear();
@@ -499,7 +499,7 @@ class CrashFailoverIT extends MemberProcessesTestBase {
         if (view.size() != n) {
             return "view " + node.cluster().view();
         }
-        PartitionTable table = node.engine().table();
+        PartitionTable table = node.table();
         if (table.hasSyncing()) {
             return "table " + table.version() + " has syncing replicas";
         }

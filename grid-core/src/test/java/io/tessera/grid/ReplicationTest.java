@@ -49,7 +49,7 @@ class ReplicationTest {
             try {
                 assertThatThrownBy(() -> map.put(key, "during"))
                         .isInstanceOf(IndeterminateOutcomeException.class)
-                        .hasMessageContaining("acknowledged within 1500 ms");
+                        .hasMessageContaining("answered within 1500 ms");
             } finally {
                 discard(backup).discardAll(false);
             }

@@ -3,6 +3,8 @@ package io.tessera.grid;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tessera.grid.internal.GridNode;
+import io.tessera.grid.internal.migration.FreezeRequest;
+import io.tessera.grid.internal.migration.SyncReplicaRequest;
 import io.tessera.grid.internal.partition.PartitionTable;
 import io.tessera.grid.internal.partition.SlotHashing;
 import io.tessera.grid.internal.wire.WireReader;
@@ -43,7 +45,7 @@ class RetriedMigrationCopyIT {
     void retriedCopy_toSyncedReplica_keepsWritesThatArrivedBeforeItsFirstChunk() throws Exception {
         try (GridCluster cluster = GridCluster.start(3, b -> b.partitionCount(PARTITIONS))) {
             GridNode any = (GridNode) cluster.member(0);
-            PartitionTable settled = any.engine().table();
+            PartitionTable settled = any.table();
             int p = 0;
             Address source = settled.primary(p);
             Address backup = settled.owners(p)[1];
@@ -112,37 +114,20 @@ class RetriedMigrationCopyIT {
     }
 
     private static void installEverywhere(Map<Address, GridNode> nodes, PartitionTable table) {
-        nodes.values().forEach(n -> n.engine().installTable(table).join());
+        nodes.values().forEach(n -> n.replicas().installTable(table).join());
     }
 
     /** Sends what the coordinator's SYNC_REPLICA carries; completes with the partitions that failed. */
     private static CompletableFuture<List<Integer>> syncReplica(GridNode source, int p, Address destination) {
-        WireWriter out = new WireWriter(64);
-        out.writeVarInt(1);
-        out.writeVarInt(p);
-        out.writeVarInt(1);
-        PartitionTable.writeAddress(out, destination);
         CapturingResponse response = new CapturingResponse();
-        source.engine().onSyncReplica(new WireReader(out.array(), 0, out.size()), response);
-        return response.reply.thenApply(bytes -> {
-            WireReader in = new WireReader(bytes);
-            int failed = in.readVarInt();
-            List<Integer> partitions = new ArrayList<>();
-            for (int i = 0; i < failed; i++) {
-                partitions.add(in.readVarInt());
-            }
-            return partitions;
-        });
+        source.migration().onSyncReplica(new SyncReplicaRequest(Map.of(p, List.of(destination))), response);
+        return response.reply.thenApply(SyncReplicaRequest::readReply);
     }
 
     /** Sends what the coordinator's FREEZE carries and waits for the answer. */
     private static void freeze(GridNode source, long version, int p) throws Exception {
-        WireWriter out = new WireWriter(16);
-        out.writeVarLong(version);
-        out.writeVarInt(1);
-        out.writeVarInt(p);
         CapturingResponse response = new CapturingResponse();
-        source.engine().onFreeze(new WireReader(out.array(), 0, out.size()), response);
+        source.migration().onFreeze(new FreezeRequest(version, List.of(p)), response);
         response.reply.get(30, TimeUnit.SECONDS);
     }
 

@@ -1,6 +1,8 @@
 package io.tessera.grid.internal;
 
+import io.tessera.grid.EntryListener;
 import io.tessera.grid.Grid;
+import io.tessera.grid.GridClock;
 import io.tessera.grid.GridClosedException;
 import io.tessera.grid.GridConfig;
 import io.tessera.grid.GridException;
@@ -8,32 +10,62 @@ import io.tessera.grid.GridMap;
 import io.tessera.grid.GridTopic;
 import io.tessera.grid.MapConfig;
 import io.tessera.grid.Member;
+import io.tessera.grid.MergePolicy;
+import io.tessera.grid.NearCacheConfig;
 import io.tessera.grid.Partition;
-import io.tessera.grid.internal.partition.SlotHashing;
 import io.tessera.grid.internal.cluster.ClusterService;
 import io.tessera.grid.internal.cluster.JGroupsStacks;
+import io.tessera.grid.internal.cluster.MembershipLease;
 import io.tessera.grid.internal.event.EventService;
 import io.tessera.grid.internal.event.TopicService;
 import io.tessera.grid.internal.map.DefaultGridMap;
+import io.tessera.grid.internal.map.MapRuntime;
 import io.tessera.grid.internal.membership.MembershipCoordinator;
+import io.tessera.grid.internal.membership.StateReport;
+import io.tessera.grid.internal.merge.MergeEntries;
+import io.tessera.grid.internal.merge.MergePrepare;
+import io.tessera.grid.internal.merge.MergeService;
+import io.tessera.grid.internal.migration.FreezeRequest;
+import io.tessera.grid.internal.migration.MigrationService;
+import io.tessera.grid.internal.migration.SnapshotChunk;
+import io.tessera.grid.internal.migration.SyncReplicaRequest;
+import io.tessera.grid.internal.nearcache.NearCache;
 import io.tessera.grid.internal.operation.Invoker;
-import io.tessera.grid.internal.operation.PartitionEngine;
-import io.tessera.grid.internal.operation.PartitionThreads;
+import io.tessera.grid.internal.operation.OperationRequest;
+import io.tessera.grid.internal.operation.OperationResult;
+import io.tessera.grid.internal.operation.PartitionMaintenance;
+import io.tessera.grid.internal.operation.PartitionQueries;
+import io.tessera.grid.internal.operation.PartitionQuery;
+import io.tessera.grid.internal.operation.PrimaryExecutor;
 import io.tessera.grid.internal.partition.PartitionTable;
+import io.tessera.grid.internal.partition.SlotHashing;
+import io.tessera.grid.internal.replica.PartitionReplicas;
+import io.tessera.grid.internal.replica.PartitionThreads;
+import io.tessera.grid.internal.replication.BackupMessage;
+import io.tessera.grid.internal.replication.BackupReceiver;
+import io.tessera.grid.internal.replication.ReplicationStream;
+import io.tessera.grid.internal.replication.ResyncRequest;
 import io.tessera.grid.internal.serialization.GridSerializer;
 import io.tessera.grid.internal.store.HybridLogicalClock;
 import io.tessera.grid.internal.wire.MessageType;
 import io.tessera.grid.internal.wire.WireReader;
 import io.tessera.grid.internal.wire.WireWriter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.jgroups.Address;
 import org.jgroups.JChannel;
 import org.jgroups.View;
@@ -42,11 +74,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One grid member: it wires the channel, the partition engine, the coordinator logic, events and maps together,
- * joins the cluster, and leaves it gracefully.
+ * One grid member: it wires the channel, the lease, the partition replicas and the services that act on them
+ * (operations, replication, migration, merge, queries), the coordinator logic, events and maps together, joins the
+ * cluster, and leaves it gracefully.
  *
  * <p>Threads: JGroups threads decode and hand over (see {@link #handle}); partition threads own data; one
- * coordinator thread runs rebalancing rounds; one timer thread schedules retries.
+ * coordinator thread runs rebalancing rounds; one lease thread pings; one timer thread schedules retries.
+ *
+ * <p>Control messages (state requests, tables, copies, freezes, merge captures) are taken only from the coordinator
+ * of this member's current view: a member that is cut off, or a coordinator of another side of a split, cannot make
+ * this member install its tables or hand over its data.
  */
 public final class GridNode implements Grid {
     private static final Logger log = LoggerFactory.getLogger(GridNode.class);
@@ -54,25 +91,37 @@ public final class GridNode implements Grid {
     private static final long LEAVE_TIMEOUT_MILLIS = 120_000;
 
     private final GridConfig config;
+    private final GridClock clock;
     private final GridSerializer serializer;
     private final ClusterService cluster;
     private final Address self;
     private final String memberName;
+    private final MembershipLease lease;
     private final PartitionThreads threads;
-    private final PartitionEngine engine;
+    private final PartitionReplicas replicas;
+    private final HybridLogicalClock hlc;
     private final EventService events;
     private final TopicService topics;
+    private final ReplicationStream stream;
+    private final BackupReceiver backups;
+    private final MigrationService migration;
+    private final PrimaryExecutor executor;
+    private final PartitionQueries queries;
+    private final MergeService merges;
     private final Invoker invoker;
     private final MembershipCoordinator coordinator;
     private final ScheduledExecutorService timer;
-    private final java.util.concurrent.ExecutorService asyncExecutor;
+    private final ExecutorService ownAsyncExecutor;
+    private final Executor asyncExecutor;
     private final ConcurrentHashMap<String, DefaultGridMap<?, ?>> maps = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final MapRuntime runtime = new MapSupport();
     private final CompletableFuture<PartitionTable> firstTable = new CompletableFuture<>();
     private volatile boolean leaveReleased;
 
     private GridNode(GridConfig config, JChannel channel) {
         this.config = config;
+        this.clock = config.clock();
         this.serializer = new GridSerializer(config.serialization());
         this.cluster = new ClusterService(channel);
         byte[] compatibility = compatibility(config);
@@ -83,32 +132,47 @@ public final class GridNode implements Grid {
         this.self = cluster.localAddress();
         this.memberName = cluster.nameOf(self);
         long timeoutMillis = config.operationTimeout().toMillis();
+        this.lease = new MembershipLease(cluster, clock, memberName);
         this.threads = new PartitionThreads(Math.max(2, Runtime.getRuntime().availableProcessors()), memberName);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tessera-timer-" + memberName);
             t.setDaemon(true);
             return t;
         });
-        // Async results complete here, never on a JGroups or partition thread, so a caller's continuation cannot
-        // stall the grid. Not the common pool: with two cores its parallelism is 1 and CompletableFuture then starts
-        // a new thread for every async completion.
-        this.asyncExecutor = new java.util.concurrent.ForkJoinPool(Math.max(2,
-                Runtime.getRuntime().availableProcessors()), pool -> {
-                    java.util.concurrent.ForkJoinWorkerThread t =
-                            java.util.concurrent.ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
-                    t.setName("tessera-async-" + memberName + "-" + t.getPoolIndex());
-                    t.setDaemon(true);
-                    return t;
-                }, null, true);
+        if (config.executor() != null) {
+            this.ownAsyncExecutor = null;
+            this.asyncExecutor = config.executor();
+        } else {
+            // Async results complete here, never on a JGroups or partition thread, so a caller's continuation cannot
+            // stall the grid. Not the common pool: with two cores its parallelism is 1 and CompletableFuture then
+            // starts a new thread for every async completion.
+            this.ownAsyncExecutor = new ForkJoinPool(Math.max(2, Runtime.getRuntime().availableProcessors()), pool -> {
+                ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
+                t.setName("tessera-async-" + memberName + "-" + t.getPoolIndex());
+                t.setDaemon(true);
+                return t;
+            }, null, true);
+            this.asyncExecutor = ownAsyncExecutor;
+        }
+        this.replicas = new PartitionReplicas(self, threads, config.partitionCount(), lease, clock);
+        this.hlc = new HybridLogicalClock(clock::wallMillis);
         this.events = new EventService(self, cluster, serializer, timeoutMillis, memberName);
+        events.leaseMillis(lease.leaseMillis());
         this.topics = new TopicService(cluster, serializer, timeoutMillis, memberName);
-        this.engine = new PartitionEngine(self, cluster, threads, config.partitionCount(), serializer,
-                new HybridLogicalClock(System::currentTimeMillis), System::currentTimeMillis, events, timeoutMillis,
+        this.stream = new ReplicationStream(replicas, cluster, events);
+        this.backups = new BackupReceiver(replicas, cluster, hlc);
+        this.migration = new MigrationService(replicas, cluster, backups, hlc, timeoutMillis, memberName);
+        this.executor = new PrimaryExecutor(replicas, cluster, stream, serializer, hlc);
+        this.queries = new PartitionQueries(replicas, cluster, stream, hlc, timeoutMillis);
+        this.merges = new MergeService(replicas, cluster, stream, serializer, hlc, timeoutMillis, this::localPolicy,
                 memberName);
-        this.invoker = new Invoker(self, cluster, engine, timer, timeoutMillis);
-        this.coordinator = new MembershipCoordinator(self, cluster, engine, config.partitionCount(),
-                config.maxBackups(), timeoutMillis, memberName);
-        engine.tableListener(table -> {
+        this.invoker = new Invoker(self, cluster, replicas, executor, timer, timeoutMillis, clock);
+        this.coordinator = new MembershipCoordinator(self, cluster, replicas, config.maxBackups(), timeoutMillis,
+                memberName);
+        new PartitionMaintenance(replicas, stream, backups, executor, hlc, config.tombstoneRetention().toMillis(),
+                timeoutMillis).start();
+        lease.onFenced(events::invalidateAllNearCaches);
+        replicas.tableListener(table -> {
             if (table.version() > 0) {
                 firstTable.complete(table);
             }
@@ -118,6 +182,7 @@ public final class GridNode implements Grid {
         events.learnInterests(cluster.view());
         cluster.handler(this::handle);
         cluster.viewListener(this::viewChanged);
+        lease.start();
         View view = cluster.view();
         if (view != null) {
             viewChanged(view);
@@ -207,33 +272,86 @@ public final class GridNode implements Grid {
             throw new GridException("joining failed", e.getCause());
         }
         log.info("member {} joined cluster '{}' with {} members; table {}", node.memberName, config.clusterName(),
-                node.cluster.view().size(), node.engine.table());
+                node.cluster.view().size(), node.replicas.table());
         return node;
     }
 
     private void viewChanged(View view) {
         log.info("member {}: view {}", memberName, view);
+        lease.viewChanged(view);
         events.viewChanged(view);
         coordinator.viewChanged(view);
     }
 
+    /** Whether {@code sender} coordinates this member's current view: only it may send control messages. */
+    private boolean fromCoordinator(Address sender, MessageType type, Response response) {
+        View view = cluster.view();
+        if (view != null && sender.equals(view.getCoord())) {
+            return true;
+        }
+        log.debug("ignoring {} from {}: not the coordinator of view {}", type, cluster.nameOf(sender),
+                view == null ? null : view.getViewId());
+        if (response != null) {
+            response.send(new GridException("member " + memberName + " does not take " + type + " from "
+                    + cluster.nameOf(sender) + ": not the coordinator of its view"), true);
+        }
+        return false;
+    }
+
     private void handle(MessageType type, WireReader in, Address sender, Response response) {
         switch (type) {
-            case OPERATION -> engine.onOperation(in, response);
-            case BACKUP -> engine.onBackup(in, sender, response);
-            case SNAPSHOT -> engine.onSnapshot(in, sender, response);
-            case RESYNC_REQUEST -> engine.onResyncRequest(in, sender);
-            case STATE_REQUEST -> engine.replicaStates().thenAccept(bytes -> response.send(bytes, false));
-            case TABLE -> engine.onTable(in, response);
-            case SYNC_REPLICA -> engine.onSyncReplica(in, response);
-            case FREEZE -> engine.onFreeze(in, response);
+            case OPERATION -> executor.execute(OperationRequest.decode(in),
+                    result -> response.send(result.encode(), false));
+            case BACKUP -> backups.onBackup(BackupMessage.readFrom(in), sender, response);
+            case SNAPSHOT -> migration.onSnapshot(SnapshotChunk.readFrom(in), sender, response);
+            case RESYNC_REQUEST -> migration.onResyncRequest(ResyncRequest.readFrom(in), sender);
+            case STATE_REQUEST -> {
+                if (fromCoordinator(sender, type, response)) {
+                    StateReport.collect(replicas).thenAccept(report -> response.send(report.encode(), false));
+                }
+            }
+            case TABLE -> {
+                if (fromCoordinator(sender, type, response)) {
+                    replicas.installTable(PartitionTable.readFrom(in)).whenComplete((v, e) -> {
+                        if (response != null) {
+                            response.send(new byte[] {0}, false);
+                        }
+                    });
+                }
+            }
+            case SYNC_REPLICA -> {
+                if (fromCoordinator(sender, type, response)) {
+                    migration.onSyncReplica(SyncReplicaRequest.readFrom(in), response);
+                }
+            }
+            case FREEZE -> {
+                if (fromCoordinator(sender, type, response)) {
+                    migration.onFreeze(FreezeRequest.readFrom(in), response);
+                }
+            }
+            case MERGE_PREPARE -> {
+                if (fromCoordinator(sender, type, response)) {
+                    merges.onPrepare(MergePrepare.readFrom(in), response);
+                }
+            }
+            case MERGE_ENTRIES -> merges.onEntries(MergeEntries.readFrom(in), response);
             case LEAVE_REQUEST -> coordinator.onLeaveRequest(sender, response);
-            case EVENT -> events.onEvent(in, sender, response);
+            case LEAVE_RELEASE -> {
+                if (fromCoordinator(sender, type, response)) {
+                    leaveReleased = true;
+                }
+            }
+            case EVENT -> {
+                if (cluster.isMember(sender)) {
+                    events.onEvent(in, sender, response);
+                } else if (response != null) {
+                    response.send(new byte[] {0}, false);
+                }
+            }
             case LISTENER_REGISTRATION -> events.onRegistration(in, sender, response);
-            case PARTITION_QUERY -> engine.onPartitionQuery(in, response);
-            case LEAVE_RELEASE -> leaveReleased = true;
+            case PARTITION_QUERY -> queries.run(PartitionQuery.readFrom(in))
+                    .whenComplete((bytes, e) -> response.send(bytes, false));
             case INTEREST_QUERY -> events.onInterestQuery(response);
-            case MERGE_PUSH -> engine.onMergePush(in, invoker, response);
             case TOPIC -> topics.onMessage(in, response);
             default -> throw new IllegalStateException("unhandled " + type);
         }
@@ -260,7 +378,7 @@ public final class GridNode implements Grid {
                     + "' exceeds the grid's maxBackups " + config.maxBackups()
                     + "; start every member with Grid.builder().maxBackups(" + mapConfig.backups() + ")");
         }
-        DefaultGridMap<?, ?> map = maps.computeIfAbsent(name, n -> new DefaultGridMap<>(n, mapConfig, this));
+        DefaultGridMap<?, ?> map = maps.computeIfAbsent(name, n -> new DefaultGridMap<>(n, mapConfig, runtime));
         if (!map.config().equals(mapConfig)) {
             throw new IllegalArgumentException("map '" + name + "' is already in use on this member with "
                     + map.config() + "; asked for " + mapConfig);
@@ -292,7 +410,7 @@ public final class GridNode implements Grid {
 
     @Override
     public List<Partition> partitions() {
-        PartitionTable table = engine.table();
+        PartitionTable table = replicas.table();
         java.util.List<Partition> partitions = new java.util.ArrayList<>(table.partitionCount());
         for (int p = 0; p < table.partitionCount(); p++) {
             partitions.add(partition(table, p));
@@ -303,7 +421,7 @@ public final class GridNode implements Grid {
     @Override
     public Partition partitionOf(Object key) {
         byte[] bytes = serializer.encodeKey(Objects.requireNonNull(key, "key"));
-        return partition(engine.table(), SlotHashing.partition(bytes, config.partitionCount()));
+        return partition(replicas.table(), SlotHashing.partition(bytes, config.partitionCount()));
     }
 
     private Partition partition(PartitionTable table, int p) {
@@ -349,7 +467,7 @@ public final class GridNode implements Grid {
     private void leaveGracefully() {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LEAVE_TIMEOUT_MILLIS);
         long lastAsk = 0;
-        while (ownsAnything(engine.table()) && cluster.view().size() > 1 && !leaveReleased) {
+        while (ownsAnything(replicas.table()) && cluster.view().size() > 1 && !leaveReleased) {
             if (System.nanoTime() > deadline) {
                 log.warn("member {} leaves with partitions still assigned after {} ms; their backups take over",
                         memberName, LEAVE_TIMEOUT_MILLIS);
@@ -387,16 +505,124 @@ public final class GridNode implements Grid {
     private void shutdownNow() {
         closed.set(true);
         coordinator.shutdown();
+        lease.close();
         cluster.close();
         timer.shutdownNow();
-        asyncExecutor.shutdown();
+        if (ownAsyncExecutor != null) {
+            ownAsyncExecutor.shutdown();
+        }
         threads.shutdown();
-        engine.shutdown();
+        migration.shutdown();
+        merges.shutdown();
         events.shutdown();
         topics.shutdown();
     }
 
     // ----------------------------------------------------------------------------------- for maps and tests
+
+    /** The policy of map {@code name} if this member opened it, else null. */
+    private MergePolicy localPolicy(String name) {
+        DefaultGridMap<?, ?> map = maps.get(name);
+        return map == null ? null : map.config().mergePolicy();
+    }
+
+    /** What a map needs of this member. */
+    private final class MapSupport implements MapRuntime {
+        @Override
+        public GridSerializer serializer() {
+            return serializer;
+        }
+
+        @Override
+        public int partitionCount() {
+            return config.partitionCount();
+        }
+
+        @Override
+        public long operationTimeoutMillis() {
+            return config.operationTimeout().toMillis();
+        }
+
+        @Override
+        public GridClock clock() {
+            return clock;
+        }
+
+        @Override
+        public Executor asyncExecutor() {
+            return asyncExecutor;
+        }
+
+        @Override
+        public void checkOpen() {
+            GridNode.this.checkOpen();
+        }
+
+        @Override
+        public CompletableFuture<OperationResult> invoke(OperationRequest request) {
+            return invoker.invoke(request);
+        }
+
+        @Override
+        public void readLocal(OperationRequest request, Consumer<OperationResult> reply) {
+            executor.readLocal(request, reply);
+        }
+
+        @Override
+        public PartitionTable table() {
+            return replicas.table();
+        }
+
+        @Override
+        public Address self() {
+            return self;
+        }
+
+        @Override
+        public List<Address> members() {
+            View view = cluster.view();
+            return view == null ? List.of() : view.getMembers();
+        }
+
+        @Override
+        public boolean isMember(Address member) {
+            return cluster.isMember(member);
+        }
+
+        @Override
+        public int viewSize() {
+            return cluster.viewSize();
+        }
+
+        @Override
+        public CompletableFuture<byte[]> query(Address member, PartitionQuery query, long timeoutMillis) {
+            if (member.equals(self)) {
+                return queries.run(query);
+            }
+            WireWriter out = query.encode();
+            return cluster.request(member, out.array(), out.size(), timeoutMillis);
+        }
+
+        @Override
+        public boolean leaseHolds() {
+            return lease.holds();
+        }
+
+        @Override
+        public NearCache nearCache(String map, NearCacheConfig nearCacheConfig) {
+            return events.nearCache(map, nearCacheConfig);
+        }
+
+        @Override
+        public UUID addListener(String map, EntryListener<?, ?> listener, boolean includeValues) {
+            return events.addListener(map, listener, includeValues);
+        }
+
+        @Override
+        public boolean removeListener(String map, UUID id) {
+            return events.removeListener(map, id);
+        }
+    }
 
     /** The settings. */
     public GridConfig config() {
@@ -408,9 +634,19 @@ public final class GridNode implements Grid {
         return serializer;
     }
 
-    /** The partition engine. */
-    public PartitionEngine engine() {
-        return engine;
+    /** The newest partition table this member installed. */
+    public PartitionTable table() {
+        return replicas.table();
+    }
+
+    /** The partition replicas of this member (tests reach into them on their threads). */
+    public PartitionReplicas replicas() {
+        return replicas;
+    }
+
+    /** The lease. */
+    public MembershipLease lease() {
+        return lease;
     }
 
     /** The invoker. */
@@ -428,19 +664,56 @@ public final class GridNode implements Grid {
         return cluster;
     }
 
+    /** The migration service (tests drive copies and freezes by hand). */
+    public MigrationService migration() {
+        return migration;
+    }
+
+    /** The backup side of the replication stream (tests inject mutations). */
+    public BackupReceiver backups() {
+        return backups;
+    }
+
+    /** The merge service. */
+    public MergeService merges() {
+        return merges;
+    }
+
+    /** The coordinator logic. */
+    public MembershipCoordinator coordinator() {
+        return coordinator;
+    }
+
+    /** The partition queries of this member. */
+    public PartitionQueries queries() {
+        return queries;
+    }
+
     /** This member's address. */
     public Address address() {
         return self;
     }
 
-    /** Where asynchronous map results complete. */
-    public java.util.concurrent.Executor asyncExecutor() {
-        return asyncExecutor;
-    }
-
-    /** The timer for retries and async continuations. */
-    public ScheduledExecutorService timer() {
-        return timer;
+    /**
+     * The partitions this member serves as primary right now, as each partition thread sees it (table, complete
+     * replica, not frozen, lease held): the chaos harness checks that no member serves one the table does not give it.
+     */
+    public CompletableFuture<List<Integer>> servedPrimaries() {
+        List<CompletableFuture<List<Integer>>> parts = replicas.onEveryThread(owned -> {
+            List<Integer> served = new ArrayList<>();
+            owned.forEach(r -> {
+                if (replicas.servesAsPrimary(r)) {
+                    served.add(r.partition());
+                }
+            });
+            return served;
+        });
+        return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
+            List<Integer> all = new ArrayList<>();
+            parts.forEach(part -> all.addAll(part.join()));
+            all.sort(null);
+            return all;
+        });
     }
 
     @Override

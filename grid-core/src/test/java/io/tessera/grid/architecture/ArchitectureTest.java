@@ -27,7 +27,7 @@ class ArchitectureTest {
     private static final String ROOT = "io/tessera/grid/";
     /** Internal packages from the bottom up; a package may reference only packages at or below its own rank. */
     private static final List<String> LAYERS = List.of("wire", "serialization", "store", "partition", "cluster",
-            "nearcache", "operation", "event", "membership", "map|");
+            "nearcache", "replica", "replication", "migration", "operation", "merge", "event", "membership", "map|");
     private static final Map<String, Set<String>> references = new java.util.TreeMap<>();
 
     @BeforeAll

@@ -63,7 +63,7 @@ public final class ContractTestSupport {
 
     /** The table member {@code grid} routes by now. */
     public static PartitionTable table(Grid grid) {
-        return ((GridNode) grid).engine().table();
+        return ((GridNode) grid).table();
     }
 
     /** The JGroups address of {@code grid}. */

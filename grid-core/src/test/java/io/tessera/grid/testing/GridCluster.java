@@ -112,12 +112,12 @@ public final class GridCluster implements AutoCloseable {
     /** Whether the table is the same on every member and balanced; see {@link #awaitSettled()}. */
     public boolean settled() {
         List<Grid> live = members();
-        PartitionTable first = ((GridNode) live.get(0)).engine().table();
+        PartitionTable first = ((GridNode) live.get(0)).table();
         for (Grid g : live) {
             if (g.members().size() != live.size()) {
                 return false;
             }
-            PartitionTable t = ((GridNode) g).engine().table();
+            PartitionTable t = ((GridNode) g).table();
             if (t.version() != first.version() || t.hasSyncing()) {
                 return false;
             }
@@ -142,7 +142,7 @@ public final class GridCluster implements AutoCloseable {
 
     /** The table of member {@code i}. */
     public PartitionTable table(int i) {
-        return ((GridNode) member(i)).engine().table();
+        return ((GridNode) member(i)).table();
     }
 
     @Override

@@ -163,7 +163,7 @@ public final class MemberProcess {
             case "CHECK":
                 return check(map(w[1]), w[2], Integer.parseInt(w[3]), tag(w, 4));
             case "TABLE":
-                return describe(node.engine().table(), node.cluster());
+                return describe(node.table(), node.cluster());
             case "VIEW": {
                 View view = node.cluster().view();
                 ClusterService cluster = node.cluster();

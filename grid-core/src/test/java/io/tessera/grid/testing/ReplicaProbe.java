@@ -2,19 +2,20 @@ package io.tessera.grid.testing;
 
 import io.tessera.grid.Grid;
 import io.tessera.grid.internal.GridNode;
-import io.tessera.grid.internal.operation.PartitionEngine;
+import io.tessera.grid.internal.operation.PartitionQuery;
 import io.tessera.grid.internal.operation.QueryKind;
 import io.tessera.grid.internal.partition.PartitionTable;
 import io.tessera.grid.internal.partition.SlotHashing;
+import io.tessera.grid.internal.replica.MapSettings;
 import io.tessera.grid.internal.store.BytesKey;
 import io.tessera.grid.internal.store.Record;
 import io.tessera.grid.internal.store.RecordStore;
 import io.tessera.grid.internal.wire.WireReader;
-import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.jgroups.Address;
 
@@ -54,7 +55,7 @@ public final class ReplicaProbe {
 
     /** The member at owner position {@code index} (0 = primary) of {@code key} under the first member's table. */
     public static Grid ownerOf(List<Grid> members, Object key, int index) {
-        PartitionTable table = node(members.get(0)).engine().table();
+        PartitionTable table = node(members.get(0)).table();
         Address[] owners = table.owners(partitionOf(members.get(0), key));
         if (index >= owners.length) {
             return null;
@@ -113,12 +114,13 @@ public final class ReplicaProbe {
         }
         byte[] reply;
         try {
-            reply = node.engine().query(QueryKind.DIGEST, map, 0, false, all).get(10, TimeUnit.SECONDS);
+            reply = node.queries().run(new PartitionQuery(QueryKind.DIGEST, new MapSettings(map, 0, false, 0, 0,
+                    (byte) 0), all)).get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("digest query on " + member + " failed", e);
         }
         Map<Integer, Digest> digests = new TreeMap<>();
-        PartitionEngine.decodeQueryReply(reply).forEach((p, payload) -> {
+        PartitionQuery.decodeReply(reply).forEach((p, payload) -> {
             if (payload != null) {
                 WireReader in = new WireReader(payload);
                 digests.put(p, new Digest(in.readBoolean(), in.readVarLong(), in.readVarInt(), in.readLong()));
@@ -127,23 +129,18 @@ public final class ReplicaProbe {
         return digests;
     }
 
-    /**
-     * The record of {@code key} in {@code member}'s replica, or null. Reads the partition container off its thread
-     * (by reflection: the container is package-private), so call it only while nothing writes the partition.
-     */
-    @SuppressWarnings("unchecked")
+    /** The record of {@code key} in {@code member}'s replica, or null; read on the partition's thread. */
     public static Record recordOn(Grid member, String map, Object key) {
         GridNode node = node(member);
         int p = partitionOf(member, key);
+        CompletableFuture<Record> record = new CompletableFuture<>();
+        node.replicas().execute(p, replica -> {
+            RecordStore store = replica.existingStore(map);
+            record.complete(store == null ? null : store.get(new BytesKey(node.serializer().encodeKey(key))));
+        });
         try {
-            Field containersField = PartitionEngine.class.getDeclaredField("containers");
-            containersField.setAccessible(true);
-            Object container = ((Object[]) containersField.get(node.engine()))[p];
-            Field storesField = container.getClass().getDeclaredField("stores");
-            storesField.setAccessible(true);
-            RecordStore store = ((Map<String, RecordStore>) storesField.get(container)).get(map);
-            return store == null ? null : store.get(new BytesKey(node.serializer().encodeKey(key)));
-        } catch (ReflectiveOperationException e) {
+            return record.get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
             throw new IllegalStateException("cannot read the record store of partition " + p, e);
         }
     }
@@ -165,10 +162,10 @@ public final class ReplicaProbe {
      * primary; returns a description of the first disagreement, or null when every partition agrees.
      */
     public static String replicaDisagreement(List<Grid> members, String map, int backups) {
-        PartitionTable table = node(members.get(0)).engine().table();
+        PartitionTable table = node(members.get(0)).table();
         for (Grid g : members) {
-            if (node(g).engine().table().version() != table.version()) {
-                return "tables differ: " + node(g).engine().table().version() + " vs " + table.version();
+            if (node(g).table().version() != table.version()) {
+                return "tables differ: " + node(g).table().version() + " vs " + table.version();
             }
         }
         Map<Grid, Map<Integer, Digest>> all = new java.util.LinkedHashMap<>();

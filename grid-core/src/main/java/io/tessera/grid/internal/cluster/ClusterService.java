@@ -3,6 +3,7 @@ package io.tessera.grid.internal.cluster;
 import io.tessera.grid.GridException;
 import io.tessera.grid.internal.wire.MessageType;
 import io.tessera.grid.internal.wire.WireReader;
+import io.tessera.grid.internal.wire.WireWriter;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -14,6 +15,7 @@ import org.jgroups.JChannel;
 import org.jgroups.Message;
 import org.jgroups.Receiver;
 import org.jgroups.View;
+import org.jgroups.ViewId;
 import org.jgroups.blocks.MessageDispatcher;
 import org.jgroups.blocks.RequestHandler;
 import org.jgroups.blocks.RequestOptions;
@@ -141,10 +143,27 @@ public final class ClusterService implements RequestHandler, Receiver, AutoClose
 
     /** Sends a request to one member and completes with its reply bytes, or exceptionally (timeout, suspect). */
     public CompletableFuture<byte[]> request(Address destination, byte[] payload, int length, long timeoutMillis) {
+        return request(destination, payload, length, timeoutMillis, false);
+    }
+
+    /**
+     * Sends an out-of-band request: it does not queue behind the sender's regular messages on the receiver (no FIFO
+     * order with them), for control traffic that must get through while the regular stream is busy.
+     */
+    public CompletableFuture<byte[]> requestOutOfBand(Address destination, byte[] payload, int length,
+                                                      long timeoutMillis) {
+        return request(destination, payload, length, timeoutMillis, true);
+    }
+
+    private CompletableFuture<byte[]> request(Address destination, byte[] payload, int length, long timeoutMillis,
+                                              boolean outOfBand) {
         try {
+            RequestOptions options = new RequestOptions(ResponseMode.GET_FIRST, timeoutMillis);
+            if (outOfBand) {
+                options.flags(Message.Flag.OOB, Message.Flag.NO_FC);
+            }
             CompletableFuture<byte[]> reply = dispatcher.sendMessageWithFuture(
-                    new BytesMessage(destination, payload, 0, length),
-                    new RequestOptions(ResponseMode.GET_FIRST, timeoutMillis));
+                    new BytesMessage(destination, payload, 0, length), options);
             return reply.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             return CompletableFuture.failedFuture(e);
@@ -196,6 +215,11 @@ public final class ClusterService implements RequestHandler, Receiver, AutoClose
 
     @Override
     public void handle(Message msg, Response response) {
+        if (response != null && msg.getLength() > 0 && msg.getArray()[msg.getOffset()] == MessageType.LEASE_PING.id()) {
+            // Answered here, at once and before the member finished starting: other members' leases depend on it.
+            response.send(leaseAnswer(msg.getSrc()), false);
+            return;
+        }
         byte[] compatibility = compatibilityAnswer;
         if (compatibility != null && response != null && msg.getLength() > 0
                 && msg.getArray()[msg.getOffset()] == MessageType.COMPATIBILITY.id()) {
@@ -230,6 +254,39 @@ public final class ClusterService implements RequestHandler, Receiver, AutoClose
                 response.send(e, true);
             }
         }
+    }
+
+    /**
+     * The answer to a {@link MessageType#LEASE_PING} from {@code sender}: whether it is in this member's view, and the
+     * id of that view ({@link #writeViewId}); a member renews its lease only with answers from its own view.
+     */
+    private byte[] leaseAnswer(Address sender) {
+        View view = channel.getView();
+        WireWriter out = new WireWriter(32);
+        boolean member = view != null && view.containsMember(sender);
+        out.writeBoolean(member);
+        if (member) {
+            writeViewId(out, view.getViewId());
+        }
+        return out.toByteArray();
+    }
+
+    /** Writes a view id (its creator's UUID bits and its number). */
+    public static void writeViewId(WireWriter out, ViewId id) {
+        org.jgroups.util.UUID creator = (org.jgroups.util.UUID) id.getCreator();
+        out.writeLong(creator.getMostSignificantBits()).writeLong(creator.getLeastSignificantBits());
+        out.writeVarLong(id.getId());
+    }
+
+    /** Reads a view id written by {@link #writeViewId}. */
+    public static ViewId readViewId(WireReader in) {
+        return new ViewId(new org.jgroups.util.UUID(in.readLong(), in.readLong()), in.readVarLong());
+    }
+
+    /** The number of members in the current view (0 before connecting). */
+    public int viewSize() {
+        View view = channel.getView();
+        return view == null ? 0 : view.size();
     }
 
     @Override

@@ -4,8 +4,8 @@ import io.tessera.grid.EntryEvent;
 import io.tessera.grid.EntryListener;
 import io.tessera.grid.internal.cluster.ClusterService;
 import io.tessera.grid.internal.nearcache.NearCache;
-import io.tessera.grid.internal.operation.EntryChange;
-import io.tessera.grid.internal.operation.EventPublisher;
+import io.tessera.grid.internal.replication.EntryChange;
+import io.tessera.grid.internal.replication.EventPublisher;
 import io.tessera.grid.internal.serialization.GridSerializer;
 import io.tessera.grid.internal.store.BytesKey;
 import io.tessera.grid.internal.wire.MessageType;
@@ -59,6 +59,7 @@ public final class EventService implements EventPublisher {
     private final ClusterService cluster;
     private final GridSerializer serializer;
     private final long timeoutMillis;
+    private volatile long invalidationTimeoutMillis;
     private final ConcurrentHashMap<String, Map<Address, Integer>> interests = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, CopyOnWriteArrayList<LocalListener>> listeners = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, NearCache> nearCaches = new ConcurrentHashMap<>();
@@ -75,6 +76,7 @@ public final class EventService implements EventPublisher {
         this.cluster = cluster;
         this.serializer = serializer;
         this.timeoutMillis = timeoutMillis;
+        this.invalidationTimeoutMillis = timeoutMillis;
         for (int i = 0; i < LISTENER_THREADS; i++) {
             String name = "tessera-listener-" + memberName + "-" + i;
             listenerThreads[i] = Executors.newSingleThreadExecutor(r -> {
@@ -225,10 +227,14 @@ public final class EventService implements EventPublisher {
         return mine;
     }
 
-    /** Forgets members that left and tells members that joined what this member is interested in. */
+    /**
+     * Forgets members that left and tells members that joined what this member is interested in. After a merge it
+     * tells everyone: the other side dropped this member's interests when it excluded it, and this member cannot tell
+     * from its own views which members did.
+     */
     public void viewChanged(View view) {
         Set<Address> members = Set.copyOf(view.getMembers());
-        Set<Address> previous = knownMembers;
+        Set<Address> previous = view instanceof org.jgroups.MergeView ? Set.of() : knownMembers;
         knownMembers = members;
         for (String map : interests.keySet()) {
             interests.computeIfPresent(map, (m, current) -> {
@@ -247,6 +253,25 @@ public final class EventService implements EventPublisher {
                 cluster.send(member, message, message.length);
             }
         }
+    }
+
+    /**
+     * Bounds how long a write waits for a near cache's invalidation: past twice the lease, a member that did not
+     * answer has lost its lease and serves nothing from its near cache (see {@code MembershipLease}), so waiting
+     * longer would only hold the write.
+     */
+    public void leaseMillis(long leaseMillis) {
+        if (leaseMillis < Long.MAX_VALUE / 4) {
+            invalidationTimeoutMillis = Math.min(timeoutMillis, Math.max(2 * leaseMillis, 1_000));
+        }
+    }
+
+    /**
+     * Drops every near cache's content: this member may have missed invalidations (its lease lapsed, it was paused,
+     * or it merged back after being cut off), so nothing cached before can be trusted.
+     */
+    public void invalidateAllNearCaches() {
+        nearCaches.values().forEach(NearCache::invalidateAll);
     }
 
     // ------------------------------------------------------------------------------------------------ publish
@@ -279,11 +304,15 @@ public final class EventService implements EventPublisher {
             boolean ack = (flags & NEAR_CACHE) != 0;
             byte[] message = eventMessage(e.getValue(), (flags & LISTENER_VALUES) != 0);
             if (ack) {
-                pending.add(cluster.requestAll(List.of(member), message, message.length, timeoutMillis)
+                // Awaited up to twice the lease: a member that did not answer by then has lost its lease and serves
+                // nothing from its near cache until it dropped it all.
+                long wait = invalidationTimeoutMillis;
+                pending.add(cluster.requestAll(List.of(member), message, message.length, wait)
                         .thenAccept(rsps -> {
                             if (rsps == null) {
-                                log.warn("near-cache invalidation not acknowledged by {} within {} ms",
-                                        cluster.nameOf(member), timeoutMillis);
+                                log.warn("near-cache invalidation not acknowledged by {} within {} ms; its lease has"
+                                        + " lapsed, so its near cache serves nothing until it is cleared",
+                                        cluster.nameOf(member), wait);
                             }
                         }).exceptionally(ex -> null));
             } else {

@@ -7,18 +7,20 @@ import io.tessera.grid.GridMap;
 import io.tessera.grid.MapConfig;
 import io.tessera.grid.MultiKeyProcessor;
 import io.tessera.grid.OperationTimeoutException;
-import io.tessera.grid.internal.GridNode;
+import io.tessera.grid.QuorumException;
+import io.tessera.grid.internal.merge.MergePolicies;
 import io.tessera.grid.internal.nearcache.NearCache;
 import io.tessera.grid.internal.operation.OpCode;
 import io.tessera.grid.internal.operation.OperationRequest;
 import io.tessera.grid.internal.operation.OperationResult;
-import io.tessera.grid.internal.operation.PartitionEngine;
+import io.tessera.grid.internal.operation.PartitionQuery;
 import io.tessera.grid.internal.operation.QueryKind;
 import io.tessera.grid.internal.partition.PartitionTable;
+import io.tessera.grid.internal.replica.CallId;
+import io.tessera.grid.internal.replica.MapSettings;
 import io.tessera.grid.internal.partition.SlotHashing;
 import io.tessera.grid.internal.serialization.GridSerializer;
 import io.tessera.grid.internal.store.BytesKey;
-import io.tessera.grid.internal.wire.MessageType;
 import io.tessera.grid.internal.wire.WireReader;
 import io.tessera.grid.internal.wire.WireWriter;
 import java.time.Duration;
@@ -44,28 +46,31 @@ import org.jgroups.Address;
 /**
  * The {@link GridMap} of one member: it serializes keys and values once, routes each operation to its partition's
  * primary through the {@link io.tessera.grid.internal.operation.Invoker}, and decodes the answers. Stateless but
- * for the optional near cache, so any thread may use it.
+ * for the optional near cache, so any thread may use it. It reaches its member only through {@link MapRuntime}.
  */
 public final class DefaultGridMap<K, V> extends AbstractMap<K, V> implements GridMap<K, V> {
     private final String name;
     private final MapConfig config;
-    private final GridNode node;
+    private final MapRuntime node;
+    private final MapSettings settings;
     private final GridSerializer serializer;
     private final int partitionCount;
     private final long defaultTtlMillis;
     private final NearCache nearCache;
 
-    /** Creates the map view; {@link GridNode#map} makes one per name. */
-    public DefaultGridMap(String name, MapConfig config, GridNode node) {
+    /** Creates the map view; the member makes one per name. */
+    public DefaultGridMap(String name, MapConfig config, MapRuntime node) {
         this.name = name;
         this.config = config;
         this.node = node;
+        this.settings = new MapSettings(name, config.backups(), config.asyncBackups(), config.maxIdle().toMillis(),
+                config.minClusterSize(), MergePolicies.idOf(config.mergePolicy()));
         this.serializer = node.serializer();
-        this.partitionCount = node.config().partitionCount();
+        this.partitionCount = node.partitionCount();
         this.defaultTtlMillis = config.ttl().toMillis();
         // A max-idle map needs every read to reach the primary, where it counts as an access: no near cache.
         this.nearCache = config.nearCache() == null || !config.maxIdle().isZero() ? null
-                : node.events().nearCache(name, config.nearCache());
+                : node.nearCache(name, config.nearCache());
     }
 
     @Override
@@ -96,14 +101,14 @@ public final class DefaultGridMap<K, V> extends AbstractMap<K, V> implements Gri
 
     private OperationRequest request(OpCode code, Object key, byte[] keyBytes, byte[] value, byte[] expected,
                                      long ttlMillis, byte[] processor) {
-        return new OperationRequest(SlotHashing.partition(keyBytes, partitionCount), 0, name, config.backups(),
-                config.asyncBackups(), config.maxIdle().toMillis(), code, keyBytes, GridSerializer.keyFormat(key),
-                value, expected, ttlMillis, processor);
+        return new OperationRequest(SlotHashing.partition(keyBytes, partitionCount), 0, settings, code, keyBytes,
+                GridSerializer.keyFormat(key), value, expected, ttlMillis, processor, CallId.NONE, 0,
+                node.operationTimeoutMillis());
     }
 
     private CompletableFuture<OperationResult> invokeAsync(OperationRequest request) {
         node.checkOpen();
-        return node.invoker().invoke(request);
+        return node.invoke(request);
     }
 
     private OperationResult invoke(OperationRequest request) {
@@ -144,7 +149,12 @@ public final class DefaultGridMap<K, V> extends AbstractMap<K, V> implements Gri
             return decode(read(key, k).value());
         }
         BytesKey cacheKey = new BytesKey(k);
-        byte[] cached = nearCache.get(cacheKey, System.currentTimeMillis());
+        if (!node.leaseHolds()) {
+            // This member may have missed invalidations while it could not be sure it is a member: go to the primary
+            // (which refuses or redirects until the member is back) and cache nothing.
+            return decode(read(key, k).value());
+        }
+        byte[] cached = nearCache.get(cacheKey, node.clock().wallMillis());
         if (cached != null) {
             return decode(cached);
         }
@@ -162,10 +172,10 @@ public final class DefaultGridMap<K, V> extends AbstractMap<K, V> implements Gri
     private OperationResult read(Object key, byte[] k) {
         OperationRequest request = request(OpCode.GET, key, k, null, null, 0, null);
         if (config.readFromBackup() && config.maxIdle().isZero()) {
-            PartitionTable table = node.engine().table();
-            if (table.ownerIndex(request.partition(), node.address()) > 0) {
+            PartitionTable table = node.table();
+            if (table.ownerIndex(request.partition(), node.self()) > 0) {
                 CompletableFuture<OperationResult> local = new CompletableFuture<>();
-                node.engine().readLocal(request, local::complete);
+                node.readLocal(request, local::complete);
                 OperationResult result = join(local);
                 if (result != null) {
                     return result;
@@ -365,13 +375,13 @@ public final class DefaultGridMap<K, V> extends AbstractMap<K, V> implements Gri
     public UUID addListener(EntryListener<K, V> listener, boolean includeValues) {
         Objects.requireNonNull(listener, "listener");
         node.checkOpen();
-        return node.events().addListener(name, listener, includeValues);
+        return node.addListener(name, listener, includeValues);
     }
 
     @Override
     public boolean removeListener(UUID id) {
         Objects.requireNonNull(id, "id");
-        return node.events().removeListener(name, id);
+        return node.removeListener(name, id);
     }
 
     // ------------------------------------------------------------------------------------ whole-map queries
@@ -382,7 +392,11 @@ public final class DefaultGridMap<K, V> extends AbstractMap<K, V> implements Gri
      */
     private Map<Integer, byte[]> queryPartitions(QueryKind kind, int[] partitions) {
         node.checkOpen();
-        long timeoutMillis = node.config().operationTimeout().toMillis();
+        if (config.minClusterSize() > 0 && node.viewSize() < config.minClusterSize()) {
+            throw new QuorumException(kind + " of map '" + name + "': the map requires " + config.minClusterSize()
+                    + " members (minClusterSize) and this member sees " + node.viewSize());
+        }
+        long timeoutMillis = node.operationTimeoutMillis();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         Map<Integer, byte[]> answers = new HashMap<>();
         List<Integer> missing = new ArrayList<>();
@@ -398,11 +412,11 @@ public final class DefaultGridMap<K, V> extends AbstractMap<K, V> implements Gri
             if (round++ > 0) {
                 sleep(Math.min(100, round * 5L));
             }
-            PartitionTable table = node.engine().table();
+            PartitionTable table = node.table();
             Map<Address, List<Integer>> byPrimary = new LinkedHashMap<>();
             for (int p : missing) {
                 Address primary = table.primary(p);
-                if (primary != null && node.cluster().isMember(primary)) {
+                if (primary != null && node.isMember(primary)) {
                     byPrimary.computeIfAbsent(primary, a -> new ArrayList<>()).add(p);
                 }
             }
@@ -413,7 +427,7 @@ public final class DefaultGridMap<K, V> extends AbstractMap<K, V> implements Gri
             }
             for (CompletableFuture<byte[]> reply : replies) {
                 try {
-                    PartitionEngine.decodeQueryReply(reply.join()).forEach((p, payload) -> {
+                    PartitionQuery.decodeReply(reply.join()).forEach((p, payload) -> {
                         if (payload != null) {
                             answers.put(p, payload);
                         }
@@ -429,16 +443,7 @@ public final class DefaultGridMap<K, V> extends AbstractMap<K, V> implements Gri
 
     /** Runs a partition query on {@code member}: directly when it is this member, else as a message. */
     private CompletableFuture<byte[]> query(Address member, QueryKind kind, int[] partitions, long timeoutMillis) {
-        if (member.equals(node.address())) {
-            return node.engine().query(kind, name, config.backups(), config.asyncBackups(), partitions);
-        }
-        WireWriter out = WireWriter.forType(MessageType.PARTITION_QUERY, 32 + partitions.length * 2);
-        out.writeByte(kind.ordinal()).writeString(name).writeByte(config.backups())
-                .writeBoolean(config.asyncBackups()).writeVarInt(partitions.length);
-        for (int p : partitions) {
-            out.writeVarInt(p);
-        }
-        return node.cluster().request(member, out.array(), out.size(), timeoutMillis);
+        return node.query(member, new PartitionQuery(kind, settings, partitions), timeoutMillis);
     }
 
     private static void sleep(long millis) {
@@ -585,11 +590,11 @@ public final class DefaultGridMap<K, V> extends AbstractMap<K, V> implements Gri
     /** Per-partition digests of this map as every member holds them; for anti-entropy and tests. */
     public Map<Address, Map<Integer, long[]>> replicaDigests() {
         Map<Address, Map<Integer, long[]>> result = new LinkedHashMap<>();
-        long timeoutMillis = node.config().operationTimeout().toMillis();
-        for (Address member : node.cluster().view().getMembers()) {
+        long timeoutMillis = node.operationTimeoutMillis();
+        for (Address member : node.members()) {
             byte[] reply = join(query(member, QueryKind.DIGEST, allPartitions(), timeoutMillis));
             Map<Integer, long[]> digests = new LinkedHashMap<>();
-            PartitionEngine.decodeQueryReply(reply).forEach((p, payload) -> {
+            PartitionQuery.decodeReply(reply).forEach((p, payload) -> {
                 if (payload != null) {
                     WireReader in = new WireReader(payload);
                     boolean primary = in.readBoolean();

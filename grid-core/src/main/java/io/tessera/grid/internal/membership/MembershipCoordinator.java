@@ -1,14 +1,21 @@
 package io.tessera.grid.internal.membership;
 
 import io.tessera.grid.internal.cluster.ClusterService;
-import io.tessera.grid.internal.operation.PartitionEngine;
+import io.tessera.grid.internal.membership.StateReport.MapPosition;
+import io.tessera.grid.internal.membership.StateReport.Replica;
+import io.tessera.grid.internal.merge.MergePrepare;
+import io.tessera.grid.internal.migration.FreezeRequest;
+import io.tessera.grid.internal.migration.SyncReplicaRequest;
 import io.tessera.grid.internal.partition.PartitionAssigner;
 import io.tessera.grid.internal.partition.PartitionTable;
+import io.tessera.grid.internal.replica.PartitionReplicas;
 import io.tessera.grid.internal.wire.MessageType;
 import io.tessera.grid.internal.wire.WireReader;
 import io.tessera.grid.internal.wire.WireWriter;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +27,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import org.jgroups.Address;
+import org.jgroups.MergeView;
 import org.jgroups.View;
 import org.jgroups.blocks.Response;
 import org.jgroups.util.Rsp;
@@ -34,18 +43,27 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>A round</h2>
  * <ol>
- *   <li>Ask every member what it holds (its table, and per partition its status and every map's sequence). The
- *       coordinator never trusts its own, possibly stale, table: a new coordinator rebuilds from these answers.</li>
- *   <li>Per partition, the <em>current</em> owners are the members of the newest reported table that are alive and
- *       hold a complete replica in sequence with the primary; if the primary died, the live backup with the highest
- *       sequences is promoted. If that changes the table, publish it at once: failover is a table change, no data
- *       moves, and writes resume as soon as it is installed.</li>
- *   <li>Compute the balanced target ({@link PartitionAssigner}) over the members that are not leaving.</li>
- *   <li>Publish an intermediate table in which every new replica is <em>syncing</em>: primaries stream new
- *       mutations to it, and the coordinator asks each primary to send it a snapshot. Wait for every copy.</li>
- *   <li>Freeze the partitions whose primary changes (the old primary answers retry and waits until its last
- *       mutation was acknowledged), then publish the target. At no moment do two members accept writes for a
- *       partition under one table version.</li>
+ *   <li>Ask every member what it holds ({@link StateReport}). The coordinator never trusts its own, possibly stale,
+ *       table: a new coordinator rebuilds from these answers. An isolated coordinator (paused, not yet heard from
+ *       the others) decides nothing until it is back.</li>
+ *   <li>Pick the <em>base</em>: the newest table, and after a split (a {@code MergeView}) the newest table of the side
+ *       that is kept (the one with more members; on a tie, the one with the newer table). Table versions continue
+ *       from the highest any member reports, so they grow across the sides.</li>
+ *   <li>Per partition, the current owners are the base's owners that are alive, on the kept side, and hold a complete
+ *       replica in sequence with the primary; if the primary is gone, the live backup furthest ahead (epoch, then
+ *       sequence) is promoted. A partition whose replicas are all gone takes the best complete replica any member
+ *       holds, or is reported lost.</li>
+ *   <li>Every other complete replica (the other side's, or one a table left behind) is merged: its holder freezes and
+ *       captures it ({@link MergePrepare}) before the table that drops it is published, and pushes the capture into
+ *       the new primaries by the map's merge policy afterwards.</li>
+ *   <li>Publish the table at once: failover is a table change, no data moves, writes resume as soon as it is
+ *       installed. Every view change publishes at least one table, so a member fenced by a lapsed lease or a merge
+ *       always gets the fresh table it waits for, within seconds.</li>
+ *   <li>Compute the balanced target ({@link PartitionAssigner}) over the members that are not leaving, publish an
+ *       intermediate table in which every new replica is <em>syncing</em>, have the primaries copy to them, freeze the
+ *       partitions whose primary changes (the old primary answers retry and waits until its last mutation was
+ *       acknowledged), then publish the target. At no moment do two members accept writes for a partition under one
+ *       table version.</li>
  * </ol>
  * A view change during a round aborts it (the half-made replicas are never promoted) and a new round starts.
  *
@@ -58,7 +76,7 @@ public final class MembershipCoordinator {
 
     private final Address self;
     private final ClusterService cluster;
-    private final PartitionEngine engine;
+    private final PartitionReplicas replicas;
     private final int partitionCount;
     private final int replicaCount;
     private final long timeoutMillis;
@@ -66,10 +84,12 @@ public final class MembershipCoordinator {
     private final AtomicBoolean roundScheduled = new AtomicBoolean();
     private final AtomicLong viewEpoch = new AtomicLong();
     private final Set<Address> leaving = ConcurrentHashMap.newKeySet();
+    private final LongAdder lostPartitions = new LongAdder();
     private volatile View view;
     private volatile boolean stopped;
+    private volatile List<List<Address>> mergeSides;
     private int consecutiveAborts; // only the coordinator thread touches it
-    private volatile boolean mergePending;
+    private long publishedInViewEpoch = -1; // only the coordinator thread touches it
 
     /** Thrown inside a round when the view changed or a member did not answer; the round is started again. */
     private static final class RoundAborted extends RuntimeException {
@@ -79,12 +99,12 @@ public final class MembershipCoordinator {
     }
 
     /** Creates the coordinator logic of one member. */
-    public MembershipCoordinator(Address self, ClusterService cluster, PartitionEngine engine, int partitionCount,
-                                 int maxBackups, long timeoutMillis, String memberName) {
+    public MembershipCoordinator(Address self, ClusterService cluster, PartitionReplicas replicas, int maxBackups,
+                                 long timeoutMillis, String memberName) {
         this.self = self;
         this.cluster = cluster;
-        this.engine = engine;
-        this.partitionCount = partitionCount;
+        this.replicas = replicas;
+        this.partitionCount = replicas.partitionCount();
         this.replicaCount = maxBackups + 1;
         this.timeoutMillis = timeoutMillis;
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -94,15 +114,43 @@ public final class MembershipCoordinator {
         });
     }
 
+    /** Partitions this member, as coordinator, found with no replica left. */
+    public long lostPartitions() {
+        return lostPartitions.sum();
+    }
+
     /** Takes a new view (from a JGroups thread): remembers it and schedules a round if this member coordinates. */
     public void viewChanged(View newView) {
-        if (newView instanceof org.jgroups.MergeView) {
-            mergePending = true;
+        if (newView instanceof MergeView merge) {
+            mergeSides = sides(merge);
         }
         view = newView;
         viewEpoch.incrementAndGet();
         leaving.retainAll(newView.getMembers());
         scheduleRound(0);
+    }
+
+    /**
+     * The sides of a merge, disjoint: a member that appears in several subgroups (an excluded member can keep an old
+     * view that still lists the others) belongs to the newest subgroup that lists it.
+     */
+    private static List<List<Address>> sides(MergeView merge) {
+        List<View> subgroups = new ArrayList<>(merge.getSubgroups());
+        subgroups.sort(Comparator.comparing(View::getViewId).reversed());
+        Set<Address> placed = new HashSet<>();
+        List<List<Address>> sides = new ArrayList<>();
+        for (View subgroup : subgroups) {
+            List<Address> side = new ArrayList<>();
+            for (Address member : subgroup.getMembers()) {
+                if (placed.add(member)) {
+                    side.add(member);
+                }
+            }
+            if (!side.isEmpty()) {
+                sides.add(side);
+            }
+        }
+        return sides;
     }
 
     /** Whether this member is the coordinator of its current view. */
@@ -141,6 +189,12 @@ public final class MembershipCoordinator {
                 if (!isCoordinator() || stopped) {
                     return;
                 }
+                if (replicas.lease().isolated()) {
+                    // Paused and not yet heard from the others: its view may be a fiction of its own.
+                    log.info("not coordinating while isolated after a pause; waiting to hear from the others");
+                    scheduleRound(500);
+                    return;
+                }
                 try {
                     round();
                     consecutiveAborts = 0;
@@ -152,8 +206,7 @@ public final class MembershipCoordinator {
                     } else {
                         log.info("rebalancing round aborted ({}); retrying", e.getMessage());
                     }
-                    scheduleRound(Math.min(RETRY_DELAY_MILLIS * aborts, 5_000));
-                    return;
+                    scheduleRound(Math.min(RETRY_DELAY_MILLIS * aborts, 2_000));
                 } catch (RuntimeException | Error e) {
                     // A round that dies silently would leave the table half-made until the next view change.
                     if (!stopped) {
@@ -169,129 +222,63 @@ public final class MembershipCoordinator {
 
     // ------------------------------------------------------------------------------------------------- a round
 
-    /** One member's answer to the state request. */
-    private record MemberState(PartitionTable table, Map<Integer, ReplicaState> replicas) {
-        ReplicaState replica(int p) {
-            return replicas.get(p);
-        }
-    }
-
-    /** What a member holds of one partition: status (ordinal of the engine's status) and map → (backups, seq). */
-    private record ReplicaState(int status, Map<String, long[]> maps) {
-        static final int OWNER = 1;
-
-        boolean complete() {
-            return status == OWNER;
-        }
-
-        long sequence(String map) {
-            long[] state = maps.get(map);
-            return state == null ? 0 : state[1];
-        }
-
-        long totalSequence() {
-            long sum = 0;
-            for (long[] state : maps.values()) {
-                sum += state[1];
-            }
-            return sum;
-        }
-    }
-
     private void round() {
         long epoch = viewEpoch.get();
         View current = view;
         List<Address> members = current.getMembers();
-        Map<Address, MemberState> states = collectStates(members);
+        Map<Address, StateReport> states = collectStates(members);
         checkEpoch(epoch);
 
-        PartitionTable base = engine.table();
-        for (MemberState state : states.values()) {
-            if (state.table.version() > base.version()) {
-                base = state.table;
+        long version = replicas.table().version();
+        for (StateReport state : states.values()) {
+            version = Math.max(version, state.table().version());
+        }
+        List<List<Address>> sides = mergeSides;
+        Set<Address> kept = keptSide(sides, states);
+        PartitionTable base = null;
+        for (Map.Entry<Address, StateReport> e : states.entrySet()) {
+            if (kept.contains(e.getKey()) && (base == null || e.getValue().table().version() > base.version())) {
+                base = e.getValue().table();
             }
         }
-        long version = base.version();
-        if (mergePending) {
-            pushMergedReplicas(base, states, epoch);
-            mergePending = false;
+        if (base == null) {
+            base = replicas.table();
         }
 
         // 1. Current complete, consistent owners, promoting the best backup when a primary is gone.
         List<List<Address>> owners = new ArrayList<>(partitionCount);
         List<Map<Address, Integer>> heldFrom = new ArrayList<>(partitionCount);
-        List<ReplicaState> primaryStates = new ArrayList<>(partitionCount);
-        boolean promoted = false;
+        List<Replica> primaryStates = new ArrayList<>(partitionCount);
         for (int p = 0; p < partitionCount; p++) {
-            List<Address> alive = new ArrayList<>();
-            Address[] previous = base.owners(p);
-            for (Address a : previous) {
-                MemberState s = states.get(a);
-                if (s != null && s.replica(p) != null && s.replica(p).complete()) {
-                    alive.add(a);
-                }
-            }
-            Map<Address, Integer> held = new HashMap<>();
-            if (alive.isEmpty()) {
-                if (previous.length > 0) {
-                    log.error("partition {} lost every replica (owners were {}); it restarts empty", p,
-                            names(List.of(previous)));
-                }
-                owners.add(List.of());
-                heldFrom.add(held);
-                primaryStates.add(null);
-                continue;
-            }
-            Address primary = alive.get(0);
-            boolean primaryChanged = !primary.equals(base.primary(p));
-            if (primaryChanged) {
-                for (Address a : alive) {
-                    if (states.get(a).replica(p).totalSequence() > states.get(primary).replica(p).totalSequence()) {
-                        primary = a;
-                    }
-                }
-            }
-            ReplicaState primaryState = states.get(primary).replica(p);
-            List<Address> consistent = new ArrayList<>();
-            consistent.add(primary);
-            held.put(primary, 0);
-            for (Address a : alive) {
-                if (a.equals(primary)) {
-                    continue;
-                }
-                int index = base.ownerIndex(p, a);
-                // Under a live primary, a backup that lags is only behind on mutations in flight (a gap would
-                // have made it resync). After a promotion nothing is in flight (the old primary is gone), so a
-                // backup must match the new primary exactly: more means writes the new primary never got, less
-                // means writes it would never get.
-                boolean inSequence = true;
-                if (primaryChanged) {
-                    ReplicaState replica = states.get(a).replica(p);
-                    for (Map.Entry<String, long[]> map : primaryState.maps.entrySet()) {
-                        if (map.getValue()[0] >= index && replica.sequence(map.getKey()) != map.getValue()[1]) {
-                            inSequence = false;
-                            break;
-                        }
-                    }
-                }
-                if (inSequence) {
-                    consistent.add(a);
-                    held.put(a, index);
-                }
-            }
-            if (!consistent.equals(List.of(previous))) {
-                promoted = true;
-            }
-            owners.add(consistent);
-            heldFrom.add(held);
-            primaryStates.add(primaryState);
+            resolveOwners(p, base, kept, states, owners, heldFrom, primaryStates);
         }
-        if (promoted) {
-            version = publish(PartitionTable.of(version + 1, owners), members);
+
+        // 2. Every other complete replica is merged into the new owners before the table drops it.
+        long merged = version + 1;
+        Map<Address, List<Integer>> strays = new LinkedHashMap<>();
+        states.forEach((member, state) -> {
+            for (int p : state.completePartitions()) {
+                if (!owners.get(p).contains(member)) {
+                    strays.computeIfAbsent(member, a -> new ArrayList<>()).add(p);
+                }
+            }
+        });
+        if (!strays.isEmpty()) {
+            prepareMerges(strays, merged, sides != null);
+            checkEpoch(epoch);
+        }
+        PartitionTable promoted = PartitionTable.next(base, merged, owners);
+        if (!promoted.sameAssignment(replicas.table()) || !strays.isEmpty() || sides != null
+                || publishedInViewEpoch != epoch || replicas.table().version() < version) {
+            version = publish(promoted, members);
+            publishedInViewEpoch = epoch;
+            if (sides != null && sides == mergeSides) {
+                mergeSides = null;
+            }
             checkEpoch(epoch);
         }
 
-        // 2. The balanced target over the members that stay.
+        // 3. The balanced target over the members that stay.
         List<Address> staying = new ArrayList<>(members);
         staying.removeAll(leaving);
         if (staying.isEmpty()) {
@@ -303,7 +290,7 @@ public final class MembershipCoordinator {
         }
         List<List<Address>> target = PartitionAssigner.assign(partitionCount, replicaCount, staying, owners);
 
-        // 3. Which target replicas need a copy.
+        // 4. Which target replicas need a copy.
         List<List<Address>> syncing = new ArrayList<>(partitionCount);
         List<List<Address>> intermediate = new ArrayList<>(partitionCount);
         boolean anySyncing = false;
@@ -323,89 +310,180 @@ public final class MembershipCoordinator {
             anySyncing |= !need.isEmpty();
             syncing.add(need);
         }
-        PartitionTable latest = engine.table();
+        PartitionTable latest = replicas.table();
         if (!anySyncing) {
-            PartitionTable finalTable = PartitionTable.of(version + 1, target);
-            if (!finalTable.sameAssignment(latest) || latest.version() < version) {
+            PartitionTable finalTable = PartitionTable.next(latest, version + 1, target);
+            if (!finalTable.sameAssignment(latest)) {
                 freezeHandOffs(owners, target, latest.version(), epoch);
                 publish(finalTable, members);
             }
             return;
         }
-        version = publish(PartitionTable.of(version + 1, intermediate, syncing), members);
+        version = publish(PartitionTable.next(latest, version + 1, intermediate, syncing), members);
         checkEpoch(epoch);
         log.info("table {}: copying {} replicas to new owners", version,
                 syncing.stream().mapToInt(List::size).sum());
 
-        // 4. Copy, hand off, commit.
-        copyToSyncingReplicas(owners, syncing, version, epoch);
+        // 5. Copy, hand off, commit.
+        copyToSyncingReplicas(owners, syncing, epoch);
         freezeHandOffs(owners, target, version, epoch);
-        publish(PartitionTable.of(version + 1, target), members);
+        publish(PartitionTable.next(replicas.table(), version + 1, target), members);
         log.info("rebalanced {} partitions over {} members (table {})", partitionCount, staying.size(), version + 1);
     }
 
     /**
-     * After two halves of a split met, the newest table is one half's: the other half's members hold complete
-     * replicas it does not list, with writes they acknowledged. Before those replicas are dropped, their holders
-     * push every entry to the surviving primary of its partition, which keeps the newer of each key by hybrid
-     * logical clock (LATEST_UPDATE). A key deleted on one half may come back from the other: without tombstones a
-     * deletion cannot be told apart from a key never written.
+     * The members whose data is kept as it is: everyone, or after a merge the side with the most members (on a tie,
+     * the side whose newest table is newer, then the side with the lowest address).
      */
-    private void pushMergedReplicas(PartitionTable base, Map<Address, MemberState> states, long epoch) {
-        Map<Address, List<int[]>> byHolder = new LinkedHashMap<>();
-        List<Address> targets = new ArrayList<>();
-        for (int p = 0; p < partitionCount; p++) {
-            Address survivor = null;
-            for (Address a : base.owners(p)) {
-                MemberState s = states.get(a);
-                if (s != null && s.replica(p) != null && s.replica(p).complete()) {
-                    survivor = a;
-                    break;
-                }
-            }
-            if (survivor == null) {
+    private Set<Address> keptSide(List<List<Address>> sides, Map<Address, StateReport> states) {
+        if (sides == null) {
+            return states.keySet();
+        }
+        List<Address> best = null;
+        long bestVersion = -1;
+        for (List<Address> side : sides) {
+            List<Address> present = side.stream().filter(states::containsKey).toList();
+            if (present.isEmpty()) {
                 continue;
             }
-            for (Map.Entry<Address, MemberState> e : states.entrySet()) {
-                ReplicaState replica = e.getValue().replica(p);
-                if (replica != null && replica.complete() && base.ownerIndex(p, e.getKey()) < 0) {
-                    int target = targets.indexOf(survivor);
-                    if (target < 0) {
-                        targets.add(survivor);
-                        target = targets.size() - 1;
-                    }
-                    byHolder.computeIfAbsent(e.getKey(), a -> new ArrayList<>()).add(new int[] {p, target});
+            long newest = present.stream().mapToLong(a -> states.get(a).table().version()).max().orElse(0);
+            if (best == null || present.size() > best.size()
+                    || (present.size() == best.size() && newest > bestVersion)
+                    || (present.size() == best.size() && newest == bestVersion
+                        && lowest(present).compareTo(lowest(best)) < 0)) {
+                best = present;
+                bestVersion = newest;
+            }
+        }
+        if (best == null) {
+            return states.keySet();
+        }
+        Set<Address> kept = new HashSet<>(best);
+        // Members that joined since the merge view (on no side) hold nothing to merge; count them as kept.
+        for (Address member : states.keySet()) {
+            boolean onASide = sides.stream().anyMatch(side -> side.contains(member));
+            if (!onASide) {
+                kept.add(member);
+            }
+        }
+        log.warn("merging {} sides {}: keeping the side of {} (its table {}), merging the others into it",
+                sides.size(), sides.stream().map(this::names).toList(), names(List.copyOf(best)), bestVersion);
+        return kept;
+    }
+
+    private static Address lowest(List<Address> members) {
+        return members.stream().min(Comparator.naturalOrder()).orElseThrow();
+    }
+
+    private void resolveOwners(int p, PartitionTable base, Set<Address> kept, Map<Address, StateReport> states,
+                               List<List<Address>> owners, List<Map<Address, Integer>> heldFrom,
+                               List<Replica> primaryStates) {
+        List<Address> alive = new ArrayList<>();
+        Address[] previous = base.owners(p);
+        for (Address a : previous) {
+            StateReport s = states.get(a);
+            if (kept.contains(a) && s != null && s.replica(p) != null && s.replica(p).complete()) {
+                alive.add(a);
+            }
+        }
+        Map<Address, Integer> held = new HashMap<>();
+        if (alive.isEmpty()) {
+            // No replica of the base survived: take the best complete replica anyone holds (the other side's).
+            Address adopted = null;
+            for (Map.Entry<Address, StateReport> e : states.entrySet()) {
+                Replica r = e.getValue().replica(p);
+                if (r != null && r.complete() && (adopted == null || r.aheadOf(states.get(adopted).replica(p)))) {
+                    adopted = e.getKey();
+                }
+            }
+            if (adopted == null) {
+                if (previous.length > 0) {
+                    lostPartitions.increment();
+                    log.error("partition {} lost every replica (owners were {}); it restarts empty", p,
+                            names(List.of(previous)));
+                }
+                owners.add(List.of());
+                heldFrom.add(held);
+                primaryStates.add(null);
+                return;
+            }
+            alive.add(adopted);
+        }
+        Address primary = alive.get(0);
+        boolean primaryChanged = !primary.equals(base.primary(p));
+        if (primaryChanged) {
+            for (Address a : alive) {
+                if (states.get(a).replica(p).aheadOf(states.get(primary).replica(p))) {
+                    primary = a;
                 }
             }
         }
-        if (byHolder.isEmpty()) {
-            return;
+        Replica primaryState = states.get(primary).replica(p);
+        List<Address> consistent = new ArrayList<>();
+        consistent.add(primary);
+        held.put(primary, 0);
+        for (Address a : alive) {
+            if (a.equals(primary)) {
+                continue;
+            }
+            int index = base.ownerIndex(p, a);
+            // Under a live primary, a backup that lags is only behind on mutations in flight (a gap would have made
+            // it resync). After a promotion nothing is in flight (the old primary is gone), so a backup must match
+            // the new primary exactly: more means writes the new primary never got, less means writes it would
+            // never get.
+            boolean inSequence = true;
+            if (primaryChanged) {
+                Replica replica = states.get(a).replica(p);
+                for (Map.Entry<String, MapPosition> map : primaryState.maps().entrySet()) {
+                    if (map.getValue().backups() >= index && replica.sequence(map.getKey())
+                            != map.getValue().sequence()) {
+                        inSequence = false;
+                        break;
+                    }
+                }
+            }
+            if (inSequence && index > 0) {
+                consistent.add(a);
+                held.put(a, index);
+            }
         }
-        log.warn("merging the replicas of {} members of the other half into table {} (LATEST_UPDATE)",
-                byHolder.size(), base.version());
+        owners.add(consistent);
+        heldFrom.add(held);
+        primaryStates.add(primaryState);
+    }
+
+    /** Has every stray replica frozen and captured before the table that drops it is published. */
+    private void prepareMerges(Map<Address, List<Integer>> strays, long tableVersion, boolean split) {
+        if (split) {
+            log.warn("merging the replicas of {} members into table {}: {}", strays.size(), tableVersion,
+                    strays.keySet().stream().map(cluster::nameOf).toList());
+        } else {
+            log.info("merging {} replicas left outside table {} ({}) before dropping them",
+                    strays.values().stream().mapToInt(List::size).sum(), tableVersion,
+                    strays.keySet().stream().map(cluster::nameOf).toList());
+        }
         List<CompletableFuture<byte[]>> replies = new ArrayList<>();
-        for (Map.Entry<Address, List<int[]>> e : byHolder.entrySet()) {
-            WireWriter out = WireWriter.forType(MessageType.MERGE_PUSH, 64);
-            out.writeVarInt(e.getValue().size());
-            for (int[] pt : e.getValue()) {
-                out.writeVarInt(pt[0]);
-                PartitionTable.writeAddress(out, targets.get(pt[1]));
-            }
-            replies.add(cluster.request(e.getKey(), out.array(), out.size(), SYNC_TIMEOUT_MILLIS));
-        }
-        for (CompletableFuture<byte[]> reply : replies) {
+        List<Address> asked = new ArrayList<>();
+        strays.forEach((member, partitions) -> {
+            WireWriter out = new MergePrepare(tableVersion, partitions).encode();
+            asked.add(member);
+            replies.add(cluster.request(member, out.array(), out.size(), SYNC_TIMEOUT_MILLIS));
+        });
+        for (int i = 0; i < replies.size(); i++) {
+            long captured;
             try {
-                reply.join();
+                captured = new WireReader(replies.get(i).join()).readVarLong();
             } catch (RuntimeException e) {
-                throw new RoundAborted("merge push failed: " + e);
+                throw new RoundAborted("merge capture on " + cluster.nameOf(asked.get(i)) + " failed: " + e);
+            }
+            if (captured < 0) {
+                throw new RoundAborted("merge capture on " + cluster.nameOf(asked.get(i)) + " failed");
             }
         }
-        checkEpoch(epoch);
     }
 
     /** Whether {@code member} already holds, in sequence, all the maps position {@code index} requires. */
-    private static boolean covers(Map<Address, Integer> heldFrom, ReplicaState primaryState, Address member,
-                                  int index) {
+    private static boolean covers(Map<Address, Integer> heldFrom, Replica primaryState, Address member, int index) {
         Integer heldIndex = heldFrom.get(member);
         if (heldIndex == null) {
             return false;
@@ -413,46 +491,37 @@ public final class MembershipCoordinator {
         if (heldIndex <= index) {
             return true;
         }
-        for (long[] map : primaryState.maps.values()) {
-            if (map[0] >= index && map[0] < heldIndex) {
+        for (MapPosition map : primaryState.maps().values()) {
+            if (map.backups() >= index && map.backups() < heldIndex) {
                 return false; // a map it never received at its old position
             }
         }
         return true;
     }
 
-    private void copyToSyncingReplicas(List<List<Address>> owners, List<List<Address>> syncing, long version,
-                                       long epoch) {
-        Map<Address, List<Integer>> byPrimary = new LinkedHashMap<>();
+    private void copyToSyncingReplicas(List<List<Address>> owners, List<List<Address>> syncing, long epoch) {
+        Map<Address, Map<Integer, List<Address>>> byPrimary = new LinkedHashMap<>();
         for (int p = 0; p < partitionCount; p++) {
             if (!syncing.get(p).isEmpty()) {
-                byPrimary.computeIfAbsent(owners.get(p).get(0), a -> new ArrayList<>()).add(p);
+                byPrimary.computeIfAbsent(owners.get(p).get(0), a -> new LinkedHashMap<>()).put(p, syncing.get(p));
             }
         }
         List<CompletableFuture<byte[]>> replies = new ArrayList<>();
         List<Address> asked = new ArrayList<>();
-        for (Map.Entry<Address, List<Integer>> e : byPrimary.entrySet()) {
-            WireWriter out = WireWriter.forType(MessageType.SYNC_REPLICA, 64);
-            out.writeVarInt(e.getValue().size());
-            for (int p : e.getValue()) {
-                out.writeVarInt(p);
-                out.writeVarInt(syncing.get(p).size());
-                syncing.get(p).forEach(a -> PartitionTable.writeAddress(out, a));
-            }
-            asked.add(e.getKey());
-            replies.add(cluster.request(e.getKey(), out.array(), out.size(), SYNC_TIMEOUT_MILLIS));
-        }
+        byPrimary.forEach((primary, copies) -> {
+            WireWriter out = new SyncReplicaRequest(copies).encode();
+            asked.add(primary);
+            replies.add(cluster.request(primary, out.array(), out.size(), SYNC_TIMEOUT_MILLIS));
+        });
         for (int i = 0; i < replies.size(); i++) {
-            byte[] reply;
+            List<Integer> failed;
             try {
-                reply = replies.get(i).join();
+                failed = SyncReplicaRequest.readReply(replies.get(i).join());
             } catch (RuntimeException e) {
                 throw new RoundAborted("copy from " + cluster.nameOf(asked.get(i)) + " failed: " + e);
             }
-            WireReader in = new WireReader(reply);
-            int failed = in.readVarInt();
-            if (failed > 0) {
-                throw new RoundAborted(failed + " partition copies from " + cluster.nameOf(asked.get(i))
+            if (!failed.isEmpty()) {
+                throw new RoundAborted(failed.size() + " partition copies from " + cluster.nameOf(asked.get(i))
                         + " failed");
             }
         }
@@ -468,13 +537,10 @@ public final class MembershipCoordinator {
             }
         }
         List<CompletableFuture<byte[]>> replies = new ArrayList<>();
-        for (Map.Entry<Address, List<Integer>> e : byPrimary.entrySet()) {
-            WireWriter out = WireWriter.forType(MessageType.FREEZE, 64);
-            out.writeVarLong(version);
-            out.writeVarInt(e.getValue().size());
-            e.getValue().forEach(out::writeVarInt);
-            replies.add(cluster.request(e.getKey(), out.array(), out.size(), SYNC_TIMEOUT_MILLIS));
-        }
+        byPrimary.forEach((primary, partitions) -> {
+            WireWriter out = new FreezeRequest(version, partitions).encode();
+            replies.add(cluster.request(primary, out.array(), out.size(), SYNC_TIMEOUT_MILLIS));
+        });
         for (CompletableFuture<byte[]> reply : replies) {
             try {
                 reply.join();
@@ -493,18 +559,18 @@ public final class MembershipCoordinator {
         if (acks == null) {
             log.warn("table {} not acknowledged by every member in time", table.version());
         }
-        engine.installTable(table).join();
+        replicas.installTable(table).join();
         log.debug("published {}", table);
         return table.version();
     }
 
-    private Map<Address, MemberState> collectStates(List<Address> members) {
+    private Map<Address, StateReport> collectStates(List<Address> members) {
         WireWriter out = WireWriter.forType(MessageType.STATE_REQUEST, 1);
         RspList<byte[]> replies = cluster.requestAll(members, out.array(), out.size(), timeoutMillis).join();
         if (replies == null) {
             throw new RoundAborted("not every member answered the state request");
         }
-        Map<Address, MemberState> states = new HashMap<>();
+        Map<Address, StateReport> states = new HashMap<>();
         for (Address member : members) {
             Rsp<byte[]> rsp = replies.get(member);
             if (rsp == null || !rsp.wasReceived() || rsp.hasException() || rsp.getValue() == null) {
@@ -514,33 +580,9 @@ public final class MembershipCoordinator {
                 throw new RoundAborted("no state from " + cluster.nameOf(member)
                         + (rsp != null && rsp.hasException() ? ": " + rsp.getException() : ""));
             }
-            states.put(member, decodeState(rsp.getValue()));
+            states.put(member, StateReport.decode(rsp.getValue()));
         }
         return states;
-    }
-
-    private static MemberState decodeState(byte[] bytes) {
-        WireReader in = new WireReader(bytes);
-        PartitionTable table = PartitionTable.readFrom(in);
-        Map<Integer, ReplicaState> replicas = new HashMap<>();
-        int parts = in.readVarInt();
-        for (int i = 0; i < parts; i++) {
-            byte[] body = in.readBytes();
-            WireReader part = new WireReader(body);
-            while (part.hasRemaining()) {
-                int p = part.readVarInt();
-                int status = part.readByte();
-                int maps = part.readVarInt();
-                Map<String, long[]> mapStates = new HashMap<>();
-                for (int m = 0; m < maps; m++) {
-                    String name = part.readString();
-                    long backups = part.readByte();
-                    mapStates.put(name, new long[] {backups, part.readVarLong()});
-                }
-                replicas.put(p, new ReplicaState(status, mapStates));
-            }
-        }
-        return new MemberState(table, replicas);
     }
 
     private void checkEpoch(long epoch) {

@@ -1,51 +1,76 @@
 package io.tessera.grid.internal.operation;
 
+import io.tessera.grid.GridClock;
+import io.tessera.grid.GridClosedException;
 import io.tessera.grid.GridException;
 import io.tessera.grid.GridSerializationException;
 import io.tessera.grid.IndeterminateOutcomeException;
 import io.tessera.grid.OperationTimeoutException;
+import io.tessera.grid.QuorumException;
 import io.tessera.grid.internal.cluster.ClusterService;
 import io.tessera.grid.internal.partition.PartitionTable;
+import io.tessera.grid.internal.replica.CallId;
+import io.tessera.grid.internal.replica.PartitionReplicas;
+import java.security.SecureRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.LongSupplier;
 import org.jgroups.Address;
-import org.jgroups.SuspectedException;
 
 /**
- * Sends an operation to its partition's primary and retries, invisibly, whenever the target does not own the
- * partition under its table, is not in the view, or left while the operation was on its way; only the deadline
- * ends the retries.
+ * Sends an operation to its partition's primary and retries, invisibly, until it completes or its deadline passes:
+ * when the target does not serve the partition (yet), left the view, did not answer, or could not confirm that its
+ * backups hold a write.
  *
- * <p>An operation that may have been applied when its primary vanished is retried only if it is idempotent;
- * otherwise the caller gets {@link IndeterminateOutcomeException}. Retries wait on a shared timer, never on the
- * caller's or a JGroups thread.
+ * <p>Retrying writes is safe because they are exactly-once: a write gets a {@link CallId} when it is first invoked,
+ * and every attempt carries it, so the primary that applied it answers a repeat with the first attempt's result (see
+ * {@link PrimaryExecutor}). The invoker also tells every request the lowest call number it still waits for (the
+ * watermark), so primaries forget results nobody can ask for again.
+ *
+ * <p>At the deadline, a write that may have been applied (an attempt reached a primary and no definite answer came)
+ * fails with {@link IndeterminateOutcomeException}; a write that certainly was not, and every read, with
+ * {@link OperationTimeoutException}. A map that requires a minimum cluster size fails fast with
+ * {@link QuorumException} below it. Retries wait on a shared timer, never on the caller's or a JGroups thread.
  */
 public final class Invoker {
     private static final long[] BACKOFF_MILLIS = {1, 2, 5, 10, 20, 50, 100};
 
     private final Address self;
     private final ClusterService cluster;
-    private final PartitionEngine engine;
+    private final PartitionReplicas replicas;
+    private final PrimaryExecutor executor;
     private final ScheduledExecutorService timer;
     private final long timeoutMillis;
-    private final LongSupplier nanoClock;
+    private final GridClock clock;
+    private final long invokerId;
+    private final AtomicLong nextCall = new AtomicLong();
+    private final ConcurrentSkipListSet<Long> outstanding = new ConcurrentSkipListSet<>();
     private final LongAdder remoteInvocations = new LongAdder();
     private final LongAdder retries = new LongAdder();
+    private final LongAdder indeterminate = new LongAdder();
 
-    /** Creates the invoker. */
-    public Invoker(Address self, ClusterService cluster, PartitionEngine engine, ScheduledExecutorService timer,
-                   long timeoutMillis) {
+    /** Creates the invoker of this member. */
+    public Invoker(Address self, ClusterService cluster, PartitionReplicas replicas, PrimaryExecutor executor,
+                   ScheduledExecutorService timer, long timeoutMillis, GridClock clock) {
         this.self = self;
         this.cluster = cluster;
-        this.engine = engine;
+        this.replicas = replicas;
+        this.executor = executor;
         this.timer = timer;
         this.timeoutMillis = timeoutMillis;
-        this.nanoClock = System::nanoTime;
+        this.clock = clock;
+        long id;
+        SecureRandom random = new SecureRandom();
+        do {
+            id = random.nextLong();
+        } while (id == 0);
+        this.invokerId = id;
     }
 
     /** How many operations this member sent to other members (near-cache tests count these). */
@@ -58,46 +83,78 @@ public final class Invoker {
         return retries.sum();
     }
 
+    /** How many writes ended with an indeterminate outcome. */
+    public long indeterminateOutcomes() {
+        return indeterminate.sum();
+    }
+
+    /** The calls that wait for an answer now (results of calls below the lowest are not needed any more). */
+    public int outstandingCalls() {
+        return outstanding.size();
+    }
+
+    /** One call: its request, id, deadline, and whether an attempt may have applied it. */
+    private final class Call {
+        final OperationRequest request;
+        final CallId id;
+        final long deadline;
+        final CompletableFuture<OperationResult> result = new CompletableFuture<>();
+        int attempts;
+        String lastProblem;
+        boolean maybeApplied;
+
+        Call(OperationRequest request) {
+            this.request = request;
+            if (request.code().write()) {
+                long sequence = nextCall.incrementAndGet();
+                outstanding.add(sequence);
+                this.id = new CallId(invokerId, sequence);
+                result.whenComplete((r, e) -> outstanding.remove(sequence));
+            } else {
+                this.id = CallId.NONE;
+            }
+            this.deadline = clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        }
+
+        long watermark() {
+            Long lowest = outstanding.isEmpty() ? null : outstanding.ceiling(Long.MIN_VALUE);
+            return lowest == null ? nextCall.get() + 1 : lowest;
+        }
+    }
+
     /** Invokes {@code request} on its primary; completes with the OK result or a {@link GridException}. */
     public CompletableFuture<OperationResult> invoke(OperationRequest request) {
-        CompletableFuture<OperationResult> result = new CompletableFuture<>();
-        long deadline = nanoClock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        attempt(request, deadline, 0, result, null, null);
-        return result;
+        Call call = new Call(request);
+        attempt(call);
+        return call.result;
     }
 
-    /**
-     * Invokes {@code request} on {@code target}, whatever this member's table says (a split-brain merge pushes to
-     * the primaries of a table this member has not installed yet); retries while the target answers retry.
-     */
-    public CompletableFuture<OperationResult> invokeOn(Address target, OperationRequest request) {
-        CompletableFuture<OperationResult> result = new CompletableFuture<>();
-        long deadline = nanoClock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis * 3);
-        attempt(request, deadline, 0, result, null, target);
-        return result;
-    }
-
-    private void attempt(OperationRequest request, long deadline, int attempt,
-                         CompletableFuture<OperationResult> result, String lastProblem, Address fixedTarget) {
-        long remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadline - nanoClock.getAsLong());
+    private void attempt(Call call) {
+        OperationRequest request = call.request;
+        long remainingMillis = TimeUnit.NANOSECONDS.toMillis(call.deadline - clock.nanoTime());
         if (remainingMillis <= 0) {
-            result.completeExceptionally(timeout(request, attempt, lastProblem));
+            fail(call, timeout(call));
             return;
         }
-        PartitionTable table = engine.table();
-        Address primary = fixedTarget != null ? fixedTarget : table.primary(request.partition());
+        int minimum = request.map().minClusterSize();
+        if (minimum > 0 && cluster.viewSize() < minimum) {
+            fail(call, quorum(call, "this member sees " + cluster.viewSize()));
+            return;
+        }
+        PartitionTable table = replicas.table();
+        Address primary = table.primary(request.partition());
         if (primary == null) {
-            retryLater(request, deadline, attempt, result, "no partition table yet", fixedTarget);
+            retryLater(call, "no partition table yet");
             return;
         }
-        OperationRequest routed = request.withTableVersion(fixedTarget != null ? Long.MAX_VALUE : table.version());
+        OperationRequest routed = request.forAttempt(table.version(), call.id, call.watermark());
+        call.attempts++;
         if (primary.equals(self)) {
-            engine.execute(routed, r -> onResult(request, deadline, attempt, result, r, primary, fixedTarget));
+            executor.execute(routed, r -> onResult(call, r, primary));
             return;
         }
         if (!cluster.isMember(primary)) {
-            retryLater(request, deadline, attempt, result, "primary " + cluster.nameOf(primary) + " left the cluster",
-                    fixedTarget);
+            retryLater(call, "primary " + cluster.nameOf(primary) + " left the cluster");
             return;
         }
         remoteInvocations.increment();
@@ -108,67 +165,89 @@ public final class Invoker {
                 try {
                     decoded = OperationResult.decode(bytes);
                 } catch (RuntimeException e) {
-                    result.completeExceptionally(new GridException("bad reply from " + cluster.nameOf(primary), e));
+                    fail(call, new GridException("bad reply from " + cluster.nameOf(primary), e));
                     return;
                 }
-                onResult(request, deadline, attempt, result, decoded, primary, fixedTarget);
+                onResult(call, decoded, primary);
                 return;
             }
+            // No answer: the primary may have applied the write before it died, or its answer may be on the way.
+            call.maybeApplied |= request.code().write();
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause()
                     : error;
-            if (cause instanceof TimeoutException) {
-                result.completeExceptionally(timeout(request, attempt, "no answer from " + cluster.nameOf(primary)));
-            } else if (!request.code().write() || request.code().idempotent()) {
-                retryLater(request, deadline, attempt, result, cluster.nameOf(primary) + " failed: " + cause,
-                        fixedTarget);
-            } else {
-                String why = cause instanceof SuspectedException ? " left the cluster" : " failed: " + cause;
-                result.completeExceptionally(new IndeterminateOutcomeException(request.code() + " on map '"
-                        + request.mapName() + "': the primary " + cluster.nameOf(primary) + why
-                        + " before answering; the write may or may not have been applied", cause));
-            }
+            String problem = cluster.nameOf(primary) + (cause instanceof TimeoutException ? " did not answer"
+                    : cause instanceof org.jgroups.SuspectedException ? " left the cluster before it answered"
+                    : " failed: " + cause);
+            retryLater(call, problem);
         });
     }
 
-    private void onResult(OperationRequest request, long deadline, int attempt,
-                          CompletableFuture<OperationResult> result, OperationResult r, Address primary,
-                          Address fixedTarget) {
+    private void onResult(Call call, OperationResult r, Address primary) {
         switch (r.status()) {
-            case OK -> result.complete(r);
-            case RETRY -> retryLater(request, deadline, attempt, result,
-                    cluster.nameOf(primary) + " does not serve partition " + request.partition()
-                            + " under table " + r.number(), fixedTarget);
-            case ERROR -> result.completeExceptionally(toException(request, r));
+            case OK -> call.result.complete(r);
+            case RETRY -> retryLater(call, cluster.nameOf(primary) + " does not serve partition "
+                    + call.request.partition() + " as its primary now (its table " + r.number() + ")");
+            case ERROR -> {
+                switch (r.errorKind()) {
+                    case INDETERMINATE -> {
+                        call.maybeApplied = true;
+                        retryLater(call, r.message());
+                    }
+                    case QUORUM -> fail(call, quorum(call, r.message()));
+                    default -> fail(call, toException(call.request, r));
+                }
+            }
             default -> throw new IllegalStateException();
         }
     }
 
-    private void retryLater(OperationRequest request, long deadline, int attempt,
-                            CompletableFuture<OperationResult> result, String problem, Address fixedTarget) {
+    private void retryLater(Call call, String problem) {
         retries.increment();
-        long delay = BACKOFF_MILLIS[Math.min(attempt, BACKOFF_MILLIS.length - 1)];
+        call.lastProblem = problem;
+        long delay = BACKOFF_MILLIS[Math.min(call.attempts, BACKOFF_MILLIS.length - 1)];
         try {
-            timer.schedule(() -> attempt(request, deadline, attempt + 1, result, problem, fixedTarget), delay,
-                    TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            result.completeExceptionally(new io.tessera.grid.GridClosedException("the grid member was closed"));
+            timer.schedule(() -> attempt(call), delay, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            fail(call, new GridClosedException("the grid member was closed"));
         }
     }
 
-    private GridException timeout(OperationRequest request, int attempts, String lastProblem) {
-        String message = request.code() + " on map '" + request.mapName() + "' (partition " + request.partition()
-                + ") did not complete within " + timeoutMillis + " ms after " + (attempts + 1) + " attempt(s)"
-                + (lastProblem == null ? "" : "; last problem: " + lastProblem);
-        return request.code().write() ? new IndeterminateOutcomeException(message + "; the write may or may not"
-                + " have been applied") : new OperationTimeoutException(message);
+    private void fail(Call call, RuntimeException e) {
+        if (e instanceof IndeterminateOutcomeException) {
+            indeterminate.increment();
+        }
+        call.result.completeExceptionally(e);
+    }
+
+    private RuntimeException timeout(Call call) {
+        OperationRequest request = call.request;
+        String message = request.code() + " on map '" + request.map().name() + "' (partition " + request.partition()
+                + ") did not complete within " + timeoutMillis + " ms after " + call.attempts + " attempt(s)"
+                + (call.lastProblem == null ? "" : "; last problem: " + call.lastProblem);
+        if (call.maybeApplied) {
+            return new IndeterminateOutcomeException(message + "; the write may or may not have been applied");
+        }
+        return new OperationTimeoutException(message + (request.code().write() ? "; it was not applied" : ""));
+    }
+
+    private RuntimeException quorum(Call call, String detail) {
+        OperationRequest request = call.request;
+        String message = request.code() + " on map '" + request.map().name() + "': the map requires "
+                + request.map().minClusterSize() + " members (minClusterSize) and " + detail
+                + "; it runs again once enough members are in the cluster";
+        if (call.maybeApplied) {
+            return new IndeterminateOutcomeException(message + "; an earlier attempt may have been applied");
+        }
+        return new QuorumException(message);
     }
 
     private static RuntimeException toException(OperationRequest request, OperationResult r) {
-        String context = request.code() + " on map '" + request.mapName() + "': ";
+        String context = request.code() + " on map '" + request.map().name() + "': ";
         return switch (r.errorKind()) {
-            case INDETERMINATE -> new IndeterminateOutcomeException(context + r.message());
             case SERIALIZATION -> new GridSerializationException(r.message());
             case ILLEGAL_ARGUMENT -> new IllegalArgumentException(context + r.message());
+            case INDETERMINATE -> new IndeterminateOutcomeException(context + r.message());
+            case QUORUM -> new QuorumException(context + r.message());
             case PROCESSOR_FAILED, INTERNAL -> new GridException(context + r.message());
         };
     }

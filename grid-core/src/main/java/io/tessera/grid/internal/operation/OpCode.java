@@ -1,28 +1,28 @@
 package io.tessera.grid.internal.operation;
 
 /**
- * The single-key operations a primary executes, with their stable wire ids and whether repeating one after an
- * unknown outcome is harmless (the invoker retries those transparently).
+ * The single-key operations a primary executes, with their stable wire ids and whether they may change the entry.
+ * Every write carries a call id, so that a retry after an unknown outcome is answered with the first attempt's result
+ * instead of being applied again.
  */
 public enum OpCode {
-    GET(1, true, false),
-    PUT(2, true, true),
-    SET(3, true, true),
-    PUT_IF_ABSENT(4, false, true),
-    REPLACE(5, false, true),
-    REPLACE_IF_SAME(6, false, true),
-    REMOVE(7, true, true),
-    DELETE(8, true, true),
-    REMOVE_IF_SAME(9, false, true),
-    CONTAINS_KEY(10, true, false),
-    EXECUTE(11, false, true),
-    EXPIRE(12, true, true),
-    PERSIST(13, true, true),
-    TTL(14, true, false),
-    /** Split-brain merge (LATEST_UPDATE): write if the key is absent or the incoming stamp is newer. */
-    MERGE(15, true, true),
+    GET(1, false),
+    PUT(2, true),
+    SET(3, true),
+    PUT_IF_ABSENT(4, true),
+    REPLACE(5, true),
+    REPLACE_IF_SAME(6, true),
+    REMOVE(7, true),
+    DELETE(8, true),
+    REMOVE_IF_SAME(9, true),
+    CONTAINS_KEY(10, false),
+    EXECUTE(11, true),
+    EXPIRE(12, true),
+    PERSIST(13, true),
+    TTL(14, false),
+    // 15 was MERGE (one merged entry per operation), retired: merges travel as MERGE_ENTRIES batches. Never reuse it.
     /** A {@code MultiKeyProcessor} over several keys of one partition; the other keys travel in the value. */
-    EXECUTE_MULTI(16, false, true);
+    EXECUTE_MULTI(16, true);
 
     private static final OpCode[] BY_ID = new OpCode[32];
 
@@ -33,23 +33,16 @@ public enum OpCode {
     }
 
     private final int id;
-    private final boolean idempotent;
     private final boolean write;
 
-    OpCode(int id, boolean idempotent, boolean write) {
+    OpCode(int id, boolean write) {
         this.id = id;
-        this.idempotent = idempotent;
         this.write = write;
     }
 
     /** The wire id. */
     public int id() {
         return id;
-    }
-
-    /** Whether running it twice has the effect of running it once. */
-    public boolean idempotent() {
-        return idempotent;
     }
 
     /** Whether it may change the entry. */

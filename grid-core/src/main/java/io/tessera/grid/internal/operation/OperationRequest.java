@@ -1,19 +1,17 @@
 package io.tessera.grid.internal.operation;
 
+import io.tessera.grid.internal.replica.CallId;
+import io.tessera.grid.internal.replica.MapSettings;
 import io.tessera.grid.internal.wire.MessageType;
 import io.tessera.grid.internal.wire.WireReader;
 import io.tessera.grid.internal.wire.WireWriter;
 
 /**
- * A single-key operation as it travels to the key's primary, with the map settings the primary needs to apply it
- * (the config travels with the operation, so members need no map registry).
+ * A single-key operation as it travels to the key's primary, with the map settings the primary needs to apply it.
  *
  * @param partition the key's partition
- * @param tableVersion the table version the caller routed with (fencing and retry)
- * @param mapName the map
- * @param backups the map's backup count
- * @param asyncBackups whether the map answers before backups acknowledge
- * @param maxIdleMillis the map's max-idle span, 0 for none
+ * @param tableVersion the table version the caller routed with
+ * @param map the map and its settings
  * @param code what to do
  * @param key the key bytes
  * @param keyFormat how the key bytes decode
@@ -21,28 +19,28 @@ import io.tessera.grid.internal.wire.WireWriter;
  * @param expected the expected current value bytes for conditional ops, or null
  * @param ttlMillis the time to live for writes: 0 none, &gt; 0 milliseconds, -1 keep the current one
  * @param processor the serialized entry processor for {@link OpCode#EXECUTE}, or null
+ * @param call the call's id, the same in every attempt ({@link CallId#NONE} for reads)
+ * @param watermark the lowest call number the caller's invoker still waits for
+ * @param timeoutMillis the caller's deadline for the whole call, which bounds how long its result is kept
  */
-public record OperationRequest(int partition, long tableVersion, String mapName, int backups, boolean asyncBackups,
-                               long maxIdleMillis, OpCode code, byte[] key, byte keyFormat, byte[] value,
-                               byte[] expected, long ttlMillis, byte[] processor) {
+public record OperationRequest(int partition, long tableVersion, MapSettings map, OpCode code, byte[] key,
+                               byte keyFormat, byte[] value, byte[] expected, long ttlMillis, byte[] processor,
+                               CallId call, long watermark, long timeoutMillis) {
 
-    /** A copy routed with another table version. */
-    public OperationRequest withTableVersion(long version) {
-        return new OperationRequest(partition, version, mapName, backups, asyncBackups, maxIdleMillis, code, key,
-                keyFormat, value, expected, ttlMillis, processor);
+    /** A copy for one attempt: routed with {@code version}, carrying {@code call} and {@code watermark}. */
+    public OperationRequest forAttempt(long version, CallId callId, long newWatermark) {
+        return new OperationRequest(partition, version, map, code, key, keyFormat, value, expected, ttlMillis,
+                processor, callId, newWatermark, timeoutMillis);
     }
 
     /** Encodes the request as an {@link MessageType#OPERATION} message. */
     public WireWriter encode() {
-        int size = 32 + mapName.length() + key.length + (value == null ? 0 : value.length)
+        int size = 48 + map.name().length() + key.length + (value == null ? 0 : value.length)
                 + (expected == null ? 0 : expected.length) + (processor == null ? 0 : processor.length);
         WireWriter out = WireWriter.forType(MessageType.OPERATION, size);
         out.writeVarInt(partition);
         out.writeVarLong(tableVersion);
-        out.writeString(mapName);
-        out.writeByte(backups);
-        out.writeBoolean(asyncBackups);
-        out.writeVarLong(maxIdleMillis);
+        map.writeTo(out);
         out.writeByte(code.id());
         out.writeBytes(key);
         out.writeByte(keyFormat);
@@ -50,13 +48,16 @@ public record OperationRequest(int partition, long tableVersion, String mapName,
         out.writeBytes(expected);
         out.writeVarLong(ttlMillis);
         out.writeBytes(processor);
+        call.writeTo(out);
+        out.writeVarLong(watermark);
+        out.writeVarLong(timeoutMillis);
         return out;
     }
 
-    /** Decodes a request whose type byte was already read. */
+    /** Decodes a request whose type byte was read. */
     public static OperationRequest decode(WireReader in) {
-        return new OperationRequest(in.readVarInt(), in.readVarLong(), in.readString(), in.readByte(),
-                in.readBoolean(), in.readVarLong(), OpCode.of(in.readByte()), in.readBytes(), in.readByte(),
-                in.readBytes(), in.readBytes(), in.readVarLong(), in.readBytes());
+        return new OperationRequest(in.readVarInt(), in.readVarLong(), MapSettings.readFrom(in),
+                OpCode.of(in.readByte()), in.readBytes(), in.readByte(), in.readBytes(), in.readBytes(),
+                in.readVarLong(), in.readBytes(), CallId.readFrom(in), in.readVarLong(), in.readVarLong());
     }
 }

@@ -1,5 +1,6 @@
 package io.tessera.grid.internal.operation;
 
+import io.tessera.grid.internal.wire.MalformedMessageException;
 import io.tessera.grid.internal.wire.WireReader;
 import io.tessera.grid.internal.wire.WireWriter;
 
@@ -9,18 +10,59 @@ import io.tessera.grid.internal.wire.WireWriter;
  */
 public record OperationResult(Status status, byte[] value, long number, ErrorKind errorKind, String message) {
 
-    /** The three outcomes. */
-    public enum Status { OK, RETRY, ERROR }
+    /** The three outcomes, with stable wire ids. */
+    public enum Status {
+        OK(0), RETRY(1), ERROR(2);
 
-    /** Kinds of error, each mapped to one user-facing exception by the invoker. */
-    public enum ErrorKind { INDETERMINATE, SERIALIZATION, PROCESSOR_FAILED, ILLEGAL_ARGUMENT, INTERNAL }
+        private final int id;
+
+        Status(int id) {
+            this.id = id;
+        }
+
+        static Status of(int id) {
+            for (Status s : values()) {
+                if (s.id == id) {
+                    return s;
+                }
+            }
+            throw new MalformedMessageException("unknown result status " + id);
+        }
+    }
+
+    /** Kinds of error, each mapped to one user-facing exception by the invoker, with stable wire ids. */
+    public enum ErrorKind {
+        /** Applied on the primary, but not confirmed on every backup: a retry with the same call id is safe. */
+        INDETERMINATE(1),
+        SERIALIZATION(2),
+        PROCESSOR_FAILED(3),
+        ILLEGAL_ARGUMENT(4),
+        INTERNAL(5),
+        /** The primary sees fewer members than the map requires; nothing was applied. */
+        QUORUM(6);
+
+        private final int id;
+
+        ErrorKind(int id) {
+            this.id = id;
+        }
+
+        static ErrorKind of(int id) {
+            for (ErrorKind k : values()) {
+                if (k.id == id) {
+                    return k;
+                }
+            }
+            throw new MalformedMessageException("unknown error kind " + id);
+        }
+    }
 
     /** A successful result. */
     public static OperationResult ok(byte[] value, long number) {
         return new OperationResult(Status.OK, value, number, null, null);
     }
 
-    /** A retry: the receiver does not serve this partition under table {@code version}. */
+    /** A retry: the receiver does not serve this partition as its primary now (table {@code version}). */
     public static OperationResult retry(long version) {
         return new OperationResult(Status.RETRY, null, version, null, null);
     }
@@ -30,14 +72,19 @@ public record OperationResult(Status status, byte[] value, long number, ErrorKin
         return new OperationResult(Status.ERROR, null, 0, kind, message);
     }
 
+    /** Whether this is the error {@code kind}. */
+    public boolean isError(ErrorKind kind) {
+        return status == Status.ERROR && errorKind == kind;
+    }
+
     /** Encodes the result as reply bytes. */
     public byte[] encode() {
         WireWriter out = new WireWriter(16 + (value == null ? 0 : value.length));
-        out.writeByte(status.ordinal());
+        out.writeByte(status.id);
         switch (status) {
             case OK -> out.writeBytes(value).writeVarLong(number);
             case RETRY -> out.writeVarLong(number);
-            case ERROR -> out.writeByte(errorKind.ordinal()).writeString(message);
+            case ERROR -> out.writeByte(errorKind.id).writeString(message);
             default -> throw new IllegalStateException();
         }
         return out.toByteArray();
@@ -46,11 +93,11 @@ public record OperationResult(Status status, byte[] value, long number, ErrorKin
     /** Decodes reply bytes. */
     public static OperationResult decode(byte[] bytes) {
         WireReader in = new WireReader(bytes);
-        Status status = Status.values()[in.readByte()];
+        Status status = Status.of(in.readByte());
         return switch (status) {
             case OK -> ok(in.readBytes(), in.readVarLong());
             case RETRY -> retry(in.readVarLong());
-            case ERROR -> error(ErrorKind.values()[in.readByte()], in.readString());
+            case ERROR -> error(ErrorKind.of(in.readByte()), in.readString());
         };
     }
 }

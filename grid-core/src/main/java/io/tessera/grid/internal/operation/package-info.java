@@ -1,11 +1,11 @@
 /**
- * Operations and the replication stream: {@link io.tessera.grid.internal.operation.PartitionEngine} executes map
- * operations on primaries, streams their {@link io.tessera.grid.internal.operation.Mutation}s to backups, installs
- * snapshots and tables, and freezes partitions for hand-off; {@link io.tessera.grid.internal.operation.Invoker}
- * routes an operation to its primary and retries until its deadline.
+ * Operations on partition primaries: {@link io.tessera.grid.internal.operation.PrimaryExecutor} runs single-key
+ * operations (exactly once per call id), {@link io.tessera.grid.internal.operation.Invoker} routes an operation to
+ * its primary and retries until its deadline, {@link io.tessera.grid.internal.operation.PartitionQueries} runs
+ * per-partition queries and clears, and {@link io.tessera.grid.internal.operation.PartitionMaintenance} expires
+ * entries and forgets old tombstones and call results.
  *
- * <p>Threads: {@link io.tessera.grid.internal.operation.PartitionThreads} own all partition data (partition p on
- * thread p mod T); JGroups threads only decode and enqueue; acknowledgement callbacks run on JGroups threads and
- * touch partition state only by enqueueing onto the partition's thread.
+ * <p>Threads: everything that touches a partition runs on its partition thread; JGroups threads only decode and
+ * enqueue; the invoker's retries wait on the member's timer.
  */
 package io.tessera.grid.internal.operation;

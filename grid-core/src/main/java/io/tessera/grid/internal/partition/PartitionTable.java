@@ -12,11 +12,15 @@ import org.jgroups.Address;
 import org.jgroups.util.UUID;
 
 /**
- * An immutable, versioned assignment of every partition to its owners ({@code [primary, backup1, ...]}) and to the
- * replicas that are being filled ({@code syncing}) while a migration runs.
+ * An immutable, versioned assignment of every partition to its owners ({@code [primary, backup1, ...]}), to the
+ * replicas that are being filled ({@code syncing}) while a migration runs, and to the <em>epoch</em> of its primary.
  *
  * <p>The coordinator makes tables; every member applies them in version order and routes by the newest. A table
  * with version 0 is the empty table a member holds before it learned the real one.
+ *
+ * <p>The epoch of partition p is the version of the table that made its current primary the primary: it stays while
+ * the primary stays and changes with every promotion or hand-off. Primaries stamp their replication stream with it,
+ * and a backup refuses a stream whose epoch is not the one its own table gives (DESIGN, "Fencing").
  */
 public final class PartitionTable {
     private static final Address[] NONE = new Address[0];
@@ -24,12 +28,14 @@ public final class PartitionTable {
     private final long version;
     private final Address[][] owners;
     private final Address[][] syncing;
+    private final long[] epochs;
 
     /** Creates a table; the arrays are taken as they are and must not be changed afterwards. */
-    public PartitionTable(long version, Address[][] owners, Address[][] syncing) {
+    public PartitionTable(long version, Address[][] owners, Address[][] syncing, long[] epochs) {
         this.version = version;
         this.owners = owners;
         this.syncing = syncing;
+        this.epochs = epochs;
     }
 
     /** The table a member holds before it knows the cluster's: no partition has an owner. */
@@ -38,25 +44,48 @@ public final class PartitionTable {
         Address[][] syncing = new Address[partitionCount][];
         Arrays.fill(owners, NONE);
         Arrays.fill(syncing, NONE);
-        return new PartitionTable(0, owners, syncing);
+        return new PartitionTable(0, owners, syncing, new long[partitionCount]);
     }
 
-    /** Builds a table from owner lists, with no syncing replicas. */
-    public static PartitionTable of(long version, List<List<Address>> owners) {
-        return of(version, owners, null);
+    /**
+     * Builds the successor of {@code previous} from owner lists, with no syncing replicas: a partition keeps its
+     * epoch while its primary stays, and takes {@code version} as its new epoch when the primary changes.
+     */
+    public static PartitionTable next(PartitionTable previous, long version, List<List<Address>> owners) {
+        return next(previous, version, owners, null);
     }
 
-    /** Builds a table from owner lists and syncing lists ({@code syncing} may be null). */
-    public static PartitionTable of(long version, List<List<Address>> owners, List<List<Address>> syncing) {
+    /** As {@link #next(PartitionTable, long, List)}, with syncing lists ({@code syncing} may be null). */
+    public static PartitionTable next(PartitionTable previous, long version, List<List<Address>> owners,
+                                      List<List<Address>> syncing) {
         int count = owners.size();
         Address[][] ownerArrays = new Address[count][];
         Address[][] syncingArrays = new Address[count][];
+        long[] epochs = new long[count];
         for (int p = 0; p < count; p++) {
             ownerArrays[p] = owners.get(p).toArray(NONE);
             List<Address> s = syncing == null ? null : syncing.get(p);
             syncingArrays[p] = s == null || s.isEmpty() ? NONE : s.toArray(NONE);
+            Address primary = ownerArrays[p].length == 0 ? null : ownerArrays[p][0];
+            boolean samePrimary = primary != null && primary.equals(previous.primary(p)) && previous.epochs[p] > 0;
+            epochs[p] = samePrimary ? previous.epochs[p] : primary == null ? 0 : version;
         }
-        return new PartitionTable(version, ownerArrays, syncingArrays);
+        return new PartitionTable(version, ownerArrays, syncingArrays, epochs);
+    }
+
+    /** Builds a first table from owner lists: every partition with a primary starts epoch {@code version}. */
+    public static PartitionTable of(long version, List<List<Address>> owners) {
+        return next(empty(owners.size()), version, owners, null);
+    }
+
+    /** As {@link #of(long, List)}, with syncing lists ({@code syncing} may be null). */
+    public static PartitionTable of(long version, List<List<Address>> owners, List<List<Address>> syncing) {
+        return next(empty(owners.size()), version, owners, syncing);
+    }
+
+    /** The epoch of partition {@code p}'s primary term (0 when it has no primary). */
+    public long epoch(int p) {
+        return epochs[p];
     }
 
     /** The version; tables are applied in increasing version order. */
@@ -121,9 +150,10 @@ public final class PartitionTable {
         return false;
     }
 
-    /** Whether both tables assign the same owners and syncing replicas, regardless of version. */
+    /** Whether both tables assign the same owners, syncing replicas and epochs, regardless of version. */
     public boolean sameAssignment(PartitionTable other) {
-        return Arrays.deepEquals(owners, other.owners) && Arrays.deepEquals(syncing, other.syncing);
+        return Arrays.deepEquals(owners, other.owners) && Arrays.deepEquals(syncing, other.syncing)
+                && Arrays.equals(epochs, other.epochs);
     }
 
     /** The owner lists as mutable lists, for the assigner. */
@@ -153,6 +183,7 @@ public final class PartitionTable {
         for (int p = 0; p < owners.length; p++) {
             writeAddresses(out, owners[p]);
             writeAddresses(out, syncing[p]);
+            out.writeVarLong(epochs[p]);
         }
     }
 
@@ -162,11 +193,13 @@ public final class PartitionTable {
         int count = in.readVarInt();
         Address[][] owners = new Address[count][];
         Address[][] syncing = new Address[count][];
+        long[] epochs = new long[count];
         for (int p = 0; p < count; p++) {
             owners[p] = readAddresses(in);
             syncing[p] = readAddresses(in);
+            epochs[p] = in.readVarLong();
         }
-        return new PartitionTable(version, owners, syncing);
+        return new PartitionTable(version, owners, syncing, epochs);
     }
 
     /** Writes one address as its UUID bits. */

@@ -33,6 +33,11 @@ public final class HybridLogicalClock {
         last.accumulateAndGet(remote, Math::max);
     }
 
+    /** The smallest timestamp of wall-clock millisecond {@code millis}. */
+    public static long stampAt(long millis) {
+        return millis << LOGICAL_BITS;
+    }
+
     /** The physical milliseconds of a timestamp. */
     public static long physicalMillis(long timestamp) {
         return timestamp >>> LOGICAL_BITS;

@@ -8,8 +8,9 @@ import io.tessera.grid.internal.wire.WireWriter;
  * hybrid-logical-clock stamp of that write, and its expiry: an absolute deadline ({@code expireAt}, TTL) and a
  * max-idle span measured from the last access.
  *
- * <p>Immutable but for {@link #lastAccess}, which only the owning partition thread writes; a write makes a new
- * record, so a snapshot can share records with the live store.
+ * <p>Immutable but for {@link #lastAccess} and {@link #hits}, which only the owning partition thread writes; a write
+ * makes a new record, so a snapshot can share records with the live store. Hits count reads and writes on the
+ * primary and decide {@code HIGHER_HITS} merges; backups see the count as of the last write.
  */
 public final class Record {
     private final BytesKey key;
@@ -21,6 +22,7 @@ public final class Record {
     private final long maxIdleMillis;
     private final long creationTime;
     private long lastAccess;
+    private long hits;
 
     /** Creates a record; {@code expireAt} and {@code maxIdleMillis} are 0 when they do not apply. */
     public Record(BytesKey key, byte keyFormat, byte[] value, long version, long timestamp, long expireAt,
@@ -88,6 +90,22 @@ public final class Record {
         }
     }
 
+    /** How often the entry was read or written on its primary. */
+    public long hits() {
+        return hits;
+    }
+
+    /** Counts one read on the primary; only the owning partition thread calls this. */
+    public void hit() {
+        hits++;
+    }
+
+    /** Sets the hit count (a new record that carries its predecessor's, or one read from the wire). */
+    public Record hits(long count) {
+        this.hits = count;
+        return this;
+    }
+
     /** The moment this record expires, whichever of TTL and max-idle comes first, or {@link Long#MAX_VALUE}. */
     public long deadline() {
         long deadline = expireAt > 0 ? expireAt : Long.MAX_VALUE;
@@ -119,6 +137,7 @@ public final class Record {
         out.writeVarLong(maxIdleMillis);
         out.writeVarLong(creationTime);
         out.writeVarLong(lastAccess);
+        out.writeVarLong(hits);
     }
 
     /** Reads a record written by {@link #writeTo}. */
@@ -127,6 +146,6 @@ public final class Record {
         byte keyFormat = in.readByte();
         byte[] value = in.readBytes();
         return new Record(key, keyFormat, value, in.readVarLong(), in.readVarLong(), in.readVarLong(),
-                in.readVarLong(), in.readVarLong(), in.readVarLong());
+                in.readVarLong(), in.readVarLong(), in.readVarLong()).hits(in.readVarLong());
     }
 }

@@ -8,15 +8,21 @@ import java.util.Map;
 import java.util.PriorityQueue;
 
 /**
- * The entries of one map in one partition, with the map-partition's replication sequence, a count-and-digest
- * summary that two replicas compare to tell whether they hold the same entries, and an expiry queue.
+ * The entries of one map in one partition, with the map-partition's replication position, a count-and-digest
+ * summary that two replicas compare to tell whether they hold the same entries, an expiry queue, and the tombstones
+ * of recent deletions.
  *
  * <p>Owned by the partition thread of its partition: no other thread calls it, so it takes no locks.
  *
- * <p>The digest is a sum over records of a mix of the key hash and the record version; it is updated on every
+ * <p>The replication position is (epoch, sequence): every primary term of the partition has an epoch, and every
+ * mutation a sequence number that continues across terms. {@link #epochBase()} is the sequence the current epoch
+ * started from, which a backup checks before it follows a new primary (see {@code PartitionReplica}).
+ *
+ * <p>The digest is a sum over live records of a mix of the key hash and the record version; it is updated on every
  * change in O(1), is independent of insertion order, and differs between replicas that miss a write (with
- * overwhelming probability). The expiry queue holds at most one live entry per key (earlier ones are marked stale
- * in {@code scheduled}), so a hot key does not fill it.
+ * overwhelming probability). Tombstones are not part of it: replicas forget them on their own clocks. The expiry queue
+ * holds at most one live entry per key (earlier ones are marked stale in {@code scheduled}), so a hot key does not
+ * fill it; the tombstone queue is ordered by stamp, so forgetting old deletions costs only what is forgotten.
  */
 public final class RecordStore {
     private final String mapName;
@@ -25,8 +31,15 @@ public final class RecordStore {
     private final Map<BytesKey, Record> records = new HashMap<>();
     private final PriorityQueue<Scheduled> expiryQueue = new PriorityQueue<>();
     private final Map<BytesKey, Long> scheduled = new HashMap<>();
+    private final Map<BytesKey, Tombstone> tombstones = new HashMap<>();
+    private final PriorityQueue<Tombstone> tombstoneQueue =
+            new PriorityQueue<>((a, b) -> Long.compare(a.stamp(), b.stamp()));
     private long sequence;
+    private long epoch;
+    private long epochBase;
     private long digest;
+    private long purgedStamp;
+    private byte mergePolicy;
 
     private record Scheduled(long deadline, BytesKey key) implements Comparable<Scheduled> {
         @Override
@@ -57,6 +70,16 @@ public final class RecordStore {
         return backups;
     }
 
+    /** The wire id of the map's merge policy, as the last operation on it said. */
+    public byte mergePolicy() {
+        return mergePolicy;
+    }
+
+    /** Records the wire id of the map's merge policy. */
+    public void mergePolicy(byte id) {
+        this.mergePolicy = id;
+    }
+
     /** The sequence of the last mutation applied to this map-partition. */
     public long sequence() {
         return sequence;
@@ -70,6 +93,22 @@ public final class RecordStore {
     /** Sets the sequence on a replica that applied a mutation or installed a snapshot. */
     public void sequence(long value) {
         this.sequence = value;
+    }
+
+    /** The epoch of the primary term that made the last mutation applied here (0 before any). */
+    public long epoch() {
+        return epoch;
+    }
+
+    /** The sequence this store had when the epoch {@link #epoch()} began. */
+    public long epochBase() {
+        return epochBase;
+    }
+
+    /** Enters epoch {@code newEpoch}, which began at sequence {@code base}. */
+    public void epoch(long newEpoch, long base) {
+        this.epoch = newEpoch;
+        this.epochBase = base;
     }
 
     /** The number of records, including expired ones not yet removed. */
@@ -87,19 +126,48 @@ public final class RecordStore {
         return records.get(key);
     }
 
-    /** Stores {@code record}, replacing any record under its key, and returns the replaced one. */
+    /** The tombstone of a recent deletion of {@code key}, or {@code null}. */
+    public Tombstone tombstone(BytesKey key) {
+        return tombstones.get(key);
+    }
+
+    /** Stores {@code record}, replacing any record or tombstone under its key, and returns the replaced record. */
     public Record put(Record record) {
         Record previous = records.put(record.key(), record);
         if (previous != null) {
             digest -= term(previous);
         }
+        tombstones.remove(record.key());
         digest += term(record);
         schedule(record);
         return previous;
     }
 
-    /** Removes the record under {@code key} and returns it, or {@code null}. */
-    public Record remove(BytesKey key) {
+    /**
+     * Removes the record under {@code key}, remembers the deletion with {@code stamp}, and returns the removed record
+     * (or {@code null} when there was none; the tombstone is still recorded).
+     */
+    public Record remove(BytesKey key, byte keyFormat, long stamp) {
+        Record previous = removeRecord(key);
+        putTombstone(new Tombstone(key, keyFormat, stamp));
+        return previous;
+    }
+
+    /** Remembers a deletion (a replica installing a snapshot, or a merge), replacing any record of the key. */
+    public void putTombstone(Tombstone tombstone) {
+        removeRecord(tombstone.key());
+        if (tombstone.stamp() <= purgedStamp) {
+            return; // older than what this store has forgotten already
+        }
+        Tombstone previous = tombstones.put(tombstone.key(), tombstone);
+        if (previous != null && previous.stamp() > tombstone.stamp()) {
+            tombstones.put(previous.key(), previous);
+            return;
+        }
+        tombstoneQueue.add(tombstone);
+    }
+
+    private Record removeRecord(BytesKey key) {
         Record previous = records.remove(key);
         if (previous != null) {
             digest -= term(previous);
@@ -122,12 +190,46 @@ public final class RecordStore {
         }
     }
 
-    /** Removes every record. */
-    public void clear() {
+    /**
+     * Forgets the deletions stamped at or before {@code horizon}: from now on an entry a merge brings in with a stamp
+     * at or before the newest forgotten one may be a key deleted here, so it is dropped ({@link #purgedStamp()}).
+     */
+    public void purgeTombstones(long horizon) {
+        while (!tombstoneQueue.isEmpty() && tombstoneQueue.peek().stamp() <= horizon) {
+            Tombstone oldest = tombstoneQueue.poll();
+            if (tombstones.get(oldest.key()) == oldest) {
+                tombstones.remove(oldest.key());
+                purgedStamp = Math.max(purgedStamp, oldest.stamp());
+            }
+        }
+        if (tombstoneQueue.size() > 64 && tombstoneQueue.size() > 2 * tombstones.size()) {
+            tombstoneQueue.clear();
+            tombstoneQueue.addAll(tombstones.values());
+        }
+    }
+
+    /**
+     * The newest stamp of a deletion this store no longer remembers: a merged entry stamped at or before it, for a
+     * key this store has no trace of, may have been deleted here and is not brought back.
+     */
+    public long purgedStamp() {
+        return purgedStamp;
+    }
+
+    /** Raises {@link #purgedStamp()} (a replica installing its primary's state). */
+    public void purgedStamp(long stamp) {
+        this.purgedStamp = Math.max(purgedStamp, stamp);
+    }
+
+    /** Removes every record and tombstone: everything stamped at or before {@code stamp} counts as deleted. */
+    public void clear(long stamp) {
         records.clear();
         expiryQueue.clear();
         scheduled.clear();
+        tombstones.clear();
+        tombstoneQueue.clear();
         digest = 0;
+        purgedStamp = Math.max(purgedStamp, stamp);
     }
 
     /** The live records; the caller must not keep the view beyond the current task. */
@@ -135,9 +237,24 @@ public final class RecordStore {
         return records.values();
     }
 
+    /** The remembered deletions; the caller must not keep the view beyond the current task. */
+    public Collection<Tombstone> tombstones() {
+        return tombstones.values();
+    }
+
+    /** The number of remembered deletions. */
+    public int tombstoneCount() {
+        return tombstones.size();
+    }
+
     /** A point-in-time copy of the records, safe to read from another thread. */
     public Record[] snapshot() {
         return records.values().toArray(new Record[0]);
+    }
+
+    /** A point-in-time copy of the tombstones, safe to read from another thread. */
+    public Tombstone[] tombstoneSnapshot() {
+        return tombstones.values().toArray(new Tombstone[0]);
     }
 
     /** Re-examines the expiry of {@code record} after its deadline moved (a touch or a new TTL). */

@@ -33,12 +33,17 @@ public enum MessageType {
     LEAVE_RELEASE(13),
     /** A member that starts asks every other member which maps it listens to or near-caches. */
     INTEREST_QUERY(14),
-    /** After a merge, the coordinator asks a member to push replicas outside the surviving table to its primaries. */
-    MERGE_PUSH(15),
+    // 15 was MERGE_PUSH (one operation per merged entry), retired: never reuse it.
     /** A starting member asks every other member for the settings that must match cluster-wide. */
     COMPATIBILITY(16),
     /** A message published to a topic, for the topic's listeners on the receiving member. */
-    TOPIC(17);
+    TOPIC(17),
+    /** A member renews its lease: the receiver answers whether the sender is in its view, and which view it has. */
+    LEASE_PING(18),
+    /** After a merge, the coordinator asks a member of the side that merges in to freeze and capture replicas. */
+    MERGE_PREPARE(19),
+    /** A batch of captured entries and deletions sent to the primary that merges them by the map's policy. */
+    MERGE_ENTRIES(20);
 
     private static final MessageType[] BY_ID = new MessageType[32];
 

@@ -72,7 +72,7 @@ class RecordStoreTest {
         viaDetours.put(record("b", 1));
         viaDetours.put(record("c", 2));
         viaDetours.put(record("a", 3));
-        viaDetours.remove(key("c"));
+        viaDetours.remove(key("c"), (byte) 0, 1L);
         viaDetours.put(record("b", 4));
 
         assertThat(viaDetours.size()).isEqualTo(direct.size());
@@ -89,7 +89,7 @@ class RecordStoreTest {
             assertThat(seen.add(store.digest())).as("digest after write %d is new", i).isTrue();
         }
         for (int i = 0; i < 50; i++) {
-            store.remove(key("k" + i));
+            store.remove(key("k" + i), (byte) 0, 1L);
             assertThat(seen.add(store.digest()) || store.size() == 0).as("digest after removal %d is new", i)
                     .isTrue();
         }
@@ -120,7 +120,7 @@ class RecordStoreTest {
         RecordStore store = store();
         store.put(record("a", 1));
         long digest = store.digest();
-        assertThat(store.remove(key("nope"))).isNull();
+        assertThat(store.remove(key("nope"), (byte) 0, 1L)).isNull();
         assertThat(store.digest()).isEqualTo(digest);
         assertThat(store.size()).isEqualTo(1);
     }
@@ -131,7 +131,7 @@ class RecordStoreTest {
         for (int i = 0; i < 10; i++) {
             store.put(record("k" + i, store.nextSequence(), 1_000, 0, 0));
         }
-        store.clear();
+        store.clear(1L);
         assertThat(store.size()).isZero();
         assertThat(store.digest()).isEqualTo(store().digest());
         assertThat(store.sequence()).isEqualTo(10);
@@ -232,7 +232,7 @@ class RecordStoreTest {
     void pollExpired_ofRemovedKey_reportsNothing() {
         RecordStore store = store();
         store.put(record("k", 1, 100, 0, 0));
-        store.remove(key("k"));
+        store.remove(key("k"), (byte) 0, 1L);
         assertThat(store.pollExpired(1_000, 10)).isEmpty();
     }
 
@@ -240,7 +240,7 @@ class RecordStoreTest {
     void pollExpired_removedThenRewrittenLater_expiresAtTheNewDeadline() {
         RecordStore store = store();
         store.put(record("k", 1, 100, 0, 0));
-        store.remove(key("k"));
+        store.remove(key("k"), (byte) 0, 1L);
         store.put(record("k", 3, 400, 0, 0));
         assertThat(store.pollExpired(399, 10)).isEmpty();
         assertThat(store.pollExpired(400, 10)).hasSize(1);
@@ -260,7 +260,7 @@ class RecordStoreTest {
                 backup.put(record("session-" + round + "-" + i, ++version, 0, 30_000, 0));
             }
             for (int i = 0; i < 1_000; i++) {
-                backup.remove(key("session-" + round + "-" + i)); // the primary's replicated expiry
+                backup.remove(key("session-" + round + "-" + i), (byte) 0, 1L); // the primary's replicated expiry
             }
         }
         assertThat(backup.size()).isZero();

@@ -1,4 +1,4 @@
-package io.tessera.grid.internal.operation;
+package io.tessera.grid.internal.replica;
 
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;

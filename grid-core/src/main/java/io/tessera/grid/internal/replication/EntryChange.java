@@ -1,4 +1,4 @@
-package io.tessera.grid.internal.operation;
+package io.tessera.grid.internal.replication;
 
 import io.tessera.grid.EntryEventType;
 import io.tessera.grid.internal.wire.WireReader;
@@ -20,7 +20,7 @@ public record EntryChange(String mapName, EntryEventType type, byte[] key, byte 
     /** Writes the change; values only when {@code withValues}. */
     public void writeTo(WireWriter out, boolean withValues) {
         out.writeString(mapName);
-        out.writeByte(type.ordinal());
+        out.writeByte(wireId(type));
         out.writeBytes(key);
         out.writeByte(keyFormat);
         out.writeBytes(withValues ? oldValue : null);
@@ -29,7 +29,27 @@ public record EntryChange(String mapName, EntryEventType type, byte[] key, byte 
 
     /** Reads a change written by {@link #writeTo}. */
     public static EntryChange readFrom(WireReader in) {
-        return new EntryChange(in.readString(), EntryEventType.values()[in.readByte()], in.readBytes(), in.readByte(),
+        return new EntryChange(in.readString(), typeOf(in.readByte()), in.readBytes(), in.readByte(),
                 in.readBytes(), in.readBytes());
+    }
+
+    /** The stable wire id of an event type (never its ordinal). */
+    private static int wireId(EntryEventType type) {
+        return switch (type) {
+            case ADDED -> 1;
+            case UPDATED -> 2;
+            case REMOVED -> 3;
+            case EXPIRED -> 4;
+        };
+    }
+
+    private static EntryEventType typeOf(int id) {
+        return switch (id) {
+            case 1 -> EntryEventType.ADDED;
+            case 2 -> EntryEventType.UPDATED;
+            case 3 -> EntryEventType.REMOVED;
+            case 4 -> EntryEventType.EXPIRED;
+            default -> throw new io.tessera.grid.internal.wire.MalformedMessageException("unknown event type " + id);
+        };
     }
 }

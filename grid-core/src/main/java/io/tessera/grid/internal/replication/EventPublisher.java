@@ -1,4 +1,4 @@
-package io.tessera.grid.internal.operation;
+package io.tessera.grid.internal.replication;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

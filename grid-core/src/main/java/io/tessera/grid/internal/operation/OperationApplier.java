@@ -1,0 +1,260 @@
+package io.tessera.grid.internal.operation;
+
+import io.tessera.grid.EntryEventType;
+import io.tessera.grid.EntryProcessor;
+import io.tessera.grid.GridSerializationException;
+import io.tessera.grid.MultiKeyProcessor;
+import io.tessera.grid.internal.replication.ChangeSet;
+import io.tessera.grid.internal.serialization.GridSerializer;
+import io.tessera.grid.internal.store.BytesKey;
+import io.tessera.grid.internal.store.Record;
+import io.tessera.grid.internal.store.RecordStore;
+import io.tessera.grid.internal.wire.WireReader;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * What each {@link OpCode} does to a map-partition on its primary: reads and changes the store through a
+ * {@link ChangeSet} and returns the caller's result. Runs on the partition's thread.
+ *
+ * <p>An entry processor's changes are committed only when everything the call produces could be serialized (the new
+ * values and the result): a call that fails changes nothing, so a caller that retries it does not apply it twice.
+ */
+final class OperationApplier {
+    private final GridSerializer serializer;
+
+    OperationApplier(GridSerializer serializer) {
+        this.serializer = serializer;
+    }
+
+    /** An entry processor threw; its message names the exception. */
+    static final class ProcessorFailure extends RuntimeException {
+        ProcessorFailure(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private static long expireAtFor(long ttlMillis, Record current, long now) {
+        if (ttlMillis < 0) {
+            return current == null ? 0 : current.expireAt();
+        }
+        return ttlMillis == 0 ? 0 : now + ttlMillis;
+    }
+
+    OperationResult apply(RecordStore store, OperationRequest request, long now, ChangeSet changes) {
+        BytesKey key = new BytesKey(request.key());
+        Record current = store.get(key);
+        if (current != null && current.isExpiredAt(now)) {
+            changes.remove(current, EntryEventType.EXPIRED);
+            current = null;
+        }
+        long maxIdle = request.map().maxIdleMillis();
+        byte format = request.keyFormat();
+        switch (request.code()) {
+            case GET -> {
+                if (current == null) {
+                    return OperationResult.ok(null, 0);
+                }
+                current.hit();
+                if (current.maxIdleMillis() > 0) {
+                    changes.touch(current, now);
+                }
+                return OperationResult.ok(current.value(), current.expireAt());
+            }
+            case CONTAINS_KEY -> {
+                return OperationResult.ok(null, current == null ? 0 : 1);
+            }
+            case PUT, SET -> {
+                changes.write(current, key, format, request.value(), expireAtFor(request.ttlMillis(), current, now),
+                        maxIdle, now);
+                return OperationResult.ok(current == null || request.code() == OpCode.SET ? null : current.value(),
+                        current == null ? 0 : 1);
+            }
+            case PUT_IF_ABSENT -> {
+                if (current != null) {
+                    return OperationResult.ok(current.value(), 1);
+                }
+                changes.write(null, key, format, request.value(), expireAtFor(request.ttlMillis(), null, now),
+                        maxIdle, now);
+                return OperationResult.ok(null, 0);
+            }
+            case REPLACE -> {
+                if (current == null) {
+                    return OperationResult.ok(null, 0);
+                }
+                changes.write(current, key, format, request.value(), expireAtFor(request.ttlMillis(), current, now),
+                        maxIdle, now);
+                return OperationResult.ok(current.value(), 1);
+            }
+            case REPLACE_IF_SAME -> {
+                if (current == null || !Arrays.equals(current.value(), request.expected())) {
+                    return OperationResult.ok(null, 0);
+                }
+                changes.write(current, key, format, request.value(), expireAtFor(request.ttlMillis(), current, now),
+                        maxIdle, now);
+                return OperationResult.ok(null, 1);
+            }
+            case REMOVE, DELETE -> {
+                if (current == null) {
+                    return OperationResult.ok(null, 0);
+                }
+                changes.remove(current, EntryEventType.REMOVED);
+                return OperationResult.ok(request.code() == OpCode.REMOVE ? current.value() : null, 1);
+            }
+            case REMOVE_IF_SAME -> {
+                if (current == null || !Arrays.equals(current.value(), request.expected())) {
+                    return OperationResult.ok(null, 0);
+                }
+                changes.remove(current, EntryEventType.REMOVED);
+                return OperationResult.ok(null, 1);
+            }
+            case EXPIRE -> {
+                if (current == null) {
+                    return OperationResult.ok(null, 0);
+                }
+                if (request.ttlMillis() <= 0) {
+                    changes.remove(current, EntryEventType.EXPIRED);
+                } else {
+                    changes.write(current, key, current.keyFormat(), current.value(), now + request.ttlMillis(),
+                            current.maxIdleMillis(), now);
+                }
+                return OperationResult.ok(null, 1);
+            }
+            case PERSIST -> {
+                if (current == null) {
+                    return OperationResult.ok(null, 0);
+                }
+                if (current.expireAt() == 0) {
+                    return OperationResult.ok(null, 2);
+                }
+                changes.write(current, key, current.keyFormat(), current.value(), 0, current.maxIdleMillis(), now);
+                return OperationResult.ok(null, 1);
+            }
+            case TTL -> {
+                if (current == null) {
+                    return OperationResult.ok(null, -2);
+                }
+                return OperationResult.ok(null, current.expireAt() == 0 ? -1 : Math.max(0, current.expireAt() - now));
+            }
+            case EXECUTE -> {
+                return executeProcessor(current, key, format, request, now, changes);
+            }
+            case EXECUTE_MULTI -> {
+                return executeMultiKeyProcessor(store, current, key, format, request, now, changes);
+            }
+            default -> throw new IllegalStateException("unhandled " + request.code());
+        }
+    }
+
+    /** What a processor did to one entry, with the new value already serialized; committed by {@link #commit}. */
+    private record Outcome(Record current, BytesKey key, byte format, ProcessedEntry entry, byte[] newValue) {
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private OperationResult executeProcessor(Record current, BytesKey key, byte format, OperationRequest request,
+                                             long now, ChangeSet changes) {
+        Object processor = serializer.decodeObject(request.processor());
+        if (!(processor instanceof EntryProcessor<?, ?, ?> entryProcessor)) {
+            throw new GridSerializationException("not an EntryProcessor: " + processor.getClass().getName());
+        }
+        ProcessedEntry entry = new ProcessedEntry(serializer.decodeKey(key.bytes(), format),
+                current == null ? null : serializer.decodeValue(current.value()),
+                current == null ? 0 : current.expireAt(), now);
+        Object result;
+        try {
+            result = ((EntryProcessor) entryProcessor).process(entry);
+        } catch (RuntimeException e) {
+            throw new ProcessorFailure("entry processor " + processor.getClass().getName() + " failed: " + e, e);
+        }
+        Outcome outcome = prepare(current, key, format, entry);
+        byte[] resultBytes = result == null ? null : serializer.encodeValue(result);
+        commit(outcome, request.map().maxIdleMillis(), now, changes);
+        return OperationResult.ok(resultBytes, result == null ? 0 : 1);
+    }
+
+    /** Serializes what the processor set, before anything is committed (this is where an unregistered class fails). */
+    private Outcome prepare(Record current, BytesKey key, byte format, ProcessedEntry entry) {
+        byte[] newValue = entry.changed() ? serializer.encodeValue(entry.getValue()) : null;
+        return new Outcome(current, key, format, entry, newValue);
+    }
+
+    /** Turns what a processor did to one entry into changes. */
+    private static void commit(Outcome outcome, long maxIdle, long now, ChangeSet changes) {
+        ProcessedEntry entry = outcome.entry;
+        Record current = outcome.current;
+        if (entry.removed()) {
+            if (current != null) {
+                changes.remove(current, EntryEventType.REMOVED);
+            }
+        } else if (entry.changed() || (current != null && entry.expireAt() != current.expireAt())) {
+            long expireAt = entry.expireAt();
+            if (expireAt != 0 && expireAt <= now) {
+                if (current != null) {
+                    changes.remove(current, EntryEventType.EXPIRED);
+                }
+            } else {
+                byte[] value = entry.changed() ? outcome.newValue : current.value();
+                changes.write(current, outcome.key, outcome.format, value, expireAt, maxIdle, now);
+            }
+        }
+    }
+
+    /**
+     * Runs a multi-key processor: the first key is the request's, the others travel in its value (count, then key
+     * bytes and format each). All are in this partition; the caller checked. Either every change is committed, or
+     * (when a value or the result cannot be serialized) none.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private OperationResult executeMultiKeyProcessor(RecordStore store, Record firstCurrent, BytesKey firstKey,
+                                                     byte firstFormat, OperationRequest request, long now,
+                                                     ChangeSet changes) {
+        Object processor = serializer.decodeObject(request.processor());
+        if (!(processor instanceof MultiKeyProcessor<?, ?, ?> multi)) {
+            throw new GridSerializationException("not a MultiKeyProcessor: " + processor.getClass().getName());
+        }
+        WireReader others = new WireReader(request.value());
+        int count = others.readVarInt();
+        List<BytesKey> keys = new ArrayList<>(count + 1);
+        List<Byte> formats = new ArrayList<>(count + 1);
+        List<Record> currents = new ArrayList<>(count + 1);
+        keys.add(firstKey);
+        formats.add(firstFormat);
+        currents.add(firstCurrent);
+        for (int i = 0; i < count; i++) {
+            BytesKey key = new BytesKey(others.readBytes());
+            byte format = others.readByte();
+            Record current = store.get(key);
+            if (current != null && current.isExpiredAt(now)) {
+                changes.remove(current, EntryEventType.EXPIRED);
+                current = null;
+            }
+            keys.add(key);
+            formats.add(format);
+            currents.add(current);
+        }
+        List<ProcessedEntry> entries = new ArrayList<>(keys.size());
+        for (int i = 0; i < keys.size(); i++) {
+            Record current = currents.get(i);
+            entries.add(new ProcessedEntry(serializer.decodeKey(keys.get(i).bytes(), formats.get(i)),
+                    current == null ? null : serializer.decodeValue(current.value()),
+                    current == null ? 0 : current.expireAt(), now));
+        }
+        Object result;
+        try {
+            result = ((MultiKeyProcessor) multi).process(Collections.unmodifiableList(entries));
+        } catch (RuntimeException e) {
+            throw new ProcessorFailure("processor " + processor.getClass().getName() + " failed: " + e, e);
+        }
+        List<Outcome> outcomes = new ArrayList<>(keys.size());
+        for (int i = 0; i < keys.size(); i++) {
+            outcomes.add(prepare(currents.get(i), keys.get(i), formats.get(i), entries.get(i)));
+        }
+        byte[] resultBytes = result == null ? null : serializer.encodeValue(result);
+        for (Outcome outcome : outcomes) {
+            commit(outcome, request.map().maxIdleMillis(), now, changes);
+        }
+        return OperationResult.ok(resultBytes, result == null ? 0 : 1);
+    }
+}

@@ -1,0 +1,140 @@
+package io.tessera.grid.internal.replica;
+
+import io.tessera.grid.internal.store.BytesKey;
+import io.tessera.grid.internal.store.Record;
+import io.tessera.grid.internal.store.RecordStore;
+import io.tessera.grid.internal.store.Tombstone;
+import io.tessera.grid.internal.wire.MalformedMessageException;
+import io.tessera.grid.internal.wire.WireReader;
+import io.tessera.grid.internal.wire.WireWriter;
+
+/**
+ * One change of a map-partition as the primary streams it to its backups: the resulting record, a deletion (with the
+ * stamp its tombstone keeps), an access-time update or a clear, at replication position (epoch, sequence).
+ *
+ * @param mapName the map
+ * @param backups the map's backup count (so a replica knows which maps it must hold)
+ * @param mergePolicy the wire id of the map's merge policy
+ * @param epoch the epoch of the primary term that made the change
+ * @param epochBase the map-partition's sequence when that epoch began
+ * @param sequence the map-partition sequence of this change
+ * @param kind what changed
+ * @param record the new record for {@link Kind#PUT}
+ * @param key the key for {@link Kind#REMOVE} and {@link Kind#TOUCH}
+ * @param keyFormat how {@code key} decodes, for {@link Kind#REMOVE}
+ * @param stamp the deletion's stamp for {@link Kind#REMOVE} and {@link Kind#CLEAR}, the access time for
+ *     {@link Kind#TOUCH}
+ */
+public record Mutation(String mapName, int backups, byte mergePolicy, long epoch, long epochBase, long sequence,
+                       Kind kind, Record record, byte[] key, byte keyFormat, long stamp) {
+
+    /** What a mutation does, with stable wire ids. */
+    public enum Kind {
+        PUT(1), REMOVE(2), TOUCH(3), CLEAR(4);
+
+        private final int id;
+
+        Kind(int id) {
+            this.id = id;
+        }
+
+        static Kind of(int id) {
+            for (Kind k : values()) {
+                if (k.id == id) {
+                    return k;
+                }
+            }
+            throw new MalformedMessageException("unknown mutation kind " + id);
+        }
+    }
+
+    /** A write of {@code record}, numbered {@code sequence} of {@code store}. */
+    public static Mutation put(RecordStore store, long sequence, Record record) {
+        return new Mutation(store.mapName(), store.backups(), store.mergePolicy(), store.epoch(), store.epochBase(),
+                sequence, Kind.PUT, record, null, (byte) 0, 0);
+    }
+
+    /** A deletion of {@code key} stamped {@code stamp}. */
+    public static Mutation remove(RecordStore store, long sequence, BytesKey key, byte keyFormat, long stamp) {
+        return new Mutation(store.mapName(), store.backups(), store.mergePolicy(), store.epoch(), store.epochBase(),
+                sequence, Kind.REMOVE, null, key.bytes(), keyFormat, stamp);
+    }
+
+    /** An access-time update of {@code key}. */
+    public static Mutation touch(RecordStore store, long sequence, BytesKey key, long lastAccess) {
+        return new Mutation(store.mapName(), store.backups(), store.mergePolicy(), store.epoch(), store.epochBase(),
+                sequence, Kind.TOUCH, null, key.bytes(), (byte) 0, lastAccess);
+    }
+
+    /** A removal of every entry of the map-partition, stamped {@code stamp}. */
+    public static Mutation clear(RecordStore store, long sequence, long stamp) {
+        return new Mutation(store.mapName(), store.backups(), store.mergePolicy(), store.epoch(), store.epochBase(),
+                sequence, Kind.CLEAR, null, null, (byte) 0, stamp);
+    }
+
+    /** Applies this mutation to a replica's store (the caller checked the position) and advances its position. */
+    public void applyTo(RecordStore store) {
+        switch (kind) {
+            case PUT -> store.put(record);
+            case REMOVE -> store.remove(new BytesKey(key), keyFormat, stamp);
+            case TOUCH -> {
+                Record existing = store.get(new BytesKey(key));
+                if (existing != null) {
+                    existing.touch(stamp);
+                    store.schedule(existing);
+                }
+            }
+            case CLEAR -> store.clear(stamp);
+            default -> throw new IllegalStateException();
+        }
+        store.mergePolicy(mergePolicy);
+        if (store.epoch() != epoch) {
+            store.epoch(epoch, epochBase);
+        }
+        store.sequence(sequence);
+    }
+
+    /** The tombstone a {@link Kind#REMOVE} leaves. */
+    public Tombstone tombstone() {
+        return new Tombstone(new BytesKey(key), keyFormat, stamp);
+    }
+
+    /** Writes the mutation. */
+    public void writeTo(WireWriter out) {
+        out.writeString(mapName);
+        out.writeByte(backups);
+        out.writeByte(mergePolicy);
+        out.writeVarLong(epoch);
+        out.writeVarLong(epochBase);
+        out.writeVarLong(sequence);
+        out.writeByte(kind.id);
+        switch (kind) {
+            case PUT -> record.writeTo(out);
+            case REMOVE -> out.writeBytes(key).writeByte(keyFormat).writeVarLong(stamp);
+            case TOUCH -> out.writeBytes(key).writeVarLong(stamp);
+            case CLEAR -> out.writeVarLong(stamp);
+            default -> throw new IllegalStateException();
+        }
+    }
+
+    /** Reads a mutation written by {@link #writeTo}. */
+    public static Mutation readFrom(WireReader in) {
+        String mapName = in.readString();
+        int backups = in.readByte();
+        byte mergePolicy = in.readByte();
+        long epoch = in.readVarLong();
+        long epochBase = in.readVarLong();
+        long sequence = in.readVarLong();
+        Kind kind = Kind.of(in.readByte());
+        return switch (kind) {
+            case PUT -> new Mutation(mapName, backups, mergePolicy, epoch, epochBase, sequence, kind,
+                    Record.readFrom(in), null, (byte) 0, 0);
+            case REMOVE -> new Mutation(mapName, backups, mergePolicy, epoch, epochBase, sequence, kind, null,
+                    in.readBytes(), in.readByte(), in.readVarLong());
+            case TOUCH -> new Mutation(mapName, backups, mergePolicy, epoch, epochBase, sequence, kind, null,
+                    in.readBytes(), (byte) 0, in.readVarLong());
+            case CLEAR -> new Mutation(mapName, backups, mergePolicy, epoch, epochBase, sequence, kind, null, null,
+                    (byte) 0, in.readVarLong());
+        };
+    }
+}

@@ -1,0 +1,377 @@
+package io.tessera.grid.internal.replica;
+
+import io.tessera.grid.internal.partition.PartitionTable;
+import io.tessera.grid.internal.store.RecordStore;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.jgroups.Address;
+
+/**
+ * What this member holds of one partition: its record stores (one per map), its status, the table it last applied,
+ * mutations buffered while a snapshot is awaited, the results of recent calls, and the hand-off state.
+ *
+ * <p>Owned by the partition's thread; no other thread reads or writes it.
+ *
+ * <h2>Replication positions</h2>
+ * Every map-partition has a position (epoch, sequence) ({@link RecordStore#epoch()}, {@link RecordStore#sequence()}).
+ * A primary enters the epoch its table gives it ({@link PartitionTable#epoch(int)}) at the sequence it holds, and
+ * numbers its mutations on from there. A backup applies a mutation of its current epoch only in sequence, and a
+ * mutation of a newer epoch only if that epoch began at exactly the sequence it holds; anything else is a gap or a
+ * history it does not share (a zombie primary's writes), and it resyncs from its primary
+ * ({@link #applyInSequence}).
+ */
+public final class PartitionReplica {
+
+    /** What applying one mutation did. */
+    public enum ApplyOutcome {
+        /** Applied; the position advanced. */
+        APPLIED,
+        /** Already part of this replica (a duplicate, or a mutation of an older epoch a snapshot replaced). */
+        ALREADY_APPLIED,
+        /** A gap or a history this replica does not share: it must resync. */
+        OUT_OF_SEQUENCE
+    }
+
+    private final int partition;
+    private PartitionTable table;
+    private ReplicaStatus status = ReplicaStatus.NONE;
+    private Map<String, RecordStore> stores = new HashMap<>();
+    private final List<Mutation> buffered = new ArrayList<>();
+    private Map<String, RecordStore> staging;
+    private boolean frozen;
+    private int inFlight;
+    private final List<Runnable> drainWaiters = new ArrayList<>();
+    private final List<AppliedWaiter> appliedWaiters = new ArrayList<>();
+    private final List<Runnable> awaitingTable = new ArrayList<>();
+    private long lastResyncRequestNanos;
+    private long servingEpoch;
+    private final CallResults results = new CallResults();
+    /**
+     * An owner that the table also lists as syncing: it holds the maps of its position but lacks some the new
+     * position needs (a backup becoming primary lacks the maps without backups). It keeps serving, buffers the
+     * mutations of maps it lacks, and installs only those maps from the snapshot.
+     */
+    private boolean fillingMissingMaps;
+
+    /** Creates the (empty) replica of {@code partition}. */
+    public PartitionReplica(int partition, PartitionTable table) {
+        this.partition = partition;
+        this.table = table;
+    }
+
+    /** The partition. */
+    public int partition() {
+        return partition;
+    }
+
+    /** The table this replica last applied. */
+    public PartitionTable table() {
+        return table;
+    }
+
+    /** The replica's status. */
+    public ReplicaStatus status() {
+        return status;
+    }
+
+    /** Sets the status (a resync starts, a snapshot completes). */
+    public void status(ReplicaStatus newStatus) {
+        this.status = newStatus;
+    }
+
+    /** Whether the table makes this member the primary and it holds a complete replica (lease and freeze aside). */
+    public boolean isPrimaryUnder(Address self) {
+        return status == ReplicaStatus.OWNER && self.equals(table.primary(partition));
+    }
+
+    /** Whether this replica is frozen: a hand-off or a merge capture took it; it answers retry. */
+    public boolean frozen() {
+        return frozen;
+    }
+
+    /** Freezes the replica until the next table. */
+    public void freeze() {
+        frozen = true;
+    }
+
+    /** Whether this owner is filling maps it lacks for a new position. */
+    public boolean fillingMissingMaps() {
+        return fillingMissingMaps;
+    }
+
+    /** Ends filling (the snapshot with the missing maps was installed). */
+    public void filledMissingMaps() {
+        fillingMissingMaps = false;
+    }
+
+    /** The results of recent calls. */
+    public CallResults results() {
+        return results;
+    }
+
+    /** The store of {@code mapName}, created on first use (in the current epoch when this member is primary). */
+    public RecordStore store(String mapName, int backups) {
+        RecordStore store = stores.get(mapName);
+        if (store == null) {
+            store = new RecordStore(mapName, partition, backups);
+            if (servingEpoch > 0) {
+                store.epoch(servingEpoch, 0);
+            }
+            stores.put(mapName, store);
+        }
+        return store;
+    }
+
+    /** The store of {@code mapName}, or {@code null}. */
+    public RecordStore existingStore(String mapName) {
+        return stores.get(mapName);
+    }
+
+    /** Whether this replica holds map {@code mapName}. */
+    public boolean holds(String mapName) {
+        return stores.containsKey(mapName);
+    }
+
+    /** The stores; the caller must not keep the view beyond the current task. */
+    public Collection<RecordStore> stores() {
+        return stores.values();
+    }
+
+    /** The sum of the stores' sequences (the coordinator compares replicas by it). */
+    public long totalSequence() {
+        long sum = 0;
+        for (RecordStore store : stores.values()) {
+            sum += store.sequence();
+        }
+        return sum;
+    }
+
+    /** The newest epoch any store of this replica is in. */
+    public long epoch() {
+        long epoch = 0;
+        for (RecordStore store : stores.values()) {
+            epoch = Math.max(epoch, store.epoch());
+        }
+        return epoch;
+    }
+
+    // ------------------------------------------------------------------------------------------------- tables
+
+    /**
+     * Applies a newer table: adopts, keeps or drops this member's replica; a member that becomes (or stays) primary
+     * enters the table's epoch. Then runs what waited for this table.
+     */
+    public void applyTable(PartitionTable newTable, Address self) {
+        table = newTable;
+        frozen = false;
+        int index = newTable.ownerIndex(partition, self);
+        if (index >= 0) {
+            if (status == ReplicaStatus.SYNCING) {
+                // Made an owner without a finished snapshot: the coordinator found no better copy (a fresh
+                // partition, or every complete replica was lost). Serve what we have.
+                buffered.clear();
+                staging = null;
+            }
+            status = ReplicaStatus.OWNER;
+            boolean filling = newTable.isSyncing(partition, self);
+            if (filling != fillingMissingMaps) {
+                fillingMissingMaps = filling;
+                buffered.clear();
+                staging = null;
+            }
+            if (index > 0 && !filling) {
+                // A backup at position i holds only maps with at least i backups; copies of the others would go
+                // stale, since the primary no longer streams them here.
+                stores.values().removeIf(store -> store.backups() < index);
+            }
+            if (index == 0) {
+                long epoch = newTable.epoch(partition);
+                if (epoch != servingEpoch) {
+                    servingEpoch = epoch;
+                    for (RecordStore store : stores.values()) {
+                        store.epoch(epoch, store.sequence());
+                    }
+                }
+            } else {
+                servingEpoch = 0;
+            }
+            checkWaiters();
+        } else {
+            servingEpoch = 0;
+            fillingMissingMaps = false;
+            if (newTable.isSyncing(partition, self)) {
+                if (status == ReplicaStatus.NONE || status == ReplicaStatus.OWNER) {
+                    status = ReplicaStatus.SYNCING;
+                    buffered.clear();
+                    staging = null;
+                }
+            } else {
+                drop();
+            }
+        }
+        if (!awaitingTable.isEmpty()) {
+            List<Runnable> waiting = new ArrayList<>(awaitingTable);
+            awaitingTable.clear();
+            waiting.forEach(Runnable::run);
+        }
+    }
+
+    /** Forgets everything this member held of the partition. */
+    private void drop() {
+        status = ReplicaStatus.NONE;
+        stores = new HashMap<>();
+        buffered.clear();
+        staging = null;
+        results.clear();
+        abandonWaiters();
+    }
+
+    /** Runs {@code task} (on this thread) once a table newer than the current one is applied. */
+    public void awaitTable(Runnable task) {
+        awaitingTable.add(task);
+    }
+
+    // ------------------------------------------------------------------------------------------ the stream
+
+    /** Applies {@code m} if it is next in this replica's history; see the class comment. */
+    public ApplyOutcome applyInSequence(Mutation m) {
+        RecordStore store = store(m.mapName(), m.backups());
+        if (m.epoch() == store.epoch()) {
+            if (m.sequence() <= store.sequence()) {
+                return ApplyOutcome.ALREADY_APPLIED;
+            }
+            if (m.sequence() != store.sequence() + 1) {
+                return ApplyOutcome.OUT_OF_SEQUENCE;
+            }
+        } else if (m.epoch() > store.epoch()) {
+            if (store.sequence() != m.epochBase() || m.sequence() != m.epochBase() + 1) {
+                return ApplyOutcome.OUT_OF_SEQUENCE;
+            }
+        } else {
+            return ApplyOutcome.ALREADY_APPLIED;
+        }
+        m.applyTo(store);
+        return ApplyOutcome.APPLIED;
+    }
+
+    /** Keeps {@code m} until the snapshot it awaits is installed. */
+    public void buffer(Mutation m) {
+        buffered.add(m);
+    }
+
+    /** Takes the buffered mutations, in arrival order. */
+    public List<Mutation> takeBuffered() {
+        List<Mutation> taken = new ArrayList<>(buffered);
+        buffered.clear();
+        return taken;
+    }
+
+    /** Starts a resync: drops any half-installed snapshot and the buffer, then buffers {@code first}. */
+    public void restartSync(Mutation first) {
+        status = ReplicaStatus.SYNCING;
+        staging = null;
+        buffered.clear();
+        if (first != null) {
+            buffered.add(first);
+        }
+    }
+
+    /** When this replica last asked its primary for a resync, on the monotonic clock. */
+    public long lastResyncRequestNanos() {
+        return lastResyncRequestNanos;
+    }
+
+    /** Records a resync request. */
+    public void resyncRequested(long nowNanos) {
+        lastResyncRequestNanos = nowNanos;
+    }
+
+    // ------------------------------------------------------------------------------------------- snapshots
+
+    /** Starts installing a snapshot: an empty staging area. */
+    public Map<String, RecordStore> beginStaging() {
+        staging = new HashMap<>();
+        return staging;
+    }
+
+    /** The staging area of the snapshot being installed, or {@code null}. */
+    public Map<String, RecordStore> staging() {
+        return staging;
+    }
+
+    /** Replaces the stores by the staged snapshot. */
+    public void commitStaging() {
+        stores = staging;
+        staging = null;
+    }
+
+    /** Adds the staged maps this replica lacks, keeping the ones it follows in sequence. */
+    public void commitMissingMaps() {
+        for (Map.Entry<String, RecordStore> e : staging.entrySet()) {
+            stores.putIfAbsent(e.getKey(), e.getValue());
+        }
+        staging = null;
+    }
+
+    // ------------------------------------------------------------------------------------------ hand-off
+
+    /** Counts one replication message as outstanding. */
+    public void replicationStarted() {
+        inFlight++;
+    }
+
+    /** Marks one replication message as settled and wakes a pending hand-off if it was the last. */
+    public void replicationSettled() {
+        inFlight--;
+        if (inFlight == 0 && !drainWaiters.isEmpty()) {
+            List<Runnable> waiters = new ArrayList<>(drainWaiters);
+            drainWaiters.clear();
+            waiters.forEach(Runnable::run);
+        }
+    }
+
+    /** Runs {@code action} once no replication message of this partition is outstanding. */
+    public void whenDrained(Runnable action) {
+        if (inFlight == 0) {
+            action.run();
+        } else {
+            drainWaiters.add(action);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------- held-back acks
+
+    /** Holds {@code waiter} until this replica applied what it waits for (or runs it now if it has). */
+    public void awaitApplied(AppliedWaiter waiter) {
+        if (waiter.satisfiedBy(this)) {
+            waiter.applied();
+        } else {
+            appliedWaiters.add(waiter);
+        }
+    }
+
+    /** Wakes the waiters this replica now satisfies; called after mutations were applied or a snapshot installed. */
+    public void checkWaiters() {
+        if (appliedWaiters.isEmpty() || status == ReplicaStatus.SYNCING) {
+            return;
+        }
+        Iterator<AppliedWaiter> it = appliedWaiters.iterator();
+        while (it.hasNext()) {
+            AppliedWaiter waiter = it.next();
+            if (waiter.satisfiedBy(this)) {
+                it.remove();
+                waiter.applied();
+            }
+        }
+    }
+
+    private void abandonWaiters() {
+        List<AppliedWaiter> waiters = new ArrayList<>(appliedWaiters);
+        appliedWaiters.clear();
+        waiters.forEach(AppliedWaiter::abandoned);
+    }
+}

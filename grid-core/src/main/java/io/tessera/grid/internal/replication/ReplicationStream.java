@@ -1,0 +1,151 @@
+package io.tessera.grid.internal.replication;
+
+import io.tessera.grid.internal.cluster.ClusterService;
+import io.tessera.grid.internal.replica.PartitionReplica;
+import io.tessera.grid.internal.replica.PartitionReplicas;
+import io.tessera.grid.internal.replication.BackupMessage.CallRecord;
+import io.tessera.grid.internal.replication.BackupMessage.Position;
+import io.tessera.grid.internal.store.RecordStore;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import org.jgroups.Address;
+import org.jgroups.util.Rsp;
+import org.jgroups.util.RspList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The primary's side of the replication stream: sends the mutations of a step to the partition's backups and its
+ * syncing replicas, and tells the caller whether the step is durable.
+ *
+ * <p>A step is durable only when <em>every backup of the current table applied it</em> ({@link BackupAck#APPLIED}).
+ * Anything else is {@link Result#uncertain}: a backup that left the view, refused (this member is no longer its
+ * primary), dropped the partition, or did not answer in time. A backup that left the view does not count as "fine":
+ * from this side a crashed backup and this member being cut off look the same, and only the next table tells which.
+ * The caller then answers "indeterminate"; a retry of the call (same call id) first sends a {@link #barrier} that the
+ * backups of the then-current table acknowledge once they hold the step. Syncing replicas (being filled for a
+ * migration) receive every mutation but their answers count only for the hand-off ({@code whenDrained}).
+ *
+ * <p>Threads: called on the partition's thread; the outcome is delivered on the partition's thread too. Sends are
+ * regular JGroups unicasts, FIFO per sender, so a backup receives a primary's mutations in order.
+ */
+public final class ReplicationStream {
+    private static final Logger log = LoggerFactory.getLogger(ReplicationStream.class);
+
+    private final PartitionReplicas replicas;
+    private final ClusterService cluster;
+    private final EventPublisher events;
+
+    /** Whether a step is durable on every backup, and if not, why. */
+    public record Result(boolean durable, String problem) {
+        static final Result DURABLE = new Result(true, null);
+
+        static Result uncertain(String problem) {
+            return new Result(false, problem);
+        }
+    }
+
+    /** Creates the stream of this member. */
+    public ReplicationStream(PartitionReplicas replicas, ClusterService cluster, EventPublisher events) {
+        this.replicas = replicas;
+        this.cluster = cluster;
+        this.events = events;
+    }
+
+    /**
+     * Publishes the events of {@code changes} and streams its mutations (with the results of {@code calls}) to the
+     * replicas of {@code replica}'s partition; runs {@code done} on the partition thread once the outcome is known
+     * (at once after the near-cache invalidations for {@code async} maps).
+     */
+    public void replicate(PartitionReplica replica, ChangeSet changes, List<CallRecord> calls, boolean async,
+                          long timeoutMillis, Consumer<Result> done) {
+        CompletableFuture<Void> invalidated = events.publish(changes.events());
+        BackupMessage message = new BackupMessage(replica.partition(), replica.table().version(),
+                replica.table().epoch(replica.partition()), calls, changes.mutations(), List.of());
+        send(replica, changes.store().backups(), true, message, async, timeoutMillis, invalidated, done);
+    }
+
+    /**
+     * Asks the backups of the current table to acknowledge once they hold {@code store}'s current position: makes
+     * sure an earlier step whose replication was uncertain is durable now.
+     */
+    public void barrier(PartitionReplica replica, RecordStore store, long timeoutMillis, Consumer<Result> done) {
+        BackupMessage message = new BackupMessage(replica.partition(), replica.table().version(),
+                replica.table().epoch(replica.partition()), List.of(), List.of(), List.of(new Position(
+                        store.mapName(), store.epoch(), store.epochBase(), store.sequence())));
+        send(replica, store.backups(), false, message, false, timeoutMillis, CompletableFuture.completedFuture(null),
+                done);
+    }
+
+    /** The backups a map with {@code backups} backups must have acknowledged a step on. */
+    static List<Address> requiredTargets(PartitionReplica replica, int backups) {
+        Address[] owners = replica.table().owners(replica.partition());
+        int count = Math.min(backups, owners.length - 1);
+        return count <= 0 ? List.of() : Arrays.asList(owners).subList(1, count + 1);
+    }
+
+    private void send(PartitionReplica replica, int backups, boolean withSyncing, BackupMessage message,
+                      boolean async, long timeoutMillis, CompletableFuture<Void> invalidated, Consumer<Result> done) {
+        int p = replica.partition();
+        List<Address> required = requiredTargets(replica, backups);
+        List<Address> targets = new ArrayList<>(required);
+        if (withSyncing) {
+            // Syncing replicas get every map, replicated or not: one of them may become the primary.
+            targets.addAll(Arrays.asList(replica.table().syncing(p)));
+        }
+        if (targets.isEmpty()) {
+            invalidated.whenComplete((v, e) -> replicas.execute(p, r -> done.accept(Result.DURABLE)));
+            return;
+        }
+        byte[] payload = message.encode();
+        replica.replicationStarted();
+        CompletableFuture<RspList<byte[]>> acks = cluster.requestAll(targets, payload, payload.length, timeoutMillis);
+        acks.whenComplete((rsps, e) -> replicas.execute(p, PartitionReplica::replicationSettled));
+        if (async) {
+            invalidated.whenComplete((v, e) -> replicas.execute(p, r -> done.accept(Result.DURABLE)));
+            acks.whenComplete((rsps, e) -> {
+                String problem = e != null ? e.toString() : problem(rsps, required, timeoutMillis);
+                if (problem != null) {
+                    log.warn("asynchronous backup of partition {} failed: {}", p, problem);
+                }
+            });
+            return;
+        }
+        acks.thenCombine(invalidated, (rsps, v) -> rsps).whenComplete((rsps, e) -> {
+            String problem = e != null ? e.toString() : problem(rsps, required, timeoutMillis);
+            replicas.execute(p, r -> done.accept(problem == null ? Result.DURABLE : Result.uncertain(problem)));
+        });
+    }
+
+    /** Why a set of acknowledgements does not make a step durable, or null when it does. */
+    private String problem(RspList<byte[]> rsps, List<Address> required, long timeoutMillis) {
+        if (rsps == null) {
+            return "not every backup of " + names(required) + " answered within " + timeoutMillis + " ms";
+        }
+        for (Address target : required) {
+            Rsp<byte[]> rsp = rsps.get(target);
+            if (rsp == null || rsp.wasSuspected() || rsp.wasUnreachable()) {
+                return "backup " + cluster.nameOf(target) + " left the view before it acknowledged";
+            }
+            if (!rsp.wasReceived()) {
+                return "backup " + cluster.nameOf(target) + " did not acknowledge within " + timeoutMillis + " ms";
+            }
+            if (rsp.hasException()) {
+                return "backup " + cluster.nameOf(target) + " failed: " + rsp.getException();
+            }
+            byte[] value = rsp.getValue();
+            byte ack = value == null || value.length == 0 ? -1 : value[0];
+            if (ack != BackupAck.APPLIED) {
+                return "backup " + cluster.nameOf(target) + " answered " + BackupAck.name(ack);
+            }
+        }
+        return null;
+    }
+
+    private List<String> names(List<Address> members) {
+        return members.stream().map(cluster::nameOf).toList();
+    }
+}
