@@ -1,10 +1,12 @@
 package io.tessera.redis;
 
+import io.tessera.grid.MapConfig;
 import java.util.Objects;
 
 /**
  * How a {@link RespServer} listens and what it allows. Immutable; build with {@link #builder()}. The defaults are
- * Redis's: 127.0.0.1:6379, no password, 10,000 clients, 16 databases, 512 MB bulk strings, 1 GB query buffer.
+ * Redis's: 127.0.0.1:6379, no password, 10,000 clients, 16 databases, 512 MB bulk strings, 1 GB query buffer; the
+ * databases are grid maps with {@link MapConfig#defaults()}.
  */
 public final class RespServerConfig {
     private final String bindAddress;
@@ -15,6 +17,7 @@ public final class RespServerConfig {
     private final int protoMaxBulkLen;
     private final long clientQueryBufferLimit;
     private final int ioThreads;
+    private final MapConfig databaseConfig;
 
     private RespServerConfig(Builder b) {
         this.bindAddress = b.bindAddress;
@@ -25,6 +28,7 @@ public final class RespServerConfig {
         this.protoMaxBulkLen = b.protoMaxBulkLen;
         this.clientQueryBufferLimit = b.clientQueryBufferLimit;
         this.ioThreads = b.ioThreads;
+        this.databaseConfig = b.databaseConfig;
     }
 
     public static Builder builder() {
@@ -76,11 +80,16 @@ public final class RespServerConfig {
         return ioThreads;
     }
 
+    /** The map configuration of every database (backups, minimum cluster size, merge policy). */
+    public MapConfig databaseConfig() {
+        return databaseConfig;
+    }
+
     /** A builder starting from this configuration. */
     public Builder toBuilder() {
         return builder().bindAddress(bindAddress).port(port).requirePass(requirePass).maxClients(maxClients)
                 .databases(databases).protoMaxBulkLen(protoMaxBulkLen)
-                .clientQueryBufferLimit(clientQueryBufferLimit).ioThreads(ioThreads);
+                .clientQueryBufferLimit(clientQueryBufferLimit).ioThreads(ioThreads).databaseConfig(databaseConfig);
     }
 
     @Override
@@ -88,7 +97,7 @@ public final class RespServerConfig {
         return "RespServerConfig[bind=" + bindAddress + ", port=" + port + ", requirepass="
                 + (requirePass == null ? "none" : "set") + ", maxclients=" + maxClients + ", databases=" + databases
                 + ", proto-max-bulk-len=" + protoMaxBulkLen + ", client-query-buffer-limit=" + clientQueryBufferLimit
-                + ", io-threads=" + ioThreads + "]";
+                + ", io-threads=" + ioThreads + ", databases-map=" + databaseConfig + "]";
     }
 
     /** Collects settings; {@link #build()} checks them. */
@@ -101,6 +110,7 @@ public final class RespServerConfig {
         private int protoMaxBulkLen = 512 * 1024 * 1024;
         private long clientQueryBufferLimit = 1024L * 1024 * 1024;
         private int ioThreads;
+        private MapConfig databaseConfig = MapConfig.defaults();
 
         private Builder() {
         }
@@ -143,6 +153,16 @@ public final class RespServerConfig {
 
         public Builder ioThreads(int ioThreads) {
             this.ioThreads = ioThreads;
+            return this;
+        }
+
+        /**
+         * Sets the map configuration of every database: for example {@code MapConfig.builder().minClusterSize(3)} so
+         * that the smaller side of a split answers {@code CLUSTERDOWN} instead of taking writes. Every member of the
+         * cluster must use the same.
+         */
+        public Builder databaseConfig(MapConfig databaseConfig) {
+            this.databaseConfig = Objects.requireNonNull(databaseConfig, "databaseConfig");
             return this;
         }
 

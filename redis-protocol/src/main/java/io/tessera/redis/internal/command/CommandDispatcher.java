@@ -3,6 +3,7 @@ package io.tessera.redis.internal.command;
 import io.tessera.grid.GridClosedException;
 import io.tessera.grid.GridException;
 import io.tessera.grid.IndeterminateOutcomeException;
+import io.tessera.grid.QuorumException;
 import io.tessera.grid.OperationTimeoutException;
 import io.tessera.redis.internal.protocol.Reply;
 import java.nio.charset.StandardCharsets;
@@ -89,7 +90,22 @@ public final class CommandDispatcher {
         if (e instanceof RedisException redis) {
             return redis.reply();
         }
-        if (e instanceof OperationTimeoutException || e instanceof IndeterminateOutcomeException) {
+        return gridErrorReply(spec, e);
+    }
+
+    /**
+     * The one table from grid exceptions to RESP error prefixes. TRYAGAIN (which cluster clients retry) only for what
+     * certainly did not happen; a write whose outcome is unknown says so under ERR, which no client retries on its
+     * own: the grid already retried it, exactly once, until its deadline.
+     */
+    private static Reply gridErrorReply(CommandSpec spec, Throwable e) {
+        if (e instanceof QuorumException) {
+            return Reply.error(sanitize("CLUSTERDOWN " + e.getMessage()));
+        }
+        if (e instanceof IndeterminateOutcomeException) {
+            return Reply.error(sanitize("ERR outcome unknown: " + e.getMessage()));
+        }
+        if (e instanceof OperationTimeoutException) {
             // Redis Cluster's TRYAGAIN tells clients to retry later; the text says why.
             return Reply.error(sanitize("TRYAGAIN " + e.getMessage()));
         }

@@ -19,7 +19,8 @@ import java.util.concurrent.CompletableFuture;
  * observe the element in neither list for a moment. Should the push be refused (the destination became another type
  * in between), the element is pushed back onto the end of the source it came from and the error is returned. If the
  * grid fails in the middle (a deadline with an unknown outcome on the push), the client gets the grid's error
- * ({@code TRYAGAIN ...}) and the element may be lost: it is not pushed back, since the push may have happened.
+ * ({@code ERR outcome unknown: ...}) and the element may be lost: it is not pushed back, since the push may have
+ * happened.
  */
 final class ListCommands {
     private static final Reply.Error NO_SUCH_KEY = new Reply.Error("ERR no such key");

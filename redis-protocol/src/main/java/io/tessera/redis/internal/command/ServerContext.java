@@ -80,7 +80,7 @@ public final class ServerContext {
     public GridMap<byte[], byte[]> database(int index) {
         GridMap<byte[], byte[]> map = databases.get(index);
         if (map == null) {
-            map = grid.map(databaseMapName(index));
+            map = grid.map(databaseMapName(index), config.databaseConfig());
             databases.compareAndSet(index, null, map);
             map = databases.get(index);
         }

@@ -26,13 +26,14 @@ import java.util.Map;
  * @param name the member name, or {@code null} for a generated one
  * @param partitions the partition count
  * @param backups the backup owners per partition
+ * @param minClusterSize the fewest members a node must see to serve keys, 0 for no minimum
  * @param requirePass the AUTH password, or {@code null}
  * @param maxClients the most clients at once
  * @param databases the number of databases
  */
 public record NodeSettings(int port, String bind, String clusterName, String stack, List<String> members,
                            int gridPort, String gridBind, String name, int partitions, int backups,
-                           String requirePass, int maxClients, int databases) {
+                           int minClusterSize, String requirePass, int maxClients, int databases) {
 
     /** A value of a setting and where it came from ({@code --port}, {@code TESSERA_PORT}, {@code port in x.yml}). */
     private record Sourced(String value, String source) {
@@ -72,6 +73,7 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
                 r.text(Setting.NAME, null),
                 r.integer(Setting.PARTITIONS, GridBuilder.DEFAULT_PARTITION_COUNT, 1, 16384),
                 r.integer(Setting.BACKUPS, GridBuilder.DEFAULT_MAX_BACKUPS, 0, MapConfig.MAX_BACKUPS),
+                r.integer(Setting.MIN_CLUSTER_SIZE, 0, 0, 1024),
                 r.password(),
                 r.integer(Setting.MAXCLIENTS, 10_000, 1, Integer.MAX_VALUE),
                 r.integer(Setting.DATABASES, 16, 1, 1024));
@@ -113,6 +115,8 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
                 .requirePass(requirePass)
                 .maxClients(maxClients)
                 .databases(databases)
+                .databaseConfig(MapConfig.builder().backups(backups)
+                        .minClusterSize(minClusterSize).build())
                 .build();
     }
 
@@ -123,7 +127,8 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
                 + (members.isEmpty() ? "(stack default)" : String.join(",", members)) + " grid-port="
                 + (gridPort == 0 ? "(first free of 7800..7810)" : gridPort) + " grid-bind="
                 + (gridBind == null ? "(stack default)" : gridBind) + " name=" + (name == null ? "(generated)" : name)
-                + " partitions=" + partitions + " backups=" + backups + " requirepass="
+                + " partitions=" + partitions + " backups=" + backups + " min-cluster-size=" + minClusterSize
+                + " requirepass="
                 + (requirePass == null ? "(none)" : "(set)") + " maxclients=" + maxClients + " databases="
                 + databases;
     }

@@ -22,6 +22,9 @@ public enum Setting {
     PARTITIONS("partitions", "N", "The number of partitions (a power of two up to 16384); the same on every node.",
             "256"),
     BACKUPS("backups", "N", "Backup copies kept of every partition (0..6); the same on every node.", "1"),
+    MIN_CLUSTER_SIZE("min-cluster-size", "N", "The fewest nodes a node must see to serve keys; below it commands"
+            + " answer CLUSTERDOWN, so the smaller side of a network split takes no writes a merge would discard."
+            + " Use a majority of the cluster's size (3 of 5); the same on every node.", "0 (no minimum)"),
     REQUIREPASS("requirepass", "PASSWORD", "The password clients must give with AUTH.", "none"),
     MAXCLIENTS("maxclients", "N", "How many clients may be connected at once.", "10000"),
     DATABASES("databases", "N", "How many databases SELECT offers (1..1024).", "16");

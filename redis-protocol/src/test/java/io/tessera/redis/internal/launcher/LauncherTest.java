@@ -58,7 +58,7 @@ class LauncherTest {
                 "--requirepass", "pw", "--maxclients", "5", "--databases=4");
 
         assertThat(s).isEqualTo(new NodeSettings(7000, "0.0.0.0", "shop", "udp",
-                List.of("10.0.0.1:7800", "10.0.0.2:7801"), 7900, "10.0.0.1", "a", 64, 2, "pw", 5, 4));
+                List.of("10.0.0.1:7800", "10.0.0.2:7801"), 7900, "10.0.0.1", "a", 64, 2, 0, "pw", 5, 4));
         assertThat(s.toString()).contains("requirepass=(set)").doesNotContain("pw ");
     }
 
@@ -88,6 +88,23 @@ class LauncherTest {
         assertThat(s.clusterName()).isEqualTo("props");
         assertThat(s.gridPort()).isEqualTo(7805);
         assertThat(s.requirePass()).isNull();
+    }
+
+    @Test
+    void minClusterSize_becomesTheDatabasesQuorum_andTheirBackupsFollowTheGrid() {
+        NodeSettings s = settings(Map.of("TESSERA_MIN_CLUSTER_SIZE", "3"), "--backups", "2");
+
+        assertThat(s.minClusterSize()).isEqualTo(3);
+        assertThat(s.serverConfig().databaseConfig().minClusterSize()).isEqualTo(3);
+        assertThat(s.serverConfig().databaseConfig().backups()).isEqualTo(2);
+        assertThat(s.toString()).contains("min-cluster-size=3");
+        assertThat(settings(Map.of()).serverConfig().databaseConfig().minClusterSize()).isZero();
+    }
+
+    @Test
+    void negativeMinClusterSize_isAnError() {
+        assertThat(parse(Map.of(), "--min-cluster-size", "-1").exitCode()).isEqualTo(2);
+        assertThat(err.toString()).contains("--min-cluster-size: \"-1\" (expected an integer 0..1024)");
     }
 
     @Test
