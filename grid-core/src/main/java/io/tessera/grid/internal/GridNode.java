@@ -173,6 +173,7 @@ public final class GridNode implements Grid {
                 timeoutMillis).start();
         lease.onFenced(events::invalidateAllNearCaches);
         replicas.tableListener(table -> {
+            coordinator.tableInstalled(table);
             if (table.version() > 0) {
                 firstTable.complete(table);
             }

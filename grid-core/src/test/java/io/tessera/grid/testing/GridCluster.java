@@ -48,18 +48,27 @@ public final class GridCluster implements AutoCloseable {
     }
 
     private Grid newMember() {
+        return newMember(b -> b);
+    }
+
+    private Grid newMember(UnaryOperator<GridBuilder> extra) {
         int index;
         synchronized (this) {
             index = started++;
         }
         GridBuilder builder = Grid.builder().clusterName(clusterName).stack("local").memberName("m" + index)
                 .operationTimeout(Duration.ofSeconds(10));
-        return customizer.apply(builder).start();
+        return extra.apply(customizer.apply(builder)).start();
     }
 
     /** Adds and starts one more member. */
     public Grid addMember() {
-        Grid grid = newMember();
+        return addMember(b -> b);
+    }
+
+    /** Adds and starts one more member whose builder {@code extra} adjusts after the cluster's customizer. */
+    public Grid addMember(UnaryOperator<GridBuilder> extra) {
+        Grid grid = newMember(extra);
         synchronized (members) {
             members.add(grid);
         }

@@ -153,6 +153,16 @@ public final class MembershipCoordinator {
         return sides;
     }
 
+    /**
+     * Takes note of a table this member installed: once the coordinator of a merged view published one, the merge it
+     * resolved is over, so a member that coordinates later does not take an old merge for a pending one.
+     */
+    public void tableInstalled(PartitionTable table) {
+        if (!isCoordinator()) {
+            mergeSides = null;
+        }
+    }
+
     /** Whether this member is the coordinator of its current view. */
     public boolean isCoordinator() {
         View current = view;

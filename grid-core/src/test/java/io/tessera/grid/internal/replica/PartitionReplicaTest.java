@@ -1,0 +1,90 @@
+package io.tessera.grid.internal.replica;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tessera.grid.internal.partition.PartitionTable;
+import io.tessera.grid.internal.replica.PartitionReplica.ApplyOutcome;
+import io.tessera.grid.internal.store.BytesKey;
+import io.tessera.grid.internal.store.Record;
+import io.tessera.grid.internal.store.RecordStore;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.jgroups.Address;
+import org.jgroups.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Replication positions are (epoch, sequence): a backup follows one primary term in sequence, follows a new term only
+ * if it began exactly where the backup stands, and asks for a resync on anything else, so two histories that share a
+ * sequence number (a zombie primary's and its successor's) are never mixed.
+ */
+class PartitionReplicaTest {
+    private static final Address PRIMARY = UUID.randomUUID();
+    private static final Address BACKUP = UUID.randomUUID();
+    private static final Address OTHER = UUID.randomUUID();
+
+    private static PartitionReplica backupReplica() {
+        PartitionReplica replica = new PartitionReplica(0, PartitionTable.empty(1));
+        replica.applyTable(PartitionTable.of(1, List.of(List.of(PRIMARY, BACKUP))), BACKUP);
+        return replica;
+    }
+
+    private static Mutation put(long epoch, long base, long sequence, String value) {
+        Record record = new Record(new BytesKey("k".getBytes(StandardCharsets.UTF_8)), (byte) 0,
+                value.getBytes(StandardCharsets.UTF_8), sequence, sequence, 0, 0, 0, 0);
+        return new Mutation("m", 1, (byte) 0, epoch, base, sequence, Mutation.Kind.PUT, record, null, (byte) 0, 0);
+    }
+
+    @Test
+    void mutationsOfOneEpoch_applyInSequence_duplicatesAreIgnored_andAGapIsReported() {
+        PartitionReplica replica = backupReplica();
+        assertThat(replica.applyInSequence(put(1, 0, 1, "a"))).isEqualTo(ApplyOutcome.APPLIED);
+        assertThat(replica.applyInSequence(put(1, 0, 2, "b"))).isEqualTo(ApplyOutcome.APPLIED);
+        assertThat(replica.applyInSequence(put(1, 0, 2, "b"))).isEqualTo(ApplyOutcome.ALREADY_APPLIED);
+        assertThat(replica.applyInSequence(put(1, 0, 4, "d"))).isEqualTo(ApplyOutcome.OUT_OF_SEQUENCE);
+        assertThat(replica.existingStore("m").sequence()).isEqualTo(2);
+    }
+
+    @Test
+    void aNewEpoch_isFollowedOnlyFromExactlyWhereItBegan() {
+        PartitionReplica replica = backupReplica();
+        replica.applyInSequence(put(1, 0, 1, "a"));
+        replica.applyInSequence(put(1, 0, 2, "b"));
+        // The successor's term began at sequence 2, where this backup stands.
+        assertThat(replica.applyInSequence(put(5, 2, 3, "c"))).isEqualTo(ApplyOutcome.APPLIED);
+        RecordStore store = replica.existingStore("m");
+        assertThat(store.epoch()).isEqualTo(5);
+        assertThat(store.epochBase()).isEqualTo(2);
+        assertThat(replica.applyInSequence(put(5, 2, 4, "d"))).isEqualTo(ApplyOutcome.APPLIED);
+        // A late mutation of the old term is part of the replaced history, never applied over the new one.
+        assertThat(replica.applyInSequence(put(1, 0, 5, "zombie"))).isEqualTo(ApplyOutcome.ALREADY_APPLIED);
+        assertThat(new String(store.get(new BytesKey("k".getBytes(StandardCharsets.UTF_8))).value(),
+                StandardCharsets.UTF_8)).isEqualTo("d");
+    }
+
+    @Test
+    void aZombieWriteWithTheSuccessorsNumber_makesTheBackupResync_insteadOfSkippingTheSuccessorsWrite() {
+        PartitionReplica replica = backupReplica();
+        replica.applyInSequence(put(1, 0, 1, "a"));
+        // The old primary, cut off, got sequence 2 through to this backup only.
+        assertThat(replica.applyInSequence(put(1, 0, 2, "zombie"))).isEqualTo(ApplyOutcome.APPLIED);
+        // Its successor was promoted at sequence 1 and numbers its first write 2 as well.
+        assertThat(replica.applyInSequence(put(7, 1, 2, "successor"))).isEqualTo(ApplyOutcome.OUT_OF_SEQUENCE);
+    }
+
+    @Test
+    void becomingPrimary_entersTheTablesEpochAtTheSequenceItHolds() {
+        PartitionReplica replica = backupReplica();
+        replica.applyInSequence(put(1, 0, 1, "a"));
+        replica.applyInSequence(put(1, 0, 2, "b"));
+        PartitionTable promoted = PartitionTable.next(replica.table(), 9, List.of(List.of(BACKUP, OTHER)));
+        replica.applyTable(promoted, BACKUP);
+        assertThat(promoted.epoch(0)).isEqualTo(9);
+        RecordStore store = replica.existingStore("m");
+        assertThat(store.epoch()).isEqualTo(9);
+        assertThat(store.epochBase()).isEqualTo(2);
+        assertThat(replica.store("new-map", 1).epoch()).as("a map created by the primary").isEqualTo(9);
+        PartitionTable sameTerm = PartitionTable.next(promoted, 10, List.of(List.of(BACKUP, PRIMARY)));
+        assertThat(sameTerm.epoch(0)).as("the primary stays, so does its epoch").isEqualTo(9);
+    }
+}
