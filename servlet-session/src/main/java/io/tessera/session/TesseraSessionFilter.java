@@ -51,10 +51,11 @@ import java.util.Objects;
  *   <li>A request's attribute changes are committed as one delta by an entry processor on the session's primary,
  *       just before the response commits and again at the end of the request if something changed after; requests
  *       on different nodes that change different attributes both keep their changes. A processor never creates a
- *       session and never touches a tombstone, so a late write cannot resurrect an invalidated session.</li>
- *   <li>{@code changeSessionId} turns the old entry into a forwarding tombstone and creates the new one (two
+ *       session, so a late write cannot resurrect an invalidated session; and an invalidated session is deleted,
+ *       so the grid's tombstone keeps a member that was cut off from bringing it back when it merges.</li>
+ *   <li>{@code changeSessionId} turns the old entry into a forwarding record and creates the new one (two
  *       partitions cannot change in one step). A request that loaded the session before the change and commits
- *       after it follows the tombstone, so its changes land in the renamed session; a request that arrives with the
+ *       after it follows the record, so its changes land in the renamed session; a request that arrives with the
  *       old id afterwards finds no session (the old id must stop working: fixation). If the node dies between the
  *       two steps the session is lost, never duplicated.</li>
  *   <li>Listeners: see {@link SessionListeners}. {@code sessionDestroyed} runs exactly once cluster-wide, on the node

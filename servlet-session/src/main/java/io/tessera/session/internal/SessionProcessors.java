@@ -12,12 +12,19 @@ import java.util.Map;
 /**
  * The entry processors that change sessions. Each runs atomically on the primary of the session's partition over
  * the two keys {@code [{id}, {id}:t]} (session, timer), so nothing interleaves with it; each refuses to touch a
- * session that does not exist or is a tombstone, which is what keeps an invalidated session from being resurrected
- * by a write that was still in flight.
+ * session that does not exist or was moved to another id, which is what keeps an invalidated session from being
+ * resurrected by a write that was still in flight.
+ *
+ * <p>Ending a session deletes its keys. The grid remembers the deletion as a tombstone (for its tombstone retention),
+ * so a member that was cut off or paused and merges back later cannot bring the session back with its stale copy;
+ * no tombstone of the session module's own is needed for that.
  */
 public final class SessionProcessors {
-    /** How long a tombstone (invalidated or moved session) stays, longer than any in-flight request should last. */
-    public static final Duration TOMBSTONE_TTL = Duration.ofMinutes(5);
+    /**
+     * How long the forwarding record of a changed session id stays: requests that were sent with the old id, or
+     * began before the change, follow it to the new one. It is a pointer, not a tombstone: deletions are the grid's.
+     */
+    public static final Duration FORWARD_TTL = Duration.ofMinutes(5);
 
     private SessionProcessors() {
     }
@@ -28,6 +35,7 @@ public final class SessionProcessors {
 
     /** The outcome for a session entry that is not live, or {@code null} if it is live and not timed out. */
     static Outcome notLive(SessionRecord s, SessionRecord timer) {
+        // INVALIDATED: a session record of a member that ran an earlier version, which kept a tombstone of its own
         if (s == null || s.state == SessionRecord.INVALIDATED) {
             return Outcome.of(Outcome.GONE);
         }
@@ -41,8 +49,9 @@ public final class SessionProcessors {
     }
 
     /**
-     * Creates a session; answers false if the key is taken (by a session or a tombstone), true if it holds exactly
-     * this record already (the same create, retried).
+     * Creates a session; answers false if the key is taken (by a session or a forwarding record), true if it holds
+     * exactly this record already (the same create, retried). Ids are 128 random bits, so a new session never meets
+     * the deleted one of another.
      */
     public static final class Create implements MultiKeyProcessor<String, SessionRecord, Boolean> {
         SessionRecord record;
@@ -169,10 +178,10 @@ public final class SessionProcessors {
     }
 
     /**
-     * Ends a live session: replaces it by a tombstone, drops its timer, and returns it; returns {@code null} when it
-     * was already gone, so exactly one caller gets to notify the listeners. With {@code onlyIfTimedOut} it ends
-     * the session only if its timer has expired (the expiry path); with {@code movedTo} it leaves a forwarding
-     * tombstone (the change of id).
+     * Ends a live session: deletes it (the grid keeps the deletion's tombstone) and its timer, and returns it; returns
+     * {@code null} when it was already gone, so exactly one caller gets to notify the listeners. With
+     * {@code onlyIfTimedOut} it ends the session only if its timer has expired (the expiry path); with
+     * {@code movedTo} it leaves a forwarding record to the new id instead (the change of id).
      */
     public static final class End implements MultiKeyProcessor<String, SessionRecord, SessionRecord> {
         boolean onlyIfTimedOut;
@@ -199,8 +208,11 @@ public final class SessionProcessors {
             if (t != null) {
                 s.lastAccessed = t.lastAccessed;
             }
-            byte state = movedTo == null ? SessionRecord.INVALIDATED : SessionRecord.MOVED;
-            entries.get(0).setValue(SessionRecord.tombstone(s, state, movedTo), TOMBSTONE_TTL);
+            if (movedTo == null) {
+                entries.get(0).remove();
+            } else {
+                entries.get(0).setValue(SessionRecord.forward(s, movedTo), FORWARD_TTL);
+            }
             if (t != null) {
                 entries.get(1).remove();
             }

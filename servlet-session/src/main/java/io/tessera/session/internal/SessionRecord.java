@@ -4,9 +4,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * What the grid holds under a session's keys: the session itself (state {@link #LIVE}), the tombstone that replaces
- * it when it is invalidated or expired ({@link #INVALIDATED}) or when its id changed ({@link #MOVED}, pointing at
- * the new id), or its access timer ({@link #TIMER}).
+ * What the grid holds under a session's keys: the session itself (state {@link #LIVE}), the forwarding record that
+ * replaces it when its id changed ({@link #MOVED}, pointing at the new id), or its access timer ({@link #TIMER}). An
+ * invalidated or expired session is deleted; the grid's tombstone keeps it from coming back in a merge.
  *
  * <p>Every session has two keys in one partition, thanks to a Redis-style hash tag: {@code {id}} holds the session
  * (attributes as bytes, creation time, max inactive interval, version) and is only rewritten when attributes or the
@@ -18,6 +18,7 @@ import java.util.Map;
  */
 public final class SessionRecord {
     public static final byte LIVE = 0;
+    /** Written by earlier versions, which kept a tombstone of their own; read as "gone". */
     public static final byte INVALIDATED = 1;
     public static final byte MOVED = 2;
     public static final byte TIMER = 3;
@@ -55,9 +56,9 @@ public final class SessionRecord {
         return r;
     }
 
-    static SessionRecord tombstone(SessionRecord of, byte state, String movedTo) {
+    static SessionRecord forward(SessionRecord of, String movedTo) {
         SessionRecord r = new SessionRecord();
-        r.state = state;
+        r.state = MOVED;
         r.id = of.id;
         r.created = of.created;
         r.movedTo = movedTo;
