@@ -568,6 +568,16 @@ public final class MembershipCoordinator {
         RspList<byte[]> acks = cluster.requestAll(members, out.array(), out.size(), timeoutMillis * 2).join();
         if (acks == null) {
             log.warn("table {} not acknowledged by every member in time", table.version());
+        } else {
+            for (Address member : members) {
+                Rsp<byte[]> rsp = acks.get(member);
+                if (rsp != null && rsp.hasException()) {
+                    // It does not take tables from this member (its view has another coordinator): a view change is
+                    // under way, and the round starts again on it.
+                    throw new RoundAborted(cluster.nameOf(member) + " refused table " + table.version() + ": "
+                            + rsp.getException().getMessage());
+                }
+            }
         }
         replicas.installTable(table).join();
         log.debug("published {}", table);
