@@ -69,6 +69,8 @@ final class ChaosCheck {
     private final Map<Verdict, List<String>> samples = new TreeMap<>();
     private final Map<String, Integer> lossesByFault = new TreeMap<>();
     private long inconsistentReads;
+    private long unseenByDelete;
+    private final List<String> unseenSamples = new ArrayList<>();
     private final List<String> inconsistentSamples = new ArrayList<>();
     private int divergentPartitions;
     private int foreignPrimaries;
@@ -163,8 +165,45 @@ final class ChaosCheck {
 
     // ------------------------------------------------------------------------------------------------- digests
 
+    /**
+     * Compares the replicas of every partition of both maps; a difference counts only if it is still there 5 s later
+     * (the workload has stopped long before, so nothing should be in flight; this keeps a slow backup on a loaded
+     * machine from being called divergent).
+     */
     private void checkDigests() {
-        Set<Integer> divergent = new HashSet<>();
+        List<String> first = new ArrayList<>();
+        Set<String> divergent = divergentPartitions(first);
+        if (divergent == null) {
+            return;
+        }
+        if (divergent.isEmpty()) {
+            details.add("replica digests: every partition's replicas are identical in both maps");
+            return;
+        }
+        ChaosCluster.sleep(5_000);
+        List<String> second = new ArrayList<>();
+        Set<String> still = divergentPartitions(second);
+        if (still == null) {
+            return;
+        }
+        still.retainAll(divergent);
+        divergentPartitions = still.size();
+        if (still.isEmpty()) {
+            details.add("replica digests: " + divergent.size() + " partitions differed, and were identical 5 s later");
+            return;
+        }
+        details.add("divergent replicas (still 5 s after the first look): " + still.size() + " partitions, e.g.");
+        second.stream().filter(line -> still.contains(line.substring(0, line.indexOf(':'))))
+                .limit(SAMPLES / 2).forEach(t -> details.add("    " + t));
+        failures.add(divergentPartitions + " partitions whose replicas differ");
+    }
+
+    /**
+     * The partitions (as "partition p of map") whose replicas differ, one description each into {@code lines}; null
+     * (and a failure) if the digests could not be collected.
+     */
+    private Set<String> divergentPartitions(List<String> lines) {
+        Set<String> divergent = new HashSet<>();
         for (String map : List.of(ServerContext.databaseMapName(0), ChaosIT.JAVA_MAP)) {
             Map<Address, Map<Integer, long[]>> digests = null;
             RuntimeException failure = null;
@@ -178,9 +217,9 @@ final class ChaosCheck {
             }
             if (digests == null) {
                 failures.add("could not collect the replica digests of map " + map + ": " + failure);
-                continue;
+                divergentPartitions = -1;
+                return null;
             }
-            List<String> problems = new ArrayList<>();
             for (int p = 0; p < ChaosCluster.PARTITIONS; p++) {
                 Map<String, long[]> replicas = new LinkedHashMap<>();
                 for (Map.Entry<Address, Map<Integer, long[]>> e : digests.entrySet()) {
@@ -194,27 +233,20 @@ final class ChaosCheck {
                 List<String> owners = table.owners().get(p).stream().map(table::nameOf).toList();
                 boolean missing = !replicas.keySet().containsAll(owners);
                 if (states.size() > 1 || missing) {
-                    divergent.add(p);
-                    StringBuilder text = new StringBuilder("partition " + p + " of " + map + " (owners " + owners
-                            + "):");
+                    String id = "partition " + p + " of " + map;
+                    divergent.add(id);
+                    StringBuilder text = new StringBuilder(id + ": owners " + owners + ",");
                     replicas.forEach((member, d) -> text.append(' ').append(member).append(d[0] == 1 ? "*" : "")
                             .append("[seq ").append(d[1]).append(", ").append(d[2]).append(" entries, digest ")
                             .append(Long.toHexString(d[3])).append(']'));
                     if (missing) {
                         text.append(" -- an owner holds no replica");
                     }
-                    problems.add(text.toString());
+                    lines.add(text.toString());
                 }
             }
-            if (!problems.isEmpty()) {
-                details.add("divergent replicas in map " + map + ": " + problems.size() + " partitions, e.g.");
-                problems.subList(0, Math.min(SAMPLES / 2, problems.size())).forEach(t -> details.add("    " + t));
-            }
         }
-        divergentPartitions = divergent.size();
-        if (divergentPartitions > 0) {
-            failures.add(divergentPartitions + " partitions whose replicas differ");
-        }
+        return divergent;
     }
 
     // ---------------------------------------------------------------------------------------------------- reads
@@ -359,9 +391,14 @@ final class ChaosCheck {
                 expected = expectedValue;
             } else if (set == Outcome.ACKED) {
                 expected = del == Outcome.ACKED ? null : expectedValue;
+                // A RESP DEL runs once on the primary (no grid-level retry), so its 0 means the acknowledged SET was
+                // gone; a Java delete may be retried by the grid after its first attempt applied, so its 0 proves
+                // nothing today and is only reported.
+                boolean goneBeforeDelete = s.resp && s.deleteFoundNothing.get(seq) == 1;
                 verdict = switch (del) {
                     case NONE -> actual != null ? Verdict.OK : Verdict.LOST;
-                    case ACKED -> actual == null ? Verdict.OK : Verdict.RESURRECTED;
+                    case ACKED -> actual != null ? Verdict.RESURRECTED
+                            : goneBeforeDelete ? Verdict.LOST : Verdict.OK;
                     case UNKNOWN -> Verdict.OK_UNKNOWN;
                     case FAILED -> actual != null ? Verdict.OK : Verdict.PHANTOM;
                 };
@@ -373,8 +410,12 @@ final class ChaosCheck {
                 verdict = actual == null ? Verdict.OK : Verdict.PHANTOM;
             }
             int ackAt = del != Outcome.NONE ? s.deleteAt.get(seq) : s.doneAt.get(seq);
-            record(verdict, key, s.resp, expected, actual, s.via.get(seq), ackAt,
-                    del != Outcome.NONE ? "SET " + set + ", DEL " + del : "SET " + set);
+            String history = del != Outcome.NONE ? "SET " + set + ", DEL " + del : "SET " + set;
+            if (verdict == Verdict.LOST && del == Outcome.ACKED) {
+                history += " which answered 0: the key was already gone";
+                ackAt = s.doneAt.get(seq);
+            }
+            record(verdict, key, s.resp, expected, actual, s.via.get(seq), ackAt, history);
         }
         if (s.resp) {
             compareWithMembers(keys, values);
@@ -392,10 +433,50 @@ final class ChaosCheck {
         String[] javaValues = readJavaKeys(java.stream().map(k -> k.key).toList());
         for (int i = 0; i < resp.size(); i++) {
             checkOverwritten(resp.get(i), respValues[i]);
+            checkDeletesFoundNothing(resp.get(i));
         }
         for (int i = 0; i < java.size(); i++) {
             checkOverwritten(java.get(i), javaValues[i]);
         }
+    }
+
+    /**
+     * RESP DELs of an overwritten key that answered 0 although the last acknowledged write had set the key and no
+     * delete with an unknown or failed outcome (one before within the late window included) could have removed it:
+     * the acknowledged SET was lost, or the DEL ran on a primary holding a stale replica.
+     */
+    private void checkDeletesFoundNothing(KeyHistory key) {
+        if (!key.resp) {
+            return;
+        }
+        List<Op> ops = key.ops;
+        int lastAckedSet = -1;
+        for (int i = 0; i < ops.size(); i++) {
+            Op op = ops.get(i);
+            if (op.isDelete() && op.outcome() == Outcome.ACKED && op.foundNothing() && lastAckedSet >= 0) {
+                boolean explained = false;
+                for (int j = 0; j < i && !explained; j++) {
+                    Op other = ops.get(j);
+                    explained = other.isDelete() && other.outcome() != Outcome.ACKED
+                            && (j > lastAckedSet || other.doneAt() + LATE_WINDOW_MILLIS > op.sentAt());
+                }
+                if (!explained) {
+                    unseenByDelete++;
+                    if (unseenSamples.size() < SAMPLES) {
+                        Op set = ops.get(lastAckedSet);
+                        unseenSamples.add(key.key + ": " + describe(set) + " (via " + via(set.via()) + "), then "
+                                + describe(op) + " (via " + via(op.via()) + ") answered 0");
+                    }
+                }
+            }
+            if (op.outcome() == Outcome.ACKED) {
+                lastAckedSet = op.isDelete() ? -1 : i;
+            }
+        }
+    }
+
+    private String via(byte via) {
+        return via >= 0 ? cluster.nodes.get(via).name() : "Java API";
     }
 
     private static String state(KeyHistory key, Op op) {
@@ -559,6 +640,13 @@ final class ChaosCheck {
             details.add("lost/resurrected/phantom keys by the faults around their last acknowledged write: "
                     + lossesByFault);
         }
+        if (unseenByDelete > 0) {
+            details.add("acknowledged SETs of overwritten keys that a later acknowledged RESP DEL did not find (the"
+                    + " SET was lost, or acknowledged by a side of a split the DEL's primary had not heard from): "
+                    + unseenByDelete + ", e.g.");
+            unseenSamples.forEach(line -> details.add("    " + line));
+            failures.add(unseenByDelete + " acknowledged SETs a later acknowledged DEL did not find");
+        }
         if (inconsistentReads > 0) {
             details.add("inconsistent reads (a member answered differently from the harness's Java API): "
                     + inconsistentReads + ", e.g.");
@@ -590,6 +678,9 @@ final class ChaosCheck {
         }
         if (inconsistentReads > 0) {
             s.append(", ").append(inconsistentReads).append(" inconsistent reads");
+        }
+        if (unseenByDelete > 0) {
+            s.append(", ").append(unseenByDelete).append(" writes a DEL did not find");
         }
         if (foreignPrimaries > 0) {
             s.append(", ").append(foreignPrimaries).append(" foreign primaries");

@@ -129,8 +129,9 @@ class ChaosIT {
             failures.addAll(check.failures);
 
             summary = String.format("chaos: %d members, %d s, %d faults, %,d acknowledged writes, %,d lost,"
-                            + " %d divergent partitions, %s%s", members, seconds, faults.total(),
-                    workload.acknowledgedWrites(), check.count(ChaosCheck.Verdict.LOST), check.divergentPartitions(),
+                            + " %s divergent partitions, %s%s", members, seconds, faults.total(),
+                    workload.acknowledgedWrites(), check.count(ChaosCheck.Verdict.LOST),
+                    check.divergentPartitions() < 0 ? "?" : Integer.toString(check.divergentPartitions()),
                     check.counterText(), check.summaryExtras(settleProblem == null));
         } catch (Throwable t) {
             timeline.log("the run failed: " + t + "; logs: " + logDir);

@@ -59,6 +59,8 @@ final class History {
         final Bytes via = new Bytes();
         final Bytes deleteOutcome = new Bytes();
         final Ints deleteAt = new Ints();
+        /** 1 where an acknowledged DEL answered that there was no such key. */
+        final Bytes deleteFoundNothing = new Bytes();
 
         Series(String prefix, boolean resp) {
             this.prefix = prefix;
@@ -78,8 +80,11 @@ final class History {
         }
     }
 
-    /** One write to an overwritten key: a SET of {@code key#version}, or a DEL (version -1). */
-    record Op(int version, Outcome outcome, int sentAt, int doneAt, byte via) {
+    /**
+     * One write to an overwritten key: a SET of {@code key#version}, or a DEL (version -1); {@code foundNothing} for
+     * an acknowledged DEL that answered there was no such key.
+     */
+    record Op(int version, Outcome outcome, int sentAt, int doneAt, byte via, boolean foundNothing) {
         boolean isDelete() {
             return version < 0;
         }

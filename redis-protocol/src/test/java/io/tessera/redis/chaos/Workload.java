@@ -125,8 +125,23 @@ final class Workload {
                 .mapToLong(e -> e.getValue().sum()).sum();
     }
 
-    /** One attempt's or one logical operation's result. */
-    record Result(Outcome outcome, Object reply, byte via) {
+    /** One attempt's or one logical operation's result; {@code attempts} how many were sent. */
+    record Result(Outcome outcome, Object reply, byte via, int attempts) {
+        Result(Outcome outcome, Object reply, byte via) {
+            this(outcome, reply, via, 1);
+        }
+
+        Result after(int attempts) {
+            return new Result(outcome, reply, via, attempts);
+        }
+
+        /**
+         * An acknowledged DEL that answered 0 at its first attempt: no earlier attempt of its own (one reported not
+         * applied, but perhaps applied all the same) can have removed the key.
+         */
+        boolean deletedNothingFirstTime() {
+            return outcome == Outcome.ACKED && attempts == 1 && Long.valueOf(0).equals(reply);
+        }
     }
 
     /**
@@ -224,6 +239,9 @@ final class Workload {
             series.deleteAt.set(seq, timeline.now());
             count(channel() + " DEL unique", result.outcome());
             if (result.outcome() == Outcome.ACKED && Long.valueOf(0).equals(result.reply())) {
+                if (result.deletedNothingFirstTime()) {
+                    series.deleteFoundNothing.set(seq, (byte) 1);
+                }
                 foundNothing(key);
             }
         }
@@ -233,7 +251,8 @@ final class Workload {
             if (key.lastAckedIsSet() && random.nextInt(4) == 0) {
                 Result result = resp ? respWrite(j -> j.del(key.key)) : javaWrite(() -> javaMap.delete(key.key)
                         ? 1L : 0L);
-                key.ops.add(new Op(-1, result.outcome(), sentAt, timeline.now(), result.via()));
+                key.ops.add(new Op(-1, result.outcome(), sentAt, timeline.now(), result.via(),
+                        result.deletedNothingFirstTime()));
                 count(channel() + " DEL overwritten", result.outcome());
                 if (result.outcome() == Outcome.ACKED && Long.valueOf(0).equals(result.reply())) {
                     foundNothing(key.key);
@@ -244,7 +263,7 @@ final class Workload {
             String value = key.value(version);
             Result result = resp ? respWrite(j -> j.set(key.key, value)) : javaWrite(() -> javaMap.put(key.key,
                     value));
-            key.ops.add(new Op(version, result.outcome(), sentAt, timeline.now(), result.via()));
+            key.ops.add(new Op(version, result.outcome(), sentAt, timeline.now(), result.via(), false));
             count(channel() + " SET overwritten", result.outcome());
         }
 
@@ -280,7 +299,7 @@ final class Workload {
                     node = (node + 1 + random.nextInt(Math.max(1, n - 1))) % n;
                     pause(20L * attempt);
                 }
-                last = respAttempt(node, command);
+                last = respAttempt(node, command).after(attempt + 1);
                 if (last.outcome() != Outcome.FAILED) {
                     return last;
                 }
