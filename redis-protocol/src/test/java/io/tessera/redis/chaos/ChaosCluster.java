@@ -69,7 +69,7 @@ final class ChaosCluster implements AutoCloseable {
                 if (minClusterSize > 0) {
                     args.addAll(List.of("--min-cluster-size", Integer.toString(minClusterSize)));
                 }
-                nodes.add(new ChaosNode("node" + (i + 1), i, base + i, args, logDir));
+                nodes.add(new ChaosNode("node" + (i + 1), args, logDir));
             }
             nodes.get(0).start(READY_TIMEOUT);
             List<CompletableFuture<Void>> others = new ArrayList<>();

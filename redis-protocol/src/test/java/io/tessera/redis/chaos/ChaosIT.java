@@ -92,6 +92,9 @@ class ChaosIT {
                 failures.add("the cluster did not settle within " + settle + " after the last heal: " + settleProblem);
             }
             workload.deadWorkers.forEach(w -> failures.add("workload thread died: " + w));
+            if (faults.total() == 0) {
+                failures.add("no fault was injected (" + faults.skipped.size() + " skipped): the run proves nothing");
+            }
             if (faults.failure() != null) {
                 failures.add("the fault injector failed: " + faults.failure());
             }

@@ -54,8 +54,6 @@ final class ChaosNode {
     }
 
     private final String name;
-    private final int index;
-    private final int gridPort;
     private final List<String> args;
     private final Path log;
     private final Writer logWriter;
@@ -70,10 +68,8 @@ final class ChaosNode {
     private volatile String uuid;
     private volatile int starts;
 
-    ChaosNode(String name, int index, int gridPort, List<String> args, Path logDir) {
+    ChaosNode(String name, List<String> args, Path logDir) {
         this.name = name;
-        this.index = index;
-        this.gridPort = gridPort;
         this.args = List.copyOf(args);
         this.log = logDir.resolve(name + ".log");
         try {
@@ -86,14 +82,6 @@ final class ChaosNode {
 
     String name() {
         return name;
-    }
-
-    int index() {
-        return index;
-    }
-
-    int gridPort() {
-        return gridPort;
     }
 
     Path log() {
@@ -115,11 +103,6 @@ final class ChaosNode {
 
     int generation() {
         return generation.get();
-    }
-
-    long pid() {
-        Process p = process;
-        return p == null ? -1 : p.pid();
     }
 
     /** Forks a fresh process in this slot and waits until it printed READY; fails if it does not. */

@@ -24,11 +24,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>and, after three in ten SIGCONTs and heals, a {@code KILL} of a member 0-1 s later, while the cluster is
  *       still healing ({@code COMPOUND}).
  * </ul>
- * Never more than one member is down at once, plus at most the one of a compound kill: never a majority. Before each
- * fault it waits (up to 20 s) until, in the table of the largest view, every partition keeps a complete replica
- * outside the members the fault takes away; a compound kill is skipped at once if that does not hold. Either way the
- * wait and the skip are reported: a cluster that does not re-replicate is a finding, not a reason to inject a fault
- * that would lose data by design.
+ * Never more than one member is down at once, plus at most the one of a compound kill: never a majority. A victim (or
+ * minority) is chosen, among the candidates in random order, only if in the table of the largest view every
+ * partition keeps a live replica outside it (owners outside that view count as gone): with one backup, a fault that
+ * takes every replica of a partition at once loses data by design, and the harness must not blame the grid for it.
+ * If no candidate qualifies it asks again for up to 20 s (a compound kill not at all) and then skips the fault. Waits
+ * and skips are reported: a table that does not re-settle after a fault is a finding of its own.
  *
  * <p>After each SIGCONT a watcher measures how long the resumed member goes on serving as primary partitions that
  * the harness member's table gives to others ("zombie primary").
@@ -112,45 +113,68 @@ final class FaultInjector extends Thread {
         return cluster.nodes.stream().filter(n -> n.state() == ChaosNode.State.RUNNING).toList();
     }
 
-    /** Waits up to {@code wait} for the gate; returns false (and records a skip) if it never opened. */
-    private boolean gate(String fault, Set<String> victimNames, Duration wait) throws InterruptedException {
+    /**
+     * Picks the first of {@code candidates} (victim sets by member name, in the random order the caller made) whose
+     * loss leaves every partition a live replica; if none does, asks again every 500 ms for up to {@code wait}, then
+     * gives up, records a skip and returns null.
+     */
+    private Set<String> choose(String fault, List<Set<String>> candidates, Duration wait)
+            throws InterruptedException {
         long start = System.nanoTime();
         long deadline = start + wait.toNanos();
-        String problem;
-        while (true) {
-            Set<String> victims = new HashSet<>();
-            for (String name : victimNames) {
-                victims.add(cluster.uuidOf(name));
-            }
-            problem = ChaosCluster.redundancyProblem(cluster.statusAll(ChaosCluster.STATUS_TIMEOUT), victims);
-            if (problem == null) {
-                long waited = (System.nanoTime() - start) / 1_000_000;
-                if (waited > 1_500) {
-                    gateWaits.add(fault + " " + victimNames + " waited " + waited + " ms for re-replication");
+        String problem = "no candidate";
+        while (!candidates.isEmpty()) {
+            Map<String, MemberStatus> statuses = cluster.statusAll(ChaosCluster.STATUS_TIMEOUT);
+            for (Set<String> victimNames : candidates) {
+                Set<String> victims = new HashSet<>();
+                for (String name : victimNames) {
+                    victims.add(cluster.uuidOf(name));
                 }
-                return true;
+                String p = ChaosCluster.redundancyProblem(statuses, victims);
+                if (p == null) {
+                    long waited = (System.nanoTime() - start) / 1_000_000;
+                    if (waited > 1_500) {
+                        gateWaits.add(fault + " " + victimNames + " waited " + waited
+                                + " ms until no partition would lose its last live replica");
+                    }
+                    return victimNames;
+                }
+                if (victimNames == candidates.get(0)) {
+                    problem = victimNames + ": " + p;
+                }
             }
             if (System.nanoTime() > deadline) {
                 break;
             }
             Thread.sleep(500);
         }
-        String text = fault + " " + victimNames + " at " + Timeline.seconds(timeline.now()) + ": " + problem;
+        String text = fault + " at " + Timeline.seconds(timeline.now()) + ", no victim possible (" + candidates.size()
+                + " candidates), e.g. " + problem;
         skipped.add(text);
         timeline.log("skipped " + text);
-        return false;
+        return null;
+    }
+
+    /** Every running member as a candidate victim, in random order. */
+    private List<Set<String>> singleVictims() {
+        List<Set<String>> candidates = new ArrayList<>();
+        running().forEach(n -> candidates.add(Set.of(n.name())));
+        Collections.shuffle(candidates, random);
+        return candidates;
+    }
+
+    private ChaosNode node(Set<String> victim) {
+        String name = victim.iterator().next();
+        return cluster.nodes.stream().filter(n -> n.name().equals(name)).findFirst().orElseThrow();
     }
 
     private void kill(String after) throws InterruptedException {
-        List<ChaosNode> candidates = running();
-        if (candidates.isEmpty()) {
-            return;
-        }
-        ChaosNode victim = candidates.get(random.nextInt(candidates.size()));
         String kind = after == null ? "KILL" : "COMPOUND-KILL";
-        if (!gate(kind, Set.of(victim.name()), after == null ? GATE_WAIT : Duration.ZERO)) {
+        Set<String> chosen = choose(kind, singleVictims(), after == null ? GATE_WAIT : Duration.ZERO);
+        if (chosen == null) {
             return;
         }
+        ChaosNode victim = node(chosen);
         Fault fault = timeline.begin(kind, victim.name() + (after == null ? "" : " right after " + after));
         count(kind);
         victim.kill9();
@@ -175,14 +199,11 @@ final class FaultInjector extends Thread {
     }
 
     private void pause() throws InterruptedException {
-        List<ChaosNode> candidates = running();
-        if (candidates.isEmpty()) {
+        Set<String> chosen = choose("STOP", singleVictims(), GATE_WAIT);
+        if (chosen == null) {
             return;
         }
-        ChaosNode victim = candidates.get(random.nextInt(candidates.size()));
-        if (!gate("STOP", Set.of(victim.name()), GATE_WAIT)) {
-            return;
-        }
+        ChaosNode victim = node(chosen);
         int millis = 8_000 + random.nextInt(2_001);
         Fault fault = timeline.begin("STOP", victim.name() + " for " + millis + " ms");
         count("STOP");
@@ -203,9 +224,17 @@ final class FaultInjector extends Thread {
         if (maxMinority < 1 || n < cluster.nodes.size() + 1) {
             return;
         }
-        Collections.shuffle(members, random);
-        Set<String> minority = new HashSet<>(members.subList(0, 1 + random.nextInt(maxMinority)));
-        if (!gate("PARTITION", minority, GATE_WAIT)) {
+        // A minority of a random size, else a smaller one: with one backup, two members usually share a partition,
+        // and cutting both off from the majority takes every replica of it from that side.
+        List<Set<String>> candidates = new ArrayList<>();
+        for (int size = 1 + random.nextInt(maxMinority); size >= 1; size--) {
+            List<Set<String>> ofSize = new ArrayList<>();
+            subsets(members, size, 0, new ArrayList<>(), ofSize);
+            Collections.shuffle(ofSize, random);
+            candidates.addAll(ofSize);
+        }
+        Set<String> minority = choose("PARTITION", candidates, GATE_WAIT);
+        if (minority == null) {
             return;
         }
         int millis = 8_000 + random.nextInt(7_001);
@@ -221,6 +250,19 @@ final class FaultInjector extends Thread {
         maybeCompound("HEAL of " + minority);
     }
 
+    private static void subsets(List<String> members, int size, int from, List<String> current,
+                                List<Set<String>> out) {
+        if (current.size() == size) {
+            out.add(new HashSet<>(current));
+            return;
+        }
+        for (int i = from; i < members.size(); i++) {
+            current.add(members.get(i));
+            subsets(members, size, i + 1, current, out);
+            current.remove(current.size() - 1);
+        }
+    }
+
     private void maybeCompound(String after) throws InterruptedException {
         if (random.nextInt(10) < 3 && !stopRequested && timeline.now() < endMillis) {
             Thread.sleep(random.nextInt(1_001));
@@ -230,7 +272,7 @@ final class FaultInjector extends Thread {
 
     /**
      * After SIGCONT: how long the resumed member still serves as primary partitions the harness's table gives to
-     * another member. Polls for up to 15 s.
+     * another member. Polls for up to 30 s, or until it is stopped or killed again.
      */
     private void watchZombie(ChaosNode node, Fault fault) {
         String uuid = node.uuid();
@@ -240,7 +282,7 @@ final class FaultInjector extends Thread {
             int lastForeign = -1;
             int lastSeen = -1;
             int polls = 0;
-            while (timeline.now() - resumed < 15_000 && node.state() == ChaosNode.State.RUNNING
+            while (timeline.now() - resumed < 30_000 && node.state() == ChaosNode.State.RUNNING
                     && uuid.equals(node.uuid())) {
                 MemberStatus mine = node.status(Duration.ofSeconds(2));
                 MemberStatus harness = cluster.harnessStatus();
@@ -268,7 +310,7 @@ final class FaultInjector extends Thread {
                 }
             }
             String text = "after SIGCONT of " + node.name() + " (fault #" + fault.id + "): "
-                    + (polls == 0 ? "no STATUS answered within 15 s"
+                    + (polls == 0 ? "no STATUS answered within 30 s"
                     : worst == 0 ? "served no partition the harness's table gives to another member"
                     : "served up to " + worst + " partitions the harness's table gives to others, last seen "
                     + lastForeign + " ms after SIGCONT" + (lastForeign == lastSeen ? " (still at the end of the watch)"

@@ -20,13 +20,11 @@ final class Timeline {
 
     private final long startNanos = System.nanoTime();
     private final Writer log;
-    private final Path logFile;
     private final List<Fault> faults = new ArrayList<>();
 
     Timeline(Path logDir) {
-        this.logFile = logDir.resolve("chaos.log").toAbsolutePath();
         try {
-            this.log = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8);
+            this.log = Files.newBufferedWriter(logDir.resolve("chaos.log"), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -35,10 +33,6 @@ final class Timeline {
     /** Milliseconds since the start. */
     int now() {
         return (int) ((System.nanoTime() - startNanos) / 1_000_000);
-    }
-
-    Path logFile() {
-        return logFile;
     }
 
     /** {@code 12.3s}. */
