@@ -222,12 +222,13 @@ final class ChaosCluster implements AutoCloseable {
 
     /**
      * Whether every partition keeps a live replica if the members {@code victims} go (are killed, stopped or cut
-     * off), according to the table of the largest view; returns the problem or null. An owner outside that view
+     * off), according to the table of the largest view, and at least half of all {@code members} stay in that view;
+     * returns the problem or null. An owner outside that view
      * (stopped, cut off, or dead and still in a table that has not re-settled) counts as gone already. A fault is
      * injected only when this holds: a fault that takes every replica of a partition at once loses data by design
      * (one backup), and the harness must not blame the grid for that.
      */
-    static String redundancyProblem(Map<String, MemberStatus> statuses, Set<String> victims) {
+    static String redundancyProblem(Map<String, MemberStatus> statuses, Set<String> victims, int members) {
         MemberStatus ref = reference(statuses);
         if (ref == null) {
             return "no member answered STATUS";
@@ -236,6 +237,12 @@ final class ChaosCluster implements AutoCloseable {
             return ref.name() + " has no table yet";
         }
         Set<String> view = new HashSet<>(ref.view());
+        Set<String> after = new HashSet<>(view);
+        after.removeAll(victims);
+        if (2 * after.size() < members) {
+            return "only " + after.size() + " of " + members + " members would be left in the largest view (a"
+                    + " majority down)";
+        }
         for (int p = 0; p < ref.owners().size(); p++) {
             List<String> owners = ref.owners().get(p);
             boolean left = false;

@@ -130,7 +130,7 @@ final class FaultInjector extends Thread {
                 for (String name : victimNames) {
                     victims.add(cluster.uuidOf(name));
                 }
-                String p = ChaosCluster.redundancyProblem(statuses, victims);
+                String p = ChaosCluster.redundancyProblem(statuses, victims, cluster.nodes.size() + 1);
                 if (p == null) {
                     long waited = (System.nanoTime() - start) / 1_000_000;
                     if (waited > 1_500) {
