@@ -9,6 +9,8 @@ import io.tessera.redis.chaos.History.Op;
 import io.tessera.redis.chaos.History.Outcome;
 import io.tessera.redis.chaos.History.Series;
 import io.tessera.redis.chaos.Timeline.Fault;
+import io.tessera.redis.chaos.Verdicts.Judgement;
+import io.tessera.redis.chaos.Verdicts.Verdict;
 import io.tessera.redis.internal.command.ServerContext;
 import io.tessera.redis.internal.store.StoredValue;
 import java.nio.charset.StandardCharsets;
@@ -45,20 +47,12 @@ import redis.clients.jedis.exceptions.JedisException;
  * port of every member; a member that answers differently from the reference is an inconsistent read (a failure of
  * its own), never a loss.
  *
- * <p>A value that is not the last acknowledged one is accepted only when a write whose outcome is unknown explains
- * it: one after the last acknowledged write, or one before it that could still have been applied later (it ended
- * less than {@value #LATE_WINDOW_MILLIS} ms before the acknowledged write was sent: a request can sit in a frozen
- * member or in a cut-off retransmission queue for up to a fault's length, 15 s, plus the operation timeout). A value
- * explained only by a write that was reported as certainly not applied is a phantom write, also a failure.
+ * <p>What a key's value says about its history is judged by {@link Verdicts}.
  */
 final class ChaosCheck {
-    static final int LATE_WINDOW_MILLIS = 30_000;
     private static final int SAMPLES = 12;
     private static final int READ_BATCH = 1_000;
     private static final String UNREADABLE = "\u0000unreadable";
-
-    /** What a key's final value says about its history. */
-    enum Verdict { OK, OK_UNKNOWN, OK_LATE, LOST, RESURRECTED, PHANTOM, UNREADABLE }
 
     private final ChaosCluster cluster;
     private final Workload workload;
@@ -378,43 +372,16 @@ final class ChaosCheck {
         for (int seq = 0; seq < n; seq++) {
             String key = keys.get(seq);
             String actual = values[seq];
-            String expectedValue = Series.value(key);
             Outcome set = Outcome.of(s.outcome.get(seq));
             Outcome del = Outcome.of(s.deleteOutcome.get(seq));
-            Verdict verdict;
-            String expected;
-            if (actual == UNREADABLE) {
-                verdict = Verdict.UNREADABLE;
-                expected = "a value";
-            } else if (actual != null && !actual.equals(expectedValue)) {
-                verdict = Verdict.LOST;
-                expected = expectedValue;
-            } else if (set == Outcome.ACKED) {
-                expected = del == Outcome.ACKED ? null : expectedValue;
-                // A RESP DEL runs once on the primary (no grid-level retry), so its 0 means the acknowledged SET was
-                // gone; a Java delete may be retried by the grid after its first attempt applied, so its 0 proves
-                // nothing today and is only reported.
-                boolean goneBeforeDelete = s.resp && s.deleteFoundNothing.get(seq) == 1;
-                verdict = switch (del) {
-                    case NONE -> actual != null ? Verdict.OK : Verdict.LOST;
-                    case ACKED -> actual != null ? Verdict.RESURRECTED
-                            : goneBeforeDelete ? Verdict.LOST : Verdict.OK;
-                    case UNKNOWN -> Verdict.OK_UNKNOWN;
-                    case FAILED -> actual != null ? Verdict.OK : Verdict.PHANTOM;
-                };
-            } else if (set == Outcome.UNKNOWN) {
-                expected = "either";
-                verdict = Verdict.OK_UNKNOWN;
-            } else {
-                expected = null;
-                verdict = actual == null ? Verdict.OK : Verdict.PHANTOM;
-            }
-            int ackAt = del != Outcome.NONE ? s.deleteAt.get(seq) : s.doneAt.get(seq);
-            String history = del != Outcome.NONE ? "SET " + set + ", DEL " + del : "SET " + set;
-            if (verdict == Verdict.LOST && del == Outcome.ACKED) {
-                history += " which answered 0: the key was already gone";
-                ackAt = s.doneAt.get(seq);
-            }
+            Judgement j = actual == UNREADABLE ? new Judgement(Verdict.UNREADABLE, Series.value(key), "unreadable")
+                    : Verdicts.unique(set, del, s.resp && s.deleteFoundNothing.get(seq) == 1, Series.value(key),
+                    actual);
+            Verdict verdict = j.verdict();
+            String expected = j.expected();
+            String history = j.why();
+            int ackAt = del != Outcome.NONE && !history.contains("already gone") ? s.deleteAt.get(seq)
+                    : s.doneAt.get(seq);
             record(verdict, key, s.resp, expected, actual, s.via.get(seq), ackAt, history);
         }
         if (s.resp) {
@@ -440,37 +407,15 @@ final class ChaosCheck {
         }
     }
 
-    /**
-     * RESP DELs of an overwritten key that answered 0 although the last acknowledged write had set the key and no
-     * delete with an unknown or failed outcome (one before within the late window included) could have removed it:
-     * the acknowledged SET was lost, or the DEL ran on a primary holding a stale replica.
-     */
+    /** Acknowledged SETs of a RESP key that a later acknowledged DEL did not find ({@link Verdicts#unseenByDelete}). */
     private void checkDeletesFoundNothing(KeyHistory key) {
         if (!key.resp) {
             return;
         }
-        List<Op> ops = key.ops;
-        int lastAckedSet = -1;
-        for (int i = 0; i < ops.size(); i++) {
-            Op op = ops.get(i);
-            if (op.isDelete() && op.outcome() == Outcome.ACKED && op.foundNothing() && lastAckedSet >= 0) {
-                boolean explained = false;
-                for (int j = 0; j < i && !explained; j++) {
-                    Op other = ops.get(j);
-                    explained = other.isDelete() && other.outcome() != Outcome.ACKED
-                            && (j > lastAckedSet || other.doneAt() + LATE_WINDOW_MILLIS > op.sentAt());
-                }
-                if (!explained) {
-                    unseenByDelete++;
-                    if (unseenSamples.size() < SAMPLES) {
-                        Op set = ops.get(lastAckedSet);
-                        unseenSamples.add(key.key + ": " + describe(set) + " (via " + via(set.via()) + "), then "
-                                + describe(op) + " (via " + via(op.via()) + ") answered 0");
-                    }
-                }
-            }
-            if (op.outcome() == Outcome.ACKED) {
-                lastAckedSet = op.isDelete() ? -1 : i;
+        for (String line : Verdicts.unseenByDelete(key)) {
+            unseenByDelete++;
+            if (unseenSamples.size() < SAMPLES) {
+                unseenSamples.add(key.key + ": " + line);
             }
         }
     }
@@ -479,71 +424,13 @@ final class ChaosCheck {
         return via >= 0 ? cluster.nodes.get(via).name() : "Java API";
     }
 
-    private static String state(KeyHistory key, Op op) {
-        return op.isDelete() ? null : key.value(op.version());
-    }
-
     private void checkOverwritten(KeyHistory key, String actual) {
-        List<Op> ops = key.ops;
-        int last = -1;
-        for (int i = ops.size() - 1; i >= 0 && last < 0; i--) {
-            if (ops.get(i).outcome() == Outcome.ACKED) {
-                last = i;
-            }
-        }
-        String expected = last < 0 ? null : state(key, ops.get(last));
-        Op lastAcked = last < 0 ? null : ops.get(last);
-        Verdict verdict = null;
-        String why = last < 0 ? "no acknowledged write" : "last acknowledged: " + describe(ops.get(last));
-        if (actual == UNREADABLE) {
-            verdict = Verdict.UNREADABLE;
-        } else if (Objects.equals(actual, expected)) {
-            verdict = Verdict.OK;
-        }
-        for (int i = last + 1; verdict == null && i < ops.size(); i++) {
-            if (ops.get(i).outcome() == Outcome.UNKNOWN && Objects.equals(state(key, ops.get(i)), actual)) {
-                verdict = Verdict.OK_UNKNOWN;
-            }
-        }
-        for (int i = 0; verdict == null && i < last; i++) {
-            Op op = ops.get(i);
-            if (op.outcome() == Outcome.UNKNOWN && Objects.equals(state(key, op), actual)
-                    && op.doneAt() + LATE_WINDOW_MILLIS > lastAcked.sentAt()) {
-                verdict = Verdict.OK_LATE;
-                why += "; explained by " + describe(op) + ", applied late";
-            }
-        }
-        for (int i = 0; verdict == null && i < ops.size(); i++) {
-            Op op = ops.get(i);
-            if (op.outcome() == Outcome.FAILED && Objects.equals(state(key, op), actual)) {
-                verdict = Verdict.PHANTOM;
-                why += "; the value of " + describe(op);
-            }
-        }
-        if (verdict == null && expected == null && actual != null) {
-            for (int i = 0; verdict == null && i < last; i++) {
-                if (ops.get(i).outcome() == Outcome.ACKED && actual.equals(state(key, ops.get(i)))) {
-                    verdict = Verdict.RESURRECTED;
-                    why += "; the value of " + describe(ops.get(i));
-                }
-            }
-        }
-        if (verdict == null) {
-            verdict = Verdict.LOST;
-            for (int i = 0; i < last; i++) {
-                if (ops.get(i).outcome() == Outcome.ACKED && Objects.equals(actual, state(key, ops.get(i)))) {
-                    why += "; holds the older " + describe(ops.get(i));
-                    break;
-                }
-            }
-        }
-        record(verdict, key.key, key.resp, expected, actual, lastAcked == null ? 0 : lastAcked.via(),
-                lastAcked == null ? 0 : lastAcked.doneAt(), ops.size() + " writes; " + why);
-    }
-
-    private static String describe(Op op) {
-        return (op.isDelete() ? "DEL" : "SET #" + op.version()) + " " + op.outcome() + " at "
-                + Timeline.seconds(op.doneAt());
+        int last = Verdicts.lastAcked(key);
+        Op lastAcked = last < 0 ? null : key.ops.get(last);
+        Judgement j = actual == UNREADABLE ? new Judgement(Verdict.UNREADABLE, null, "unreadable")
+                : Verdicts.overwritten(key, actual);
+        record(j.verdict(), key.key, key.resp, j.expected(), actual, lastAcked == null ? 0 : lastAcked.via(),
+                lastAcked == null ? 0 : lastAcked.doneAt(), key.ops.size() + " writes; " + j.why());
     }
 
     // --------------------------------------------------------------------------------------------------- counters
@@ -630,7 +517,7 @@ final class ChaosCheck {
         details.add("final values: " + verdicts);
         if (count(Verdict.OK_LATE) > 0) {
             details.add(count(Verdict.OK_LATE) + " keys hold the value of an earlier write whose outcome was unknown"
-                    + " (applied after a later acknowledged one, within " + LATE_WINDOW_MILLIS + " ms)");
+                    + " (applied after a later acknowledged one, within " + Verdicts.LATE_WINDOW_MILLIS + " ms)");
         }
         samples.forEach((verdict, list) -> {
             details.add(verdict + ", first " + list.size() + ":");

@@ -55,8 +55,8 @@ class ChaosIT {
         Files.createDirectories(logDir);
         Timeline timeline = new Timeline(logDir);
         timeline.log("chaos run: " + members + " member processes + the harness member, " + seconds + " s, seed "
-                + seed + " (-Dtessera.chaos.seed=" + seed + " repeats the fault plan), min cluster size "
-                + (MIN_CLUSTER_SIZE == 0 ? "off" : MIN_CLUSTER_SIZE) + ", logs in " + logDir);
+                + seed + " (-Dtessera.chaos.seed=" + seed + " repeats its random choices, not its timing),"
+                + " min cluster size " + (MIN_CLUSTER_SIZE == 0 ? "off" : MIN_CLUSTER_SIZE) + ", logs in " + logDir);
 
         List<String> report = new ArrayList<>();
         String summary;
@@ -133,7 +133,7 @@ class ChaosIT {
 
             summary = String.format("chaos: %d members, %d s, %d faults, %,d acknowledged writes, %,d lost,"
                             + " %s divergent partitions, %s%s", members, seconds, faults.total(),
-                    workload.acknowledgedWrites(), check.count(ChaosCheck.Verdict.LOST),
+                    workload.acknowledgedWrites(), check.count(Verdicts.Verdict.LOST),
                     check.divergentPartitions() < 0 ? "?" : Integer.toString(check.divergentPartitions()),
                     check.counterText(), check.summaryExtras(settleProblem == null));
         } catch (Throwable t) {
