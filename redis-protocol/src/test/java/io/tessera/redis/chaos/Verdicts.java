@@ -52,7 +52,8 @@ final class Verdicts {
                         : new Judgement(Verdict.OK, null, "SET ACKED, DEL ACKED");
                 case UNKNOWN -> new Judgement(Verdict.OK_UNKNOWN, present ? value : null, "SET ACKED, DEL UNKNOWN");
                 case FAILED -> new Judgement(present ? Verdict.OK : Verdict.PHANTOM, value, "SET ACKED, DEL FAILED"
-                        + (present ? "" : ", and gone: the DEL reported as not applied took effect, or the SET was lost"));
+                        + (present ? "" : ", and gone: the DEL reported as not applied took effect, or the SET was"
+                        + " lost"));
             };
             case UNKNOWN -> new Judgement(Verdict.OK_UNKNOWN, actual, "SET UNKNOWN");
             case FAILED -> new Judgement(present ? Verdict.PHANTOM : Verdict.OK, null, "SET FAILED");
