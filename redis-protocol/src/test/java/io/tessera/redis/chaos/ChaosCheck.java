@@ -412,10 +412,11 @@ final class ChaosCheck {
         if (!key.resp) {
             return;
         }
-        for (String line : Verdicts.unseenByDelete(key)) {
+        for (Op[] pair : Verdicts.unseenByDelete(key)) {
             unseenByDelete++;
             if (unseenSamples.size() < SAMPLES) {
-                unseenSamples.add(key.key + ": " + line);
+                unseenSamples.add(key.key + ": " + Verdicts.describe(pair[0]) + " via " + via(pair[0].via()) + ", then "
+                        + Verdicts.describe(pair[1]) + " via " + via(pair[1].via()) + " answered 0");
             }
         }
     }

@@ -127,10 +127,10 @@ final class Verdicts {
      * The acknowledged SETs of a RESP key that a later acknowledged DEL, at its first attempt, answered 0 for
      * although no delete with an unknown or failed outcome (one before within the late window included) could have
      * removed the key: the SET was lost, or acknowledged by a side of a split the DEL's primary had not heard from.
-     * One description each.
+     * One {@code {set, delete}} pair each.
      */
-    static List<String> unseenByDelete(KeyHistory key) {
-        List<String> unseen = new ArrayList<>();
+    static List<Op[]> unseenByDelete(KeyHistory key) {
+        List<Op[]> unseen = new ArrayList<>();
         List<Op> ops = key.ops;
         int lastAckedSet = -1;
         for (int i = 0; i < ops.size(); i++) {
@@ -143,7 +143,7 @@ final class Verdicts {
                             && (j > lastAckedSet || other.doneAt() + LATE_WINDOW_MILLIS > op.sentAt());
                 }
                 if (!explained) {
-                    unseen.add(describe(ops.get(lastAckedSet)) + ", then " + describe(op) + " answered 0");
+                    unseen.add(new Op[] {ops.get(lastAckedSet), op});
                 }
             }
             if (op.outcome() == Outcome.ACKED) {
