@@ -157,7 +157,6 @@ public final class GridNode implements Grid {
         this.replicas = new PartitionReplicas(self, threads, config.partitionCount(), lease, clock);
         this.hlc = new HybridLogicalClock(clock::wallMillis);
         this.events = new EventService(self, cluster, serializer, timeoutMillis, memberName);
-        events.leaseMillis(lease.leaseMillis());
         this.topics = new TopicService(cluster, serializer, timeoutMillis, memberName);
         this.stream = new ReplicationStream(replicas, cluster, events);
         this.backups = new BackupReceiver(replicas, cluster, hlc);

@@ -112,7 +112,8 @@ public final class GridCluster implements AutoCloseable {
 
     /**
      * Waits until every member sees every other, all installed the same table, the table has no syncing replicas,
-     * every partition has min(members, 1 + maxBackups) owners, and primaries are balanced.
+     * every partition has min(members, 1 + maxBackups) owners, primaries are balanced, every member holds its lease
+     * and no member has captured replicas left to merge.
      */
     public void awaitSettled() {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(this::settled);
@@ -126,8 +127,9 @@ public final class GridCluster implements AutoCloseable {
             if (g.members().size() != live.size()) {
                 return false;
             }
-            PartitionTable t = ((GridNode) g).table();
-            if (t.version() != first.version() || t.hasSyncing()) {
+            GridNode node = (GridNode) g;
+            PartitionTable t = node.table();
+            if (!t.equals(first) || t.hasSyncing() || !node.lease().holds() || node.merges().pendingCaptures() > 0) {
                 return false;
             }
         }

@@ -48,8 +48,10 @@ import org.jgroups.View;
  *       &rarr; {@code WRITTEN count=<keys written> failed=<n> first=<first failure>}
  *   <li>{@code CHECK map prefix count tag [length]} reads them back &rarr; {@code CHECKED ok=<n> bad=<n> first=<key=value>}
  *   <li>{@code TABLE} &rarr; {@code TABLE version=.. syncing=.. minOwners=.. maxOwners=.. owners=a,b
- *       primaries=a:n,b:n backups=a:n,b:n}, the partition counts of the installed table
+ *       primaries=a:n,b:n backups=a:n,b:n lease=held|lost merging=<n>}, the partition counts of the installed table,
+ *       whether the member holds its lease, and how many captured replicas it has still to merge
  *   <li>{@code VIEW} &rarr; {@code VIEW size=<n> coord=<name> members=a,b}
+ *   <li>{@code OWNERS key} &rarr; {@code OWNERS partition=<p> primary=<name> backups=a,b}, under the installed table
  *   <li>{@code CLOSE} &rarr; graceful leave, {@code CLOSED}, exit 0
  * </ul>
  * A failing command answers {@code ERR <exception>}. End of stdin (the test JVM died) halts the process at once,
@@ -163,12 +165,23 @@ public final class MemberProcess {
             case "CHECK":
                 return check(map(w[1]), w[2], Integer.parseInt(w[3]), tag(w, 4));
             case "TABLE":
-                return describe(node.table(), node.cluster());
+                return describe(node.table(), node.cluster()) + " lease=" + (node.lease().holds() ? "held" : "lost")
+                        + " merging=" + node.merges().pendingCaptures();
             case "VIEW": {
                 View view = node.cluster().view();
                 ClusterService cluster = node.cluster();
                 return "VIEW size=" + view.size() + " coord=" + cluster.nameOf(view.getCoord()) + " members="
                         + view.getMembers().stream().map(cluster::nameOf).collect(Collectors.joining(","));
+            }
+            case "OWNERS": {
+                PartitionTable table = node.table();
+                int p = io.tessera.grid.internal.partition.SlotHashing.partition(
+                        node.serializer().encodeKey(w[1]), table.partitionCount());
+                Address[] owners = table.owners(p);
+                ClusterService cluster = node.cluster();
+                return "OWNERS partition=" + p + " primary=" + (owners.length == 0 ? "none" : cluster.nameOf(owners[0]))
+                        + " backups=" + Arrays.stream(owners).skip(1).map(cluster::nameOf)
+                        .collect(Collectors.joining(","));
             }
             case "CLOSE":
                 grid.close();

@@ -478,6 +478,12 @@ public final class MemberProcesses implements AutoCloseable {
             if (!"false".equals(table.get("syncing"))) {
                 return m.name() + "'s table has syncing replicas";
             }
+            if (!"held".equals(table.get("lease"))) {
+                return m.name() + " does not hold its lease";
+            }
+            if (!"0".equals(table.get("merging"))) {
+                return m.name() + " has " + table.get("merging") + " captured replicas still to merge";
+            }
             int replicas = Math.min(n, 2);
             if (!table.get("minOwners").equals(Integer.toString(replicas))
                     || !table.get("maxOwners").equals(Integer.toString(replicas))) {

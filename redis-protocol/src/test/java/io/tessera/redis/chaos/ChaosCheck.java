@@ -203,7 +203,7 @@ final class ChaosCheck {
             RuntimeException failure = null;
             for (int attempt = 0; attempt < 3 && digests == null; attempt++) {
                 try {
-                    digests = ((DefaultGridMap<?, ?>) cluster.harness.map(map)).replicaDigests();
+                    digests = ((DefaultGridMap<?, ?>) cluster.harness.map(map, ChaosIT.MAP_CONFIG)).replicaDigests();
                 } catch (RuntimeException e) {
                     failure = e;
                     ChaosCluster.sleep(2_000);
@@ -280,7 +280,7 @@ final class ChaosCheck {
     }
 
     private String[] readRespThroughJava(List<String> keys) {
-        GridMap<byte[], byte[]> map = cluster.harness.map(ServerContext.databaseMapName(0));
+        GridMap<byte[], byte[]> map = cluster.harness.map(ServerContext.databaseMapName(0), ChaosIT.MAP_CONFIG);
         return readJava(keys, key -> map.getAsync(key.getBytes(StandardCharsets.UTF_8)).thenApply(stored -> {
             if (stored == null) {
                 return null;
@@ -292,7 +292,7 @@ final class ChaosCheck {
     }
 
     private String[] readJavaKeys(List<String> keys) {
-        GridMap<String, Object> map = cluster.harness.map(ChaosIT.JAVA_MAP);
+        GridMap<String, Object> map = cluster.harness.map(ChaosIT.JAVA_MAP, ChaosIT.MAP_CONFIG);
         return readJava(keys, key -> map.getAsync(key).thenApply(v -> v == null ? null : String.valueOf(v)));
     }
 

@@ -49,8 +49,7 @@ final class ChaosCluster implements AutoCloseable {
      * Starts {@code members} processes (node1 alone, so it is the first coordinator, then the others together) and
      * then the harness member, and waits until the cluster has settled.
      *
-     * @param minClusterSize 0 for none; otherwise passed to every member as {@code --min-cluster-size} (a flag the
-     *     launcher does not have yet: until the quorum lands, a value other than 0 makes the members refuse to start)
+     * @param minClusterSize 0 for none; otherwise passed to every member as {@code --min-cluster-size}
      */
     static ChaosCluster start(int members, String clusterName, Path logDir, Timeline timeline, int minClusterSize,
                               Duration settleTimeout) {
@@ -87,7 +86,6 @@ final class ChaosCluster implements AutoCloseable {
                     .partitionCount(PARTITIONS)
                     .maxBackups(BACKUPS)
                     .serialization(ChaosTypes.serialization());
-            // Quorum, once it exists: MapConfig.minClusterSize for the harness's maps (see ChaosIT.MIN_CLUSTER_SIZE).
             Grid harness = builder.start();
             cluster = new ChaosCluster(nodes, harness, timeline);
             String problem = cluster.awaitSettled(settleTimeout);
@@ -260,8 +258,9 @@ final class ChaosCluster implements AutoCloseable {
 
     /**
      * Why the cluster is not settled, or null if it is: every process running and answering; every member's view
-     * is exactly the expected members; the same table version everywhere; no syncing replicas; every partition
-     * owned by min(2, n) members of the view; each member holds ⌊P/n⌋..⌈P/n⌉ primaries and as many backups.
+     * is exactly the expected members; the same table version everywhere; no syncing replicas; every member holds
+     * its lease and has merged what it captured; every partition owned by min(2, n) members of the view; each member
+     * holds ⌊P/n⌋..⌈P/n⌉ primaries and as many backups.
      */
     String settledProblem(Map<String, MemberStatus> statuses) {
         Set<String> expected = expectedMembers();
@@ -291,6 +290,12 @@ final class ChaosCluster implements AutoCloseable {
             if (s.syncingPartitions() > 0) {
                 return s.name() + "'s table v" + s.version() + " has " + s.syncingPartitions()
                         + " partitions with syncing replicas";
+            }
+            if (!s.leaseHeld()) {
+                return s.name() + " does not hold its lease";
+            }
+            if (s.pendingMerges() > 0) {
+                return s.name() + " has " + s.pendingMerges() + " captured replicas still to merge";
             }
         }
         MemberStatus any = statuses.get(HARNESS);

@@ -1,6 +1,7 @@
 package io.tessera.redis.chaos;
 
 import io.tessera.grid.GridMap;
+import io.tessera.grid.MapConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,13 +35,14 @@ import org.junit.jupiter.api.Timeout;
 class ChaosIT {
     static final String JAVA_MAP = "chaos-java";
     /**
-     * The quorum (minimum cluster size) passed to every member as {@code --min-cluster-size}; 0 leaves it off. The
-     * flag and {@code MapConfig.minClusterSize} do not exist yet (issue 7), so today any other value makes the
-     * members refuse to start. Once they exist, the Java map should be opened with the same quorum (in
-     * {@link ChaosCluster#start}), and a write refused for want of quorum is classified FAILED
-     * ({@code QuorumException}, RESP {@code CLUSTERDOWN}).
+     * The quorum (minimum cluster size) passed to every member as {@code --min-cluster-size} and set on the harness's
+     * maps; 0 leaves it off. A write refused for want of quorum is classified FAILED ({@code QuorumException}, RESP
+     * {@code CLUSTERDOWN}).
      */
     static final int MIN_CLUSTER_SIZE = Integer.getInteger("tessera.chaos.minClusterSize", 0);
+    /** Every map of the run, on every member: the members' own databases and the harness's Java map alike. */
+    static final MapConfig MAP_CONFIG = MapConfig.builder().backups(ChaosCluster.BACKUPS)
+            .minClusterSize(MIN_CLUSTER_SIZE).build();
     private static final int JAVA_WORKERS = 3;
 
     @Test
@@ -65,7 +67,7 @@ class ChaosIT {
         try {
             cluster = ChaosCluster.start(members, "chaos-" + ProcessHandle.current().pid() + "-" + seed, logDir,
                     timeline, MIN_CLUSTER_SIZE, settle);
-            GridMap<String, Object> javaMap = cluster.harness.map(JAVA_MAP);
+            GridMap<String, Object> javaMap = cluster.harness.map(JAVA_MAP, MAP_CONFIG);
             Workload workload = new Workload(cluster.nodes, javaMap, 2 * members, JAVA_WORKERS, seed, timeline);
             int start = timeline.now();
             int end = start + seconds * 1_000;
@@ -82,7 +84,7 @@ class ChaosIT {
             String settleProblem = cluster.awaitSettled(settle);
             workload.stop();
             int workloadEnded = timeline.now();
-            // Let what is still in flight inside the grid (retries up to the 5 s operation timeout) end.
+            // Let what is still in flight inside the grid (retries up to the 15 s operation timeout) end.
             Thread.sleep(7_000);
             if (settleProblem == null) {
                 settleProblem = cluster.awaitSettled(settle);

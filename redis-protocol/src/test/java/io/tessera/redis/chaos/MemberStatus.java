@@ -1,10 +1,7 @@
 package io.tessera.redis.chaos;
 
 import io.tessera.grid.internal.GridNode;
-import io.tessera.grid.internal.operation.PartitionEngine;
-import io.tessera.grid.internal.operation.QueryKind;
 import io.tessera.grid.internal.partition.PartitionTable;
-import io.tessera.redis.internal.command.ServerContext;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -36,14 +33,17 @@ import org.jgroups.util.UUID;
  * @param syncingPartitions how many partitions have a syncing replica in its table
  * @param served the partitions it serves as primary, or {@code null} if its partition threads did not answer in time
  * @param names UUID to logical name, for every member it mentions
+ * @param leaseHeld whether it holds its lease (may act as a primary)
+ * @param pendingMerges how many captured replicas it still has to merge into the table
  */
 record MemberStatus(String name, String self, String viewId, List<String> view, long version,
-                    List<List<String>> owners, int syncingPartitions, BitSet served, Map<String, String> names) {
+                    List<List<String>> owners, int syncingPartitions, BitSet served, Map<String, String> names,
+                    boolean leaseHeld, int pendingMerges) {
 
     /** Takes the status of the member in this JVM (or of a {@link ChaosMember}'s grid). */
     static MemberStatus of(GridNode node, long servedTimeoutMillis) {
         View view = node.cluster().view();
-        PartitionTable table = node.engine().table();
+        PartitionTable table = node.table();
         int count = table.partitionCount();
         Map<String, String> names = new LinkedHashMap<>();
         List<String> members = new ArrayList<>();
@@ -63,19 +63,9 @@ record MemberStatus(String name, String self, String viewId, List<String> view, 
             }
         }
         BitSet served = null;
-        int[] all = new int[count];
-        for (int p = 0; p < count; p++) {
-            all[p] = p;
-        }
         try {
-            byte[] reply = node.engine().query(QueryKind.DIGEST, ServerContext.databaseMapName(0), 1, false, all)
-                    .get(servedTimeoutMillis, TimeUnit.MILLISECONDS);
             BitSet bits = new BitSet(count);
-            PartitionEngine.decodeQueryReply(reply).forEach((p, payload) -> {
-                if (payload != null && payload.length > 0 && payload[0] != 0) {
-                    bits.set(p);
-                }
-            });
+            node.servedPrimaries().get(servedTimeoutMillis, TimeUnit.MILLISECONDS).forEach(bits::set);
             served = bits;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -85,7 +75,7 @@ record MemberStatus(String name, String self, String viewId, List<String> view, 
         String self = id(node.address(), node, names);
         return new MemberStatus(node.cluster().nameOf(node.address()), self,
                 view.getViewId().toString().replace(' ', '_'), members, table.version(), owners, syncing, served,
-                names);
+                names, node.lease().holds(), node.merges().pendingCaptures());
     }
 
     private static String id(Address address, GridNode node, Map<String, String> names) {
@@ -105,7 +95,8 @@ record MemberStatus(String name, String self, String viewId, List<String> view, 
                 .map(list -> list.stream().map(id -> Integer.toString(index.get(id))).collect(Collectors.joining(".")))
                 .collect(Collectors.joining(";"));
         return "name=" + name + " self=" + self + " viewId=" + viewId + " view=" + String.join(",", view)
-                + " version=" + version + " syncing=" + syncingPartitions
+                + " version=" + version + " syncing=" + syncingPartitions + " lease=" + (leaseHeld ? "held" : "lost")
+                + " merging=" + pendingMerges
                 + " served=" + (served == null ? "?" : served.stream().mapToObj(Integer::toString)
                         .collect(Collectors.joining(",")))
                 + " ids=" + ids.stream().map(id -> id + ":" + names.get(id)).collect(Collectors.joining(","))
@@ -144,7 +135,8 @@ record MemberStatus(String name, String self, String viewId, List<String> view, 
             }
         }
         return new MemberStatus(f.get("name"), f.get("self"), f.get("viewId"), split(f.get("view"), ","),
-                Long.parseLong(f.get("version")), owners, Integer.parseInt(f.get("syncing")), served, names);
+                Long.parseLong(f.get("version")), owners, Integer.parseInt(f.get("syncing")), served, names,
+                "held".equals(f.get("lease")), Integer.parseInt(f.get("merging")));
     }
 
     private static List<String> split(String text, String regex) {

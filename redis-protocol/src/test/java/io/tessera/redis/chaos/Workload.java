@@ -39,10 +39,10 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * {@code CLUSTERDOWN} without saying the outcome is unknown is FAILED and is sent again to another member, at most
  * three times; the logical write is counted once, with the outcome of its last attempt. A reply that never came
  * (socket timeout, reset) or any other error reply is UNKNOWN and never re-sent: re-sending an INCR could apply it
- * twice. Jedis's socket timeout ({@link #SOCKET_TIMEOUT_MILLIS}, 10 s) is twice the server's operation timeout
- * (5 s), so the server answers first unless it is frozen. On the Java side, {@code IndeterminateOutcomeException}
- * and anything unexpected are UNKNOWN, {@code QuorumException} (once it exists) FAILED; the grid retries
- * internally, the harness does not.
+ * twice. Jedis's socket timeout ({@link #SOCKET_TIMEOUT_MILLIS}, 30 s) is twice the server's operation timeout
+ * (15 s), so the server answers first unless it is frozen. On the Java side, {@code IndeterminateOutcomeException}
+ * and anything unexpected are UNKNOWN, {@code QuorumException} FAILED; the grid retries internally, the harness
+ * does not.
  */
 final class Workload {
     /**

@@ -37,14 +37,25 @@ import org.slf4j.LoggerFactory;
  * Every {@code lease / 5} this member pings every other member of its view, out of band. A member answers only if
  * the sender is in its own view, with the id of that view; an answer counts only if it names this member's view.
  * The lease lasts until {@code min over members m of (the send time of the newest ping m answered) + lease}, with
- * {@code lease = (FD_ALL3 timeout - interval + VERIFY_SUSPECT2 timeout) / 2}: since {@code m} heard this member at
- * or after that send time, no member can exclude it before the lease runs out. A member alone in its view holds the
- * lease: nobody can exclude it.
+ * {@code lease = 0.8 * (FD_ALL3 timeout - interval + VERIFY_SUSPECT2 timeout)}: since {@code m} heard this member at
+ * or after that send time, and JGroups excludes a member only after the (would-be) coordinator's own failure detector
+ * heard nothing from it for {@code timeout - interval} and its own verification failed, no member can be excluded
+ * before its lease runs out. The fifth left over covers clocks that run at slightly different rates. A member alone
+ * in its view holds the lease: nobody can exclude it.
+ *
+ * <p>What a lease costs: while a member is silent (paused, cut off) but not yet excluded, the others cannot renew
+ * theirs either, so from a lease after its last answer until the view excludes it every member answers retry; clients
+ * see a pause of a few seconds (about 2.5 s with the bundled {@code tcp} stack), never an error or a stale read.
  *
  * <p>Three things <em>fence</em> the member (it refuses to act as a primary) beyond the lapse itself:
  * <ul>
  *   <li>a lapse: fenced until the lease is renewed again; and if the view changed meanwhile, also until a partition
- *       table newer than the one it held at the lapse is installed (its partitions may have moved);</li>
+ *       table newer than the one it held at the lapse is installed (its partitions may have moved). A member whose
+ *       view shrank, after a lapse, to less than half of the view it had then stays fenced until its view is that
+ *       large again: members that went silent (a network cut, not a crash: a crash is noticed well within a lease)
+ *       may be serving on the other side, and a minority must not take over their partitions. An even split keeps
+ *       both halves serving, and the merge reconciles them; a map that must not diverge sets a minimum cluster
+ *       size;</li>
  *   <li>a {@link MergeView}: this member may have been excluded and merged back; fenced until a table newer than the
  *       one it held is installed;</li>
  *   <li>a pause: when the lease thread itself did not run for longer than the lease while other members were in the
@@ -79,6 +90,7 @@ public final class MembershipLease implements AutoCloseable {
     private volatile long fencedAt;
     private volatile long tableAtFence;
     private volatile boolean viewChangedSinceFence;
+    private volatile int viewSizeAtFence;
     private volatile long tableVersion;
     private volatile long lastTick;
 
@@ -106,8 +118,8 @@ public final class MembershipLease implements AutoCloseable {
     }
 
     /**
-     * The lease length for a stack: half of the earliest time after a member's last message at which its exclusion
-     * can be confirmed, or {@link #NO_LEASE} when the stack never excludes a silent member.
+     * The lease length for a stack: four fifths of the earliest time after a member's last message at which its
+     * exclusion can be confirmed, or {@link #NO_LEASE} when the stack never excludes a silent member.
      */
     static long leaseNanos(JChannel channel) {
         FailureDetection fd = channel.getProtocolStack().findProtocol(FailureDetection.class);
@@ -123,7 +135,7 @@ public final class MembershipLease implements AutoCloseable {
             verify = verify1.getTimeout();
         }
         long earliestExclusionMillis = Math.max(fd.getTimeout() - fd.getInterval(), 0) + verify;
-        return TimeUnit.MILLISECONDS.toNanos(Math.max(earliestExclusionMillis / 2, 100));
+        return TimeUnit.MILLISECONDS.toNanos(Math.max(earliestExclusionMillis * 4 / 5, 100));
     }
 
     /** Starts pinging. */
@@ -159,10 +171,22 @@ public final class MembershipLease implements AutoCloseable {
         return isolated;
     }
 
+    /**
+     * Whether this member is cut off in a minority: fenced after a lapse, its view is smaller than half of what it was
+     * then. It makes no membership decisions (it would take over partitions the majority serves).
+     */
+    public boolean inMinority() {
+        View current = view;
+        return fenced && current != null && current.size() * 2 < viewSizeAtFence;
+    }
+
     /** Why this member does not hold the lease now, for error messages and status; null when it does. */
     public String whyNotHeld() {
         if (isolated) {
             return "member " + memberName + " was paused and has not heard from the others since";
+        }
+        if (inMinority()) {
+            return "member " + memberName + " is cut off with fewer than half of the members it had";
         }
         if (fenced) {
             return "member " + memberName + " is fenced until its lease is renewed and a current partition table"
@@ -337,6 +361,8 @@ public final class MembershipLease implements AutoCloseable {
                 fencedAt = now;
                 tableAtFence = tableVersion;
                 viewChangedSinceFence = needsTable;
+                View current = view;
+                viewSizeAtFence = current == null ? 0 : current.size();
             } else if (needsTable) {
                 viewChangedSinceFence = true;
                 tableAtFence = Math.max(tableAtFence, tableVersion);
@@ -361,6 +387,9 @@ public final class MembershipLease implements AutoCloseable {
         synchronized (this) {
             if (!fenced || isolated || now >= expiresAt) {
                 return;
+            }
+            if (inMinority()) {
+                return; // the others may serve on their side: wait until they are back in the view
             }
             if (viewChangedSinceFence && tableVersion <= tableAtFence) {
                 return; // the partitions may have moved: wait for the coordinator's next table

@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import org.jgroups.Address;
 import org.jgroups.View;
 import org.jgroups.blocks.Response;
+import org.jgroups.util.Rsp;
 import org.jgroups.util.RspList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,7 +60,6 @@ public final class EventService implements EventPublisher {
     private final ClusterService cluster;
     private final GridSerializer serializer;
     private final long timeoutMillis;
-    private volatile long invalidationTimeoutMillis;
     private final ConcurrentHashMap<String, Map<Address, Integer>> interests = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, CopyOnWriteArrayList<LocalListener>> listeners = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, NearCache> nearCaches = new ConcurrentHashMap<>();
@@ -76,7 +76,6 @@ public final class EventService implements EventPublisher {
         this.cluster = cluster;
         this.serializer = serializer;
         this.timeoutMillis = timeoutMillis;
-        this.invalidationTimeoutMillis = timeoutMillis;
         for (int i = 0; i < LISTENER_THREADS; i++) {
             String name = "tessera-listener-" + memberName + "-" + i;
             listenerThreads[i] = Executors.newSingleThreadExecutor(r -> {
@@ -256,17 +255,6 @@ public final class EventService implements EventPublisher {
     }
 
     /**
-     * Bounds how long a write waits for a near cache's invalidation: past twice the lease, a member that did not
-     * answer has lost its lease and serves nothing from its near cache (see {@code MembershipLease}), so waiting
-     * longer would only hold the write.
-     */
-    public void leaseMillis(long leaseMillis) {
-        if (leaseMillis < Long.MAX_VALUE / 4) {
-            invalidationTimeoutMillis = Math.min(timeoutMillis, Math.max(2 * leaseMillis, 1_000));
-        }
-    }
-
-    /**
      * Drops every near cache's content: this member may have missed invalidations (its lease lapsed, it was paused,
      * or it merged back after being cut off), so nothing cached before can be trusted.
      */
@@ -277,7 +265,16 @@ public final class EventService implements EventPublisher {
     // ------------------------------------------------------------------------------------------------ publish
 
     @Override
-    public CompletableFuture<Void> publish(List<EntryChange> changes) {
+    public CompletableFuture<Void> publish(List<EntryChange> changes, long timeoutMillis) {
+        return send(changes, timeoutMillis, false);
+    }
+
+    @Override
+    public CompletableFuture<Void> invalidate(List<EntryChange> changes, long timeoutMillis) {
+        return send(changes, timeoutMillis, true);
+    }
+
+    private CompletableFuture<Void> send(List<EntryChange> changes, long timeoutMillis, boolean invalidationOnly) {
         if (changes.isEmpty() || interests.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
@@ -289,6 +286,9 @@ public final class EventService implements EventPublisher {
                 continue;
             }
             interested.forEach((member, flags) -> {
+                if (invalidationOnly && (flags & NEAR_CACHE) == 0) {
+                    return;
+                }
                 byMember.computeIfAbsent(member, m -> new ArrayList<>()).add(change);
                 flagsByMember.merge(member, flags, (a, b) -> a | b);
             });
@@ -298,23 +298,24 @@ public final class EventService implements EventPublisher {
             Address member = e.getKey();
             int flags = flagsByMember.get(member);
             if (member.equals(self)) {
-                deliver(e.getValue());
+                deliver(e.getValue(), invalidationOnly);
                 continue;
             }
             boolean ack = (flags & NEAR_CACHE) != 0;
-            byte[] message = eventMessage(e.getValue(), (flags & LISTENER_VALUES) != 0);
+            byte[] message = eventMessage(e.getValue(), (flags & LISTENER_VALUES) != 0 && !invalidationOnly,
+                    invalidationOnly);
             if (ack) {
-                // Awaited up to twice the lease: a member that did not answer by then has lost its lease and serves
-                // nothing from its near cache until it dropped it all.
-                long wait = invalidationTimeoutMillis;
-                pending.add(cluster.requestAll(List.of(member), message, message.length, wait)
+                pending.add(cluster.requestAll(List.of(member), message, message.length, timeoutMillis)
                         .thenAccept(rsps -> {
-                            if (rsps == null) {
-                                log.warn("near-cache invalidation not acknowledged by {} within {} ms; its lease has"
-                                        + " lapsed, so its near cache serves nothing until it is cleared",
-                                        cluster.nameOf(member), wait);
+                            Rsp<byte[]> rsp = rsps == null ? null : rsps.get(member);
+                            if (rsp != null && (rsp.wasSuspected() || rsp.wasUnreachable())) {
+                                return; // it left the view; it drops its near caches before it serves again
                             }
-                        }).exceptionally(ex -> null));
+                            if (rsp == null || !rsp.wasReceived()) {
+                                throw new IllegalStateException("the near cache of " + cluster.nameOf(member)
+                                        + " did not confirm the invalidation within " + timeoutMillis + " ms");
+                            }
+                        }));
             } else {
                 cluster.send(member, message, message.length);
             }
@@ -323,9 +324,14 @@ public final class EventService implements EventPublisher {
                 : CompletableFuture.allOf(pending.toArray(new CompletableFuture<?>[0]));
     }
 
-    private static byte[] eventMessage(List<EntryChange> changes, boolean withValues) {
+    /** Header bit: the changes carry old and new values. */
+    private static final int WITH_VALUES = 1;
+    /** Header bit: near caches only (a repeated invalidation); listeners heard these changes already. */
+    private static final int INVALIDATION_ONLY = 2;
+
+    private static byte[] eventMessage(List<EntryChange> changes, boolean withValues, boolean invalidationOnly) {
         WireWriter out = WireWriter.forType(MessageType.EVENT, 64);
-        out.writeBoolean(withValues);
+        out.writeByte((withValues ? WITH_VALUES : 0) | (invalidationOnly ? INVALIDATION_ONLY : 0));
         out.writeVarInt(changes.size());
         for (EntryChange change : changes) {
             change.writeTo(out, withValues);
@@ -335,23 +341,26 @@ public final class EventService implements EventPublisher {
 
     /** Handles {@link MessageType#EVENT}: invalidates near caches inline, then hands listeners their events. */
     public void onEvent(WireReader in, Address sender, Response response) {
-        in.readBoolean();
+        int header = in.readByte();
         int count = in.readVarInt();
         List<EntryChange> changes = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             changes.add(EntryChange.readFrom(in));
         }
-        deliver(changes);
+        deliver(changes, (header & INVALIDATION_ONLY) != 0);
         if (response != null) {
             response.send(new byte[] {0}, false);
         }
     }
 
-    private void deliver(List<EntryChange> changes) {
+    private void deliver(List<EntryChange> changes, boolean invalidationOnly) {
         for (EntryChange change : changes) {
             NearCache cache = nearCaches.get(change.mapName());
             if (cache != null) {
                 cache.invalidate(new BytesKey(change.key()));
+            }
+            if (invalidationOnly) {
+                continue;
             }
             List<LocalListener> local = listeners.get(change.mapName());
             if (local == null || local.isEmpty()) {

@@ -587,14 +587,26 @@ public final class DefaultGridMap<K, V> extends AbstractMap<K, V> implements Gri
         }
     }
 
-    /** Per-partition digests of this map as every member holds them; for anti-entropy and tests. */
+    /**
+     * Per-partition digests of this map as every member holds them, {@code [primary, sequence, count, digest]}; for
+     * anti-entropy and tests. A member that does not answer within the operation timeout is left out.
+     */
     public Map<Address, Map<Integer, long[]>> replicaDigests() {
         Map<Address, Map<Integer, long[]>> result = new LinkedHashMap<>();
         long timeoutMillis = node.operationTimeoutMillis();
+        Map<Address, CompletableFuture<byte[]>> replies = new LinkedHashMap<>();
         for (Address member : node.members()) {
-            byte[] reply = join(query(member, QueryKind.DIGEST, allPartitions(), timeoutMillis));
+            replies.put(member, query(member, QueryKind.DIGEST, allPartitions(), timeoutMillis));
+        }
+        replies.forEach((member, reply) -> {
+            byte[] bytes;
+            try {
+                bytes = reply.join();
+            } catch (CompletionException e) {
+                return; // left the view or did not answer in time
+            }
             Map<Integer, long[]> digests = new LinkedHashMap<>();
-            PartitionQuery.decodeReply(reply).forEach((p, payload) -> {
+            PartitionQuery.decodeReply(bytes).forEach((p, payload) -> {
                 if (payload != null) {
                     WireReader in = new WireReader(payload);
                     boolean primary = in.readBoolean();
@@ -602,7 +614,7 @@ public final class DefaultGridMap<K, V> extends AbstractMap<K, V> implements Gri
                 }
             });
             result.put(member, digests);
-        }
+        });
         return result;
     }
 

@@ -89,6 +89,7 @@ public final class MembershipCoordinator {
     private volatile boolean stopped;
     private volatile List<List<Address>> mergeSides;
     private int consecutiveAborts; // only the coordinator thread touches it
+    private int skippedRounds; // only the coordinator thread touches it
     private long publishedInViewEpoch = -1; // only the coordinator thread touches it
 
     /** Thrown inside a round when the view changed or a member did not answer; the round is started again. */
@@ -199,12 +200,16 @@ public final class MembershipCoordinator {
                 if (!isCoordinator() || stopped) {
                     return;
                 }
-                if (replicas.lease().isolated()) {
-                    // Paused and not yet heard from the others: its view may be a fiction of its own.
-                    log.info("not coordinating while isolated after a pause; waiting to hear from the others");
+                if (replicas.lease().isolated() || replicas.lease().inMinority()) {
+                    // Paused and not yet heard from the others, or cut off with a minority: its view is not where the
+                    // cluster's data is served, and taking over partitions here would only diverge.
+                    if (skippedRounds++ % 20 == 0) {
+                        log.info("not coordinating: {}", replicas.lease().whyNotHeld());
+                    }
                     scheduleRound(500);
                     return;
                 }
+                skippedRounds = 0;
                 try {
                     round();
                     consecutiveAborts = 0;

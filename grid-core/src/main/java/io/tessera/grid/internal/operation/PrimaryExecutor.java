@@ -10,6 +10,7 @@ import io.tessera.grid.internal.replica.PartitionReplicas;
 import io.tessera.grid.internal.replica.ReplicaStatus;
 import io.tessera.grid.internal.replication.BackupMessage.CallRecord;
 import io.tessera.grid.internal.replication.ChangeSet;
+import io.tessera.grid.internal.replication.EntryChange;
 import io.tessera.grid.internal.replication.ReplicationStream;
 import io.tessera.grid.internal.serialization.GridSerializer;
 import io.tessera.grid.internal.store.BytesKey;
@@ -136,6 +137,9 @@ public final class PrimaryExecutor {
         byte[] encoded = result.encode();
         CallResults.Entry entry = remember ? replica.results().record(call, encoded, CallResults.State.PENDING,
                 replicas.clock().nanoTime() + retainNanos) : null;
+        if (entry != null) {
+            entry.redo(changes.events());
+        }
         List<CallRecord> calls = remember ? List.of(new CallRecord(call, request.watermark(), encoded,
                 TimeUnit.NANOSECONDS.toMillis(retainNanos))) : List.of();
         OperationResult answer = result;
@@ -159,9 +163,12 @@ public final class PrimaryExecutor {
                     reply.accept(OperationResult.decode(entry.result()));
                     return;
                 }
-                // Applied here, but the backups' acknowledgement never came: make sure the backups of the current
-                // table hold this map's history up to now (and so the call) before answering with its result.
-                stream.barrier(replica, store, request.timeoutMillis(), outcome -> {
+                // Applied here, but the backups' (or near caches') acknowledgement never came: make sure the backups
+                // of the current table hold this map's history up to now (and so the call), and the near caches
+                // dropped its keys, before answering with its result.
+                @SuppressWarnings("unchecked")
+                List<EntryChange> changes = (List<EntryChange>) entry.redo();
+                stream.barrier(replica, store, changes, request.timeoutMillis(), outcome -> {
                     if (outcome.durable()) {
                         entry.settle(CallResults.State.DONE);
                         reply.accept(OperationResult.decode(entry.result()));

@@ -41,6 +41,7 @@ public final class CallResults {
         private final long retainUntilNanos;
         private State state;
         private List<Runnable> waiters;
+        private List<?> redo = List.of();
 
         Entry(byte[] result, State state, long retainUntilNanos) {
             this.result = result;
@@ -58,9 +59,25 @@ public final class CallResults {
             return state;
         }
 
+        /**
+         * What a retry of an uncertain call must publish again (the call's entry changes, whose near-cache
+         * invalidations may not have been confirmed); kept only until the call is done.
+         */
+        public List<?> redo() {
+            return redo;
+        }
+
+        /** Keeps what a retry must publish again, while the call is not done. */
+        public void redo(List<?> changes) {
+            this.redo = changes;
+        }
+
         /** Settles a pending call and wakes the retries that waited for it. */
         public void settle(State newState) {
             state = newState;
+            if (newState == State.DONE) {
+                redo = List.of();
+            }
             List<Runnable> woken = waiters;
             waiters = null;
             if (woken != null) {

@@ -62,22 +62,24 @@ public final class ReplicationStream {
      */
     public void replicate(PartitionReplica replica, ChangeSet changes, List<CallRecord> calls, boolean async,
                           long timeoutMillis, Consumer<Result> done) {
-        CompletableFuture<Void> invalidated = events.publish(changes.events());
+        CompletableFuture<Void> invalidated = events.publish(changes.events(), timeoutMillis);
         BackupMessage message = new BackupMessage(replica.partition(), replica.table().version(),
                 replica.table().epoch(replica.partition()), calls, changes.mutations(), List.of());
         send(replica, changes.store().backups(), true, message, async, timeoutMillis, invalidated, done);
     }
 
     /**
-     * Asks the backups of the current table to acknowledge once they hold {@code store}'s current position: makes
-     * sure an earlier step whose replication was uncertain is durable now.
+     * Asks the backups of the current table to acknowledge once they hold {@code store}'s current position, and
+     * publishes {@code changes} again: makes sure an earlier step whose replication (or near-cache invalidation) was
+     * uncertain is durable, and invalidated, now.
      */
-    public void barrier(PartitionReplica replica, RecordStore store, long timeoutMillis, Consumer<Result> done) {
+    public void barrier(PartitionReplica replica, RecordStore store, List<EntryChange> changes, long timeoutMillis,
+                        Consumer<Result> done) {
         BackupMessage message = new BackupMessage(replica.partition(), replica.table().version(),
                 replica.table().epoch(replica.partition()), List.of(), List.of(), List.of(new Position(
                         store.mapName(), store.epoch(), store.epochBase(), store.sequence())));
-        send(replica, store.backups(), false, message, false, timeoutMillis, CompletableFuture.completedFuture(null),
-                done);
+        send(replica, store.backups(), false, message, false, timeoutMillis, changes.isEmpty()
+                ? CompletableFuture.completedFuture(null) : events.invalidate(changes, timeoutMillis), done);
     }
 
     /** The backups a map with {@code backups} backups must have acknowledged a step on. */
@@ -97,7 +99,7 @@ public final class ReplicationStream {
             targets.addAll(Arrays.asList(replica.table().syncing(p)));
         }
         if (targets.isEmpty()) {
-            invalidated.whenComplete((v, e) -> replicas.execute(p, r -> done.accept(Result.DURABLE)));
+            invalidated.whenComplete((v, e) -> replicas.execute(p, r -> done.accept(invalidation(e))));
             return;
         }
         byte[] payload = message.encode();
@@ -105,7 +107,7 @@ public final class ReplicationStream {
         CompletableFuture<RspList<byte[]>> acks = cluster.requestAll(targets, payload, payload.length, timeoutMillis);
         acks.whenComplete((rsps, e) -> replicas.execute(p, PartitionReplica::replicationSettled));
         if (async) {
-            invalidated.whenComplete((v, e) -> replicas.execute(p, r -> done.accept(Result.DURABLE)));
+            invalidated.whenComplete((v, e) -> replicas.execute(p, r -> done.accept(invalidation(e))));
             acks.whenComplete((rsps, e) -> {
                 String problem = e != null ? e.toString() : problem(rsps, required, timeoutMillis);
                 if (problem != null) {
@@ -114,10 +116,24 @@ public final class ReplicationStream {
             });
             return;
         }
-        acks.thenCombine(invalidated, (rsps, v) -> rsps).whenComplete((rsps, e) -> {
+        acks.whenComplete((rsps, e) -> invalidated.whenComplete((v, invalidationFailure) -> {
             String problem = e != null ? e.toString() : problem(rsps, required, timeoutMillis);
-            replicas.execute(p, r -> done.accept(problem == null ? Result.DURABLE : Result.uncertain(problem)));
-        });
+            if (problem == null && invalidationFailure != null) {
+                problem = invalidation(invalidationFailure).problem();
+            }
+            Result result = problem == null ? Result.DURABLE : Result.uncertain(problem);
+            replicas.execute(p, r -> done.accept(result));
+        }));
+    }
+
+    /** The outcome of the near-cache invalidations alone. */
+    private static Result invalidation(Throwable failure) {
+        if (failure == null) {
+            return Result.DURABLE;
+        }
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        return Result.uncertain(cause.getMessage());
     }
 
     /** Why a set of acknowledgements does not make a step durable, or null when it does. */
