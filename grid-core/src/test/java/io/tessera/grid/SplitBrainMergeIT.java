@@ -24,11 +24,30 @@ import org.junit.jupiter.api.Timeout;
  */
 class SplitBrainMergeIT extends MemberProcessesTestBase {
     private static final int PARTITIONS = 64;
-    private static final int KEYS = 2_000;
+    /** Keys written by the half that is merged in; {@code -Dtessera.splitbrain.keys=100000} measures a large merge. */
+    private static final int KEYS = Integer.getInteger("tessera.splitbrain.keys", 2_000);
     private static final Duration READY = Duration.ofSeconds(60);
 
+    /** Waits until every member sees all of them in its view; returns when (System.nanoTime()). */
+    private static long awaitOneView(List<ForkedMember> members, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (members.stream().allMatch(m -> fields(m.command("VIEW")).get("size")
+                    .equals(Integer.toString(members.size())))) {
+                return System.nanoTime();
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+        throw new AssertionError("the halves did not merge within " + timeout);
+    }
+
     @Test
-    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    @Timeout(value = 600, unit = TimeUnit.SECONDS)
     void mergeOfTwoHalves_keepsTheAcknowledgedWritesOfBoth() {
         String cluster = "split-merge-" + UUID.randomUUID();
         int base = MemberProcesses.freePortBase(3);
@@ -36,7 +55,7 @@ class SplitBrainMergeIT extends MemberProcessesTestBase {
         String[] bc = {all[1], all[2]};
 
         ForkedMember a = processes.start("a", cluster, base, all, PARTITIONS, READY);
-        assertThat(a.command("FILL data ka " + KEYS + " t0")).isEqualTo("FILLED ok=" + KEYS + " failed=0");
+        assertThat(a.command("FILL data ka " + KEYS + " t0", Duration.ofSeconds(300))).isEqualTo("FILLED ok=" + KEYS + " failed=0");
         ForkedMember b = processes.start("b", cluster, base + 1, bc, PARTITIONS, READY);
         ForkedMember c = processes.start("c", cluster, base + 2, bc, PARTITIONS, READY);
         String halfView = fields(b.command("VIEW")).get("members");
@@ -46,11 +65,14 @@ class SplitBrainMergeIT extends MemberProcessesTestBase {
         assertThat(b.command("PUT data kb-only t0")).isEqualTo("OK null");
 
         // MERGE3 (2..8 s intervals) merges the halves; wait for one balanced table over the three.
+        long merged = awaitOneView(List.of(a, b, c), Duration.ofSeconds(120));
         MemberProcesses.awaitSettled(List.of(a, b, c), PARTITIONS, Duration.ofSeconds(120));
+        System.out.printf("merge: %d entries of the half that was a alone; settled and merged %d ms after every"
+                + " member saw one view%n", KEYS, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - merged));
         System.out.println("after the merge: " + c.command("TABLE"));
 
         assertThat(c.command("GET data kb-only")).as("the write of the b-c half").isEqualTo("VALUE t0");
-        assertThat(c.command("CHECK data ka " + KEYS + " t0", Duration.ofSeconds(60)))
+        assertThat(c.command("CHECK data ka " + KEYS + " t0", Duration.ofSeconds(300)))
                 .as("the acknowledged writes of the half that was a alone").isEqualTo("CHECKED ok=" + KEYS + " bad=0");
     }
 }
