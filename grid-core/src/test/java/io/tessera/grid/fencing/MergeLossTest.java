@@ -1,22 +1,27 @@
 package io.tessera.grid.fencing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.tessera.grid.Grid;
 import io.tessera.grid.GridMap;
 import io.tessera.grid.internal.merge.MergePrepare;
+import io.tessera.grid.internal.partition.PartitionTable;
 import io.tessera.grid.internal.wire.MessageType;
 import io.tessera.grid.testing.GridCluster;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jgroups.Address;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -46,22 +51,47 @@ class MergeLossTest {
         return r.type() == MessageType.MERGE_ENTRIES;
     }
 
-    /** Splits the four members two against two, writes keys on each half, and returns key → acknowledged value. */
+    /**
+     * Splits the four members two against two, writes keys on each half, and returns key → acknowledged value. An
+     * even split keeps both halves serving the partitions each holds a replica of (a partition whose replicas are
+     * both on the other half waits for them): the keys are taken from partitions with one replica on each half, which
+     * both halves serve, so each half's writes must be merged into the other's.
+     */
     private static Map<String, String> splitAndWriteOnBothHalves(List<Grid> members) {
         List<Grid> h1 = members.subList(0, 2);
         List<Grid> h2 = members.subList(2, 4);
         members.forEach(g -> g.map(MAP));
+        PartitionTable before = Faults.table(members.get(0));
+        Set<Address> first = Set.of(Faults.address(h1.get(0)), Faults.address(h1.get(1)));
+        List<Integer> straddling = new ArrayList<>();
+        for (int p = 0; p < PARTITIONS; p++) {
+            Address[] owners = before.owners(p);
+            if (owners.length == 2 && first.contains(owners[0]) != first.contains(owners[1])) {
+                straddling.add(p);
+            }
+        }
+        assertThat(straddling).as("partitions with a replica on each half").isNotEmpty();
         Faults.split(h1, h2);
-        Faults.awaitSettled(h1, Faults.DETECTION);
-        Faults.awaitSettled(h2, Faults.DETECTION);
+        awaitServing(h1);
+        awaitServing(h2);
         Map<String, String> acknowledged = new LinkedHashMap<>();
         for (int i = 0; i < KEYS_PER_HALF; i++) {
-            h1.get(0).<String, String>map(MAP).put("h1-" + i, "written-on-h1");
-            acknowledged.put("h1-" + i, "written-on-h1");
-            h2.get(0).<String, String>map(MAP).put("h2-" + i, "written-on-h2");
-            acknowledged.put("h2-" + i, "written-on-h2");
+            int p = straddling.get(i % straddling.size());
+            String k1 = Faults.keyIn(h1.get(0), p, "h1-" + i + "-");
+            h1.get(0).<String, String>map(MAP).put(k1, "written-on-h1");
+            acknowledged.put(k1, "written-on-h1");
+            String k2 = Faults.keyIn(h2.get(0), p, "h2-" + i + "-");
+            h2.get(0).<String, String>map(MAP).put(k2, "written-on-h2");
+            acknowledged.put(k2, "written-on-h2");
         }
         return acknowledged;
+    }
+
+    /** Waits until {@code half} sees only itself and both of its members act as primaries again. */
+    private static void awaitServing(List<Grid> half) {
+        half.forEach(g -> Faults.awaitView(g, half, Faults.DETECTION));
+        await("both members of the half hold their leases").atMost(Faults.DETECTION).pollInterval(Duration.ofMillis(20))
+                .until(() -> half.stream().allMatch(g -> Faults.node(g).lease().holds()));
     }
 
     private static Map<String, String> missingOrWrong(GridMap<String, String> map, Map<String, String> expected) {

@@ -6,6 +6,7 @@ import io.tessera.grid.internal.wire.WireReader;
 import io.tessera.grid.internal.wire.WireWriter;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -51,8 +52,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>a lapse: fenced until the lease is renewed again; and if the view changed meanwhile, also until a partition
  *       table newer than the one it held at the lapse is installed (its partitions may have moved). A member whose
- *       view shrank, after a lapse, to less than half of the view it had then stays fenced until its view is that
- *       large again: members that went silent (a network cut, not a crash: a crash is noticed well within a lease)
+ *       view, after a lapse, holds fewer than half of the members it had then stays fenced until enough of them are
+ *       back: members that went silent (a network cut, not a crash: a crash is noticed well within a lease)
  *       may be serving on the other side, and a minority must not take over their partitions. An even split keeps
  *       both halves serving, and the merge reconciles them; a map that must not diverge sets a minimum cluster
  *       size;</li>
@@ -90,7 +91,8 @@ public final class MembershipLease implements AutoCloseable {
     private volatile long fencedAt;
     private volatile long tableAtFence;
     private volatile boolean viewChangedSinceFence;
-    private volatile int viewSizeAtFence;
+    private volatile Set<Address> membersAtFence = Set.of();
+    private volatile boolean fencedBySilence;
     private volatile long tableVersion;
     private volatile long lastTick;
 
@@ -172,12 +174,27 @@ public final class MembershipLease implements AutoCloseable {
     }
 
     /**
-     * Whether this member is cut off in a minority: fenced after a lapse, its view is smaller than half of what it was
-     * then. It makes no membership decisions (it would take over partitions the majority serves).
+     * Whether this member is cut off in a minority: fenced after a lapse, its view holds fewer than half of the members
+     * it had then (members that joined since do not count: a minority is not made a majority by a restarted member
+     * that happened to find it first). It makes no membership decisions (it would take over partitions the majority
+     * serves).
      */
     public boolean inMinority() {
         View current = view;
-        return fenced && current != null && current.size() * 2 < viewSizeAtFence;
+        Set<Address> before = membersAtFence;
+        if (!fenced || current == null || before.isEmpty()) {
+            return false;
+        }
+        long stayed = current.getMembers().stream().filter(before::contains).count();
+        return stayed * 2 < before.size();
+    }
+
+    /**
+     * Whether this member is fenced because members went silent (its lease lapsed) or it was paused, rather than only
+     * because it merged: members that leave the view meanwhile left by silence, not by a crash, and may be alive.
+     */
+    public boolean fencedBySilence() {
+        return fenced && fencedBySilence;
     }
 
     /** Why this member does not hold the lease now, for error messages and status; null when it does. */
@@ -362,10 +379,13 @@ public final class MembershipLease implements AutoCloseable {
                 tableAtFence = tableVersion;
                 viewChangedSinceFence = needsTable;
                 View current = view;
-                viewSizeAtFence = current == null ? 0 : current.size();
+                membersAtFence = current == null ? Set.of() : Set.copyOf(current.getMembers());
+                fencedBySilence = !needsTable;
             } else if (needsTable) {
                 viewChangedSinceFence = true;
                 tableAtFence = Math.max(tableAtFence, tableVersion);
+            } else {
+                fencedBySilence = true;
             }
         }
         if (newlyFenced) {
@@ -398,6 +418,7 @@ public final class MembershipLease implements AutoCloseable {
                 return;
             }
             fenced = false;
+            fencedBySilence = false;
         }
         log.info("member {} acts as a primary again (view {}, table {})", memberName,
                 view == null ? "?" : view.getViewId(), tableVersion);

@@ -25,7 +25,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.jgroups.Address;
@@ -73,6 +72,12 @@ public final class MembershipCoordinator {
     private static final Logger log = LoggerFactory.getLogger(MembershipCoordinator.class);
     private static final long RETRY_DELAY_MILLIS = 200;
     private static final long SYNC_TIMEOUT_MILLIS = 120_000;
+    /**
+     * How long a partition whose every replica left by silence (a cut, a hang: not a crash) waits for one of them to
+     * come back before it restarts empty. Meanwhile its operations time out ("not applied"), which is better than
+     * serving it empty and having the merge keep the empty side's newer writes over the acknowledged old ones.
+     */
+    static final long SILENT_LOSS_GRACE_MILLIS = 60_000;
 
     private final Address self;
     private final ClusterService cluster;
@@ -81,14 +86,18 @@ public final class MembershipCoordinator {
     private final int replicaCount;
     private final long timeoutMillis;
     private final ScheduledExecutorService executor;
-    private final AtomicBoolean roundScheduled = new AtomicBoolean();
+    private java.util.concurrent.ScheduledFuture<?> nextRound; // guarded by this
+    private long nextRoundDue; // guarded by this
     private final AtomicLong viewEpoch = new AtomicLong();
     private final Set<Address> leaving = ConcurrentHashMap.newKeySet();
     private final LongAdder lostPartitions = new LongAdder();
+    private final Map<Address, Long> silentDepartures = new ConcurrentHashMap<>();
     private volatile View view;
     private volatile boolean stopped;
     private volatile List<List<Address>> mergeSides;
     private int consecutiveAborts; // only the coordinator thread touches it
+    private final List<Integer> awaiting = new ArrayList<>(); // this round's partitions waiting for silent replicas
+    private long awaitingMillis; // how long the longest of them still waits
     private int skippedRounds; // only the coordinator thread touches it
     private long publishedInViewEpoch = -1; // only the coordinator thread touches it
 
@@ -125,6 +134,18 @@ public final class MembershipCoordinator {
         if (newView instanceof MergeView merge) {
             mergeSides = sides(merge);
         }
+        View previous = view;
+        if (previous != null && replicas.lease().fencedBySilence()) {
+            // They went silent before they left: cut off or hung, maybe alive with their replicas.
+            long now = replicas.clock().nanoTime();
+            for (Address member : previous.getMembers()) {
+                if (!newView.containsMember(member)) {
+                    silentDepartures.put(member, now);
+                }
+            }
+        }
+        long horizon = replicas.clock().nanoTime() - TimeUnit.MILLISECONDS.toNanos(SILENT_LOSS_GRACE_MILLIS);
+        silentDepartures.values().removeIf(at -> at - horizon < 0);
         view = newView;
         viewEpoch.incrementAndGet();
         leaving.retainAll(newView.getMembers());
@@ -190,48 +211,63 @@ public final class MembershipCoordinator {
         executor.shutdownNow();
     }
 
-    private void scheduleRound(long delayMillis) {
-        if (stopped || !roundScheduled.compareAndSet(false, true)) {
+    /**
+     * Schedules a round in {@code delayMillis}, unless one is due sooner; a round due later (a partition's grace, a
+     * back-off) is brought forward.
+     */
+    private synchronized void scheduleRound(long delayMillis) {
+        if (stopped) {
             return;
         }
+        long due = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMillis);
+        if (nextRound != null && !nextRound.isDone() && nextRoundDue - due <= 0) {
+            return;
+        }
+        if (nextRound != null) {
+            nextRound.cancel(false);
+        }
         try {
-            executor.schedule(() -> {
-                roundScheduled.set(false);
-                if (!isCoordinator() || stopped) {
-                    return;
-                }
-                if (replicas.lease().isolated() || replicas.lease().inMinority()) {
-                    // Paused and not yet heard from the others, or cut off with a minority: its view is not where the
-                    // cluster's data is served, and taking over partitions here would only diverge.
-                    if (skippedRounds++ % 20 == 0) {
-                        log.info("not coordinating: {}", replicas.lease().whyNotHeld());
-                    }
-                    scheduleRound(500);
-                    return;
-                }
-                skippedRounds = 0;
-                try {
-                    round();
-                    consecutiveAborts = 0;
-                } catch (RoundAborted e) {
-                    int aborts = ++consecutiveAborts;
-                    if (aborts % 20 == 0) {
-                        log.warn("rebalancing round aborted {} times in a row; last reason: {}", aborts,
-                                e.getMessage());
-                    } else {
-                        log.info("rebalancing round aborted ({}); retrying", e.getMessage());
-                    }
-                    scheduleRound(Math.min(RETRY_DELAY_MILLIS * aborts, 2_000));
-                } catch (RuntimeException | Error e) {
-                    // A round that dies silently would leave the table half-made until the next view change.
-                    if (!stopped) {
-                        log.error("rebalancing round failed; retrying", e);
-                        scheduleRound(RETRY_DELAY_MILLIS * 5);
-                    }
-                }
-            }, delayMillis, TimeUnit.MILLISECONDS);
+            nextRoundDue = due;
+            nextRound = executor.schedule(this::runRound, delayMillis, TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            roundScheduled.set(false);
+            nextRound = null;
+        }
+    }
+
+    private void runRound() {
+        synchronized (this) {
+            nextRound = null;
+        }
+        if (!isCoordinator() || stopped) {
+            return;
+        }
+        if (replicas.lease().isolated() || replicas.lease().inMinority()) {
+            // Paused and not yet heard from the others, or cut off with a minority: its view is not where the
+            // cluster's data is served, and taking over partitions here would only diverge.
+            if (skippedRounds++ % 20 == 0) {
+                log.info("not coordinating: {}", replicas.lease().whyNotHeld());
+            }
+            scheduleRound(500);
+            return;
+        }
+        skippedRounds = 0;
+        try {
+            round();
+            consecutiveAborts = 0;
+        } catch (RoundAborted e) {
+            int aborts = ++consecutiveAborts;
+            if (aborts % 20 == 0) {
+                log.warn("rebalancing round aborted {} times in a row; last reason: {}", aborts, e.getMessage());
+            } else {
+                log.info("rebalancing round aborted ({}); retrying", e.getMessage());
+            }
+            scheduleRound(Math.min(RETRY_DELAY_MILLIS * aborts, 2_000));
+        } catch (RuntimeException | Error e) {
+            // A round that dies silently would leave the table half-made until the next view change.
+            if (!stopped) {
+                log.error("rebalancing round failed; retrying", e);
+                scheduleRound(RETRY_DELAY_MILLIS * 5);
+            }
         }
     }
 
@@ -261,6 +297,8 @@ public final class MembershipCoordinator {
         }
 
         // 1. Current complete, consistent owners, promoting the best backup when a primary is gone.
+        awaiting.clear();
+        awaitingMillis = 0;
         List<List<Address>> owners = new ArrayList<>(partitionCount);
         List<Map<Address, Integer>> heldFrom = new ArrayList<>(partitionCount);
         List<Replica> primaryStates = new ArrayList<>(partitionCount);
@@ -303,7 +341,16 @@ public final class MembershipCoordinator {
             cluster.sendAll(List.copyOf(leaving), out.array(), out.size());
             return;
         }
-        List<List<Address>> target = PartitionAssigner.assign(partitionCount, replicaCount, staying, owners);
+        List<List<Address>> target = new ArrayList<>(
+                PartitionAssigner.assign(partitionCount, replicaCount, staying, owners));
+        if (!awaiting.isEmpty()) {
+            log.warn("{} partitions wait up to {} ms for replicas that went silent ({}); they are not served meanwhile",
+                    awaiting.size(), awaitingMillis, awaiting.size() > 10 ? awaiting.subList(0, 10) + "..." : awaiting);
+            for (int p : awaiting) {
+                target.set(p, owners.get(p)); // not rebalanced, not restarted: they wait
+            }
+            scheduleRound(awaitingMillis + 100);
+        }
 
         // 4. Which target replicas need a copy.
         List<List<Address>> syncing = new ArrayList<>(partitionCount);
@@ -311,7 +358,9 @@ public final class MembershipCoordinator {
         boolean anySyncing = false;
         for (int p = 0; p < partitionCount; p++) {
             List<Address> need = new ArrayList<>();
-            if (owners.get(p).isEmpty()) {
+            if (awaiting.contains(p)) {
+                intermediate.add(owners.get(p));
+            } else if (owners.get(p).isEmpty()) {
                 intermediate.add(target.get(p)); // fresh (or lost) partition: nothing to copy
             } else {
                 intermediate.add(owners.get(p));
@@ -386,6 +435,27 @@ public final class MembershipCoordinator {
         return kept;
     }
 
+    /**
+     * How long (ms) a partition whose replicas were {@code owners} still waits for one of them: until the grace after
+     * the latest silent departure among them ends; 0 when one of them crashed or left gracefully, or none is known.
+     */
+    private long silentWait(Address[] owners) {
+        if (owners.length == 0) {
+            return 0;
+        }
+        long latest = Long.MIN_VALUE;
+        for (Address owner : owners) {
+            Long at = silentDepartures.get(owner);
+            if (at == null) {
+                return 0;
+            }
+            latest = Math.max(latest, at);
+        }
+        long left = TimeUnit.NANOSECONDS.toMillis(latest - replicas.clock().nanoTime())
+                + SILENT_LOSS_GRACE_MILLIS;
+        return Math.max(0, left);
+    }
+
     private static Address lowest(List<Address> members) {
         return members.stream().min(Comparator.naturalOrder()).orElseThrow();
     }
@@ -412,6 +482,17 @@ public final class MembershipCoordinator {
                 }
             }
             if (adopted == null) {
+                long waitMillis = silentWait(previous);
+                if (waitMillis > 0) {
+                    // Its replicas went silent rather than crashed: keep them as owners (nobody serves the partition)
+                    // until one is back, or the grace ends.
+                    awaiting.add(p);
+                    awaitingMillis = Math.max(awaitingMillis, waitMillis);
+                    owners.add(List.of(previous));
+                    heldFrom.add(held);
+                    primaryStates.add(null);
+                    return;
+                }
                 if (previous.length > 0) {
                     lostPartitions.increment();
                     log.error("partition {} lost every replica (owners were {}); it restarts empty", p,

@@ -28,13 +28,11 @@ public record StateReport(PartitionTable table, boolean isolated, Map<Integer, R
      * What a member holds of one partition.
      *
      * @param status its status
+     * @param complete whether it holds every acknowledged write up to its positions (an owner, or a backup in the
+     *     middle of a resync)
      * @param maps map name to its position
      */
-    public record Replica(ReplicaStatus status, Map<String, MapPosition> maps) {
-        /** Whether it is complete and in sequence (primary or backup). */
-        public boolean complete() {
-            return status == ReplicaStatus.OWNER;
-        }
+    public record Replica(ReplicaStatus status, boolean complete, Map<String, MapPosition> maps) {
 
         /** The sequence of {@code map}, 0 when it does not hold it. */
         public long sequence(String map) {
@@ -93,7 +91,8 @@ public record StateReport(PartitionTable table, boolean isolated, Map<Integer, R
                 for (RecordStore store : replica.stores()) {
                     maps.put(store.mapName(), new MapPosition(store.backups(), store.epoch(), store.sequence()));
                 }
-                described.put(replica.partition(), new Replica(replica.status(), maps));
+                described.put(replica.partition(), new Replica(replica.status(),
+                        replica.holdsAcknowledgedWrites(partitions.self()), maps));
             }
             return described;
         });
@@ -111,7 +110,8 @@ public record StateReport(PartitionTable table, boolean isolated, Map<Integer, R
         out.writeBoolean(isolated);
         out.writeVarInt(replicas.size());
         replicas.forEach((p, replica) -> {
-            out.writeVarInt(p).writeByte(replica.status().id()).writeVarInt(replica.maps().size());
+            out.writeVarInt(p).writeByte(replica.status().id()).writeBoolean(replica.complete())
+                    .writeVarInt(replica.maps().size());
             replica.maps().forEach((name, position) -> out.writeString(name).writeByte(position.backups())
                     .writeVarLong(position.epoch()).writeVarLong(position.sequence()));
         });
@@ -128,12 +128,13 @@ public record StateReport(PartitionTable table, boolean isolated, Map<Integer, R
         for (int i = 0; i < count; i++) {
             int p = in.readVarInt();
             ReplicaStatus status = ReplicaStatus.of(in.readByte());
+            boolean complete = in.readBoolean();
             int maps = in.readVarInt();
             Map<String, MapPosition> positions = new HashMap<>();
             for (int m = 0; m < maps; m++) {
                 positions.put(in.readString(), new MapPosition(in.readByte(), in.readVarLong(), in.readVarLong()));
             }
-            replicas.put(p, new Replica(status, positions));
+            replicas.put(p, new Replica(status, complete, positions));
         }
         return new StateReport(table, isolated, replicas);
     }

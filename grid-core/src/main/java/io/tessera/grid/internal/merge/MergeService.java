@@ -173,7 +173,7 @@ public final class MergeService {
     }
 
     private boolean capture(PartitionReplica replica, long tableVersion) {
-        if (replica.status() != ReplicaStatus.OWNER || replica.table().version() >= tableVersion) {
+        if (!replica.holdsAcknowledgedWrites(replicas.self()) || replica.table().version() >= tableVersion) {
             return false; // nothing complete to capture, or the merged table is already here (a late request)
         }
         replica.freeze();

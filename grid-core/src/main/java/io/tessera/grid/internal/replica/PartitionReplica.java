@@ -166,15 +166,28 @@ public final class PartitionReplica {
      * enters the table's epoch. Then runs what waited for this table.
      */
     public void applyTable(PartitionTable newTable, Address self) {
+        boolean wasOwner = table.ownerIndex(partition, self) >= 0;
         table = newTable;
         frozen = false;
         int index = newTable.ownerIndex(partition, self);
+        if (index > 0 && wasOwner && status == ReplicaStatus.SYNCING
+                && !newTable.isSyncing(partition, self)) {
+            // A backup in the middle of a resync stays a backup: it goes on buffering until its snapshot comes (from
+            // this table's primary; the resync request is repeated until one does).
+            servingEpoch = 0;
+            runAwaitingTable();
+            return;
+        }
         if (index >= 0) {
             if (status == ReplicaStatus.SYNCING) {
                 // Made an owner without a finished snapshot: the coordinator found no better copy (a fresh
-                // partition, or every complete replica was lost). Serve what we have.
+                // partition, every complete replica was lost, or this resyncing backup was the best one left).
+                // Serve what we have: it holds every write that was acknowledged.
                 buffered.clear();
                 staging = null;
+                if (index == 0) {
+                    abandonWaiters(); // acknowledgements its old primary waited for: that primary is gone
+                }
             }
             status = ReplicaStatus.OWNER;
             boolean filling = newTable.isSyncing(partition, self);
@@ -213,11 +226,24 @@ public final class PartitionReplica {
                 drop();
             }
         }
+        runAwaitingTable();
+    }
+
+    private void runAwaitingTable() {
         if (!awaitingTable.isEmpty()) {
             List<Runnable> waiting = new ArrayList<>(awaitingTable);
             awaitingTable.clear();
             waiting.forEach(Runnable::run);
         }
+    }
+
+    /**
+     * Whether this replica holds every write its partition acknowledged (up to its positions): a complete owner, or
+     * an owner in the middle of a resync (it still has everything it applied, and acknowledged nothing since).
+     */
+    public boolean holdsAcknowledgedWrites(Address self) {
+        return status == ReplicaStatus.OWNER
+                || (status == ReplicaStatus.SYNCING && table.ownerIndex(partition, self) > 0);
     }
 
     /** Forgets everything this member held of the partition. */
