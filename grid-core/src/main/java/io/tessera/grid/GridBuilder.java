@@ -133,7 +133,9 @@ public final class GridBuilder {
         return this;
     }
 
-    /** Sets the deadline of every operation, retries included (default {@value #DEFAULT_OPERATION_TIMEOUT_SECONDS} s). */
+    /**
+     * Sets the deadline of every operation, retries included (default {@value #DEFAULT_OPERATION_TIMEOUT_SECONDS} s).
+     */
     public GridBuilder operationTimeout(Duration operationTimeout) {
         Objects.requireNonNull(operationTimeout, "operationTimeout");
         if (operationTimeout.isZero() || operationTimeout.isNegative()) {

@@ -307,7 +307,8 @@ public final class GridNode implements Grid {
             case RESYNC_REQUEST -> migration.onResyncRequest(ResyncRequest.readFrom(in), sender);
             case STATE_REQUEST -> {
                 if (fromCoordinator(sender, type, response)) {
-                    StateReport.collect(replicas).thenAccept(report -> response.send(report.encode(), false));
+                    StateReport.collect(replicas, coordinator.silentDepartures())
+                            .thenAccept(report -> response.send(report.encode(), false));
                 }
             }
             case TABLE -> {

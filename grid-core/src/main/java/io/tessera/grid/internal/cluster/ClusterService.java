@@ -3,7 +3,6 @@ package io.tessera.grid.internal.cluster;
 import io.tessera.grid.GridException;
 import io.tessera.grid.internal.wire.MessageType;
 import io.tessera.grid.internal.wire.WireReader;
-import io.tessera.grid.internal.wire.WireWriter;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -15,7 +14,6 @@ import org.jgroups.JChannel;
 import org.jgroups.Message;
 import org.jgroups.Receiver;
 import org.jgroups.View;
-import org.jgroups.ViewId;
 import org.jgroups.blocks.MessageDispatcher;
 import org.jgroups.blocks.RequestHandler;
 import org.jgroups.blocks.RequestOptions;
@@ -215,9 +213,10 @@ public final class ClusterService implements RequestHandler, Receiver, AutoClose
 
     @Override
     public void handle(Message msg, Response response) {
-        if (response != null && msg.getLength() > 0 && msg.getArray()[msg.getOffset()] == MessageType.LEASE_PING.id()) {
+        if (response != null && msg.getLength() > 0
+                && msg.getArray()[msg.getOffset()] == MessageType.LEASE_PING.id()) {
             // Answered here, at once and before the member finished starting: other members' leases depend on it.
-            response.send(leaseAnswer(msg.getSrc()), false);
+            response.send(LeasePing.answer(channel.getView(), msg.getSrc()), false);
             return;
         }
         byte[] compatibility = compatibilityAnswer;
@@ -254,33 +253,6 @@ public final class ClusterService implements RequestHandler, Receiver, AutoClose
                 response.send(e, true);
             }
         }
-    }
-
-    /**
-     * The answer to a {@link MessageType#LEASE_PING} from {@code sender}: whether it is in this member's view, and the
-     * id of that view ({@link #writeViewId}); a member renews its lease only with answers from its own view.
-     */
-    private byte[] leaseAnswer(Address sender) {
-        View view = channel.getView();
-        WireWriter out = new WireWriter(32);
-        boolean member = view != null && view.containsMember(sender);
-        out.writeBoolean(member);
-        if (member) {
-            writeViewId(out, view.getViewId());
-        }
-        return out.toByteArray();
-    }
-
-    /** Writes a view id (its creator's UUID bits and its number). */
-    public static void writeViewId(WireWriter out, ViewId id) {
-        org.jgroups.util.UUID creator = (org.jgroups.util.UUID) id.getCreator();
-        out.writeLong(creator.getMostSignificantBits()).writeLong(creator.getLeastSignificantBits());
-        out.writeVarLong(id.getId());
-    }
-
-    /** Reads a view id written by {@link #writeViewId}. */
-    public static ViewId readViewId(WireReader in) {
-        return new ViewId(new org.jgroups.util.UUID(in.readLong(), in.readLong()), in.readVarLong());
     }
 
     /** The number of members in the current view (0 before connecting). */

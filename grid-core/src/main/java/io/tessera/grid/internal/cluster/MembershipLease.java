@@ -1,9 +1,6 @@
 package io.tessera.grid.internal.cluster;
 
 import io.tessera.grid.GridClock;
-import io.tessera.grid.internal.wire.MessageType;
-import io.tessera.grid.internal.wire.WireReader;
-import io.tessera.grid.internal.wire.WireWriter;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -293,8 +290,7 @@ public final class MembershipLease implements AutoCloseable {
         if (current == null || current.size() <= 1 || leaseNanos == NO_LEASE) {
             return;
         }
-        WireWriter out = WireWriter.forType(MessageType.LEASE_PING, 1);
-        byte[] payload = out.toByteArray();
+        byte[] payload = LeasePing.request();
         long timeoutMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(leaseNanos));
         for (Address member : current.getMembers()) {
             if (member.equals(self)) {
@@ -309,11 +305,10 @@ public final class MembershipLease implements AutoCloseable {
     }
 
     private void onAnswer(Address member, long sendTime, byte[] answer) {
-        WireReader in = new WireReader(answer);
-        if (!in.readBoolean()) {
+        ViewId theirs = LeasePing.readAnswer(answer);
+        if (theirs == null) {
             return; // it does not count this member as one of its own: no renewal
         }
-        ViewId theirs = ClusterService.readViewId(in);
         View current = view;
         if (current == null || !current.getViewId().equals(theirs)) {
             return; // mid-change, or another view altogether: wait until both agree

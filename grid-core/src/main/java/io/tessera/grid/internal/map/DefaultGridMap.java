@@ -188,7 +188,8 @@ public final class DefaultGridMap<K, V> extends AbstractMap<K, V> implements Gri
     @Override
     public CompletableFuture<V> getAsync(K key) {
         byte[] k = keyBytes(key);
-        return invokeAsync(request(OpCode.GET, key, k, null, null, 0, null)).thenApplyAsync(r -> decode(r.value()), node.asyncExecutor());
+        return invokeAsync(request(OpCode.GET, key, k, null, null, 0, null))
+                .thenApplyAsync(r -> decode(r.value()), node.asyncExecutor());
     }
 
     @Override

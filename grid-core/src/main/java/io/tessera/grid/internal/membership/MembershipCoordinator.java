@@ -98,6 +98,7 @@ public final class MembershipCoordinator {
     private int consecutiveAborts; // only the coordinator thread touches it
     private final List<Integer> awaiting = new ArrayList<>(); // this round's partitions waiting for silent replicas
     private long awaitingMillis; // how long the longest of them still waits
+    private final Map<Address, Long> silentWaits = new HashMap<>(); // this round's union of the members' reports
     private int skippedRounds; // only the coordinator thread touches it
     private long publishedInViewEpoch = -1; // only the coordinator thread touches it
 
@@ -122,6 +123,22 @@ public final class MembershipCoordinator {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /**
+     * The members this member saw leave by silence within the grace, to how many milliseconds of it are left; every
+     * member reports them, so a new coordinator (after a merge, say) knows which partitions wait for whom.
+     */
+    public Map<Address, Long> silentDepartures() {
+        long now = replicas.clock().nanoTime();
+        Map<Address, Long> left = new HashMap<>();
+        silentDepartures.forEach((member, at) -> {
+            long millis = SILENT_LOSS_GRACE_MILLIS - TimeUnit.NANOSECONDS.toMillis(now - at);
+            if (millis > 0) {
+                left.put(member, millis);
+            }
+        });
+        return left;
     }
 
     /** Partitions this member, as coordinator, found with no replica left. */
@@ -281,8 +298,10 @@ public final class MembershipCoordinator {
         checkEpoch(epoch);
 
         long version = replicas.table().version();
+        silentWaits.clear();
         for (StateReport state : states.values()) {
             version = Math.max(version, state.table().version());
+            state.silentDepartures().forEach((member, millis) -> silentWaits.merge(member, millis, Math::max));
         }
         List<List<Address>> sides = mergeSides;
         Set<Address> kept = keptSide(sides, states);
@@ -436,24 +455,22 @@ public final class MembershipCoordinator {
     }
 
     /**
-     * How long (ms) a partition whose replicas were {@code owners} still waits for one of them: until the grace after
-     * the latest silent departure among them ends; 0 when one of them crashed or left gracefully, or none is known.
+     * How long (ms) a partition whose replicas were {@code owners} still waits for one of them, as the members report
+     * their silent departures; 0 when one of them crashed or left gracefully (nobody saw it leave by silence).
      */
     private long silentWait(Address[] owners) {
         if (owners.length == 0) {
             return 0;
         }
-        long latest = Long.MIN_VALUE;
+        long longest = 0;
         for (Address owner : owners) {
-            Long at = silentDepartures.get(owner);
-            if (at == null) {
-                return 0;
+            Long millis = silentWaits.get(owner);
+            if (millis == null) {
+                return 0; // it crashed or left gracefully: its replica is gone
             }
-            latest = Math.max(latest, at);
+            longest = Math.max(longest, millis);
         }
-        long left = TimeUnit.NANOSECONDS.toMillis(latest - replicas.clock().nanoTime())
-                + SILENT_LOSS_GRACE_MILLIS;
-        return Math.max(0, left);
+        return longest;
     }
 
     private static Address lowest(List<Address> members) {

@@ -12,17 +12,22 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import org.jgroups.Address;
 
 /**
  * A member's answer to the coordinator's {@code STATE_REQUEST}: the newest table it installed, whether it is
- * isolated (paused, not yet heard from the others), and for every partition it holds something of, the replica's
+ * isolated (paused, not yet heard from the others), the members it saw leave by silence recently (with how long the
+ * partitions they held should still wait for them), and for every partition it holds something of, the replica's
  * status and each map's backup count and replication position.
  *
  * @param table the member's table
  * @param isolated whether the member is isolated after a pause
+ * @param silentDepartures members that left this member's view while it was fenced by silence, to the milliseconds
+ *     their partitions should still wait for them
  * @param replicas partition to what the member holds of it
  */
-public record StateReport(PartitionTable table, boolean isolated, Map<Integer, Replica> replicas) {
+public record StateReport(PartitionTable table, boolean isolated, Map<Address, Long> silentDepartures,
+                          Map<Integer, Replica> replicas) {
 
     /**
      * What a member holds of one partition.
@@ -80,7 +85,8 @@ public record StateReport(PartitionTable table, boolean isolated, Map<Integer, R
     }
 
     /** Collects this member's report; each partition thread describes its own replicas. */
-    public static CompletableFuture<StateReport> collect(PartitionReplicas partitions) {
+    public static CompletableFuture<StateReport> collect(PartitionReplicas partitions,
+                                                         Map<Address, Long> silentDepartures) {
         List<CompletableFuture<Map<Integer, Replica>>> parts = partitions.onEveryThread(owned -> {
             Map<Integer, Replica> described = new HashMap<>();
             for (PartitionReplica replica : owned) {
@@ -99,7 +105,7 @@ public record StateReport(PartitionTable table, boolean isolated, Map<Integer, R
         return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
             Map<Integer, Replica> all = new HashMap<>();
             parts.forEach(part -> all.putAll(part.join()));
-            return new StateReport(partitions.table(), partitions.lease().isolated(), all);
+            return new StateReport(partitions.table(), partitions.lease().isolated(), silentDepartures, all);
         });
     }
 
@@ -108,6 +114,11 @@ public record StateReport(PartitionTable table, boolean isolated, Map<Integer, R
         WireWriter out = new WireWriter(4096);
         table.writeTo(out);
         out.writeBoolean(isolated);
+        out.writeVarInt(silentDepartures.size());
+        silentDepartures.forEach((member, millis) -> {
+            PartitionTable.writeAddress(out, member);
+            out.writeVarLong(millis);
+        });
         out.writeVarInt(replicas.size());
         replicas.forEach((p, replica) -> {
             out.writeVarInt(p).writeByte(replica.status().id()).writeBoolean(replica.complete())
@@ -123,6 +134,11 @@ public record StateReport(PartitionTable table, boolean isolated, Map<Integer, R
         WireReader in = new WireReader(bytes);
         PartitionTable table = PartitionTable.readFrom(in);
         boolean isolated = in.readBoolean();
+        int departed = in.readVarInt();
+        Map<Address, Long> silent = new HashMap<>();
+        for (int i = 0; i < departed; i++) {
+            silent.put(PartitionTable.readAddress(in), in.readVarLong());
+        }
         int count = in.readVarInt();
         Map<Integer, Replica> replicas = new HashMap<>();
         for (int i = 0; i < count; i++) {
@@ -136,7 +152,7 @@ public record StateReport(PartitionTable table, boolean isolated, Map<Integer, R
             }
             replicas.put(p, new Replica(status, complete, positions));
         }
-        return new StateReport(table, isolated, replicas);
+        return new StateReport(table, isolated, silent, replicas);
     }
 
     /** The partitions of which this member holds a complete replica. */

@@ -5,7 +5,6 @@ import io.tessera.grid.internal.store.Tombstone;
 import io.tessera.grid.internal.wire.MessageType;
 import io.tessera.grid.internal.wire.WireReader;
 import io.tessera.grid.internal.wire.WireWriter;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -34,10 +33,8 @@ public record MergeEntries(int partition, String map, int backups, byte policy, 
     public byte[] encode() {
         WireWriter out = WireWriter.forType(MessageType.MERGE_ENTRIES, 1024);
         out.writeVarInt(partition).writeString(map).writeByte(backups).writeByte(policy).writeBytes(customPolicy);
-        out.writeVarInt(records.size());
-        records.forEach(r -> r.writeTo(out));
-        out.writeVarInt(tombstones.size());
-        tombstones.forEach(t -> t.writeTo(out));
+        Record.writeAll(out, records);
+        Tombstone.writeAll(out, tombstones);
         return out.toByteArray();
     }
 
@@ -48,16 +45,8 @@ public record MergeEntries(int partition, String map, int backups, byte policy, 
         int backups = in.readByte();
         byte policy = in.readByte();
         byte[] custom = in.readBytes();
-        int n = in.readVarInt();
-        List<Record> records = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            records.add(Record.readFrom(in));
-        }
-        int t = in.readVarInt();
-        List<Tombstone> tombstones = new ArrayList<>(t);
-        for (int i = 0; i < t; i++) {
-            tombstones.add(Tombstone.readFrom(in));
-        }
+        List<Record> records = Record.readAll(in);
+        List<Tombstone> tombstones = Tombstone.readAll(in);
         return new MergeEntries(partition, map, backups, policy, custom == null ? new byte[0] : custom, records,
                 tombstones);
     }

@@ -49,10 +49,8 @@ public record SnapshotChunk(int partition, int chunkIndex, boolean last, byte[] 
         for (MapGroup g : groups) {
             out.writeString(g.map()).writeByte(g.backups()).writeByte(g.mergePolicy()).writeVarLong(g.epoch())
                     .writeVarLong(g.epochBase()).writeVarLong(g.sequence()).writeVarLong(g.purgedStamp());
-            out.writeVarInt(g.records().size());
-            g.records().forEach(r -> r.writeTo(out));
-            out.writeVarInt(g.tombstones().size());
-            g.tombstones().forEach(t -> t.writeTo(out));
+            Record.writeAll(out, g.records());
+            Tombstone.writeAll(out, g.tombstones());
         }
         return out.toByteArray();
     }
@@ -73,16 +71,8 @@ public record SnapshotChunk(int partition, int chunkIndex, boolean last, byte[] 
             long epochBase = in.readVarLong();
             long sequence = in.readVarLong();
             long purged = in.readVarLong();
-            int n = in.readVarInt();
-            List<Record> records = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                records.add(Record.readFrom(in));
-            }
-            int t = in.readVarInt();
-            List<Tombstone> tombstones = new ArrayList<>(t);
-            for (int i = 0; i < t; i++) {
-                tombstones.add(Tombstone.readFrom(in));
-            }
+            List<Record> records = Record.readAll(in);
+            List<Tombstone> tombstones = Tombstone.readAll(in);
             groups.add(new MapGroup(map, backups, mergePolicy, epoch, epochBase, sequence, purged, records,
                     tombstones));
         }

@@ -70,7 +70,8 @@ public final class BackupReceiver {
             return;
         }
         if (!sender.equals(replica.table().primary(p)) || message.epoch() != replica.table().epoch(p)) {
-            log.debug("partition {}: refusing a stream from {} (epoch {}): the primary is {} in epoch {} under table {}",
+            log.debug("partition {}: refusing a stream from {} (epoch {}): the primary is {} in epoch {} under table"
+                    + " {}",
                     p, cluster.nameOf(sender), message.epoch(), replica.table().primary(p),
                     replica.table().epoch(p), replica.table().version());
             answer.accept(BackupAck.FENCED);

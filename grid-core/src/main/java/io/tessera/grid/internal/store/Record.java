@@ -2,6 +2,8 @@ package io.tessera.grid.internal.store;
 
 import io.tessera.grid.internal.wire.WireReader;
 import io.tessera.grid.internal.wire.WireWriter;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One entry: its key and value bytes, the replication sequence of its last write ({@code version}), the
@@ -138,6 +140,22 @@ public final class Record {
         out.writeVarLong(creationTime);
         out.writeVarLong(lastAccess);
         out.writeVarLong(hits);
+    }
+
+    /** Writes a count and then each record. */
+    public static void writeAll(WireWriter out, List<Record> records) {
+        out.writeVarInt(records.size());
+        records.forEach(r -> r.writeTo(out));
+    }
+
+    /** Reads records written by {@link #writeAll}. */
+    public static List<Record> readAll(WireReader in) {
+        int n = in.readVarInt();
+        List<Record> records = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            records.add(readFrom(in));
+        }
+        return records;
     }
 
     /** Reads a record written by {@link #writeTo}. */

@@ -2,6 +2,8 @@ package io.tessera.grid.internal.store;
 
 import io.tessera.grid.internal.wire.WireReader;
 import io.tessera.grid.internal.wire.WireWriter;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What a deletion or an expiry leaves behind: the key and the hybrid-logical-clock stamp of the deletion. A merge
@@ -19,6 +21,22 @@ public record Tombstone(BytesKey key, byte keyFormat, long stamp) {
         out.writeBytes(key.bytes());
         out.writeByte(keyFormat);
         out.writeVarLong(stamp);
+    }
+
+    /** Writes a count and then each tombstone. */
+    public static void writeAll(WireWriter out, List<Tombstone> tombstones) {
+        out.writeVarInt(tombstones.size());
+        tombstones.forEach(t -> t.writeTo(out));
+    }
+
+    /** Reads tombstones written by {@link #writeAll}. */
+    public static List<Tombstone> readAll(WireReader in) {
+        int n = in.readVarInt();
+        List<Tombstone> tombstones = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            tombstones.add(readFrom(in));
+        }
+        return tombstones;
     }
 
     /** Reads a tombstone written by {@link #writeTo}. */
