@@ -15,18 +15,16 @@ import java.util.concurrent.CompletableFuture;
 import org.jgroups.Address;
 
 /**
- * A member's answer to the coordinator's {@code STATE_REQUEST}: the newest table it installed, whether it is
- * isolated (paused, not yet heard from the others), the members it saw leave by silence recently (with how long the
- * partitions they held should still wait for them), and for every partition it holds something of, the replica's
- * status and each map's backup count and replication position.
+ * A member's answer to the coordinator's {@code STATE_REQUEST}: the newest table it installed, the members it saw
+ * leave by silence recently (with how long the partitions they held should still wait for them), and for every
+ * partition it holds something of, the replica's status and each map's backup count and replication position.
  *
  * @param table the member's table
- * @param isolated whether the member is isolated after a pause
  * @param silentDepartures members that left this member's view while it was fenced by silence, to the milliseconds
  *     their partitions should still wait for them
  * @param replicas partition to what the member holds of it
  */
-public record StateReport(PartitionTable table, boolean isolated, Map<Address, Long> silentDepartures,
+public record StateReport(PartitionTable table, Map<Address, Long> silentDepartures,
                           Map<Integer, Replica> replicas) {
 
     /**
@@ -105,7 +103,7 @@ public record StateReport(PartitionTable table, boolean isolated, Map<Address, L
         return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
             Map<Integer, Replica> all = new HashMap<>();
             parts.forEach(part -> all.putAll(part.join()));
-            return new StateReport(partitions.table(), partitions.lease().isolated(), silentDepartures, all);
+            return new StateReport(partitions.table(), silentDepartures, all);
         });
     }
 
@@ -113,7 +111,6 @@ public record StateReport(PartitionTable table, boolean isolated, Map<Address, L
     public byte[] encode() {
         WireWriter out = new WireWriter(4096);
         table.writeTo(out);
-        out.writeBoolean(isolated);
         out.writeVarInt(silentDepartures.size());
         silentDepartures.forEach((member, millis) -> {
             PartitionTable.writeAddress(out, member);
@@ -133,7 +130,6 @@ public record StateReport(PartitionTable table, boolean isolated, Map<Address, L
     public static StateReport decode(byte[] bytes) {
         WireReader in = new WireReader(bytes);
         PartitionTable table = PartitionTable.readFrom(in);
-        boolean isolated = in.readBoolean();
         int departed = in.readVarInt();
         Map<Address, Long> silent = new HashMap<>();
         for (int i = 0; i < departed; i++) {
@@ -152,7 +148,7 @@ public record StateReport(PartitionTable table, boolean isolated, Map<Address, L
             }
             replicas.put(p, new Replica(status, complete, positions));
         }
-        return new StateReport(table, isolated, silent, replicas);
+        return new StateReport(table, silent, replicas);
     }
 
     /** The partitions of which this member holds a complete replica. */

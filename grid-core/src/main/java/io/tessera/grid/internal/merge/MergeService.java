@@ -7,7 +7,6 @@ import io.tessera.grid.internal.cluster.ClusterService;
 import io.tessera.grid.internal.partition.PartitionTable;
 import io.tessera.grid.internal.replica.PartitionReplica;
 import io.tessera.grid.internal.replica.PartitionReplicas;
-import io.tessera.grid.internal.replica.ReplicaStatus;
 import io.tessera.grid.internal.replication.ChangeSet;
 import io.tessera.grid.internal.replication.ReplicationStream;
 import io.tessera.grid.internal.serialization.GridSerializer;

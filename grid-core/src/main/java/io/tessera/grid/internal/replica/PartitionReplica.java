@@ -141,24 +141,6 @@ public final class PartitionReplica {
         return stores.values();
     }
 
-    /** The sum of the stores' sequences (the coordinator compares replicas by it). */
-    public long totalSequence() {
-        long sum = 0;
-        for (RecordStore store : stores.values()) {
-            sum += store.sequence();
-        }
-        return sum;
-    }
-
-    /** The newest epoch any store of this replica is in. */
-    public long epoch() {
-        long epoch = 0;
-        for (RecordStore store : stores.values()) {
-            epoch = Math.max(epoch, store.epoch());
-        }
-        return epoch;
-    }
-
     // ------------------------------------------------------------------------------------------------- tables
 
     /**
