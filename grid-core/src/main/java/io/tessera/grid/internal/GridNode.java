@@ -1,6 +1,5 @@
 package io.tessera.grid.internal;
 
-import io.tessera.grid.EntryListener;
 import io.tessera.grid.Grid;
 import io.tessera.grid.GridClock;
 import io.tessera.grid.GridClosedException;
@@ -11,7 +10,6 @@ import io.tessera.grid.GridTopic;
 import io.tessera.grid.MapConfig;
 import io.tessera.grid.Member;
 import io.tessera.grid.MergePolicy;
-import io.tessera.grid.NearCacheConfig;
 import io.tessera.grid.Partition;
 import io.tessera.grid.internal.cluster.ClusterService;
 import io.tessera.grid.internal.cluster.JGroupsStacks;
@@ -29,10 +27,8 @@ import io.tessera.grid.internal.migration.FreezeRequest;
 import io.tessera.grid.internal.migration.MigrationService;
 import io.tessera.grid.internal.migration.SnapshotChunk;
 import io.tessera.grid.internal.migration.SyncReplicaRequest;
-import io.tessera.grid.internal.nearcache.NearCache;
 import io.tessera.grid.internal.operation.Invoker;
 import io.tessera.grid.internal.operation.OperationRequest;
-import io.tessera.grid.internal.operation.OperationResult;
 import io.tessera.grid.internal.operation.PartitionMaintenance;
 import io.tessera.grid.internal.operation.PartitionQueries;
 import io.tessera.grid.internal.operation.PartitionQuery;
@@ -65,7 +61,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 import org.jgroups.Address;
 import org.jgroups.JChannel;
 import org.jgroups.View;
@@ -115,7 +110,7 @@ public final class GridNode implements Grid {
     private final Executor asyncExecutor;
     private final ConcurrentHashMap<String, DefaultGridMap<?, ?>> maps = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final MapRuntime runtime = new MapSupport();
+    private final MapRuntime runtime;
     private final CompletableFuture<PartitionTable> firstTable = new CompletableFuture<>();
     private volatile boolean leaveReleased;
 
@@ -124,11 +119,11 @@ public final class GridNode implements Grid {
         this.clock = config.clock();
         this.serializer = new GridSerializer(config.serialization());
         this.cluster = new ClusterService(channel);
-        byte[] compatibility = compatibility(config);
+        byte[] compatibility = ClusterCompatibility.of(config);
         cluster.compatibilityAnswer(compatibility);
         cluster.startingInterestAnswer(EventService.noInterests());
         cluster.connect(config.clusterName());
-        checkCompatibility(compatibility);
+        ClusterCompatibility.check(cluster, config, compatibility);
         this.self = cluster.localAddress();
         this.memberName = cluster.nameOf(self);
         long timeoutMillis = config.operationTimeout().toMillis();
@@ -170,6 +165,7 @@ public final class GridNode implements Grid {
                 memberName);
         new PartitionMaintenance(replicas, stream, backups, executor, hlc, config.tombstoneRetention().toMillis(),
                 timeoutMillis).start();
+        this.runtime = new NodeMapRuntime(this, invoker, executor, queries, events, lease, asyncExecutor);
         lease.onFenced(events::invalidateAllNearCaches);
         replicas.tableListener(table -> {
             coordinator.tableInstalled(table);
@@ -186,60 +182,6 @@ public final class GridNode implements Grid {
         View view = cluster.view();
         if (view != null) {
             viewChanged(view);
-        }
-    }
-
-    /**
-     * The settings every member of a cluster must share: the partition count and backup owners shape the table
-     * everyone decodes, and the class registrations decide what every member can read.
-     */
-    private static byte[] compatibility(GridConfig config) {
-        WireWriter out = new WireWriter(256);
-        out.writeVarInt(config.partitionCount());
-        out.writeVarInt(config.maxBackups());
-        var registrations = config.serialization().registrations();
-        out.writeVarInt(registrations.size());
-        for (var r : registrations) {
-            out.writeVarInt(r.id()).writeString(r.type().getName());
-        }
-        return out.toByteArray();
-    }
-
-    /** Refuses to join a cluster whose members were started with settings this member cannot work with. */
-    private void checkCompatibility(byte[] mine) {
-        List<Address> others = new java.util.ArrayList<>(cluster.view().getMembers());
-        others.remove(cluster.localAddress());
-        if (others.isEmpty()) {
-            return;
-        }
-        WireWriter out = WireWriter.forType(MessageType.COMPATIBILITY, 1);
-        var replies = cluster.requestAll(others, out.array(), out.size(),
-                config.operationTimeout().toMillis()).join();
-        if (replies == null) {
-            return; // a member that does not answer in time is being suspected; the others were checked
-        }
-        for (Address other : others) {
-            var rsp = replies.get(other);
-            if (rsp == null || !rsp.wasReceived() || rsp.hasException() || rsp.getValue() == null
-                    || java.util.Arrays.equals(rsp.getValue(), mine)) {
-                continue;
-            }
-            WireReader theirs = new WireReader(rsp.getValue());
-            int partitions = theirs.readVarInt();
-            int backups = theirs.readVarInt();
-            StringBuilder registered = new StringBuilder();
-            int count = theirs.readVarInt();
-            for (int i = 0; i < count; i++) {
-                registered.append(i == 0 ? "" : ", ").append(theirs.readVarInt()).append('=')
-                        .append(theirs.readString());
-            }
-            cluster.close();
-            throw new GridException("cannot join cluster '" + config.clusterName() + "': member "
-                    + cluster.nameOf(other) + " runs with partitionCount " + partitions + ", maxBackups " + backups
-                    + " and registered classes [" + registered + "], this member with partitionCount "
-                    + config.partitionCount() + ", maxBackups " + config.maxBackups() + " and "
-                    + config.serialization().registrations().stream().map(r -> r.id() + "=" + r.type().getName())
-                    .toList() + "; start every member with the same settings and the same registrations");
         }
     }
 
@@ -525,104 +467,6 @@ public final class GridNode implements Grid {
     private MergePolicy localPolicy(String name) {
         DefaultGridMap<?, ?> map = maps.get(name);
         return map == null ? null : map.config().mergePolicy();
-    }
-
-    /** What a map needs of this member. */
-    private final class MapSupport implements MapRuntime {
-        @Override
-        public GridSerializer serializer() {
-            return serializer;
-        }
-
-        @Override
-        public int partitionCount() {
-            return config.partitionCount();
-        }
-
-        @Override
-        public long operationTimeoutMillis() {
-            return config.operationTimeout().toMillis();
-        }
-
-        @Override
-        public GridClock clock() {
-            return clock;
-        }
-
-        @Override
-        public Executor asyncExecutor() {
-            return asyncExecutor;
-        }
-
-        @Override
-        public void checkOpen() {
-            GridNode.this.checkOpen();
-        }
-
-        @Override
-        public CompletableFuture<OperationResult> invoke(OperationRequest request) {
-            return invoker.invoke(request);
-        }
-
-        @Override
-        public void readLocal(OperationRequest request, Consumer<OperationResult> reply) {
-            executor.readLocal(request, reply);
-        }
-
-        @Override
-        public PartitionTable table() {
-            return replicas.table();
-        }
-
-        @Override
-        public Address self() {
-            return self;
-        }
-
-        @Override
-        public List<Address> members() {
-            View view = cluster.view();
-            return view == null ? List.of() : view.getMembers();
-        }
-
-        @Override
-        public boolean isMember(Address member) {
-            return cluster.isMember(member);
-        }
-
-        @Override
-        public int viewSize() {
-            return cluster.viewSize();
-        }
-
-        @Override
-        public CompletableFuture<byte[]> query(Address member, PartitionQuery query, long timeoutMillis) {
-            if (member.equals(self)) {
-                return queries.run(query);
-            }
-            WireWriter out = query.encode();
-            return cluster.request(member, out.array(), out.size(), timeoutMillis);
-        }
-
-        @Override
-        public boolean leaseHolds() {
-            return lease.holds();
-        }
-
-        @Override
-        public NearCache nearCache(String map, NearCacheConfig nearCacheConfig) {
-            return events.nearCache(map, nearCacheConfig);
-        }
-
-        @Override
-        public UUID addListener(String map, EntryListener<?, ?> listener, boolean includeValues) {
-            return events.addListener(map, listener, includeValues);
-        }
-
-        @Override
-        public boolean removeListener(String map, UUID id) {
-            return events.removeListener(map, id);
-        }
     }
 
     /** The settings. */

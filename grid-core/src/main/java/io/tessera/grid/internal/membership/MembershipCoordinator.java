@@ -13,7 +13,6 @@ import io.tessera.grid.internal.wire.MessageType;
 import io.tessera.grid.internal.wire.WireReader;
 import io.tessera.grid.internal.wire.WireWriter;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -72,12 +71,6 @@ public final class MembershipCoordinator {
     private static final Logger log = LoggerFactory.getLogger(MembershipCoordinator.class);
     private static final long RETRY_DELAY_MILLIS = 200;
     private static final long SYNC_TIMEOUT_MILLIS = 120_000;
-    /**
-     * How long a partition whose every replica left by silence (a cut, a hang: not a crash) waits for one of them to
-     * come back before it restarts empty. Meanwhile its operations time out ("not applied"), which is better than
-     * serving it empty and having the merge keep the empty side's newer writes over the acknowledged old ones.
-     */
-    static final long SILENT_LOSS_GRACE_MILLIS = 60_000;
 
     private final Address self;
     private final ClusterService cluster;
@@ -91,7 +84,7 @@ public final class MembershipCoordinator {
     private final AtomicLong viewEpoch = new AtomicLong();
     private final Set<Address> leaving = ConcurrentHashMap.newKeySet();
     private final LongAdder lostPartitions = new LongAdder();
-    private final Map<Address, Long> silentDepartures = new ConcurrentHashMap<>();
+    private final SilentDepartures silentDepartures;
     private volatile View view;
     private volatile boolean stopped;
     private volatile List<List<Address>> mergeSides;
@@ -118,6 +111,7 @@ public final class MembershipCoordinator {
         this.partitionCount = replicas.partitionCount();
         this.replicaCount = maxBackups + 1;
         this.timeoutMillis = timeoutMillis;
+        this.silentDepartures = new SilentDepartures(replicas.clock());
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tessera-coordinator-" + memberName);
             t.setDaemon(true);
@@ -130,15 +124,7 @@ public final class MembershipCoordinator {
      * member reports them, so a new coordinator (after a merge, say) knows which partitions wait for whom.
      */
     public Map<Address, Long> silentDepartures() {
-        long now = replicas.clock().nanoTime();
-        Map<Address, Long> left = new HashMap<>();
-        silentDepartures.forEach((member, at) -> {
-            long millis = SILENT_LOSS_GRACE_MILLIS - TimeUnit.NANOSECONDS.toMillis(now - at);
-            if (millis > 0) {
-                left.put(member, millis);
-            }
-        });
-        return left;
+        return silentDepartures.remainingMillis();
     }
 
     /** Partitions this member, as coordinator, found with no replica left. */
@@ -149,47 +135,13 @@ public final class MembershipCoordinator {
     /** Takes a new view (from a JGroups thread): remembers it and schedules a round if this member coordinates. */
     public void viewChanged(View newView) {
         if (newView instanceof MergeView merge) {
-            mergeSides = sides(merge);
+            mergeSides = MergeSides.of(merge);
         }
-        View previous = view;
-        if (previous != null && replicas.lease().fencedBySilence()) {
-            // They went silent before they left: cut off or hung, maybe alive with their replicas.
-            long now = replicas.clock().nanoTime();
-            for (Address member : previous.getMembers()) {
-                if (!newView.containsMember(member)) {
-                    silentDepartures.put(member, now);
-                }
-            }
-        }
-        long horizon = replicas.clock().nanoTime() - TimeUnit.MILLISECONDS.toNanos(SILENT_LOSS_GRACE_MILLIS);
-        silentDepartures.values().removeIf(at -> at - horizon < 0);
+        silentDepartures.viewChanged(view, newView, replicas.lease().fencedBySilence());
         view = newView;
         viewEpoch.incrementAndGet();
         leaving.retainAll(newView.getMembers());
         scheduleRound(0);
-    }
-
-    /**
-     * The sides of a merge, disjoint: a member that appears in several subgroups (an excluded member can keep an old
-     * view that still lists the others) belongs to the newest subgroup that lists it.
-     */
-    private static List<List<Address>> sides(MergeView merge) {
-        List<View> subgroups = new ArrayList<>(merge.getSubgroups());
-        subgroups.sort(Comparator.comparing(View::getViewId).reversed());
-        Set<Address> placed = new HashSet<>();
-        List<List<Address>> sides = new ArrayList<>();
-        for (View subgroup : subgroups) {
-            List<Address> side = new ArrayList<>();
-            for (Address member : subgroup.getMembers()) {
-                if (placed.add(member)) {
-                    side.add(member);
-                }
-            }
-            if (!side.isEmpty()) {
-                sides.add(side);
-            }
-        }
-        return sides;
     }
 
     /**
@@ -422,22 +374,7 @@ public final class MembershipCoordinator {
         if (sides == null) {
             return states.keySet();
         }
-        List<Address> best = null;
-        long bestVersion = -1;
-        for (List<Address> side : sides) {
-            List<Address> present = side.stream().filter(states::containsKey).toList();
-            if (present.isEmpty()) {
-                continue;
-            }
-            long newest = present.stream().mapToLong(a -> states.get(a).table().version()).max().orElse(0);
-            if (best == null || present.size() > best.size()
-                    || (present.size() == best.size() && newest > bestVersion)
-                    || (present.size() == best.size() && newest == bestVersion
-                        && lowest(present).compareTo(lowest(best)) < 0)) {
-                best = present;
-                bestVersion = newest;
-            }
-        }
+        List<Address> best = MergeSides.keptSide(sides, states);
         if (best == null) {
             return states.keySet();
         }
@@ -450,31 +387,9 @@ public final class MembershipCoordinator {
             }
         }
         log.warn("merging {} sides {}: keeping the side of {} (its table {}), merging the others into it",
-                sides.size(), sides.stream().map(this::names).toList(), names(List.copyOf(best)), bestVersion);
+                sides.size(), sides.stream().map(this::names).toList(), names(best),
+                best.stream().mapToLong(a -> states.get(a).table().version()).max().orElse(0));
         return kept;
-    }
-
-    /**
-     * How long (ms) a partition whose replicas were {@code owners} still waits for one of them, as the members report
-     * their silent departures; 0 when one of them crashed or left gracefully (nobody saw it leave by silence).
-     */
-    private long silentWait(Address[] owners) {
-        if (owners.length == 0) {
-            return 0;
-        }
-        long longest = 0;
-        for (Address owner : owners) {
-            Long millis = silentWaits.get(owner);
-            if (millis == null) {
-                return 0; // it crashed or left gracefully: its replica is gone
-            }
-            longest = Math.max(longest, millis);
-        }
-        return longest;
-    }
-
-    private static Address lowest(List<Address> members) {
-        return members.stream().min(Comparator.naturalOrder()).orElseThrow();
     }
 
     private void resolveOwners(int p, PartitionTable base, Set<Address> kept, Map<Address, StateReport> states,
@@ -499,7 +414,7 @@ public final class MembershipCoordinator {
                 }
             }
             if (adopted == null) {
-                long waitMillis = silentWait(previous);
+                long waitMillis = SilentDepartures.waitFor(previous, silentWaits);
                 if (waitMillis > 0) {
                     // Its replicas went silent rather than crashed: keep them as owners (nobody serves the partition)
                     // until one is back, or the grace ends.

@@ -80,6 +80,11 @@ import java.util.Objects;
  *
  * <p>Members are compared with {@link Object#equals(Object)} and must have a consistent {@code hashCode}. The class
  * is stateless and thread-safe.
+ *
+ * <p>Why one long file: the six steps above are one algorithm over one shared working state (the {@code Solver}'s
+ * owner lists, quotas and per-position counts); each step leans on the invariants the previous ones left in it.
+ * Split across classes they would have to expose that state and those invariants to each other, which would make
+ * the proofs above harder to follow, not easier.
  */
 public final class PartitionAssigner {
 
