@@ -16,7 +16,6 @@ import io.tessera.grid.internal.store.Tombstone;
 import io.tessera.grid.internal.wire.WireReader;
 import io.tessera.grid.internal.wire.WireWriter;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -311,7 +310,7 @@ public final class MigrationService {
         if (replica.status() == ReplicaStatus.SYNCING) {
             return false;
         }
-        log.debug("partition {} installed from {} ({} maps)", p, sender, Arrays.asList(staging.keySet().toArray()));
+        log.debug("partition {} installed from {} ({} maps)", p, sender, staging.keySet());
         return true;
     }
 }
