@@ -393,7 +393,7 @@ public final class DefaultGridMap<K, V> extends AbstractMap<K, V> implements Gri
      */
     private Map<Integer, byte[]> queryPartitions(QueryKind kind, int[] partitions) {
         node.checkOpen();
-        if (config.minClusterSize() > 0 && node.viewSize() < config.minClusterSize()) {
+        if (!settings.quorumMet(node.viewSize())) {
             throw new QuorumException(kind + " of map '" + name + "': the map requires " + config.minClusterSize()
                     + " members (minClusterSize) and this member sees " + node.viewSize());
         }

@@ -136,8 +136,7 @@ public final class Invoker {
             fail(call, timeout(call));
             return;
         }
-        int minimum = request.map().minClusterSize();
-        if (minimum > 0 && cluster.viewSize() < minimum) {
+        if (!request.map().quorumMet(cluster.viewSize())) {
             fail(call, quorum(call, "this member sees " + cluster.viewSize()));
             return;
         }

@@ -75,8 +75,7 @@ public final class PartitionQueries {
             result.complete(out.toByteArray());
             return;
         }
-        int minimum = query.map().minClusterSize();
-        if (!replicas.servesAsPrimary(replica) || (minimum > 0 && cluster.viewSize() < minimum)) {
+        if (!replicas.servesAsPrimary(replica) || !query.map().quorumMet(cluster.viewSize())) {
             result.complete(null);
             return;
         }

@@ -89,10 +89,9 @@ public final class PrimaryExecutor {
     }
 
     private void run(PartitionReplica replica, OperationRequest request, Consumer<OperationResult> reply) {
-        int minimum = request.map().minClusterSize();
-        if (minimum > 0 && cluster.viewSize() < minimum) {
+        if (!request.map().quorumMet(cluster.viewSize())) {
             reply.accept(OperationResult.error(ErrorKind.QUORUM, "map '" + request.map().name() + "' requires "
-                    + minimum + " members and its primary sees " + cluster.viewSize()));
+                    + request.map().minClusterSize() + " members and its primary sees " + cluster.viewSize()));
             return;
         }
         if (!replicas.servesAsPrimary(replica)) {

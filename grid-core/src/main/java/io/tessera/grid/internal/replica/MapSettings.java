@@ -17,6 +17,11 @@ import io.tessera.grid.internal.wire.WireWriter;
 public record MapSettings(String name, int backups, boolean asyncBackups, long maxIdleMillis, int minClusterSize,
                           byte mergePolicy) {
 
+    /** Whether a member that sees {@code viewSize} members may run operations on this map (its quorum). */
+    public boolean quorumMet(int viewSize) {
+        return minClusterSize == 0 || viewSize >= minClusterSize;
+    }
+
     /** Writes the settings. */
     public void writeTo(WireWriter out) {
         out.writeString(name).writeByte(backups).writeBoolean(asyncBackups).writeVarLong(maxIdleMillis)
