@@ -2,6 +2,7 @@ package io.tessera.grid;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Executor;
 
 /**
  * The immutable settings of a grid member, as made by {@link GridBuilder}; see its setters for meanings.
@@ -23,5 +24,5 @@ import java.util.List;
 public record GridConfig(String clusterName, String stack, String bindAddress, int bindPort,
                          List<String> initialMembers, int partitionCount, int maxBackups,
                          SerializationConfig serialization, Duration operationTimeout, String memberName,
-                         GridClock clock, java.util.concurrent.Executor executor, Duration tombstoneRetention) {
+                         GridClock clock, Executor executor, Duration tombstoneRetention) {
 }

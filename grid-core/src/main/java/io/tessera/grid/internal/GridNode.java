@@ -52,6 +52,7 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -209,7 +210,7 @@ public final class GridNode implements Grid {
             Thread.currentThread().interrupt();
             node.shutdownNow();
             throw new GridException("interrupted while joining", e);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             node.shutdownNow();
             throw new GridException("joining failed", e.getCause());
         }

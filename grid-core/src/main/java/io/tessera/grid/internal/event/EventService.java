@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.jgroups.Address;
 import org.jgroups.View;
@@ -369,7 +370,7 @@ public final class EventService implements EventPublisher {
             int stripe = Math.floorMod(Arrays.hashCode(change.key()), LISTENER_THREADS);
             try {
                 listenerThreads[stripe].execute(() -> dispatch(change, local));
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
                 return; // shutting down
             }
         }

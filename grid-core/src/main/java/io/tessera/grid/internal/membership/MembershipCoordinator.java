@@ -22,7 +22,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -79,7 +81,7 @@ public final class MembershipCoordinator {
     private final int replicaCount;
     private final long timeoutMillis;
     private final ScheduledExecutorService executor;
-    private java.util.concurrent.ScheduledFuture<?> nextRound; // guarded by this
+    private ScheduledFuture<?> nextRound; // guarded by this
     private long nextRoundDue; // guarded by this
     private final AtomicLong viewEpoch = new AtomicLong();
     private final Set<Address> leaving = ConcurrentHashMap.newKeySet();
@@ -198,7 +200,7 @@ public final class MembershipCoordinator {
         try {
             nextRoundDue = due;
             nextRound = executor.schedule(this::runRound, delayMillis, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             nextRound = null;
         }
     }

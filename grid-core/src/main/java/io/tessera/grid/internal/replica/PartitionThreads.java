@@ -1,6 +1,7 @@
 package io.tessera.grid.internal.replica;
 
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
@@ -56,7 +57,7 @@ public final class PartitionThreads {
     public void executeOnThread(int index, Runnable task) {
         try {
             threads[index].execute(() -> runSafely(task));
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             log.debug("partition thread {} is shut down; dropping a task", index);
         }
     }

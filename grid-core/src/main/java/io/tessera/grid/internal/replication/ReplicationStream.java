@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import org.jgroups.Address;
 import org.jgroups.util.Rsp;
@@ -131,7 +132,7 @@ public final class ReplicationStream {
         if (failure == null) {
             return Result.DURABLE;
         }
-        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                 ? failure.getCause() : failure;
         return Result.uncertain(cause.getMessage());
     }
