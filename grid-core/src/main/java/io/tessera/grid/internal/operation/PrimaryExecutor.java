@@ -7,7 +7,6 @@ import io.tessera.grid.internal.replica.CallId;
 import io.tessera.grid.internal.replica.CallResults;
 import io.tessera.grid.internal.replica.PartitionReplica;
 import io.tessera.grid.internal.replica.PartitionReplicas;
-import io.tessera.grid.internal.replica.ReplicaStatus;
 import io.tessera.grid.internal.replication.BackupMessage.CallRecord;
 import io.tessera.grid.internal.replication.ChangeSet;
 import io.tessera.grid.internal.replication.EntryChange;
@@ -75,8 +74,7 @@ public final class PrimaryExecutor {
      */
     public void readLocal(OperationRequest request, Consumer<OperationResult> reply) {
         replicas.execute(request.partition(), replica -> {
-            if (replica.status() != ReplicaStatus.OWNER || replica.table().ownerIndex(replica.partition(),
-                    replicas.self()) < 0 || !replicas.lease().holds()) {
+            if (!replicas.servesLocalReads(replica)) {
                 reply.accept(null);
                 return;
             }

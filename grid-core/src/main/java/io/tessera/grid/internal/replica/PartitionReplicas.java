@@ -91,6 +91,13 @@ public final class PartitionReplicas {
         return replica.isPrimaryUnder(self) && !replica.frozen() && lease.holds();
     }
 
+    /** Whether this member may answer a read of {@code replica} from its own copy (a map that reads from backups):
+     *  an owner in its table, complete, and holding the lease. Called on the replica's thread. */
+    public boolean servesLocalReads(PartitionReplica replica) {
+        return replica.status() == ReplicaStatus.OWNER && replica.table().ownerIndex(replica.partition(), self) >= 0
+                && lease.holds();
+    }
+
     /**
      * Installs {@code newTable} if it is newer than the current one; completes once every partition thread applied it
      * (or at once if it is not newer).
