@@ -49,6 +49,7 @@ public final class GridBuilder {
     private String memberName;
     private GridClock clock = GridClock.system();
     private Executor executor;
+    private List<Executor> partitionExecutors = List.of();
     private Duration tombstoneRetention = DEFAULT_TOMBSTONE_RETENTION;
 
     GridBuilder() {
@@ -162,10 +163,32 @@ public final class GridBuilder {
 
     /**
      * Sets the executor that completes the futures of asynchronous map operations, and so runs the caller's
-     * continuations (default: a small pool of this member's own). Never a partition or JGroups thread.
+     * continuations (default: a small pool of this member's own).
+     *
+     * <p>{@code Runnable::run} completes them on the grid's own threads (a partition thread, or the JGroups thread
+     * that delivered a remote answer), which saves a thread hand-off per operation. Only a caller whose
+     * continuations never block may choose it: a continuation that waits for another grid operation would wait on
+     * the thread that has to run it. The RESP server's launcher does, since its continuations only queue a reply.
      */
     public GridBuilder executor(Executor executor) {
         this.executor = Objects.requireNonNull(executor, "executor");
+        return this;
+    }
+
+    /**
+     * Runs the partitions on {@code executors} instead of threads of the member's own (one per core): partition
+     * {@code p} runs on executor {@code p mod executors.size()}. Each executor must run its tasks one at a time on one
+     * thread, in the order they were submitted, and its thread must never block. An embedder whose I/O runs on event
+     * loops (Netty's, Vert.x's) passes those loops: an operation that arrives on the loop of its partition then runs
+     * without any thread hand-off, as the RESP server's launcher does. The member never shuts the executors down;
+     * they must outlive {@link Grid#close()}. Never call a blocking map method on one of them.
+     */
+    public GridBuilder partitionThreads(List<? extends Executor> executors) {
+        Objects.requireNonNull(executors, "executors");
+        if (executors.isEmpty()) {
+            throw new IllegalArgumentException("partitionThreads: expected at least one executor");
+        }
+        this.partitionExecutors = List.copyOf(executors);
         return this;
     }
 
@@ -186,7 +209,7 @@ public final class GridBuilder {
     /** The immutable settings this builder holds now. */
     public GridConfig config() {
         return new GridConfig(clusterName, stack, bindAddress, bindPort, initialMembers, partitionCount, maxBackups,
-                serialization, operationTimeout, memberName, clock, executor, tombstoneRetention);
+                serialization, operationTimeout, memberName, clock, executor, partitionExecutors, tombstoneRetention);
     }
 
     /**

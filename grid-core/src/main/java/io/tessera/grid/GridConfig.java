@@ -19,10 +19,18 @@ import java.util.concurrent.Executor;
  * @param memberName this member's name, or {@code null}
  * @param clock the clock expiry, leases and deadlines read
  * @param executor the executor that completes asynchronous results, or {@code null} for the member's own pool
+ * @param partitionExecutors the single-threaded executors the partitions run on, or empty for threads of the
+ *     member's own
  * @param tombstoneRetention how long deletions are remembered for merges
  */
 public record GridConfig(String clusterName, String stack, String bindAddress, int bindPort,
                          List<String> initialMembers, int partitionCount, int maxBackups,
                          SerializationConfig serialization, Duration operationTimeout, String memberName,
-                         GridClock clock, Executor executor, Duration tombstoneRetention) {
+                         GridClock clock, Executor executor, List<Executor> partitionExecutors,
+                         Duration tombstoneRetention) {
+    /** Copies the lists, so the config stays immutable. */
+    public GridConfig {
+        initialMembers = List.copyOf(initialMembers);
+        partitionExecutors = List.copyOf(partitionExecutors);
+    }
 }

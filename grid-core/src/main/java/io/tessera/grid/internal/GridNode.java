@@ -129,7 +129,9 @@ public final class GridNode implements Grid {
         this.memberName = cluster.nameOf(self);
         long timeoutMillis = config.operationTimeout().toMillis();
         this.lease = new MembershipLease(cluster, clock, memberName);
-        this.threads = new PartitionThreads(Math.max(2, Runtime.getRuntime().availableProcessors()), memberName);
+        this.threads = config.partitionExecutors().isEmpty()
+                ? new PartitionThreads(Math.max(2, Runtime.getRuntime().availableProcessors()), memberName)
+                : new PartitionThreads(config.partitionExecutors(), memberName);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tessera-timer-" + memberName);
             t.setDaemon(true);
