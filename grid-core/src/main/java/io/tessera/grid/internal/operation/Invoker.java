@@ -14,11 +14,13 @@ import io.tessera.grid.internal.replica.PartitionReplicas;
 import java.security.SecureRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.jgroups.Address;
@@ -40,6 +42,8 @@ import org.jgroups.Address;
  */
 public final class Invoker {
     private static final long[] BACKOFF_MILLIS = {1, 2, 5, 10, 20, 50, 100};
+    /** How old the cached watermark may grow before an attempt recomputes it. */
+    private static final long WATERMARK_REFRESH_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final Address self;
     private final ClusterService cluster;
@@ -50,7 +54,12 @@ public final class Invoker {
     private final GridClock clock;
     private final long invokerId;
     private final AtomicLong nextCall = new AtomicLong();
-    private final ConcurrentSkipListSet<Long> outstanding = new ConcurrentSkipListSet<>();
+    /** The write calls waiting for an answer; their lowest number is the watermark. */
+    private final Set<Long> outstanding = ConcurrentHashMap.newKeySet();
+    /** Calls between taking a number and entering {@link #outstanding}: the watermark is not recomputed meanwhile. */
+    private final AtomicInteger registering = new AtomicInteger();
+    private volatile long watermark = 1;
+    private volatile long watermarkComputedNanos = System.nanoTime();
     private final LongAdder remoteInvocations = new LongAdder();
     private final LongAdder retries = new LongAdder();
     private final LongAdder indeterminate = new LongAdder();
@@ -106,20 +115,59 @@ public final class Invoker {
         Call(OperationRequest request) {
             this.request = request;
             if (request.code().write()) {
-                long sequence = nextCall.incrementAndGet();
-                outstanding.add(sequence);
-                this.id = new CallId(invokerId, sequence);
-                result.whenComplete((r, e) -> outstanding.remove(sequence));
+                registering.incrementAndGet();
+                try {
+                    long sequence = nextCall.incrementAndGet();
+                    outstanding.add(sequence);
+                    this.id = new CallId(invokerId, sequence);
+                } finally {
+                    registering.decrementAndGet();
+                }
             } else {
                 this.id = CallId.NONE;
             }
             this.deadline = clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         }
 
-        long watermark() {
-            Long lowest = outstanding.isEmpty() ? null : outstanding.ceiling(Long.MIN_VALUE);
-            return lowest == null ? nextCall.get() + 1 : lowest;
+        void succeed(OperationResult r) {
+            forget();
+            result.complete(r);
         }
+
+        void fail(RuntimeException e) {
+            forget();
+            result.completeExceptionally(e);
+        }
+
+        private void forget() {
+            if (id.isSet()) {
+                outstanding.remove(id.sequence());
+            }
+        }
+    }
+
+    /**
+     * The lowest call number this invoker still waits for, recomputed at most every
+     * {@link #WATERMARK_REFRESH_NANOS}: a scan of the calls in flight is cheaper than keeping them sorted on every
+     * call. A stale value is lower than the true one, which only keeps results on the primaries a little longer;
+     * it is never higher, because a value is computed only when no call is between taking its number (at most the
+     * one read first) and entering the set.
+     */
+    private long watermark() {
+        long now = System.nanoTime();
+        if (now - watermarkComputedNanos < WATERMARK_REFRESH_NANOS) {
+            return watermark;
+        }
+        long lowest = nextCall.get() + 1;
+        if (registering.get() != 0) {
+            return watermark;
+        }
+        for (long sequence : outstanding) {
+            lowest = Math.min(lowest, sequence);
+        }
+        watermark = lowest;
+        watermarkComputedNanos = now;
+        return lowest;
     }
 
     /** Invokes {@code request} on its primary; completes with the OK result or a {@link GridException}. */
@@ -146,7 +194,7 @@ public final class Invoker {
             retryLater(call, "no partition table yet");
             return;
         }
-        OperationRequest routed = request.forAttempt(table.version(), call.id, call.watermark());
+        OperationRequest routed = request.forAttempt(table.version(), call.id, watermark());
         call.attempts++;
         if (primary.equals(self)) {
             executor.execute(routed, r -> onResult(call, r, primary));
@@ -183,7 +231,7 @@ public final class Invoker {
 
     private void onResult(Call call, OperationResult r, Address primary) {
         switch (r.status()) {
-            case OK -> call.result.complete(r);
+            case OK -> call.succeed(r);
             case RETRY -> retryLater(call, cluster.nameOf(primary) + " does not serve partition "
                     + call.request.partition() + " as its primary now (its table " + r.number() + ")");
             case ERROR -> {
@@ -215,7 +263,7 @@ public final class Invoker {
         if (e instanceof IndeterminateOutcomeException) {
             indeterminate.increment();
         }
-        call.result.completeExceptionally(e);
+        call.fail(e);
     }
 
     private RuntimeException timeout(Call call) {

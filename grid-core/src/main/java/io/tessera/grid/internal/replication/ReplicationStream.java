@@ -9,6 +9,7 @@ import io.tessera.grid.internal.store.RecordStore;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
@@ -100,15 +101,15 @@ public final class ReplicationStream {
             targets.addAll(Arrays.asList(replica.table().syncing(p)));
         }
         if (targets.isEmpty()) {
-            invalidated.whenComplete((v, e) -> replicas.execute(p, r -> done.accept(invalidation(e))));
+            whenInvalidated(p, invalidated, done);
             return;
         }
         byte[] payload = message.encode();
         replica.replicationStarted();
         CompletableFuture<RspList<byte[]>> acks = cluster.requestAll(targets, payload, payload.length, timeoutMillis);
-        acks.whenComplete((rsps, e) -> replicas.execute(p, PartitionReplica::replicationSettled));
         if (async) {
-            invalidated.whenComplete((v, e) -> replicas.execute(p, r -> done.accept(invalidation(e))));
+            acks.whenComplete((rsps, e) -> replicas.execute(p, PartitionReplica::replicationSettled));
+            whenInvalidated(p, invalidated, done);
             acks.whenComplete((rsps, e) -> {
                 String problem = e != null ? e.toString() : problem(rsps, required, timeoutMillis);
                 if (problem != null) {
@@ -117,14 +118,53 @@ public final class ReplicationStream {
             });
             return;
         }
-        acks.whenComplete((rsps, e) -> invalidated.whenComplete((v, invalidationFailure) -> {
-            String problem = e != null ? e.toString() : problem(rsps, required, timeoutMillis);
-            if (problem == null && invalidationFailure != null) {
-                problem = invalidation(invalidationFailure).problem();
+        acks.whenComplete((rsps, e) -> {
+            String backupProblem = e != null ? e.toString() : problem(rsps, required, timeoutMillis);
+            if (invalidated.isDone()) {
+                // The common case: one hop back to the partition thread settles the message and answers the step.
+                Result result = outcome(backupProblem, failureOf(invalidated));
+                replicas.execute(p, r -> {
+                    r.replicationSettled();
+                    done.accept(result);
+                });
+                return;
             }
-            Result result = problem == null ? Result.DURABLE : Result.uncertain(problem);
-            replicas.execute(p, r -> done.accept(result));
-        }));
+            replicas.execute(p, PartitionReplica::replicationSettled);
+            invalidated.whenComplete((v, invalidationFailure) -> {
+                Result result = outcome(backupProblem, invalidationFailure);
+                replicas.execute(p, r -> done.accept(result));
+            });
+        });
+    }
+
+    /** A step's outcome from the backups' problem (or null) and the near-cache invalidations' failure (or null). */
+    private static Result outcome(String backupProblem, Throwable invalidationFailure) {
+        String problem = backupProblem;
+        if (problem == null && invalidationFailure != null) {
+            problem = invalidation(invalidationFailure).problem();
+        }
+        return problem == null ? Result.DURABLE : Result.uncertain(problem);
+    }
+
+    /**
+     * Runs {@code done} with the outcome of the near-cache invalidations: at once when they are settled (the common
+     * case, with no near cache anywhere; this runs on the partition thread already), else back on the thread.
+     */
+    private void whenInvalidated(int p, CompletableFuture<Void> invalidated, Consumer<Result> done) {
+        if (invalidated.isDone()) {
+            done.accept(invalidation(failureOf(invalidated)));
+            return;
+        }
+        invalidated.whenComplete((v, e) -> replicas.execute(p, r -> done.accept(invalidation(e))));
+    }
+
+    private static Throwable failureOf(CompletableFuture<Void> settled) {
+        try {
+            settled.getNow(null);
+            return null;
+        } catch (CompletionException | CancellationException e) {
+            return e;
+        }
     }
 
     /** The outcome of the near-cache invalidations alone. */
