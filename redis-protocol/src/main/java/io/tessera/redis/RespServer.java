@@ -7,9 +7,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.tessera.grid.Grid;
 import io.tessera.grid.SerializationConfig;
@@ -50,14 +48,15 @@ public final class RespServer implements AutoCloseable {
 
     private final ServerContext context;
     private final EventLoopGroup bossGroup;
-    private final EventLoopGroup workerGroup;
+    /** The loops this server made for itself and closes, or null when they are shared. */
+    private final RespEventLoops ownLoops;
     private final Channel serverChannel;
 
-    private RespServer(ServerContext context, EventLoopGroup bossGroup, EventLoopGroup workerGroup,
+    private RespServer(ServerContext context, EventLoopGroup bossGroup, RespEventLoops ownLoops,
                        Channel serverChannel) {
         this.context = context;
         this.bossGroup = bossGroup;
-        this.workerGroup = workerGroup;
+        this.ownLoops = ownLoops;
         this.serverChannel = serverChannel;
     }
 
@@ -68,19 +67,29 @@ public final class RespServer implements AutoCloseable {
     }
 
     /**
-     * Binds and starts serving. Fails with an {@link IllegalStateException} naming the address if the port cannot
-     * be bound.
+     * Binds and starts serving, on event loops of its own ({@link RespServerConfig#ioThreads()}). Fails with an
+     * {@link IllegalStateException} naming the address if the port cannot be bound.
      */
     public static RespServer start(Grid grid, RespServerConfig config) {
+        return start(grid, config, RespEventLoops.create(config.ioThreads()), true);
+    }
+
+    /**
+     * Binds and starts serving on {@code loops}, which the grid's partitions may share (see {@link RespEventLoops});
+     * closing the server leaves them running.
+     */
+    public static RespServer start(Grid grid, RespServerConfig config, RespEventLoops loops) {
+        return start(grid, config, loops, false);
+    }
+
+    private static RespServer start(Grid grid, RespServerConfig config, RespEventLoops loops, boolean ownsLoops) {
         ServerContext context = new ServerContext(grid, config);
         CommandDispatcher dispatcher = new CommandDispatcher(context, CommandTable.standard());
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("tessera-resp-accept", true),
-                NioIoHandler.newFactory());
-        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(config.ioThreads(),
-                new DefaultThreadFactory("tessera-resp-io", true), NioIoHandler.newFactory());
+                RespEventLoops.ioHandlers(loops.epoll()));
         ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(boss, workers)
-                .channel(NioServerSocketChannel.class)
+                .group(boss, loops.group())
+                .channel(loops.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 511)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -101,21 +110,23 @@ public final class RespServer implements AutoCloseable {
                     .channel();
         } catch (RuntimeException e) {
             boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-            workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            if (ownsLoops) {
+                loops.close();
+            }
             throw new IllegalStateException("cannot listen on " + config.bindAddress() + ":" + config.port() + ": "
                     + e.getMessage() + " (is another server using the port? choose another with --port)", e);
         }
         int port = ((InetSocketAddress) channel.localAddress()).getPort();
         context.port(port);
-        RespServer server = new RespServer(context, boss, workers, channel);
+        RespServer server = new RespServer(context, boss, ownsLoops ? loops : null, channel);
         try {
             context.publishEndpoint(); // CLUSTER SLOTS/SHARDS/NODES on every member name this port
         } catch (RuntimeException e) {
             server.close();
             throw e;
         }
-        log.info("RESP server listening on {}:{} (member {} of cluster '{}')", config.bindAddress(), port,
-                grid.localMember().name(), grid.clusterName());
+        log.info("RESP server listening on {}:{} (member {} of cluster '{}', {} transport)", config.bindAddress(),
+                port, grid.localMember().name(), grid.clusterName(), loops.epoll() ? "epoll" : "NIO");
         return server;
     }
 
@@ -151,7 +162,9 @@ public final class RespServer implements AutoCloseable {
             client.channel().close();
         }
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        if (ownLoops != null) {
+            ownLoops.close();
+        }
         context.close(); // withdraws the published endpoint
     }
 }

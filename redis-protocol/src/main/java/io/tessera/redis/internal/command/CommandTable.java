@@ -4,6 +4,7 @@ import io.tessera.redis.internal.protocol.Reply;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Locale;
@@ -20,10 +21,15 @@ public final class CommandTable {
     private static final CommandTable STANDARD = buildStandard();
 
     private final Map<String, CommandSpec> commands;
+    /** The same commands under their upper-case names, as most clients send them: found without a lower-casing. */
+    private final Map<String, CommandSpec> byUpperCaseName;
     private final Map<String, SlotOperation> slotOperations;
 
     private CommandTable(Map<String, CommandSpec> commands, Map<String, SlotOperation> slotOperations) {
         this.commands = Collections.unmodifiableMap(commands);
+        Map<String, CommandSpec> upper = new HashMap<>();
+        commands.forEach((name, spec) -> upper.put(name.toUpperCase(Locale.ROOT), spec));
+        this.byUpperCaseName = Map.copyOf(upper);
         this.slotOperations = Collections.unmodifiableMap(slotOperations);
     }
 
@@ -40,6 +46,9 @@ public final class CommandTable {
     /** The command named {@code name} (any case), or {@code null}. */
     public CommandSpec lookup(String name) {
         CommandSpec spec = commands.get(name);
+        if (spec == null) {
+            spec = byUpperCaseName.get(name);
+        }
         return spec != null ? spec : commands.get(name.toLowerCase(Locale.ROOT));
     }
 

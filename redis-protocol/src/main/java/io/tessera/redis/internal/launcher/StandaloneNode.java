@@ -3,6 +3,7 @@ package io.tessera.redis.internal.launcher;
 import io.tessera.grid.Grid;
 import io.tessera.grid.Member;
 import io.tessera.grid.Partition;
+import io.tessera.redis.RespEventLoops;
 import io.tessera.redis.RespServer;
 import java.util.List;
 import java.util.Map;
@@ -18,11 +19,12 @@ import org.slf4j.LoggerFactory;
 /**
  * A running standalone node: one grid member with a RESP server in front of it.
  *
- * <p>Stopping is a graceful leave: the RESP server closes (clients are disconnected), then {@link Grid#close()} hands
- * this member's partitions to the others before it disconnects. It happens once, on the first of: the JVM's shutdown
- * hook (SIGTERM, SIGINT, {@code System.exit}), or the {@code SHUTDOWN} command, which stops on a thread of its own and
- * then exits the JVM with 0. A second caller waits for the first to finish, so the shutdown hook that
- * {@code System.exit} runs does not return before the leave is done.
+ * <p>The grid's partitions run on the RESP server's event loops ({@link RespEventLoops}). Stopping is a graceful
+ * leave: the RESP server closes (clients are disconnected), then {@link Grid#close()} hands this member's partitions
+ * to the others before it disconnects, and only then do the event loops stop. It happens once, on the first of: the
+ * JVM's shutdown hook (SIGTERM, SIGINT, {@code System.exit}), or the {@code SHUTDOWN} command, which stops on a
+ * thread of its own and then exits the JVM with 0. A second caller waits for the first to finish, so the shutdown
+ * hook that {@code System.exit} runs does not return before the leave is done.
  *
  * <p>While running, a daemon thread ({@code tessera-status}) logs the partition table whenever its summary changes,
  * which tells an operator (and the multi-process tests) when the cluster has settled.
@@ -34,15 +36,17 @@ public final class StandaloneNode {
     private final NodeSettings settings;
     private final Grid grid;
     private final RespServer server;
+    private final RespEventLoops loops;
     private final ScheduledExecutorService statusLog;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile String lastStatus = "";
 
-    private StandaloneNode(NodeSettings settings, Grid grid, RespServer server) {
+    private StandaloneNode(NodeSettings settings, Grid grid, RespServer server, RespEventLoops loops) {
         this.settings = settings;
         this.grid = grid;
         this.server = server;
+        this.loops = loops;
         this.statusLog = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tessera-status");
             t.setDaemon(true);
@@ -58,15 +62,25 @@ public final class StandaloneNode {
      */
     public static StandaloneNode start(NodeSettings settings) {
         log.info("starting {} {}: {}", Launcher.PROGRAM, Launcher.version(), settings);
-        Grid grid = settings.gridBuilder().start();
-        RespServer server;
+        // The partitions run on the RESP server's event loops: a command for a partition of its connection's loop
+        // is decoded, executed and answered without a thread hand-off.
+        RespEventLoops loops = RespEventLoops.create(settings.serverConfig().ioThreads());
+        Grid grid;
         try {
-            server = RespServer.start(grid, settings.serverConfig());
+            grid = settings.gridBuilder().partitionThreads(loops.executors()).start();
         } catch (RuntimeException e) {
-            grid.close();
+            loops.close();
             throw e;
         }
-        StandaloneNode node = new StandaloneNode(settings, grid, server);
+        RespServer server;
+        try {
+            server = RespServer.start(grid, settings.serverConfig(), loops);
+        } catch (RuntimeException e) {
+            grid.close();
+            loops.close();
+            throw e;
+        }
+        StandaloneNode node = new StandaloneNode(settings, grid, server, loops);
         server.onShutdownCommand(node::onShutdownCommand);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> node.stop("shutdown signal"), "tessera-shutdown-hook"));
         node.statusLog.scheduleWithFixedDelay(node::logStatusIfChanged, 0, 1, TimeUnit.SECONDS);
@@ -110,6 +124,7 @@ public final class StandaloneNode {
             statusLog.shutdownNow();
             server.close();
             grid.close();
+            loops.close();
             log.info("node {} left the cluster '{}' gracefully", name, settings.clusterName());
         } catch (RuntimeException e) {
             log.error("node {} could not leave the cluster gracefully; the other nodes' backups take over", name, e);

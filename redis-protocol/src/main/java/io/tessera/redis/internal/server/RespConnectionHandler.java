@@ -14,6 +14,7 @@ import io.tessera.redis.internal.protocol.RespProtocolError;
 import io.tessera.redis.internal.protocol.RespReplyWriter;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +38,12 @@ public final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
     private final ServerContext server;
     private final CommandDispatcher dispatcher;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    /** Set while a drain task is queued on the event loop, so a burst of completions queues one, not one each. */
+    private final AtomicBoolean drainQueued = new AtomicBoolean();
+    private final Runnable queuedDrain = () -> {
+        drainQueued.set(false);
+        drain();
+    };
     private ChannelHandlerContext ctx;
     private ClientSession client;
     private boolean closing;
@@ -132,7 +139,9 @@ public final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
             drain();
             return;
         }
-        ctx.executor().execute(this::drain);
+        if (drainQueued.compareAndSet(false, true)) {
+            ctx.executor().execute(queuedDrain);
+        }
     }
 
     /** Writes every completed reply at the head of the queue, then flushes once. */
