@@ -31,10 +31,10 @@ import org.junit.jupiter.api.Timeout;
  * pushed entry is applied or the round retries, and the losing side stops acknowledging before its records are
  * copied.
  *
- * <p>Four members on the {@code local} stack, one backup, split two against two with DISCARD. Each half keeps a
- * primary and a backup for every partition, so each half acknowledges writes with a real backup, as a legitimately
- * split cluster without a quorum setting does. Which half's table survives the merge depends on which member
- * coordinates the merged view, so each test treats both halves alike.
+ * <p>Four members on the {@code local} stack, one backup, split two against two with DISCARD. The half with the
+ * oldest member serves on (the other stays fenced and acknowledges nothing), takes over the partitions whose primary
+ * was on the other half, and its newer table is the one the merge keeps; the fenced half's replicas are pushed into
+ * it entry by entry, which is what these tests break.
  */
 @Timeout(value = 150, unit = TimeUnit.SECONDS)
 class MergeLossTest {
@@ -52,10 +52,12 @@ class MergeLossTest {
     }
 
     /**
-     * Splits the four members two against two, writes keys on each half, and returns key → acknowledged value. An
-     * even split keeps both halves serving the partitions each holds a replica of (a partition whose replicas are
-     * both on the other half waits for them): the keys are taken from partitions with one replica on each half, which
-     * both halves serve, so each half's writes must be merged into the other's.
+     * Writes keys, splits the four members two against two and writes keys on each half; returns key → acknowledged
+     * value. Of an even split only the half that kept the oldest member (h1, with the coordinator) goes on serving;
+     * the other stays fenced, so its writes are retried until their deadline and never acknowledged (a counter
+     * incremented on both halves could not keep both halves' increments through the merge). The keys are taken from
+     * partitions with one replica on each half: h1 serves them, h2 holds a replica of each that the merge pushes
+     * back.
      */
     private static Map<String, String> splitAndWriteOnBothHalves(List<Grid> members) {
         List<Grid> h1 = members.subList(0, 2);
@@ -63,6 +65,8 @@ class MergeLossTest {
         members.forEach(g -> g.map(MAP));
         PartitionTable before = Faults.table(members.get(0));
         Set<Address> first = Set.of(Faults.address(h1.get(0)), Faults.address(h1.get(1)));
+        assertThat(members.get(0).members().get(0).name()).as("the oldest member is in h1")
+                .isIn(h1.get(0).localMember().name(), h1.get(1).localMember().name());
         List<Integer> straddling = new ArrayList<>();
         for (int p = 0; p < PARTITIONS; p++) {
             Address[] owners = before.owners(p);
@@ -71,19 +75,39 @@ class MergeLossTest {
             }
         }
         assertThat(straddling).as("partitions with a replica on each half").isNotEmpty();
+        // Written before the split, so both halves hold them and the fenced half has replicas to push; h1 rewrites
+        // every other one during the split, and the pushed older copies must not win.
+        Map<String, String> acknowledged = new LinkedHashMap<>();
+        List<String> beforeSplit = new ArrayList<>();
+        for (int i = 0; i < KEYS_PER_HALF; i++) {
+            String key = Faults.keyIn(h1.get(0), straddling.get(i % straddling.size()), "before-" + i + "-");
+            h1.get(0).<String, String>map(MAP).put(key, "written-before-the-split");
+            acknowledged.put(key, "written-before-the-split");
+            beforeSplit.add(key);
+        }
         Faults.split(h1, h2);
         awaitServing(h1);
-        awaitServing(h2);
-        Map<String, String> acknowledged = new LinkedHashMap<>();
+        for (int i = 0; i < beforeSplit.size(); i += 2) {
+            h1.get(0).<String, String>map(MAP).put(beforeSplit.get(i), "rewritten-on-h1");
+            acknowledged.put(beforeSplit.get(i), "rewritten-on-h1");
+        }
+        h2.forEach(g -> Faults.awaitView(g, h2, Faults.DETECTION));
+        Map<String, CompletableFuture<String>> onTheFencedHalf = new LinkedHashMap<>();
         for (int i = 0; i < KEYS_PER_HALF; i++) {
             int p = straddling.get(i % straddling.size());
             String k1 = Faults.keyIn(h1.get(0), p, "h1-" + i + "-");
             h1.get(0).<String, String>map(MAP).put(k1, "written-on-h1");
             acknowledged.put(k1, "written-on-h1");
             String k2 = Faults.keyIn(h2.get(0), p, "h2-" + i + "-");
-            h2.get(0).<String, String>map(MAP).put(k2, "written-on-h2");
-            acknowledged.put(k2, "written-on-h2");
+            onTheFencedHalf.put(k2, h2.get(0).<String, String>map(MAP).putAsync(k2, "written-on-h2")
+                    .toCompletableFuture());
         }
+        onTheFencedHalf.forEach((key, write) -> {
+            assertThat(write).as("a write on the half without the oldest member, %s", key)
+                    .failsWithin(Duration.ofSeconds(30));
+        });
+        assertThat(h2).as("the half without the oldest member stays fenced")
+                .noneMatch(g -> Faults.node(g).lease().holds());
         return acknowledged;
     }
 

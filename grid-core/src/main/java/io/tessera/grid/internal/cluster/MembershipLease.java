@@ -51,9 +51,10 @@ import org.slf4j.LoggerFactory;
  *       table newer than the one it held at the lapse is installed (its partitions may have moved). A member whose
  *       view, after a lapse, holds fewer than half of the members it had then stays fenced until enough of them are
  *       back: members that went silent (a network cut, not a crash: a crash is noticed well within a lease)
- *       may be serving on the other side, and a minority must not take over their partitions. An even split keeps
- *       both halves serving, and the merge reconciles them; a map that must not diverge sets a minimum cluster
- *       size;</li>
+ *       may be serving on the other side, and a minority must not take over their partitions. Of an even split,
+ *       only the half with the oldest member of the view before the lapse goes on (both halves know which member
+ *       that is); the other stays fenced, since writes acknowledged on both halves (increments of one counter) could
+ *       not all survive the merge;</li>
  *   <li>a {@link MergeView}: this member may have been excluded and merged back; fenced until a table newer than the
  *       one it held is installed;</li>
  *   <li>a pause: when the lease thread itself did not run for longer than the lease while other members were in the
@@ -88,7 +89,8 @@ public final class MembershipLease implements AutoCloseable {
     private volatile long fencedAt;
     private volatile long tableAtFence;
     private volatile boolean viewChangedSinceFence;
-    private volatile Set<Address> membersAtFence = Set.of();
+    /** The view's members at the fence, in view order (the first is the oldest, its coordinator then). */
+    private volatile List<Address> membersAtFence = List.of();
     private volatile boolean fencedBySilence;
     private volatile long tableVersion;
     private volatile long lastTick;
@@ -172,18 +174,22 @@ public final class MembershipLease implements AutoCloseable {
 
     /**
      * Whether this member is cut off in a minority: fenced after a lapse, its view holds fewer than half of the members
-     * it had then (members that joined since do not count: a minority is not made a majority by a restarted member
+     * it had then, or exactly half but not the oldest of them (members that joined since do not count: a minority is not made a majority by a restarted member
      * that happened to find it first). It makes no membership decisions (it would take over partitions the majority
      * serves).
      */
     public boolean inMinority() {
         View current = view;
-        Set<Address> before = membersAtFence;
+        List<Address> before = membersAtFence;
         if (!fenced || current == null || before.isEmpty()) {
             return false;
         }
-        long stayed = current.getMembers().stream().filter(before::contains).count();
-        return stayed * 2 < before.size();
+        Set<Address> had = Set.copyOf(before);
+        long stayed = current.getMembers().stream().filter(had::contains).count();
+        // An even split: both halves see exactly half. Only the half that kept the oldest member of the view they
+        // shared goes on; the other would acknowledge writes the merge must later drop (a counter's increments on
+        // both halves cannot both survive).
+        return stayed * 2 < before.size() || stayed * 2 == before.size() && !current.containsMember(before.get(0));
     }
 
     /**
@@ -200,7 +206,8 @@ public final class MembershipLease implements AutoCloseable {
             return "member " + memberName + " was paused and has not heard from the others since";
         }
         if (inMinority()) {
-            return "member " + memberName + " is cut off with fewer than half of the members it had";
+            return "member " + memberName + " is cut off with fewer than half of the members it had (or half, without"
+                    + " the oldest)";
         }
         if (fenced) {
             return "member " + memberName + " is fenced until its lease is renewed and a current partition table"
@@ -374,7 +381,7 @@ public final class MembershipLease implements AutoCloseable {
                 tableAtFence = tableVersion;
                 viewChangedSinceFence = needsTable;
                 View current = view;
-                membersAtFence = current == null ? Set.of() : Set.copyOf(current.getMembers());
+                membersAtFence = current == null ? List.of() : List.copyOf(current.getMembers());
                 fencedBySilence = !needsTable;
             } else if (needsTable) {
                 viewChangedSinceFence = true;
