@@ -101,9 +101,14 @@ public final class DefaultGridMap<K, V> extends AbstractMap<K, V> implements Gri
 
     private OperationRequest request(OpCode code, Object key, byte[] keyBytes, byte[] value, byte[] expected,
                                      long ttlMillis, byte[] processor) {
+        return request(code, key, keyBytes, value, expected, ttlMillis, processor, null);
+    }
+
+    private OperationRequest request(OpCode code, Object key, byte[] keyBytes, byte[] value, byte[] expected,
+                                     long ttlMillis, byte[] processor, Object processorObject) {
         return new OperationRequest(SlotHashing.partition(keyBytes, partitionCount), 0, settings, code, keyBytes,
                 GridSerializer.keyFormat(key), value, expected, ttlMillis, processor, CallId.NONE, 0,
-                node.operationTimeoutMillis());
+                node.operationTimeoutMillis(), processorObject);
     }
 
     private CompletableFuture<OperationResult> invokeAsync(OperationRequest request) {
@@ -308,7 +313,7 @@ public final class DefaultGridMap<K, V> extends AbstractMap<K, V> implements Gri
         Objects.requireNonNull(processor, "processor");
         byte[] k = keyBytes(key);
         byte[] code = serializer.encodeObject(processor);
-        return invokeAsync(request(OpCode.EXECUTE, key, k, null, null, -1, code))
+        return invokeAsync(request(OpCode.EXECUTE, key, k, null, null, -1, code, processor))
                 .thenApplyAsync(r -> r.value() == null ? null : (R) serializer.decodeValue(r.value()),
                         node.asyncExecutor());
     }
@@ -342,7 +347,8 @@ public final class DefaultGridMap<K, V> extends AbstractMap<K, V> implements Gri
             others.writeByte(GridSerializer.keyFormat(key));
         }
         byte[] code = serializer.encodeObject(processor);
-        return invokeAsync(request(OpCode.EXECUTE_MULTI, keys.get(0), first, others.toByteArray(), null, -1, code))
+        return invokeAsync(request(OpCode.EXECUTE_MULTI, keys.get(0), first, others.toByteArray(), null, -1, code,
+                processor))
                 .thenApplyAsync(r -> r.value() == null ? null : (R) serializer.decodeValue(r.value()),
                         node.asyncExecutor());
     }

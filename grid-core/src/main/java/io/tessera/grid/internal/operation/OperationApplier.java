@@ -148,6 +148,16 @@ final class OperationApplier {
         }
     }
 
+    /**
+     * The processor to run: the caller's own object when the call began on this member (decoding the bytes again
+     * would only make a copy; a processor that keeps state across calls is not supported anyway), else the decoded
+     * bytes.
+     */
+    private Object processorOf(OperationRequest request) {
+        return request.localProcessor() != null ? request.localProcessor()
+                : serializer.decodeObject(request.processor());
+    }
+
     /** What a processor did to one entry, with the new value already serialized; committed by {@link #commit}. */
     private record Outcome(Record current, BytesKey key, byte format, ProcessedEntry entry, byte[] newValue) {
     }
@@ -155,7 +165,7 @@ final class OperationApplier {
     @SuppressWarnings({"unchecked", "rawtypes"})
     private OperationResult executeProcessor(Record current, BytesKey key, byte format, OperationRequest request,
                                              long now, ChangeSet changes) {
-        Object processor = serializer.decodeObject(request.processor());
+        Object processor = processorOf(request);
         if (!(processor instanceof EntryProcessor<?, ?, ?> entryProcessor)) {
             throw new GridSerializationException("not an EntryProcessor: " + processor.getClass().getName());
         }
@@ -210,7 +220,7 @@ final class OperationApplier {
     private OperationResult executeMultiKeyProcessor(RecordStore store, Record firstCurrent, BytesKey firstKey,
                                                      byte firstFormat, OperationRequest request, long now,
                                                      ChangeSet changes) {
-        Object processor = serializer.decodeObject(request.processor());
+        Object processor = processorOf(request);
         if (!(processor instanceof MultiKeyProcessor<?, ?, ?> multi)) {
             throw new GridSerializationException("not a MultiKeyProcessor: " + processor.getClass().getName());
         }

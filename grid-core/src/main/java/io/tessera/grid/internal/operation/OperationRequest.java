@@ -22,15 +22,18 @@ import io.tessera.grid.internal.wire.WireWriter;
  * @param call the call's id, the same in every attempt ({@link CallId#NONE} for reads)
  * @param watermark the lowest call number the caller's invoker still waits for
  * @param timeoutMillis the caller's deadline for the whole call, which bounds how long its result is kept
+ * @param localProcessor the processor object that {@code processor} encodes, when the call began on this member, or
+ *     null; never sent: a primary on the caller's member runs it without decoding {@code processor} (which was
+ *     encoded all the same, so an unregistered class fails wherever the primary is)
  */
 public record OperationRequest(int partition, long tableVersion, MapSettings map, OpCode code, byte[] key,
                                byte keyFormat, byte[] value, byte[] expected, long ttlMillis, byte[] processor,
-                               CallId call, long watermark, long timeoutMillis) {
+                               CallId call, long watermark, long timeoutMillis, Object localProcessor) {
 
     /** A copy for one attempt: routed with {@code version}, carrying {@code call} and {@code watermark}. */
     public OperationRequest forAttempt(long version, CallId callId, long newWatermark) {
         return new OperationRequest(partition, version, map, code, key, keyFormat, value, expected, ttlMillis,
-                processor, callId, newWatermark, timeoutMillis);
+                processor, callId, newWatermark, timeoutMillis, localProcessor);
     }
 
     /** Encodes the request as an {@link MessageType#OPERATION} message. */
@@ -58,6 +61,6 @@ public record OperationRequest(int partition, long tableVersion, MapSettings map
     public static OperationRequest decode(WireReader in) {
         return new OperationRequest(in.readVarInt(), in.readVarLong(), MapSettings.readFrom(in),
                 OpCode.of(in.readByte()), in.readBytes(), in.readByte(), in.readBytes(), in.readBytes(),
-                in.readVarLong(), in.readBytes(), CallId.readFrom(in), in.readVarLong(), in.readVarLong());
+                in.readVarLong(), in.readBytes(), CallId.readFrom(in), in.readVarLong(), in.readVarLong(), null);
     }
 }
