@@ -1,46 +1,65 @@
 #!/usr/bin/env bash
-# Side-by-side: redis-benchmark against a real redis-server and against Tessera nodes, alternating in one run, so
-# that the ratio (Tessera / Redis) is measured under the same machine load. Absolute numbers on a shared machine are
-# noise; the ratio is the figure.
+# Side-by-side: redis-benchmark against a real redis-server and against Tessera, alternating in one run, so that the
+# ratio (Tessera / Redis) is measured under the same machine load. Absolute numbers on a shared machine are noise;
+# the ratio is the figure.
 #
-#   benchmarks/scripts/redis-compare.sh [--nodes N] [--rounds R] [--requests N] [--clients C] [--size D]
-#                                       [--random KEYSPACE]
+#   benchmarks/scripts/redis-compare.sh [--scenarios single,proxy,cluster] [--rounds R] [--requests N]
+#       [--clients C] [--size D] [--random KEYSPACE] [--tests set,get,...] [--pipelines "1 16"]
+#       [--jar tessera-server.jar] [--baseline-jar older-tessera-server.jar] [--out DIR]
 #
-# Defaults: 1 Tessera node, 3 rounds, 200000 requests, 50 clients, 100-byte values, one key (redis-benchmark's
-# default; --random spreads the keys over KEYSPACE keys, hence over partitions); pipelines 1 and 16.
-# Needs redis-server and redis-benchmark (Debian: redis-server, redis-tools) and builds the server jar if missing.
+# Scenarios (each against one redis-server, as a user would choose between the two):
+#   single   one Tessera node
+#   proxy    three Tessera nodes with one synchronous backup, every client connected to the first node, which
+#            forwards each key to its primary
+#   cluster  the same three nodes driven by redis-benchmark --cluster: clients read CLUSTER SLOTS and send each
+#            key to its primary, as JedisCluster and Lettuce's cluster client do
+# With --baseline-jar, the older build runs too (as "baseline") in every round, so one run shows a change's effect.
+#
+# Defaults: all three scenarios, 3 rounds, 100000 requests per test, 50 clients, 100-byte values, 100000 random keys,
+# tests set,get,incr,lpush,hset,sadd, pipelines 1 and 16. Prints, per scenario, test and pipeline, the median over the
+# rounds of ops/s, p50 and p99 (ms) for each server and the ratio of medians to Redis; writes results.csv and, when
+# gnuplot is installed (Debian: gnuplot-nox), one PNG chart per scenario (ratio of throughput and p99 side by side)
+# into --out (default benchmarks/results/redis-compare-<date>).
 set -euo pipefail
 
-nodes=1 rounds=3 requests=200000 clients=50 size=100 random=0
+scenarios=single,proxy,cluster rounds=3 requests=100000 clients=50 size=100 random=100000
+tests=set,get,incr,lpush,hset,sadd pipelines="1 16" jar="" baseline_jar="" out=""
 while (($#)); do
   case "$1" in
-    --nodes) nodes=$2; shift 2 ;;
+    --scenarios) scenarios=$2; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
     --requests) requests=$2; shift 2 ;;
     --clients) clients=$2; shift 2 ;;
     --size) size=$2; shift 2 ;;
     --random) random=$2; shift 2 ;;
+    --tests) tests=$2; shift 2 ;;
+    --pipelines) pipelines=$2; shift 2 ;;
+    --jar) jar=$2; shift 2 ;;
+    --baseline-jar) baseline_jar=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
     *) echo "unknown option $1 (see the header of $0)" >&2; exit 2 ;;
   esac
 done
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-jar="$root/redis-protocol/target/tessera-server.jar"
-for tool in redis-server redis-benchmark redis-cli java; do
+jar=${jar:-$root/redis-protocol/target/tessera-server.jar}
+out=${out:-$root/benchmarks/results/redis-compare-$(date +%Y%m%d-%H%M)}
+for tool in redis-server redis-benchmark redis-cli java python3; do
   command -v "$tool" >/dev/null || { echo "$tool is missing (apt-get install -y redis-server redis-tools)" >&2; exit 1; }
 done
 if [[ ! -f "$jar" ]]; then
   (cd "$root" && mvn -q -B -ntp -DskipTests package -pl redis-protocol -am)
 fi
+mkdir -p "$out"
 
 work=$(mktemp -d)
 pids=()
-cleanup() {
+stop_all() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  pids=()
 }
-trap cleanup EXIT
+trap 'stop_all; rm -rf "$work"' EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 await_ping() {
@@ -50,49 +69,105 @@ await_ping() {
   done
   echo "nothing answers PING on port $1; logs in $work" >&2; exit 1
 }
-
-redis_port=$(free_port)
-redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --daemonize no \
-  >"$work/redis.log" 2>&1 &
-pids+=($!)
-
-cluster="bench-$$"
-grid_ports=() resp_ports=()
-for ((i = 0; i < nodes; i++)); do grid_ports+=("$(free_port)"); resp_ports+=("$(free_port)"); done
-members=$(printf '127.0.0.1:%s,' "${grid_ports[@]}"); members=${members%,}
-for ((i = 0; i < nodes; i++)); do
-  java -Xmx2g -Djava.net.preferIPv4Stack=true -jar "$jar" --port "${resp_ports[$i]}" --cluster-name "$cluster" \
-    --grid-port "${grid_ports[$i]}" --members "$members" >"$work/tessera-$i.log" 2>&1 &
-  pids+=($!)
-done
-await_ping "$redis_port"
-for port in "${resp_ports[@]}"; do await_ping "$port"; done
-
-# requests per second of one test from redis-benchmark's CSV ("test","rps",...)
-rps() { awk -F'","' -v t="$2" '$1 == "\"" t {print $2}' <<<"$1"; }
-keyspace=()
-((random > 0)) && keyspace=(-r "$random")
-bench() {
-  redis-benchmark -p "$1" -t set,get -n "$requests" -c "$clients" -d "$size" -P "$2" "${keyspace[@]}" --csv \
-    2>/dev/null
+# Waits until a Tessera node reports every slot covered by a settled table of $2 members.
+await_cluster() {
+  for _ in $(seq 1 300); do
+    if [[ "$(redis-cli -p "$1" cluster info 2>/dev/null | tr -d '\r' | grep -E '^cluster_(state|known_nodes)' \
+      | sort | tr '\n' ' ')" == "cluster_known_nodes:$2 cluster_state:ok " ]]; then
+      return 0
+    fi
+    sleep 0.2
+  done
+  echo "the $2-node Tessera cluster did not settle; logs in $work" >&2; exit 1
 }
 
-echo "redis-benchmark -t set,get -n $requests -c $clients -d $size ${keyspace[*]}, $rounds rounds," \
-  "Tessera nodes: $nodes"
-printf '%-4s %-3s %12s %12s %8s\n' test P redis tessera ratio
-for pipeline in 1 16; do
-  declare -A sum_redis=() sum_tessera=()
-  for ((r = 0; r < rounds; r++)); do
-    out_redis=$(bench "$redis_port" "$pipeline")
-    out_tessera=$(bench "${resp_ports[$((r % nodes))]}" "$pipeline")
-    for t in SET GET; do
-      sum_redis[$t]=$(awk -v a="${sum_redis[$t]:-0}" -v b="$(rps "$out_redis" "$t")" 'BEGIN{print a+b}')
-      sum_tessera[$t]=$(awk -v a="${sum_tessera[$t]:-0}" -v b="$(rps "$out_tessera" "$t")" 'BEGIN{print a+b}')
+# Starts $2 Tessera nodes of jar $1 (one synchronous backup); their RESP ports go to the array named $3.
+start_tessera() {
+  local node_jar=$1 count=$2 cluster="bench-$$-$RANDOM" i
+  local -n ports_out=$3
+  local grid_ports=()
+  ports_out=()
+  for ((i = 0; i < count; i++)); do grid_ports+=("$(free_port)"); ports_out+=("$(free_port)"); done
+  local members
+  members=$(printf '127.0.0.1:%s,' "${grid_ports[@]}"); members=${members%,}
+  for ((i = 0; i < count; i++)); do
+    java -Xms2g -Xmx2g -XX:+AlwaysPreTouch -Djava.net.preferIPv4Stack=true -jar "$node_jar" \
+      --port "${ports_out[$i]}" --cluster-name "$cluster" --grid-port "${grid_ports[$i]}" --members "$members" \
+      --backups 1 >"$work/tessera-$cluster-$i.log" 2>&1 &
+    pids+=($!)
+  done
+  for port in "${ports_out[@]}"; do await_ping "$port"; done
+  await_cluster "${ports_out[0]}" "$count"
+}
+
+# One redis-benchmark run: port, pipeline, extra flags; CSV lines "test",rps,avg,min,p50,p95,p99,max.
+bench() {
+  local port=$1 pipeline=$2
+  shift 2
+  redis-benchmark -p "$port" -t "$tests" -n "$requests" -c "$clients" -d "$size" -P "$pipeline" -r "$random" \
+    "$@" --csv 2>/dev/null
+}
+
+# Appends "scenario,server,pipeline,round,test,rps,p50,p99" rows for one run's CSV to results.csv.
+record() {
+  local scenario=$1 server=$2 pipeline=$3 round=$4 csv=$5
+  awk -F'","' -v s="$scenario" -v srv="$server" -v p="$pipeline" -v r="$round" '
+    NR > 1 { gsub(/"/, "", $1); gsub(/"/, "", $8); split($1, name, " "); print s "," srv "," p "," r "," name[1] "," $2 "," $5 "," $7 }
+  ' <<<"$csv" >>"$out/results.csv"
+}
+
+echo "scenario,server,pipeline,round,test,rps,p50_ms,p99_ms" >"$out/results.csv"
+{
+  echo "redis-benchmark -t $tests -n $requests -c $clients -d $size -r $random, pipelines: $pipelines, $rounds rounds"
+  echo "redis-server $(redis-server --version | grep -o 'v=[0-9.]*'), $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
+  echo "tessera: $jar${baseline_jar:+, baseline: $baseline_jar}"
+} | tee "$out/setup.txt"
+
+run_scenario() {
+  local scenario=$1 nodes=3 flags=() round pipeline
+  [[ $scenario == single ]] && nodes=1
+  [[ $scenario == cluster ]] && flags=(--cluster)
+  local redis_port
+  redis_port=$(free_port)
+  redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --daemonize no \
+    >"$work/redis.log" 2>&1 &
+  pids+=($!)
+  await_ping "$redis_port"
+  local tessera_ports=() baseline_ports=()
+  start_tessera "$jar" "$nodes" tessera_ports
+  [[ -n $baseline_jar ]] && start_tessera "$baseline_jar" "$nodes" baseline_ports
+  # One unrecorded pass first: a fresh JVM runs interpreted and compiles for its first seconds, which is not what a
+  # long-running server is measured on.
+  for pipeline in $pipelines; do
+    bench "${tessera_ports[0]}" "$pipeline" "${flags[@]}" >/dev/null
+    [[ -n $baseline_jar ]] && bench "${baseline_ports[0]}" "$pipeline" "${flags[@]}" >/dev/null
+  done
+  echo "  $scenario warmed up" >&2
+  for ((round = 1; round <= rounds; round++)); do
+    for pipeline in $pipelines; do
+      record "$scenario" redis "$pipeline" "$round" "$(bench "$redis_port" "$pipeline")"
+      record "$scenario" tessera "$pipeline" "$round" "$(bench "${tessera_ports[0]}" "$pipeline" "${flags[@]}")"
+      if [[ -n $baseline_jar ]]; then
+        record "$scenario" baseline "$pipeline" "$round" "$(bench "${baseline_ports[0]}" "$pipeline" "${flags[@]}")"
+      fi
+      echo "  $scenario round $round -P $pipeline done" >&2
     done
   done
-  for t in SET GET; do
-    awk -v t="$t" -v p="$pipeline" -v r="${sum_redis[$t]}" -v s="${sum_tessera[$t]}" -v n="$rounds" \
-      'BEGIN{printf "%-4s %-3s %12.0f %12.0f %8.3f\n", t, p, r/n, s/n, (r > 0 ? s/r : 0)}'
-  done
-  unset sum_redis sum_tessera
+  stop_all
+}
+
+IFS=, read -ra scenario_list <<<"$scenarios"
+for scenario in "${scenario_list[@]}"; do
+  case "$scenario" in single | proxy | cluster) run_scenario "$scenario" ;;
+    *) echo "unknown scenario $scenario (single, proxy, cluster)" >&2; exit 2 ;;
+  esac
 done
+
+python3 "$root/benchmarks/scripts/summarize.py" "$out/results.csv" | tee "$out/summary.txt"
+if command -v gnuplot >/dev/null; then
+  python3 "$root/benchmarks/scripts/summarize.py" --charts "$out" "$out/results.csv" >/dev/null
+  echo "charts: $(ls "$out"/*.png | tr '\n' ' ')"
+else
+  echo "(gnuplot is not installed: no charts; apt-get install -y gnuplot-nox)"
+fi
+echo "results in $out"
