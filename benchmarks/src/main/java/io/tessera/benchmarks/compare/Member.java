@@ -11,7 +11,7 @@ import io.tessera.grid.GridMap;
 import io.tessera.grid.Partition;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.stream.Collectors;
+import java.util.concurrent.ConcurrentMap;
 
 /**
  * One member of either product, configured alike: TCP on 127.0.0.1 at a given port, the other members listed (no
@@ -20,11 +20,22 @@ import java.util.stream.Collectors;
 abstract class Member implements AutoCloseable {
     static final String MAP = "bench";
 
-    abstract void put(String key, byte[] value);
+    private final ConcurrentMap<String, byte[]> map;
+
+    /** Both products' maps are {@code ConcurrentMap}s; only {@link #set} (no old value back) differs. */
+    Member(ConcurrentMap<String, byte[]> map) {
+        this.map = map;
+    }
+
+    final void put(String key, byte[] value) {
+        map.put(key, value);
+    }
+
+    final byte[] get(String key) {
+        return map.get(key);
+    }
 
     abstract void set(String key, byte[] value);
-
-    abstract byte[] get(String key);
 
     /** Waits until this member sees {@code size} members and every partition has its backup. */
     abstract void awaitClusterOf(int size) throws InterruptedException;
@@ -41,27 +52,22 @@ abstract class Member implements AutoCloseable {
         private final Grid grid;
         private final GridMap<String, byte[]> map;
 
-        TesseraMember(String cluster, int[] ports, int index) {
-            String members = Arrays.stream(ports).mapToObj(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
-            grid = Grid.builder().clusterName(cluster).memberName("m" + index).bindAddress("127.0.0.1")
-                    .bindPort(ports[index]).initialMembers(members.split(",")).maxBackups(1)
-                    .operationTimeout(Duration.ofSeconds(30)).start();
-            map = grid.map(MAP);
+        private TesseraMember(Grid grid) {
+            super(grid.<String, byte[]>map(MAP));
+            this.grid = grid;
+            this.map = grid.map(MAP);
         }
 
-        @Override
-        void put(String key, byte[] value) {
-            map.put(key, value);
+        TesseraMember(String cluster, int[] ports, int index) {
+            this(Grid.builder().clusterName(cluster).memberName("m" + index).bindAddress("127.0.0.1")
+                    .bindPort(ports[index]).initialMembers(Arrays.stream(ports).mapToObj(p -> "127.0.0.1:" + p)
+                            .toArray(String[]::new)).maxBackups(1)
+                    .operationTimeout(Duration.ofSeconds(30)).start());
         }
 
         @Override
         void set(String key, byte[] value) {
             map.set(key, value);
-        }
-
-        @Override
-        byte[] get(String key) {
-            return map.get(key);
         }
 
         @Override
@@ -95,7 +101,17 @@ abstract class Member implements AutoCloseable {
         private final HazelcastInstance instance;
         private final IMap<String, byte[]> map;
 
+        private HazelcastMember(HazelcastInstance instance) {
+            super(instance.<String, byte[]>getMap(MAP));
+            this.instance = instance;
+            this.map = instance.getMap(MAP);
+        }
+
         HazelcastMember(String cluster, int[] ports, int index) {
+            this(Hazelcast.newHazelcastInstance(config(cluster, ports, index)));
+        }
+
+        private static Config config(String cluster, int[] ports, int index) {
             Config config = new Config().setClusterName(cluster).setInstanceName(cluster + "-" + index);
             config.setProperty("hazelcast.phone.home.enabled", "false");
             config.setProperty("hazelcast.logging.type", "none");
@@ -108,23 +124,12 @@ abstract class Member implements AutoCloseable {
                 join.getTcpIpConfig().setEnabled(true).addMember("127.0.0.1:" + port);
             }
             config.getMapConfig(MAP).setBackupCount(1).setAsyncBackupCount(0);
-            instance = Hazelcast.newHazelcastInstance(config);
-            map = instance.getMap(MAP);
-        }
-
-        @Override
-        void put(String key, byte[] value) {
-            map.put(key, value);
+            return config;
         }
 
         @Override
         void set(String key, byte[] value) {
             map.set(key, value);
-        }
-
-        @Override
-        byte[] get(String key) {
-            return map.get(key);
         }
 
         @Override
