@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tessera.grid.Grid;
 import io.tessera.grid.SerializationConfig;
+import io.tessera.grid.testing.ContractTestSupport;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -35,6 +36,9 @@ class SharedEventLoopsTest {
                         .serialization(RespServer.registerTypes(SerializationConfig.builder()).build())
                         .partitionThreads(memberLoops.executors()).start());
             }
+            // Settled first: a command that meets its partition mid-hand-off is retried on its own, and may then run
+            // after later commands of the same pipeline (noted in issue 8's note; not what this test is about).
+            ContractTestSupport.awaitSettled(grids);
             for (int i = 0; i < 2; i++) {
                 servers.add(RespServer.start(grids.get(i), RespServerConfig.builder().port(0).build(),
                         loops.get(i)));
