@@ -37,8 +37,20 @@ abstract class Member implements AutoCloseable {
 
     abstract void set(String key, byte[] value);
 
-    /** Waits until this member sees {@code size} members and every partition has its backup. */
-    abstract void awaitClusterOf(int size) throws InterruptedException;
+    /** Whether this member sees {@code size} members and every partition has its backup. */
+    abstract boolean formed(int size);
+
+    /** Waits (up to a minute) until {@link #formed}, then two seconds more for the last migrations to finish. */
+    final void awaitClusterOf(int size) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!formed(size)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(getClass().getSimpleName() + " did not form a cluster of " + size);
+            }
+            Thread.sleep(100);
+        }
+        Thread.sleep(2000);
+    }
 
     @Override
     public abstract void close();
@@ -71,15 +83,8 @@ abstract class Member implements AutoCloseable {
         }
 
         @Override
-        void awaitClusterOf(int size) throws InterruptedException {
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (grid.members().size() < size || !settled()) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("tessera did not form a cluster of " + size);
-                }
-                Thread.sleep(100);
-            }
-            Thread.sleep(2000); // let the last migrations finish before measuring
+        boolean formed(int size) {
+            return grid.members().size() >= size && settled();
         }
 
         private boolean settled() {
@@ -133,15 +138,9 @@ abstract class Member implements AutoCloseable {
         }
 
         @Override
-        void awaitClusterOf(int size) throws InterruptedException {
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (instance.getCluster().getMembers().size() < size || !instance.getPartitionService().isClusterSafe()) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("hazelcast did not form a cluster of " + size);
-                }
-                Thread.sleep(100);
-            }
-            Thread.sleep(2000);
+        boolean formed(int size) {
+            return instance.getCluster().getMembers().size() >= size
+                    && instance.getPartitionService().isClusterSafe();
         }
 
         @Override

@@ -57,14 +57,14 @@ public final class PartitionThreads {
      */
     public PartitionThreads(List<Executor> executors, String memberName) {
         lanes = new Lane[executors.size()];
-        for (int i = 0; i < lanes.length; i++) {
-            lanes[i] = new ExecutorLane(executors.get(i));
-        }
         ticks = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "tessera-partition-ticks-" + memberName);
             thread.setDaemon(true);
             return thread;
         });
+        for (int i = 0; i < lanes.length; i++) {
+            lanes[i] = new ExecutorLane(executors.get(i), ticks);
+        }
     }
 
     /** The number of threads. */
@@ -89,21 +89,7 @@ public final class PartitionThreads {
 
     /** Runs {@code task} every {@code periodMillis} on thread {@code index}, the first time after one period. */
     public void scheduleOnThread(int index, Runnable task, long periodMillis) {
-        if (lanes[index] instanceof Worker worker) {
-            worker.every(task, TimeUnit.MILLISECONDS.toNanos(periodMillis));
-            return;
-        }
-        ExecutorLane lane = (ExecutorLane) lanes[index];
-        AtomicBoolean queued = new AtomicBoolean();
-        ticks.scheduleWithFixedDelay(() -> {
-            // At most one tick queued at a time: a thread that falls behind skips ticks instead of piling them up.
-            if (queued.compareAndSet(false, true)) {
-                lane.submit(() -> {
-                    queued.set(false);
-                    task.run();
-                });
-            }
-        }, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+        lanes[index].every(task, periodMillis);
     }
 
     /** Whether the calling thread is the thread of {@code partition}. */
@@ -136,6 +122,9 @@ public final class PartitionThreads {
     private interface Lane {
         void submit(Runnable task);
 
+        /** Runs {@code task} every {@code periodMillis} on the lane, the first time after one period. */
+        void every(Runnable task, long periodMillis);
+
         boolean isCurrent();
 
         void finish();
@@ -154,14 +143,16 @@ public final class PartitionThreads {
      */
     private static final class ExecutorLane implements Lane {
         private final Executor executor;
+        private final ScheduledExecutorService ticks;
         private final Thread thread;
         private volatile boolean finishing;
         private final CountDownLatch drained = new CountDownLatch(1);
         /** Whether the lane's thread is running a partition task now; only that thread reads or writes it. */
         private boolean inTask;
 
-        ExecutorLane(Executor executor) {
+        ExecutorLane(Executor executor, ScheduledExecutorService ticks) {
             this.executor = executor;
+            this.ticks = ticks;
             CompletableFuture<Thread> first = new CompletableFuture<>();
             executor.execute(() -> first.complete(Thread.currentThread()));
             try {
@@ -189,6 +180,20 @@ public final class PartitionThreads {
             } catch (RejectedExecutionException e) {
                 log.debug("partition executor {} refused a task (shut down)", thread.getName());
             }
+        }
+
+        /** The member's timer posts each tick; at most one is queued, so a lane that falls behind skips ticks. */
+        @Override
+        public void every(Runnable task, long periodMillis) {
+            AtomicBoolean queued = new AtomicBoolean();
+            ticks.scheduleWithFixedDelay(() -> {
+                if (queued.compareAndSet(false, true)) {
+                    submit(() -> {
+                        queued.set(false);
+                        task.run();
+                    });
+                }
+            }, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
         }
 
         private void run(Runnable task) {
@@ -270,8 +275,9 @@ public final class PartitionThreads {
             }
         }
 
-        void every(Runnable task, long periodNanos) {
-            periodic.add(new Periodic(task, periodNanos));
+        @Override
+        public void every(Runnable task, long periodMillis) {
+            periodic.add(new Periodic(task, TimeUnit.MILLISECONDS.toNanos(periodMillis)));
             LockSupport.unpark(this);
         }
 
