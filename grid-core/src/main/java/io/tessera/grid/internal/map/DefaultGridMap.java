@@ -108,7 +108,7 @@ public final class DefaultGridMap<K, V> extends AbstractMap<K, V> implements Gri
                                      long ttlMillis, byte[] processor, Object processorObject) {
         return new OperationRequest(SlotHashing.partition(keyBytes, partitionCount), 0, settings, code, keyBytes,
                 GridSerializer.keyFormat(key), value, expected, ttlMillis, processor, CallId.NONE, 0,
-                node.operationTimeoutMillis(), processorObject);
+                CallId.NONE, node.operationTimeoutMillis(), processorObject);
     }
 
     private CompletableFuture<OperationResult> invokeAsync(OperationRequest request) {

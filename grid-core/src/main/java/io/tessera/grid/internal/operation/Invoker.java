@@ -12,9 +12,9 @@ import io.tessera.grid.internal.partition.PartitionTable;
 import io.tessera.grid.internal.replica.CallId;
 import io.tessera.grid.internal.replica.PartitionReplicas;
 import java.security.SecureRandom;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 import org.jgroups.Address;
 
@@ -34,6 +35,13 @@ import org.jgroups.Address;
  * and every attempt carries it, so the primary that applied it answers a repeat with the first attempt's result (see
  * {@link PrimaryExecutor}). The invoker also tells every request the lowest call number it still waits for (the
  * watermark), so primaries forget results nobody can ask for again.
+ *
+ * <p>Calls on one partition take effect in the order they were invoked here, as a pipelining client (one RESP
+ * connection, or a thread issuing async calls) expects, even when an earlier call is retried while a later one goes
+ * straight to a new primary: each call names the last write invoked before it on its partition that is still
+ * unfinished ({@link OperationRequest#after()}), and the primary holds it back (answers a retry) until that write was
+ * applied there. Calls of different threads on one partition have no order among themselves; one of them may wait a
+ * retry's back-off when it overtakes another on the way.
  *
  * <p>At the deadline, a write that may have been applied (an attempt reached a primary and no definite answer came)
  * fails with {@link IndeterminateOutcomeException}; a write that certainly was not, and every read, with
@@ -60,6 +68,8 @@ public final class Invoker {
     private final AtomicInteger registering = new AtomicInteger();
     private volatile long watermark = 1;
     private volatile long watermarkComputedNanos = System.nanoTime();
+    /** Per partition, the last write invoked on it while unfinished: the one the next call must follow. */
+    private final AtomicReferenceArray<Call> lastWrite;
     private final LongAdder remoteInvocations = new LongAdder();
     private final LongAdder retries = new LongAdder();
     private final LongAdder indeterminate = new LongAdder();
@@ -74,6 +84,7 @@ public final class Invoker {
         this.timer = timer;
         this.timeoutMillis = timeoutMillis;
         this.clock = clock;
+        this.lastWrite = new AtomicReferenceArray<>(replicas.partitionCount());
         long id;
         SecureRandom random = new SecureRandom();
         do {
@@ -111,6 +122,8 @@ public final class Invoker {
         int attempts;
         String lastProblem;
         boolean maybeApplied;
+        /** The write invoked before this one on the partition; skipped once finished (compressed as it is walked). */
+        private volatile Call predecessor;
 
         Call(OperationRequest request) {
             this.request = request;
@@ -131,6 +144,8 @@ public final class Invoker {
 
         void succeed(OperationResult r) {
             forget();
+            // A primary applied this call after everything before it, so nothing later needs to look past it.
+            predecessor = null;
             result.complete(r);
         }
 
@@ -142,7 +157,18 @@ public final class Invoker {
         private void forget() {
             if (id.isSet()) {
                 outstanding.remove(id.sequence());
+                lastWrite.compareAndSet(request.partition(), this, null);
             }
+        }
+
+        /** The latest unfinished write this call must follow, or null. Called by the thread of an attempt. */
+        CallId after() {
+            Call earlier = predecessor;
+            while (earlier != null && earlier.result.isDone()) {
+                earlier = earlier.predecessor;
+            }
+            predecessor = earlier;
+            return earlier == null ? CallId.NONE : earlier.id;
         }
     }
 
@@ -173,6 +199,10 @@ public final class Invoker {
     /** Invokes {@code request} on its primary; completes with the OK result or a {@link GridException}. */
     public CompletableFuture<OperationResult> invoke(OperationRequest request) {
         Call call = new Call(request);
+        int partition = request.partition();
+        if (partition >= 0 && partition < lastWrite.length()) {
+            call.predecessor = request.code().write() ? lastWrite.getAndSet(partition, call) : lastWrite.get(partition);
+        }
         attempt(call);
         return call.result;
     }
@@ -194,7 +224,7 @@ public final class Invoker {
             retryLater(call, "no partition table yet");
             return;
         }
-        OperationRequest routed = request.forAttempt(table.version(), call.id, watermark());
+        OperationRequest routed = request.forAttempt(table.version(), call.id, watermark(), call.after());
         call.attempts++;
         if (primary.equals(self)) {
             executor.execute(routed, r -> onResult(call, r, primary));
@@ -232,8 +262,11 @@ public final class Invoker {
     private void onResult(Call call, OperationResult r, Address primary) {
         switch (r.status()) {
             case OK -> call.succeed(r);
-            case RETRY -> retryLater(call, cluster.nameOf(primary) + " does not serve partition "
-                    + call.request.partition() + " as its primary now (its table " + r.number() + ")");
+            case RETRY -> retryLater(call, r.number() == OperationResult.WAITS_FOR_EARLIER_CALL
+                    ? cluster.nameOf(primary) + " has not applied an earlier write of this member on partition "
+                    + call.request.partition() + " yet"
+                    : cluster.nameOf(primary) + " does not serve partition " + call.request.partition()
+                    + " as its primary now (its table " + r.number() + ")");
             case ERROR -> {
                 switch (r.errorKind()) {
                     case INDETERMINATE -> {

@@ -21,6 +21,10 @@ import io.tessera.grid.internal.wire.WireWriter;
  * @param processor the serialized entry processor for {@link OpCode#EXECUTE}, or null
  * @param call the call's id, the same in every attempt ({@link CallId#NONE} for reads)
  * @param watermark the lowest call number the caller's invoker still waits for
+ * @param after the write of the same invoker on the same partition that this call must follow ({@link CallId#NONE}
+ *     when none is unfinished): the primary answers a retry until it has applied that write, so a call that overtook
+ *     an earlier one (which was rejected by a member that stopped being the primary, or lost on the way) never takes
+ *     effect before it
  * @param timeoutMillis the caller's deadline for the whole call, which bounds how long its result is kept
  * @param localProcessor the processor object that {@code processor} encodes, when the call began on this member, or
  *     null; never sent: a primary on the caller's member runs it without decoding {@code processor} (which was
@@ -28,17 +32,19 @@ import io.tessera.grid.internal.wire.WireWriter;
  */
 public record OperationRequest(int partition, long tableVersion, MapSettings map, OpCode code, byte[] key,
                                byte keyFormat, byte[] value, byte[] expected, long ttlMillis, byte[] processor,
-                               CallId call, long watermark, long timeoutMillis, Object localProcessor) {
+                               CallId call, long watermark, CallId after, long timeoutMillis,
+                               Object localProcessor) {
 
-    /** A copy for one attempt: routed with {@code version}, carrying {@code call} and {@code watermark}. */
-    public OperationRequest forAttempt(long version, CallId callId, long newWatermark) {
+    /** A copy for one attempt: routed with {@code version}, carrying {@code call}, {@code watermark} and
+     *  {@code after}. */
+    public OperationRequest forAttempt(long version, CallId callId, long newWatermark, CallId newAfter) {
         return new OperationRequest(partition, version, map, code, key, keyFormat, value, expected, ttlMillis,
-                processor, callId, newWatermark, timeoutMillis, localProcessor);
+                processor, callId, newWatermark, newAfter, timeoutMillis, localProcessor);
     }
 
     /** Encodes the request as an {@link MessageType#OPERATION} message. */
     public WireWriter encode() {
-        int size = 48 + map.name().length() + key.length + (value == null ? 0 : value.length)
+        int size = 58 + map.name().length() + key.length + (value == null ? 0 : value.length)
                 + (expected == null ? 0 : expected.length) + (processor == null ? 0 : processor.length);
         WireWriter out = WireWriter.forType(MessageType.OPERATION, size);
         out.writeVarInt(partition);
@@ -53,14 +59,32 @@ public record OperationRequest(int partition, long tableVersion, MapSettings map
         out.writeBytes(processor);
         call.writeTo(out);
         out.writeVarLong(watermark);
+        // Usually none: one byte.
+        out.writeVarLong(after.sequence());
+        if (after.isSet()) {
+            out.writeLong(after.invoker());
+        }
         out.writeVarLong(timeoutMillis);
         return out;
     }
 
     /** Decodes a request whose type byte was read. */
     public static OperationRequest decode(WireReader in) {
-        return new OperationRequest(in.readVarInt(), in.readVarLong(), MapSettings.readFrom(in),
-                OpCode.of(in.readByte()), in.readBytes(), in.readByte(), in.readBytes(), in.readBytes(),
-                in.readVarLong(), in.readBytes(), CallId.readFrom(in), in.readVarLong(), in.readVarLong(), null);
+        int partition = in.readVarInt();
+        long tableVersion = in.readVarLong();
+        MapSettings map = MapSettings.readFrom(in);
+        OpCode code = OpCode.of(in.readByte());
+        byte[] key = in.readBytes();
+        byte keyFormat = in.readByte();
+        byte[] value = in.readBytes();
+        byte[] expected = in.readBytes();
+        long ttlMillis = in.readVarLong();
+        byte[] processor = in.readBytes();
+        CallId call = CallId.readFrom(in);
+        long watermark = in.readVarLong();
+        long afterSequence = in.readVarLong();
+        CallId after = afterSequence == 0 ? CallId.NONE : new CallId(in.readLong(), afterSequence);
+        return new OperationRequest(partition, tableVersion, map, code, key, keyFormat, value, expected, ttlMillis,
+                processor, call, watermark, after, in.readVarLong(), null);
     }
 }

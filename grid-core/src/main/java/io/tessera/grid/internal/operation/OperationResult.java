@@ -6,9 +6,12 @@ import io.tessera.grid.internal.wire.WireWriter;
 
 /**
  * The answer of a primary: a value (bytes or null) and a number (booleans as 0/1, TTLs in milliseconds), a retry
- * with the primary's table version, or an error with a kind and a message.
+ * with the primary's table version ({@value #WAITS_FOR_EARLIER_CALL} when it is the primary but has not applied the
+ * caller's earlier write yet), or an error with a kind and a message.
  */
 public record OperationResult(Status status, byte[] value, long number, ErrorKind errorKind, String message) {
+    /** The number of a retry from a primary that waits for the caller's earlier write on the partition. */
+    public static final long WAITS_FOR_EARLIER_CALL = -1;
 
     /** The three outcomes, with stable wire ids. */
     public enum Status {
@@ -65,6 +68,11 @@ public record OperationResult(Status status, byte[] value, long number, ErrorKin
     /** A retry: the receiver does not serve this partition as its primary now (table {@code version}). */
     public static OperationResult retry(long version) {
         return new OperationResult(Status.RETRY, null, version, null, null);
+    }
+
+    /** A retry: the receiver is the primary but has not applied the write this call must follow. */
+    public static OperationResult retryAfterEarlierCall() {
+        return new OperationResult(Status.RETRY, null, WAITS_FOR_EARLIER_CALL, null, null);
     }
 
     /** An error. */

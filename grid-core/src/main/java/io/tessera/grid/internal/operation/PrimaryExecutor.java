@@ -29,6 +29,10 @@ import org.slf4j.LoggerFactory;
  * replica, the replica is not frozen for a hand-off or a merge, and the member holds its lease; otherwise the answer
  * is a retry. A map that requires a minimum cluster size gets a quorum error below it, before anything is applied.
  *
+ * <p>Calls of one invoker on one partition take effect in the order they were invoked: a call names the earlier
+ * write it must follow ({@link OperationRequest#after()}), and a primary that has not applied that one answers a
+ * retry.
+ *
  * <p>Writes are exactly-once: every attempt of a call carries the same {@link CallId}. The primary records the result
  * of each call it applied ({@link CallResults}), streams it to the backups with the call's mutations, and answers a
  * repeated call with the recorded result: at once when the first attempt is durable, after it when it is still being
@@ -106,6 +110,12 @@ public final class PrimaryExecutor {
                 return;
             }
         }
+        if (request.after().isSet() && replica.results().get(request.after()) == null) {
+            // The caller's earlier write on this partition has not been applied here (it went to a member that
+            // stopped being the primary, or is still on its way): this call must not overtake it.
+            reply.accept(OperationResult.retryAfterEarlierCall());
+            return;
+        }
         RecordStore store = replica.store(request.map().name(), request.map().backups());
         store.mergePolicy(request.map().mergePolicy());
         ChangeSet changes = new ChangeSet(store, hlc);
@@ -121,7 +131,10 @@ public final class PrimaryExecutor {
             result = OperationResult.error(ErrorKind.INTERNAL, e.toString());
         }
         long retainNanos = TimeUnit.MILLISECONDS.toNanos(request.timeoutMillis() * RETENTION_FACTOR);
-        boolean remember = recorded && result.status() == OperationResult.Status.OK;
+        // An error is remembered too (when it changed nothing), so that a later call that must follow this one
+        // (OperationRequest.after) finds it applied, and a repeat gets the same answer.
+        boolean remember = recorded && (result.status() == OperationResult.Status.OK
+                || result.status() == OperationResult.Status.ERROR && changes.isEmpty());
         if (changes.isEmpty()) {
             if (remember) {
                 // Nothing to replicate: a retry elsewhere would find the same state; here it gets the same answer.
