@@ -105,6 +105,12 @@ public final class SessionDemo implements Callable<Integer> {
                     + " balancers only). Default: ${DEFAULT-VALUE}.")
     Cache sessionCache;
 
+    @Option(names = "--sticky",
+            description = "TesseraSessionFilter only (--sessions filter, or tessera on Tomcat): behind a sticky load"
+                    + " balancer, keep each session's copy between requests and check it with the grid only when"
+                    + " another node changed it (SessionConfig.sticky). Without it, every request asks the grid.")
+    boolean sticky;
+
     @Option(names = "--save-period", paramLabel = "SECONDS", defaultValue = "0",
             description = "Tessera's Jetty store only: how long a session whose attributes did not change may go"
                     + " without writing its access times (Jetty's savePeriod). 0 writes them at the end of every"

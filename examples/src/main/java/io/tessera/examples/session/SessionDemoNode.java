@@ -46,7 +46,8 @@ import org.eclipse.jetty.session.SessionCache;
  * ({@code flushOnResponseCommit}), before the client can send its next request to another node.
  *
  * <p>With {@code --sessions filter} (and on Tomcat with {@code tessera}), {@code TesseraSessionFilter} is the first
- * filter of the chain, in non-sticky mode, and the container's own session manager goes unused.
+ * filter of the chain (sticky with {@code --sticky}, non-sticky otherwise), and the container's own session manager
+ * goes unused.
  */
 public final class SessionDemoNode implements AutoCloseable {
     private final String name;
@@ -145,7 +146,7 @@ public final class SessionDemoNode implements AutoCloseable {
 
     private static Filter sessionFilter(Grid grid, SessionDemo options) {
         return new TesseraSessionFilter(grid, SessionConfig.builder()
-                .sticky(false)
+                .sticky(options.sticky)
                 .maxInactiveInterval(options.sessionTimeout)
                 .build());
     }
