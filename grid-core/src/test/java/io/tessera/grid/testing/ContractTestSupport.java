@@ -86,7 +86,8 @@ public final class ContractTestSupport {
                     PartitionTable first = table(grids.get(0));
                     for (Grid g : grids) {
                         PartitionTable t = table(g);
-                        if (g.members().size() != grids.size() || t.version() != first.version() || t.hasSyncing()) {
+                        if (g.members().size() != grids.size() || t.version() != first.version() || t.hasSyncing()
+                                || !((GridNode) g).coordinator().idle()) {
                             return false;
                         }
                     }

@@ -112,8 +112,8 @@ public final class GridCluster implements AutoCloseable {
 
     /**
      * Waits until every member sees every other, all installed the same table, the table has no syncing replicas,
-     * every partition has min(members, 1 + maxBackups) owners, primaries are balanced, every member holds its lease
-     * and no member has captured replicas left to merge.
+     * every partition has min(members, 1 + maxBackups) owners, primaries are balanced, every member holds its lease,
+     * no member has captured replicas left to merge, and no coordinator has a round running or due for its view.
      */
     public void awaitSettled() {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(this::settled);
@@ -129,7 +129,8 @@ public final class GridCluster implements AutoCloseable {
             }
             GridNode node = (GridNode) g;
             PartitionTable t = node.table();
-            if (!t.equals(first) || t.hasSyncing() || !node.lease().holds() || node.merges().pendingCaptures() > 0) {
+            if (!t.equals(first) || t.hasSyncing() || !node.lease().holds() || node.merges().pendingCaptures() > 0
+                    || !node.coordinator().idle()) {
                 return false;
             }
         }

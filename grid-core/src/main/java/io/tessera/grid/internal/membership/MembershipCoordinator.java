@@ -89,6 +89,7 @@ public final class MembershipCoordinator {
     private final SilentDepartures silentDepartures;
     private volatile View view;
     private volatile boolean stopped;
+    private volatile boolean roundRunning;
     private volatile List<List<Address>> mergeSides;
     private int consecutiveAborts; // only the coordinator thread touches it
     private final List<Integer> awaiting = new ArrayList<>(); // this round's partitions waiting for silent replicas
@@ -176,6 +177,26 @@ public final class MembershipCoordinator {
         scheduleRound(0);
     }
 
+    /**
+     * Whether this member has no rebalancing round running or due, and, if it coordinates the current view, has taken
+     * that view (it schedules a round when it does): tests wait for it before calling a table settled, since a view
+     * change may still bring a new table with the same owners.
+     */
+    public boolean idle() {
+        View current = cluster.view();
+        View taken = view;
+        if (current != null && taken != null && self.equals(current.getCoord())
+                && !taken.getViewId().equals(current.getViewId())) {
+            return false;
+        }
+        synchronized (this) {
+            if (nextRound != null && !nextRound.isDone()) {
+                return false;
+            }
+        }
+        return !roundRunning;
+    }
+
     /** Stops scheduling rounds. */
     public void shutdown() {
         stopped = true;
@@ -208,7 +229,16 @@ public final class MembershipCoordinator {
     private void runRound() {
         synchronized (this) {
             nextRound = null;
+            roundRunning = true;
         }
+        try {
+            runRoundIfCoordinator();
+        } finally {
+            roundRunning = false;
+        }
+    }
+
+    private void runRoundIfCoordinator() {
         if (!isCoordinator() || stopped) {
             return;
         }
