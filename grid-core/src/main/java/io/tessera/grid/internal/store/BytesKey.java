@@ -16,6 +16,12 @@ public final class BytesKey {
         this.hash = Arrays.hashCode(bytes);
     }
 
+    /** Wraps {@code bytes} whose {@link Arrays#hashCode(byte[])} is known to be {@code hash}. */
+    BytesKey(byte[] bytes, int hash) {
+        this.bytes = bytes;
+        this.hash = hash;
+    }
+
     /** The key's bytes; callers must not change them. */
     public byte[] bytes() {
         return bytes;
@@ -23,6 +29,11 @@ public final class BytesKey {
 
     /** A well-mixed 64-bit hash of the key, for digests. */
     public long hash64() {
+        return hash64(bytes);
+    }
+
+    /** {@link #hash64()} of a key given as its bytes. */
+    static long hash64(byte[] bytes) {
         long h = 0x9E3779B97F4A7C15L;
         for (byte b : bytes) {
             h = (h ^ b) * 0x100000001B3L;

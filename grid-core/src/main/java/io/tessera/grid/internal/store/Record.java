@@ -15,7 +15,10 @@ import java.util.List;
  * primary and decide {@code HIGHER_HITS} merges; backups see the count as of the last write.
  */
 public final class Record {
-    private final BytesKey key;
+    // The key's bytes and hash rather than a BytesKey: one object less per entry, and a table lookup compares the
+    // hash without leaving the record (see RecordTable).
+    private final byte[] keyBytes;
+    private final int keyHash;
     private final byte keyFormat;
     private final byte[] value;
     private final long version;
@@ -26,10 +29,10 @@ public final class Record {
     private long lastAccess;
     private long hits;
 
-    /** Creates a record; {@code expireAt} and {@code maxIdleMillis} are 0 when they do not apply. */
-    public Record(BytesKey key, byte keyFormat, byte[] value, long version, long timestamp, long expireAt,
-                  long maxIdleMillis, long creationTime, long lastAccess) {
-        this.key = key;
+    private Record(byte[] keyBytes, int keyHash, byte keyFormat, byte[] value, long version, long timestamp,
+                   long expireAt, long maxIdleMillis, long creationTime, long lastAccess) {
+        this.keyBytes = keyBytes;
+        this.keyHash = keyHash;
         this.keyFormat = keyFormat;
         this.value = value;
         this.version = version;
@@ -40,9 +43,34 @@ public final class Record {
         this.lastAccess = lastAccess;
     }
 
-    /** The key. */
+    /** Creates a record; {@code expireAt} and {@code maxIdleMillis} are 0 when they do not apply. */
+    public Record(BytesKey key, byte keyFormat, byte[] value, long version, long timestamp, long expireAt,
+                  long maxIdleMillis, long creationTime, long lastAccess) {
+        this.keyBytes = key.bytes();
+        this.keyHash = key.hashCode();
+        this.keyFormat = keyFormat;
+        this.value = value;
+        this.version = version;
+        this.timestamp = timestamp;
+        this.expireAt = expireAt;
+        this.maxIdleMillis = maxIdleMillis;
+        this.creationTime = creationTime;
+        this.lastAccess = lastAccess;
+    }
+
+    /** The key (a new wrapper of the record's key bytes, without hashing them again). */
     public BytesKey key() {
-        return key;
+        return new BytesKey(keyBytes, keyHash);
+    }
+
+    /** The key's bytes; callers must not change them. */
+    public byte[] keyBytes() {
+        return keyBytes;
+    }
+
+    /** The key's {@link java.util.Arrays#hashCode(byte[])}, as {@link BytesKey#hashCode()}. */
+    public int keyHash() {
+        return keyHash;
     }
 
     /** How the key bytes decode (string, bytes or object); identity is by bytes alone. */
@@ -124,13 +152,13 @@ public final class Record {
 
     /** A copy with another value, version and stamp; expiry and creation time as given. */
     public Record withValue(byte[] newValue, long newVersion, long newTimestamp, long newExpireAt, long now) {
-        return new Record(key, keyFormat, newValue, newVersion, newTimestamp, newExpireAt, maxIdleMillis, creationTime,
-                now);
+        return new Record(keyBytes, keyHash, keyFormat, newValue, newVersion, newTimestamp, newExpireAt, maxIdleMillis,
+                creationTime, now);
     }
 
     /** Writes the record for a backup or a snapshot. */
     public void writeTo(WireWriter out) {
-        out.writeBytes(key.bytes());
+        out.writeBytes(keyBytes);
         out.writeByte(keyFormat);
         out.writeBytes(value);
         out.writeVarLong(version);

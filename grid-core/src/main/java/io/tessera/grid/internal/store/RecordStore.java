@@ -28,7 +28,7 @@ public final class RecordStore {
     private final String mapName;
     private final int partition;
     private final int backups;
-    private final Map<BytesKey, Record> records = new HashMap<>();
+    private final RecordTable records = new RecordTable();
     private final PriorityQueue<Scheduled> expiryQueue = new PriorityQueue<>();
     private final Map<BytesKey, Long> scheduled = new HashMap<>();
     private final Map<BytesKey, Tombstone> tombstones = new HashMap<>();
@@ -123,7 +123,7 @@ public final class RecordStore {
 
     /** The record under {@code key}, expired or not, or {@code null}. */
     public Record get(BytesKey key) {
-        return records.get(key);
+        return records.get(key.bytes(), key.hashCode());
     }
 
     /** The tombstone of a recent deletion of {@code key}, or {@code null}. */
@@ -133,11 +133,13 @@ public final class RecordStore {
 
     /** Stores {@code record}, replacing any record or tombstone under its key, and returns the replaced record. */
     public Record put(Record record) {
-        Record previous = records.put(record.key(), record);
+        Record previous = records.put(record);
         if (previous != null) {
             digest -= term(previous);
         }
-        tombstones.remove(record.key());
+        if (!tombstones.isEmpty()) {
+            tombstones.remove(record.key());
+        }
         digest += term(record);
         schedule(record);
         return previous;
@@ -168,7 +170,7 @@ public final class RecordStore {
     }
 
     private Record removeRecord(BytesKey key) {
-        Record previous = records.remove(key);
+        Record previous = records.remove(key.bytes(), key.hashCode());
         if (previous != null) {
             digest -= term(previous);
             if (scheduled.remove(key) != null) {
@@ -249,7 +251,7 @@ public final class RecordStore {
 
     /** A point-in-time copy of the records, safe to read from another thread. */
     public Record[] snapshot() {
-        return records.values().toArray(new Record[0]);
+        return records.toArray();
     }
 
     /** A point-in-time copy of the tombstones, safe to read from another thread. */
@@ -283,7 +285,7 @@ public final class RecordStore {
                 continue;
             }
             scheduled.remove(entry.key);
-            Record record = records.get(entry.key);
+            Record record = get(entry.key);
             if (record == null) {
                 continue;
             }
@@ -297,6 +299,6 @@ public final class RecordStore {
     }
 
     private static long term(Record record) {
-        return BytesKey.mix(record.key().hash64() ^ (record.version() * 0x9E3779B97F4A7C15L));
+        return BytesKey.mix(BytesKey.hash64(record.keyBytes()) ^ (record.version() * 0x9E3779B97F4A7C15L));
     }
 }
