@@ -36,12 +36,12 @@ import org.jgroups.Address;
  * {@link PrimaryExecutor}). The invoker also tells every request the lowest call number it still waits for (the
  * watermark), so primaries forget results nobody can ask for again.
  *
- * <p>Calls on one partition take effect in the order they were invoked here, as a pipelining client (one RESP
- * connection, or a thread issuing async calls) expects, even when an earlier call is retried while a later one goes
- * straight to a new primary: each call names the last write invoked before it on its partition that is still
- * unfinished ({@link OperationRequest#after()}), and the primary holds it back (answers a retry) until that write was
- * applied there. Calls of different threads on one partition have no order among themselves; one of them may wait a
- * retry's back-off when it overtakes another on the way.
+ * <p>The calls one thread makes on one partition take effect in the order it made them, as a pipelining client (a
+ * RESP connection, which lives on one event loop, or a thread issuing async calls) expects, even when an earlier call
+ * is retried while a later one goes straight to a new primary: each call names the last unfinished write its thread
+ * invoked before it on its partition ({@link OperationRequest#after()}), and the primary holds it back (answers a
+ * retry) until that write was applied there. Calls of different threads have no order among themselves, so none
+ * waits for another thread's call.
  *
  * <p>At the deadline, a write that may have been applied (an attempt reached a primary and no definite answer came)
  * fails with {@link IndeterminateOutcomeException}; a write that certainly was not, and every read, with
@@ -68,8 +68,8 @@ public final class Invoker {
     private final AtomicInteger registering = new AtomicInteger();
     private volatile long watermark = 1;
     private volatile long watermarkComputedNanos = System.nanoTime();
-    /** Per partition, the last write invoked on it while unfinished: the one the next call must follow. */
-    private final AtomicReferenceArray<Call> lastWrite;
+    /** Per calling thread and partition, its last unfinished write there: the one its next call must follow. */
+    private final ThreadLocal<AtomicReferenceArray<Call>> lastWriteOfThread;
     private final LongAdder remoteInvocations = new LongAdder();
     private final LongAdder retries = new LongAdder();
     private final LongAdder indeterminate = new LongAdder();
@@ -84,7 +84,8 @@ public final class Invoker {
         this.timer = timer;
         this.timeoutMillis = timeoutMillis;
         this.clock = clock;
-        this.lastWrite = new AtomicReferenceArray<>(replicas.partitionCount());
+        int partitions = replicas.partitionCount();
+        this.lastWriteOfThread = ThreadLocal.withInitial(() -> new AtomicReferenceArray<>(partitions));
         long id;
         SecureRandom random = new SecureRandom();
         do {
@@ -122,8 +123,11 @@ public final class Invoker {
         int attempts;
         String lastProblem;
         boolean maybeApplied;
-        /** The write invoked before this one on the partition; skipped once finished (compressed as it is walked). */
+        /** The write its thread invoked before this one on the partition; skipped once finished (compressed as it
+         *  is walked). */
         private volatile Call predecessor;
+        /** The invoking thread's last writes per partition, which this call is in while unfinished. */
+        private AtomicReferenceArray<Call> chain;
 
         Call(OperationRequest request) {
             this.request = request;
@@ -157,7 +161,9 @@ public final class Invoker {
         private void forget() {
             if (id.isSet()) {
                 outstanding.remove(id.sequence());
-                lastWrite.compareAndSet(request.partition(), this, null);
+                if (chain != null) {
+                    chain.compareAndSet(request.partition(), this, null);
+                }
             }
         }
 
@@ -200,8 +206,14 @@ public final class Invoker {
     public CompletableFuture<OperationResult> invoke(OperationRequest request) {
         Call call = new Call(request);
         int partition = request.partition();
-        if (partition >= 0 && partition < lastWrite.length()) {
-            call.predecessor = request.code().write() ? lastWrite.getAndSet(partition, call) : lastWrite.get(partition);
+        AtomicReferenceArray<Call> chain = lastWriteOfThread.get();
+        if (partition >= 0 && partition < chain.length()) {
+            if (request.code().write()) {
+                call.chain = chain;
+                call.predecessor = chain.getAndSet(partition, call);
+            } else {
+                call.predecessor = chain.get(partition);
+            }
         }
         attempt(call);
         return call.result;

@@ -136,10 +136,10 @@ public final class PartitionThreads {
      * An executor of the embedder: submission order, one thread, which its first task reveals.
      *
      * <p>A task submitted on the lane's own thread from outside a partition task (an event-loop handler that received
-     * an operation for a partition of its loop) runs at once, in the caller: it could only have waited behind tasks
-     * that other threads submitted concurrently, and running it now answers the request within the same read, with
-     * its reply in the same flush. A task submitted from inside a partition task is queued as always, so a task never
-     * runs inside another.
+     * an operation for a partition of its loop) runs at once, in the caller, unless this thread queued a partition task
+     * on itself that has not run yet: running it now answers the request within the same read, with its reply in the
+     * same flush. Otherwise it is queued, so it never overtakes a task its own thread submitted before it (the
+     * operations of one connection stay in order), and a task never runs inside another.
      */
     private static final class ExecutorLane implements Lane {
         private final Executor executor;
@@ -149,6 +149,9 @@ public final class PartitionThreads {
         private final CountDownLatch drained = new CountDownLatch(1);
         /** Whether the lane's thread is running a partition task now; only that thread reads or writes it. */
         private boolean inTask;
+        /** Partition tasks this lane's thread queued on itself that have not run yet; only that thread uses it.
+         *  (Tasks of other threads may be overtaken: no order binds the calls of different threads.) */
+        private int queuedBySelf;
 
         ExecutorLane(Executor executor, ScheduledExecutorService ticks) {
             this.executor = executor;
@@ -171,13 +174,24 @@ public final class PartitionThreads {
                 log.debug("partition executor {} is shut down; dropping a task", thread.getName());
                 return;
             }
-            if (Thread.currentThread() == thread && !inTask) {
-                run(task);
-                return;
+            Runnable queuedTask = () -> run(task);
+            if (Thread.currentThread() == thread) {
+                if (!inTask && queuedBySelf == 0) {
+                    run(task);
+                    return;
+                }
+                queuedBySelf++;
+                queuedTask = () -> {
+                    queuedBySelf--;
+                    run(task);
+                };
             }
             try {
-                executor.execute(() -> run(task));
+                executor.execute(queuedTask);
             } catch (RejectedExecutionException e) {
+                if (Thread.currentThread() == thread) {
+                    queuedBySelf--;
+                }
                 log.debug("partition executor {} refused a task (shut down)", thread.getName());
             }
         }

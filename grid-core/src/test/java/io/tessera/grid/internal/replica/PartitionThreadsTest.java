@@ -97,6 +97,50 @@ class PartitionThreadsTest {
         assertThat(order).containsExactly("outer starts", "outer ends", "handler goes on", "inner");
     }
 
+
+    @Test
+    void aLoopsTaskNeverOvertakesOneItQueuedOnItselfBefore_butOtherThreadsTasksDoNotHoldItBack() throws Exception {
+        threads = new PartitionThreads(loops(1), "t");
+        List<String> order = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch otherThreadQueued = new CountDownLatch(1);
+        loops.get(0).submit(() -> {
+            // Inside a partition task the loop queues "first" on itself; back in its handler (outside a task) it
+            // submits "second", which must wait for "first" (one connection's operations keep their order).
+            threads.execute(0, () -> threads.execute(0, () -> order.add("first")));
+            threads.execute(0, () -> order.add("second"));
+            // A task another thread queued meanwhile does not stop the loop from running its own at once.
+            Thread other = new Thread(() -> {
+                threads.execute(0, () -> order.add("other thread's"));
+                otherThreadQueued.countDown();
+            });
+            other.start();
+            try {
+                otherThreadQueued.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }).get(10, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> order.size() == 3);
+        assertThat(order).containsExactly("first", "second", "other thread's");
+
+        order.clear();
+        CountDownLatch queued = new CountDownLatch(1);
+        loops.get(0).submit(() -> {
+            Thread other = new Thread(() -> {
+                threads.execute(0, () -> order.add("other thread's"));
+                queued.countDown();
+            });
+            other.start();
+            try {
+                queued.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            threads.execute(0, () -> order.add("loop's own, at once"));
+        }).get(10, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> order.size() == 2);
+        assertThat(order).containsExactly("loop's own, at once", "other thread's");
+    }
     @Test
     void periodicWorkRunsOnThePartitionThreadEvenWhileItIsBusy() {
         threads = new PartitionThreads(1, "t");
