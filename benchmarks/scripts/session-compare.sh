@@ -18,12 +18,14 @@
 #
 #   benchmarks/scripts/session-compare.sh [--parts rr,sticky,spring] [--rounds R] [--duration S] [--warmup S]
 #                                         [--sessions N] [--connections C] [--threads T] [--bytes-duration S]
-#                                         [--store-save-period S]
+#                                         [--store-save-period S] [--out DIR]
 #
 # Defaults: all three parts, 3 rounds of 10 s per variant after a warm-up of each (10-s passes until one gains less
 # than 5%, at most 120 s), 64 sessions, wrk -t 2 -c 8; bytes measured over 10 s of
 # sequential requests; the store with Jetty's default savePeriod 0 (see the demo's --save-period). --sessions 1 puts
 # all 8 connections on one session: concurrent requests of one user, a contention case rather than a site's load.
+# Every run goes to DIR/results.csv (default benchmarks/results/session-compare-<date>); at the end summarize.py
+# prints the medians with p50/p99 and, with gnuplot (Debian: gnuplot-nox), draws DIR/<phase>.png.
 # Needs java, nginx (Debian: nginx-light), wrk, curl, ss (iproute2) and, for spring, redis-server; builds the jars if
 # they are missing. Everything listens on 127.0.0.1 only and runs as the current user; nothing is left running.
 #
@@ -44,7 +46,7 @@
 set -euo pipefail
 
 parts=rr,sticky,spring rounds=3 duration=10 warmup=120 sessions=64 connections=8 threads=2 bytes_duration=10
-store_save_period=0
+store_save_period=0 out_dir=""
 while (($#)); do
   case "$1" in
     --parts) parts=$2; shift 2 ;;
@@ -56,6 +58,7 @@ while (($#)); do
     --threads) threads=$2; shift 2 ;;
     --bytes-duration) bytes_duration=$2; shift 2 ;;
     --store-save-period) store_save_period=$2; shift 2 ;;
+    --out) out_dir=$2; shift 2 ;;
     *) echo "unknown option $1 (see the header of $0)" >&2; exit 2 ;;
   esac
 done
@@ -66,6 +69,9 @@ done
 has_part() { [[ ",$parts," == *",$1,"* ]]; }
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+out_dir=${out_dir:-$root/benchmarks/results/session-compare-$(date -u +%Y%m%dT%H%M)}
+mkdir -p "$out_dir"
+echo "scenario,server,pipeline,round,test,rps,p50_ms,p99_ms" >"$out_dir/results.csv"
 demo_jar="$root/examples/target/tessera-examples.jar"
 bench_jar="$root/benchmarks/target/benchmarks.jar"
 server_jar="$root/redis-protocol/target/tessera-server.jar"
@@ -217,9 +223,15 @@ function request()
 end
 LUA
 rps() { sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' <<<"$1"; }
+# percentile OUTPUT P: wrk's --latency percentile P (50, 99) in milliseconds
+percentile() {
+  awk -v p="$2%" '$1 == p { v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
+    f = (u == "us") ? 0.001 : (u == "s") ? 1000 : 1; printf "%.3f", v * f }' <<<"$1"
+}
 errors() { grep -E 'Non-2xx|Socket errors' <<<"$1" || true; }
 bench() { # port cookie-file seconds
-  COOKIES=$2 wrk -t "$threads" -c "$connections" -d "${3}s" -s "$work/sessions.lua" "http://127.0.0.1:$1/counter"
+  COOKIES=$2 wrk -t "$threads" -c "$connections" -d "${3}s" --latency -s "$work/sessions.lua" \
+    "http://127.0.0.1:$1/counter"
 }
 
 # warm_up VARIANT: 10-s passes until one gains less than 5% on the one before (at most --warmup seconds): two JVMs
@@ -235,11 +247,12 @@ warm_up() {
   echo "warmed up $1 in $((passes + 1)) pass(es) of 10 s: $now requests/s"
 }
 
-# measure TITLE BASELINE VARIANT...: a warm-up pass, then rounds alternating the variants; prints requests/s and the
-# ratio of each variant to BASELINE (variables nginx_<v> and cookies_<v> name each variant's port and sessions)
+# measure PHASE TITLE BASELINE VARIANT...: a warm-up of each, then rounds alternating the variants; prints requests/s
+# and the ratio of each variant to BASELINE (variables nginx_<v> and cookies_<v> name each variant's port and
+# sessions), and adds each run to results.csv
 measure() {
-  local title=$1 baseline=$2 v out header
-  shift 2
+  local phase=$1 title=$2 baseline=$3 v out header
+  shift 3
   local variants=("$@")
   declare -A sum=()
   for v in "${variants[@]}"; do
@@ -259,6 +272,9 @@ measure() {
       out=$(bench "${!port_var}" "${!cookie_var}" "$duration")
       errors "$out"
       now[$v]=$(rps "$out")
+      local server=${v%_sticky}
+      echo "$phase,${server#spring_},-,$r,GET /counter,${now[$v]},$(percentile "$out" 50),$(percentile "$out" 99)" \
+        >>"$out_dir/results.csv"
       sum[$v]=$(awk -v a="${sum[$v]:-0}" -v b="${now[$v]}" 'BEGIN{print a+b}')
     done
     local line
@@ -326,7 +342,7 @@ if has_part rr; then
   cookies_filter="$work/filter.cookies"; make_sessions "$cookies_filter" "http://127.0.0.1:$nginx_filter/counter"
   cookies_memory="$work/memory.cookies"
   make_sessions "$cookies_memory" "http://127.0.0.1:$http_memory_1/counter" "http://127.0.0.1:$http_memory_2/counter"
-  measure "rr (nginx round robin)" memory store filter memory
+  measure rr "rr (nginx round robin)" memory store filter memory
   print_bytes
   stop_all
 fi
@@ -346,7 +362,7 @@ if has_part sticky; then
   cookies_memory_sticky="$work/memory_sticky.cookies"
   make_routed_sessions "$cookies_memory_sticky" "http://127.0.0.1:$nginx_memory_sticky/counter" \
     "http://127.0.0.1:$http_memory_sticky_1/counter" "http://127.0.0.1:$http_memory_sticky_2/counter"
-  measure "sticky (nginx hash of the session cookie)" memory_sticky store_sticky filter_sticky memory_sticky
+  measure sticky "sticky (nginx hash of the session cookie)" memory_sticky store_sticky filter_sticky memory_sticky
   stop_all
 fi
 
@@ -380,6 +396,17 @@ if has_part spring; then
     printf -v "cookies_$v" %s "$work/$v.cookies"
     make_sessions "$work/$v.cookies" "http://127.0.0.1:${!port_var}/counter"
   done
-  measure "spring (Spring Session Data Redis, 2 app nodes, nginx round robin)" spring_redis spring_redis spring_tessera
+  measure spring "spring (Spring Session Data Redis, 2 app nodes, nginx round robin)" spring_redis spring_redis \
+    spring_tessera
   stop_all
+fi
+
+echo
+echo "medians over the rounds, with wrk's latency percentiles (results in $out_dir):"
+if command -v gnuplot >/dev/null; then
+  python3 "$root/benchmarks/scripts/summarize.py" --charts "$out_dir" "$out_dir/results.csv"
+  echo "charts: $(ls "$out_dir"/*.png | tr '\n' ' ')"
+else
+  python3 "$root/benchmarks/scripts/summarize.py" "$out_dir/results.csv"
+  echo "(no charts: gnuplot is missing; apt-get install -y gnuplot-nox)"
 fi

@@ -5,8 +5,9 @@
     summarize.py --charts DIR results.csv    also writes DIR/<scenario>.png with gnuplot
 
 results.csv has the columns scenario,server,pipeline,round,test,rps,p50_ms,p99_ms (one row per run of one test).
-The reference server is "redis" when the file has it, else "hazelcast"; every other server is reported as the
-ratio of its median ops/s to the reference's median, and with its median p50 and p99 next to the reference's.
+The reference server of each scenario is the first of "redis", "hazelcast" and "memory" (in-memory sessions) that
+it has; every other server is reported as the ratio of its median ops/s to the reference's median, and with its
+median p50 and p99 next to the reference's.
 """
 import csv
 import os
@@ -31,19 +32,22 @@ def median(rows, column):
     return statistics.median(float(r[column]) for r in rows)
 
 
-def servers_of(runs):
+REFERENCES = ("redis", "hazelcast", "memory")
+
+
+def servers_of(runs, scenario):
     names = []
     for key in runs:
-        if key[3] not in names:
+        if key[0] == scenario and key[3] not in names:
             names.append(key[3])
-    reference = "redis" if "redis" in names else "hazelcast"
+    reference = next((r for r in REFERENCES if r in names), names[0])
     return reference, [n for n in names if n != reference]
 
 
 def table(runs, order):
-    reference, others = servers_of(runs)
     lines = []
     for scenario, cells in order.items():
+        reference, others = servers_of(runs, scenario)
         lines.append("")
         lines.append(f"### {scenario}")
         lines.append("")
@@ -73,8 +77,8 @@ def table(runs, order):
 
 
 def charts(runs, order, directory):
-    reference, others = servers_of(runs)
     for scenario, cells in order.items():
+        reference, others = servers_of(runs, scenario)
         data = os.path.join(directory, f"{scenario}.dat")
         bars = 0
         with open(data, "w") as f:
