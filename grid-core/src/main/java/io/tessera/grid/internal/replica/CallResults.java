@@ -3,11 +3,8 @@ package io.tessera.grid.internal.replica;
 import io.tessera.grid.internal.wire.WireReader;
 import io.tessera.grid.internal.wire.WireWriter;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The results of recent write calls on one partition, by {@link CallId}, so that an attempt that repeats a call (after
@@ -98,20 +95,154 @@ public final class CallResults {
         }
     }
 
-    private final Map<Long, TreeMap<Long, Entry>> byInvoker = new HashMap<>();
+    /**
+     * One invoker's recorded calls, sorted by call number in a circular buffer. Calls reach a partition almost in
+     * order, so recording is an append, the watermark pops from the front, and a lookup is a binary search over
+     * primitive call numbers: no boxed key and no tree node per call.
+     */
+    private static final class InvokerCalls {
+        final long invoker;
+        long[] sequences = new long[8];
+        Entry[] entries = new Entry[8];
+        int head;
+        int count;
+
+        InvokerCalls(long invoker) {
+            this.invoker = invoker;
+        }
+
+        private int slot(int position) {
+            return (head + position) & (sequences.length - 1);
+        }
+
+        /** The position of {@code sequence}, or {@code -(insertion position) - 1}. */
+        private int find(long sequence) {
+            int low = 0;
+            int high = count - 1;
+            while (low <= high) {
+                int middle = (low + high) >>> 1;
+                long at = sequences[slot(middle)];
+                if (at < sequence) {
+                    low = middle + 1;
+                } else if (at > sequence) {
+                    high = middle - 1;
+                } else {
+                    return middle;
+                }
+            }
+            return -(low + 1);
+        }
+
+        Entry get(long sequence) {
+            int position = find(sequence);
+            return position >= 0 ? entries[slot(position)] : null;
+        }
+
+        /** Stores {@code entry}; returns the entry it replaced, or {@code null}. */
+        Entry put(long sequence, Entry entry) {
+            int position = count == 0 || sequences[slot(count - 1)] < sequence ? -(count + 1) : find(sequence);
+            if (position >= 0) {
+                int at = slot(position);
+                Entry replaced = entries[at];
+                entries[at] = entry;
+                return replaced;
+            }
+            if (count == sequences.length) {
+                grow();
+            }
+            int insert = -position - 1;
+            for (int k = count; k > insert; k--) {
+                sequences[slot(k)] = sequences[slot(k - 1)];
+                entries[slot(k)] = entries[slot(k - 1)];
+            }
+            sequences[slot(insert)] = sequence;
+            entries[slot(insert)] = entry;
+            count++;
+            return null;
+        }
+
+        private void grow() {
+            long[] newSequences = new long[sequences.length * 2];
+            Entry[] newEntries = new Entry[entries.length * 2];
+            for (int k = 0; k < count; k++) {
+                newSequences[k] = sequences[slot(k)];
+                newEntries[k] = entries[slot(k)];
+            }
+            sequences = newSequences;
+            entries = newEntries;
+            head = 0;
+        }
+
+        /** Drops the calls below {@code watermark}; returns how many. */
+        int dropBelow(long watermark) {
+            int dropped = 0;
+            while (count > 0 && sequences[head] < watermark) {
+                entries[head] = null;
+                head = (head + 1) & (sequences.length - 1);
+                count--;
+                dropped++;
+            }
+            return dropped;
+        }
+
+        /** Drops the settled calls whose retention passed at {@code nowNanos}; returns how many. */
+        int expire(long nowNanos) {
+            int kept = 0;
+            for (int k = 0; k < count; k++) {
+                Entry e = entries[slot(k)];
+                if (e.retainUntilNanos - nowNanos <= 0 && e.state != State.PENDING) {
+                    continue;
+                }
+                sequences[slot(kept)] = sequences[slot(k)];
+                entries[slot(kept)] = e;
+                kept++;
+            }
+            for (int k = kept; k < count; k++) {
+                entries[slot(k)] = null;
+            }
+            int dropped = count - kept;
+            count = kept;
+            return dropped;
+        }
+    }
+
+    /** The invokers with recorded calls: as many as members that wrote here lately, so a scan finds one. */
+    private InvokerCalls[] invokers = new InvokerCalls[4];
+    private int invokerCount;
     private int size;
+
+    private InvokerCalls calls(long invoker) {
+        for (int i = 0; i < invokerCount; i++) {
+            if (invokers[i].invoker == invoker) {
+                return invokers[i];
+            }
+        }
+        return null;
+    }
+
+    private void removeInvoker(int index) {
+        invokers[index] = invokers[--invokerCount];
+        invokers[invokerCount] = null;
+    }
 
     /** The recorded result of {@code call}, or {@code null}. */
     public Entry get(CallId call) {
-        TreeMap<Long, Entry> calls = byInvoker.get(call.invoker());
+        InvokerCalls calls = calls(call.invoker());
         return calls == null ? null : calls.get(call.sequence());
     }
 
     /** Records the result of {@code call} and returns its entry. */
     public Entry record(CallId call, byte[] result, State state, long retainUntilNanos) {
         Entry entry = new Entry(result, state, retainUntilNanos);
-        Entry previous = byInvoker.computeIfAbsent(call.invoker(), i -> new TreeMap<>()).put(call.sequence(), entry);
-        if (previous == null) {
+        InvokerCalls calls = calls(call.invoker());
+        if (calls == null) {
+            if (invokerCount == invokers.length) {
+                invokers = Arrays.copyOf(invokers, invokerCount * 2);
+            }
+            calls = new InvokerCalls(call.invoker());
+            invokers[invokerCount++] = calls;
+        }
+        if (calls.put(call.sequence(), entry) == null) {
             size++;
         }
         return entry;
@@ -119,34 +250,24 @@ public final class CallResults {
 
     /** Drops the results of {@code invoker}'s calls below {@code watermark}: it waits for none of them any more. */
     public void acknowledge(long invoker, long watermark) {
-        TreeMap<Long, Entry> calls = byInvoker.get(invoker);
-        if (calls == null) {
-            return;
-        }
-        while (!calls.isEmpty() && calls.firstKey() < watermark) {
-            calls.pollFirstEntry();
-            size--;
-        }
-        if (calls.isEmpty()) {
-            byInvoker.remove(invoker);
+        for (int i = 0; i < invokerCount; i++) {
+            InvokerCalls calls = invokers[i];
+            if (calls.invoker == invoker) {
+                size -= calls.dropBelow(watermark);
+                if (calls.count == 0) {
+                    removeInvoker(i);
+                }
+                return;
+            }
         }
     }
 
     /** Drops results whose retention passed at {@code nowNanos}. */
     public void expire(long nowNanos) {
-        Iterator<TreeMap<Long, Entry>> invokers = byInvoker.values().iterator();
-        while (invokers.hasNext()) {
-            TreeMap<Long, Entry> calls = invokers.next();
-            Iterator<Entry> entries = calls.values().iterator();
-            while (entries.hasNext()) {
-                Entry e = entries.next();
-                if (e.retainUntilNanos - nowNanos <= 0 && e.state != State.PENDING) {
-                    entries.remove();
-                    size--;
-                }
-            }
-            if (calls.isEmpty()) {
-                invokers.remove();
+        for (int i = invokerCount - 1; i >= 0; i--) {
+            size -= invokers[i].expire(nowNanos);
+            if (invokers[i].count == 0) {
+                removeInvoker(i);
             }
         }
     }
@@ -158,17 +279,22 @@ public final class CallResults {
 
     /** Drops every result (the replica is dropped). */
     public void clear() {
-        byInvoker.clear();
+        invokers = new InvokerCalls[4];
+        invokerCount = 0;
         size = 0;
     }
 
     /** Writes every result with its remaining retention, for a snapshot. */
     public void writeTo(WireWriter out, long nowNanos) {
         out.writeVarInt(size);
-        byInvoker.forEach((invoker, calls) -> calls.forEach((sequence, entry) -> {
-            out.writeLong(invoker).writeVarLong(sequence).writeBytes(entry.result)
-                    .writeVarLong(Math.max(0, entry.retainUntilNanos - nowNanos) / 1_000_000);
-        }));
+        for (int i = 0; i < invokerCount; i++) {
+            InvokerCalls calls = invokers[i];
+            for (int k = 0; k < calls.count; k++) {
+                Entry entry = calls.entries[calls.slot(k)];
+                out.writeLong(calls.invoker).writeVarLong(calls.sequences[calls.slot(k)]).writeBytes(entry.result)
+                        .writeVarLong(Math.max(0, entry.retainUntilNanos - nowNanos) / 1_000_000);
+            }
+        }
     }
 
     /** Reads results written by {@link #writeTo} into this cache, as settled calls. */
