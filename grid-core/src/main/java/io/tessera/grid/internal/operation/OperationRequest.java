@@ -21,10 +21,10 @@ import io.tessera.grid.internal.wire.WireWriter;
  * @param processor the serialized entry processor for {@link OpCode#EXECUTE}, or null
  * @param call the call's id, the same in every attempt ({@link CallId#NONE} for reads)
  * @param watermark the lowest call number the caller's invoker still waits for
- * @param after the write of the same invoker on the same partition that this call must follow ({@link CallId#NONE}
- *     when none is unfinished): the primary answers a retry until it has applied that write, so a call that overtook
- *     an earlier one (which was rejected by a member that stopped being the primary, or lost on the way) never takes
- *     effect before it
+ * @param after the write that the calling thread made on the same partition before this call and that this call
+ *     must follow ({@link CallId#NONE} when none is unfinished): the primary answers a retry until it has applied
+ *     that write, so a call that overtook an earlier one (which was rejected by a member that stopped being the
+ *     primary, or lost on the way) never takes effect before it
  * @param timeoutMillis the caller's deadline for the whole call, which bounds how long its result is kept
  * @param localProcessor the processor object that {@code processor} encodes, when the call began on this member, or
  *     null; never sent: a primary on the caller's member runs it without decoding {@code processor} (which was

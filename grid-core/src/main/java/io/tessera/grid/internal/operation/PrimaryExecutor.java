@@ -29,9 +29,9 @@ import org.slf4j.LoggerFactory;
  * replica, the replica is not frozen for a hand-off or a merge, and the member holds its lease; otherwise the answer
  * is a retry. A map that requires a minimum cluster size gets a quorum error below it, before anything is applied.
  *
- * <p>Calls of one invoker on one partition take effect in the order they were invoked: a call names the earlier
- * write it must follow ({@link OperationRequest#after()}), and a primary that has not applied that one answers a
- * retry.
+ * <p>The calls one thread makes on one partition take effect in the order it made them: a call names the earlier
+ * write of its thread it must follow ({@link OperationRequest#after()}), and a primary that has not applied that one
+ * answers a retry.
  *
  * <p>Writes are exactly-once: every attempt of a call carries the same {@link CallId}. The primary records the result
  * of each call it applied ({@link CallResults}), streams it to the backups with the call's mutations, and answers a
