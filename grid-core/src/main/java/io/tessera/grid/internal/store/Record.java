@@ -46,16 +46,8 @@ public final class Record {
     /** Creates a record; {@code expireAt} and {@code maxIdleMillis} are 0 when they do not apply. */
     public Record(BytesKey key, byte keyFormat, byte[] value, long version, long timestamp, long expireAt,
                   long maxIdleMillis, long creationTime, long lastAccess) {
-        this.keyBytes = key.bytes();
-        this.keyHash = key.hashCode();
-        this.keyFormat = keyFormat;
-        this.value = value;
-        this.version = version;
-        this.timestamp = timestamp;
-        this.expireAt = expireAt;
-        this.maxIdleMillis = maxIdleMillis;
-        this.creationTime = creationTime;
-        this.lastAccess = lastAccess;
+        this(key.bytes(), key.hashCode(), keyFormat, value, version, timestamp, expireAt, maxIdleMillis, creationTime,
+                lastAccess);
     }
 
     /** The key (a new wrapper of the record's key bytes, without hashing them again). */
