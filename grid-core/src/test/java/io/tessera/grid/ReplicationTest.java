@@ -7,10 +7,12 @@ import static org.awaitility.Awaitility.await;
 import io.tessera.grid.internal.GridNode;
 import io.tessera.grid.testing.ContractTestSupport;
 import io.tessera.grid.testing.GridCluster;
+import io.tessera.grid.testing.ReplicaProbe;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.jgroups.Address;
 import org.jgroups.protocols.DISCARD;
+import org.jgroups.protocols.MsgStats;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -92,6 +94,35 @@ class ReplicationTest {
             }
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                     assertThat(ContractTestSupport.replicaDisagreements(cluster.member(1), "async", async)).isEmpty());
+        }
+    }
+
+    @Test
+    void updatesThatChangeLittleOfALargeValue_shipPatchesToTheBackup_whichFailsOverToTheExactValue() {
+        try (GridCluster cluster = GridCluster.start(2)) {
+            Grid primary = cluster.member(0);
+            Grid backup = cluster.member(1);
+            String key = keyLedBy(primary, ContractTestSupport.address(primary), "large-");
+            GridMap<String, byte[]> map = primary.map("patches");
+            byte[] value = new byte[64 * 1024];
+            new java.util.Random(1).nextBytes(value);
+            map.set(key, value.clone());
+
+            MsgStats sent = ((GridNode) primary).cluster().channel().getProtocolStack().getTransport()
+                    .getMessageStats().enable(true);
+            long before = sent.getNumBytesSent();
+            for (int i = 0; i < 50; i++) {
+                value[(i * 1297) % value.length] ^= (byte) (i + 1);
+                map.set(key, value.clone());
+            }
+            long perUpdate = (sent.getNumBytesSent() - before) / 50;
+
+            // Whole values would be 64 KiB per update; a patch is the changed bytes and the record's stamps.
+            assertThat(perUpdate).isLessThan(2_048);
+            assertThat(ReplicaProbe.recordOn(backup, "patches", key).value())
+                    .isEqualTo(ReplicaProbe.recordOn(primary, "patches", key).value());
+            cluster.closeMember(0);
+            assertThat(backup.<String, byte[]>map("patches").get(key)).isEqualTo(value);
         }
     }
 }

@@ -2,6 +2,7 @@ package io.tessera.session;
 
 import io.tessera.grid.Grid;
 import io.tessera.grid.SerializationConfig;
+import io.tessera.grid.internal.GridNode;
 import io.tessera.grid.testing.GridCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -397,6 +398,42 @@ abstract class AbstractSessionFilterIT {
         browser.get(n.get(0), "op=set&name=x&value=3");
         pause(Duration.ofSeconds(1));
         assertThat(browser.get(n.get(1), "op=get&name=x")).isEqualTo("3");
+    }
+
+    @Test
+    void aRequestThatChangesOneAttributeOfTen_shipsThatAttribute_notTheSession() {
+        List<String> n = twoNodes(c -> c);
+        Browser browser = new Browser();
+        browser.get(n.get(0), "op=create");
+        for (int i = 0; i < 10; i++) {
+            assertThat(browser.get(n.get(0), "op=set&name=a" + i + "&value=" + filler('a', 2_000))).isEqualTo("ok");
+        }
+        long before = gridBytesSent();
+        for (int round = 0; round < 5; round++) {
+            String value = filler((char) ('b' + round), 2_000);
+            assertThat(browser.get(n.get(0), "op=set&name=a4&value=" + value)).isEqualTo("ok");
+        }
+        long perRequest = (gridBytesSent() - before) / 5;
+
+        // The session is 20 kB: the session's primary (unless it is node A's own member) and then its backup are each
+        // sent the 2-kB attribute, with the access time, the version and the messages' headers; not the session.
+        assertThat(perRequest).isBetween(2_000L, 7_000L);
+        assertThat(browser.get(n.get(1), "op=get&name=a4")).isEqualTo(filler('f', 2_000));
+        assertThat(browser.get(n.get(1), "op=get&name=a9")).isEqualTo(filler('a', 2_000));
+    }
+
+    private static String filler(char c, int length) {
+        return String.valueOf(c).repeat(length);
+    }
+
+    /** What both grid members' transports sent so far, in bytes. */
+    private static long gridBytesSent() {
+        long sent = 0;
+        for (Grid member : cluster.members()) {
+            sent += ((GridNode) member).cluster().channel().getProtocolStack().getTransport().getMessageStats()
+                    .enable(true).getNumBytesSent();
+        }
+        return sent;
     }
 
     private static void pause(Duration duration) {

@@ -4,7 +4,6 @@ import io.tessera.grid.internal.cluster.ClusterService;
 import io.tessera.grid.internal.migration.SnapshotChunk.MapGroup;
 import io.tessera.grid.internal.replica.Mutation;
 import io.tessera.grid.internal.replica.PartitionReplica;
-import io.tessera.grid.internal.replica.PartitionReplica.ApplyOutcome;
 import io.tessera.grid.internal.replica.PartitionReplicas;
 import io.tessera.grid.internal.replica.ReplicaStatus;
 import io.tessera.grid.internal.replication.BackupReceiver;
@@ -299,9 +298,9 @@ public final class MigrationService {
         for (Mutation m : replica.takeBuffered()) {
             if (replica.status() == ReplicaStatus.SYNCING) {
                 replica.buffer(m);
-            } else if (replica.applyInSequence(m) == ApplyOutcome.OUT_OF_SEQUENCE) {
+            } else if (replica.applyInSequence(m).needsResync()) {
                 log.info("partition {}: replaying after the snapshot found mutation ({}, {}) of map {} out of "
-                        + "sequence; resyncing", p, m.epoch(), m.sequence(), m.mapName());
+                        + "sequence or not fitting its value; resyncing", p, m.epoch(), m.sequence(), m.mapName());
                 replica.restartSync(m);
                 backups.requestResync(replica);
             }

@@ -12,6 +12,10 @@ import io.tessera.grid.internal.wire.WireWriter;
  * One change of a map-partition as the primary streams it to its backups: the resulting record, a deletion (with the
  * stamp its tombstone keeps), an access-time update or a clear, at replication position (epoch, sequence).
  *
+ * <p>A write that replaced a value of at least {@link ValuePatch#MIN_VALUE_BYTES} goes on the wire as a
+ * {@link Kind#PATCH}: the record's metadata and a {@link ValuePatch} from the replaced value, when that is clearly
+ * smaller than the value. The backup rebuilds the record from its own copy of the replaced value.
+ *
  * @param mapName the map
  * @param backups the map's backup count (so a replica knows which maps it must hold)
  * @param mergePolicy the wire id of the map's merge policy
@@ -24,13 +28,17 @@ import io.tessera.grid.internal.wire.WireWriter;
  * @param keyFormat how {@code key} decodes, for {@link Kind#REMOVE}
  * @param stamp the deletion's stamp for {@link Kind#REMOVE} and {@link Kind#CLEAR}, the access time for
  *     {@link Kind#TOUCH}
+ * @param replacedValue on the primary, the value a {@link Kind#PUT} replaced (never on the wire); null otherwise
  */
 public record Mutation(String mapName, int backups, byte mergePolicy, long epoch, long epochBase, long sequence,
-                       Kind kind, Record record, byte[] key, byte keyFormat, long stamp) {
+                       Kind kind, Record record, byte[] key, byte keyFormat, long stamp, byte[] replacedValue) {
 
-    /** What a mutation does, with stable wire ids. */
+    /**
+     * What a mutation does, with stable wire ids. {@link #PATCH} exists only on the receiving side of the wire: its
+     * record holds the patch where the value goes, until {@link #applyTo} rebuilds the value.
+     */
     public enum Kind {
-        PUT(1), REMOVE(2), TOUCH(3), CLEAR(4);
+        PUT(1), REMOVE(2), TOUCH(3), CLEAR(4), PATCH(5);
 
         private final int id;
 
@@ -48,10 +56,19 @@ public record Mutation(String mapName, int backups, byte mergePolicy, long epoch
         }
     }
 
-    /** A write of {@code record}, numbered {@code sequence} of {@code store}. */
-    public static Mutation put(RecordStore store, long sequence, Record record) {
+    /** A mutation with no replaced value to patch from. */
+    public Mutation(String mapName, int backups, byte mergePolicy, long epoch, long epochBase, long sequence,
+                    Kind kind, Record record, byte[] key, byte keyFormat, long stamp) {
+        this(mapName, backups, mergePolicy, epoch, epochBase, sequence, kind, record, key, keyFormat, stamp, null);
+    }
+
+    /**
+     * A write of {@code record}, numbered {@code sequence} of {@code store}, replacing {@code replacedValue} (null
+     * for a new key).
+     */
+    public static Mutation put(RecordStore store, long sequence, Record record, byte[] replacedValue) {
         return new Mutation(store.mapName(), store.backups(), store.mergePolicy(), store.epoch(), store.epochBase(),
-                sequence, Kind.PUT, record, null, (byte) 0, 0);
+                sequence, Kind.PUT, record, null, (byte) 0, 0, replacedValue);
     }
 
     /** A deletion of {@code key} stamped {@code stamp}. */
@@ -72,10 +89,22 @@ public record Mutation(String mapName, int backups, byte mergePolicy, long epoch
                 sequence, Kind.CLEAR, null, null, (byte) 0, stamp);
     }
 
-    /** Applies this mutation to a replica's store (the caller checked the position) and advances its position. */
-    public void applyTo(RecordStore store) {
+    /**
+     * Applies this mutation to a replica's store (the caller checked the position) and advances its position; returns
+     * false, changing nothing, for a patch that does not fit the replica's copy of the replaced value (the replica
+     * diverged and must resync).
+     */
+    public boolean applyTo(RecordStore store) {
         switch (kind) {
             case PUT -> store.put(record);
+            case PATCH -> {
+                Record replaced = store.get(record.key());
+                byte[] value = replaced == null ? null : ValuePatch.apply(replaced.value(), record.value());
+                if (value == null) {
+                    return false;
+                }
+                store.put(record.withValueBytes(value));
+            }
             case REMOVE -> store.remove(new BytesKey(key), keyFormat, stamp);
             case TOUCH -> {
                 Record existing = store.get(new BytesKey(key));
@@ -92,6 +121,7 @@ public record Mutation(String mapName, int backups, byte mergePolicy, long epoch
             store.epoch(epoch, epochBase);
         }
         store.sequence(sequence);
+        return true;
     }
 
     /** The tombstone a {@link Kind#REMOVE} leaves. */
@@ -107,9 +137,12 @@ public record Mutation(String mapName, int backups, byte mergePolicy, long epoch
         out.writeVarLong(epoch);
         out.writeVarLong(epochBase);
         out.writeVarLong(sequence);
-        out.writeByte(kind.id);
+        byte[] patch = kind == Kind.PUT && replacedValue != null && record.value() != null
+                ? ValuePatch.diff(replacedValue, record.value()) : null;
+        out.writeByte(patch != null ? Kind.PATCH.id : kind.id);
         switch (kind) {
-            case PUT -> record.writeTo(out);
+            case PUT -> record.writeTo(out, patch != null ? patch : record.value());
+            case PATCH -> record.writeTo(out);
             case REMOVE -> out.writeBytes(key).writeByte(keyFormat).writeVarLong(stamp);
             case TOUCH -> out.writeBytes(key).writeVarLong(stamp);
             case CLEAR -> out.writeVarLong(stamp);
@@ -127,7 +160,7 @@ public record Mutation(String mapName, int backups, byte mergePolicy, long epoch
         long sequence = in.readVarLong();
         Kind kind = Kind.of(in.readByte());
         return switch (kind) {
-            case PUT -> new Mutation(mapName, backups, mergePolicy, epoch, epochBase, sequence, kind,
+            case PUT, PATCH -> new Mutation(mapName, backups, mergePolicy, epoch, epochBase, sequence, kind,
                     Record.readFrom(in), null, (byte) 0, 0);
             case REMOVE -> new Mutation(mapName, backups, mergePolicy, epoch, epochBase, sequence, kind, null,
                     in.readBytes(), in.readByte(), in.readVarLong());

@@ -33,7 +33,17 @@ public final class PartitionReplica {
         /** Already part of this replica (a duplicate, or a mutation of an older epoch a snapshot replaced). */
         ALREADY_APPLIED,
         /** A gap or a history this replica does not share: it must resync. */
-        OUT_OF_SEQUENCE
+        OUT_OF_SEQUENCE,
+        /**
+         * In sequence, but a patch that does not fit this replica's copy of the value it replaces: the copy diverged
+         * from the primary's and the replica must resync. Nothing was applied.
+         */
+        PATCH_MISMATCH;
+
+        /** Whether the replica must resync from its primary. */
+        public boolean needsResync() {
+            return this == OUT_OF_SEQUENCE || this == PATCH_MISMATCH;
+        }
     }
 
     private final int partition;
@@ -262,8 +272,7 @@ public final class PartitionReplica {
         } else {
             return ApplyOutcome.ALREADY_APPLIED;
         }
-        m.applyTo(store);
-        return ApplyOutcome.APPLIED;
+        return m.applyTo(store) ? ApplyOutcome.APPLIED : ApplyOutcome.PATCH_MISMATCH;
     }
 
     /** Keeps {@code m} until the snapshot it awaits is installed. */

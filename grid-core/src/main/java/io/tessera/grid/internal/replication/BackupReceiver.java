@@ -106,11 +106,13 @@ public final class BackupReceiver {
                 replica.buffer(m); // a map this owner lacks (the snapshot brings it), or a resync began
                 continue;
             }
-            if (replica.applyInSequence(m) == ApplyOutcome.OUT_OF_SEQUENCE) {
+            ApplyOutcome outcome = replica.applyInSequence(m);
+            if (outcome.needsResync()) {
                 RecordStore store = replica.existingStore(m.mapName());
-                log.info("partition {} map {}: mutation ({}, {}) does not follow ({}, {}); requesting a resync", p,
-                        m.mapName(), m.epoch(), m.sequence(), store == null ? 0 : store.epoch(),
-                        store == null ? 0 : store.sequence());
+                log.info("partition {} map {}: mutation ({}, {}) {} ({}, {}); requesting a resync", p,
+                        m.mapName(), m.epoch(), m.sequence(), outcome == ApplyOutcome.PATCH_MISMATCH
+                                ? "patches a value this replica does not hold at" : "does not follow",
+                        store == null ? 0 : store.epoch(), store == null ? 0 : store.sequence());
                 replica.restartSync(m);
                 requestResync(replica);
             }

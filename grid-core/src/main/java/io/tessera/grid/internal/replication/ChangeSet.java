@@ -53,7 +53,7 @@ public final class ChangeSet {
         Record record = new Record(key, keyFormat, value, sequence, hlc.tick(), expireAt, maxIdle,
                 current == null ? now : current.creationTime(), now).hits(current == null ? 0 : current.hits() + 1);
         store.put(record);
-        mutations.add(Mutation.put(store, sequence, record));
+        mutations.add(Mutation.put(store, sequence, record, current == null ? null : current.value()));
         events.add(new EntryChange(store.mapName(), current == null ? EntryEventType.ADDED : EntryEventType.UPDATED,
                 key.bytes(), keyFormat, current == null ? null : current.value(), value));
         return record;
@@ -70,7 +70,7 @@ public final class ChangeSet {
                 incoming.lastAccess()).hits(incoming.hits());
         hlc.observe(incoming.timestamp());
         store.put(record);
-        mutations.add(Mutation.put(store, sequence, record));
+        mutations.add(Mutation.put(store, sequence, record, null));
         events.add(new EntryChange(store.mapName(), current == null ? EntryEventType.ADDED : EntryEventType.UPDATED,
                 record.key().bytes(), record.keyFormat(), current == null ? null : current.value(), record.value()));
         return record;

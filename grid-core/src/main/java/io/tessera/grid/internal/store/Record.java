@@ -148,11 +148,22 @@ public final class Record {
                 creationTime, now);
     }
 
+    /** The same record (key, stamps, expiry, access time and hits) with another value. */
+    public Record withValueBytes(byte[] newValue) {
+        return new Record(keyBytes, keyHash, keyFormat, newValue, version, timestamp, expireAt, maxIdleMillis,
+                creationTime, lastAccess).hits(hits);
+    }
+
     /** Writes the record for a backup or a snapshot. */
     public void writeTo(WireWriter out) {
+        writeTo(out, value);
+    }
+
+    /** Writes the record with {@code valueBytes} in the value's place (a patch of it, for a backup). */
+    public void writeTo(WireWriter out, byte[] valueBytes) {
         out.writeBytes(keyBytes);
         out.writeByte(keyFormat);
-        out.writeBytes(value);
+        out.writeBytes(valueBytes);
         out.writeVarLong(version);
         out.writeVarLong(timestamp);
         out.writeVarLong(expireAt);

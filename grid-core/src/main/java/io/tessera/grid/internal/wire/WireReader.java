@@ -82,6 +82,23 @@ public final class WireReader {
         return value;
     }
 
+    /** Reads a fixed four-byte int. */
+    public int readInt() {
+        require(4);
+        int value = 0;
+        for (int i = 0; i < 4; i++) {
+            value = (value << 8) | (buffer[position++] & 0xFF);
+        }
+        return value;
+    }
+
+    /** Reads {@code length} raw bytes into {@code target} at {@code offset}. */
+    public void readRaw(byte[] target, int offset, int length) {
+        require(length);
+        System.arraycopy(buffer, position, target, offset, length);
+        position += length;
+    }
+
     /** Reads a length-prefixed byte array, or {@code null}. */
     public byte[] readBytes() {
         int lengthPlusOne = readVarInt();

@@ -95,6 +95,23 @@ public final class WireWriter {
         return this;
     }
 
+    /** Appends {@code length} raw bytes of {@code value} from {@code offset}, without a length prefix. */
+    public WireWriter writeRaw(byte[] value, int offset, int length) {
+        ensure(length);
+        System.arraycopy(value, offset, buffer, position, length);
+        position += length;
+        return this;
+    }
+
+    /** Appends a fixed four-byte int. */
+    public WireWriter writeInt(int value) {
+        ensure(4);
+        for (int shift = 24; shift >= 0; shift -= 8) {
+            buffer[position++] = (byte) (value >>> shift);
+        }
+        return this;
+    }
+
     /** Appends a length-prefixed UTF-8 string; {@code null} is allowed. */
     public WireWriter writeString(String value) {
         return writeBytes(value == null ? null : value.getBytes(StandardCharsets.UTF_8));

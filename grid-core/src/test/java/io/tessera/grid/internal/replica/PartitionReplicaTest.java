@@ -7,6 +7,8 @@ import io.tessera.grid.internal.replica.PartitionReplica.ApplyOutcome;
 import io.tessera.grid.internal.store.BytesKey;
 import io.tessera.grid.internal.store.Record;
 import io.tessera.grid.internal.store.RecordStore;
+import io.tessera.grid.internal.wire.WireReader;
+import io.tessera.grid.internal.wire.WireWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.jgroups.Address;
@@ -86,5 +88,47 @@ class PartitionReplicaTest {
         assertThat(replica.store("new-map", 1).epoch()).as("a map created by the primary").isEqualTo(9);
         PartitionTable sameTerm = PartitionTable.next(promoted, 10, List.of(List.of(BACKUP, PRIMARY)));
         assertThat(sameTerm.epoch(0)).as("the primary stays, so does its epoch").isEqualTo(9);
+    }
+
+    /** {@code m} as a backup decodes it from the wire. */
+    private static Mutation overTheWire(Mutation m) {
+        WireWriter out = new WireWriter(64);
+        m.writeTo(out);
+        return Mutation.readFrom(new WireReader(out.toByteArray()));
+    }
+
+    private static Mutation putReplacing(long sequence, String value, String replaced) {
+        Record record = new Record(new BytesKey("k".getBytes(StandardCharsets.UTF_8)), (byte) 0,
+                value.getBytes(StandardCharsets.UTF_8), sequence, sequence, 0, 0, 0, 0);
+        return new Mutation("m", 1, (byte) 0, 1, 0, sequence, Mutation.Kind.PUT, record, null, (byte) 0, 0,
+                replaced.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aWriteThatChangesLittleOfALargeValue_travelsAsAPatch_thatOnlyTheReplacedCopyAccepts() {
+        String large = "0123456789abcdef".repeat(64);
+        String changed = large.substring(0, 500) + "CHANGED" + large.substring(507);
+        PartitionReplica replica = backupReplica();
+        replica.applyInSequence(put(1, 0, 1, large));
+
+        Mutation patch = overTheWire(putReplacing(2, changed, large));
+        assertThat(patch.kind()).isEqualTo(Mutation.Kind.PATCH);
+        assertThat(patch.record().value().length).isLessThan(40);
+        assertThat(replica.applyInSequence(patch)).isEqualTo(ApplyOutcome.APPLIED);
+        RecordStore store = replica.existingStore("m");
+        assertThat(new String(store.get(new BytesKey("k".getBytes(StandardCharsets.UTF_8))).value(),
+                StandardCharsets.UTF_8)).isEqualTo(changed);
+
+        // The same change made against a value this replica does not hold: refused, nothing applied.
+        String other = "X" + large.substring(1);
+        Mutation misfit = overTheWire(putReplacing(3, other.substring(0, 900) + "Y" + other.substring(901), other));
+        assertThat(misfit.kind()).isEqualTo(Mutation.Kind.PATCH);
+        assertThat(replica.applyInSequence(misfit)).isEqualTo(ApplyOutcome.PATCH_MISMATCH);
+        assertThat(store.sequence()).isEqualTo(2);
+        assertThat(new String(store.get(new BytesKey("k".getBytes(StandardCharsets.UTF_8))).value(),
+                StandardCharsets.UTF_8)).isEqualTo(changed);
+
+        // A small value goes whole.
+        assertThat(overTheWire(putReplacing(3, "short", "shorter")).kind()).isEqualTo(Mutation.Kind.PUT);
     }
 }
