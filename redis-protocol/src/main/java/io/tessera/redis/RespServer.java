@@ -17,6 +17,7 @@ import io.tessera.redis.internal.command.CommandTable;
 import io.tessera.redis.internal.command.KeyCommandProcessor;
 import io.tessera.redis.internal.command.ServerContext;
 import io.tessera.redis.internal.command.SlotCommandProcessor;
+import io.tessera.redis.internal.command.TransactionProcessor;
 import io.tessera.redis.internal.protocol.RespRequestDecoder;
 import io.tessera.redis.internal.server.RespConnectionHandler;
 import java.net.InetSocketAddress;
@@ -45,6 +46,8 @@ public final class RespServer implements AutoCloseable {
     public static final int KEY_COMMAND_PROCESSOR_TYPE_ID = 0x7E55_0001;
     /** Class id of the processor that carries same-slot multi-key commands. */
     public static final int SLOT_COMMAND_PROCESSOR_TYPE_ID = 0x7E55_0002;
+    /** The Kryo registration id of the processor that runs a transaction's commands (MULTI/EXEC). */
+    public static final int TRANSACTION_PROCESSOR_TYPE_ID = 0x7E55_0003;
 
     private final ServerContext context;
     private final EventLoopGroup bossGroup;
@@ -63,7 +66,8 @@ public final class RespServer implements AutoCloseable {
     /** Adds the classes the RESP server sends through the grid to {@code builder}; returns it. */
     public static SerializationConfig.Builder registerTypes(SerializationConfig.Builder builder) {
         return builder.register(KeyCommandProcessor.class, KEY_COMMAND_PROCESSOR_TYPE_ID)
-                .register(SlotCommandProcessor.class, SLOT_COMMAND_PROCESSOR_TYPE_ID);
+                .register(SlotCommandProcessor.class, SLOT_COMMAND_PROCESSOR_TYPE_ID)
+                .register(TransactionProcessor.class, TRANSACTION_PROCESSOR_TYPE_ID);
     }
 
     /**

@@ -10,19 +10,26 @@ import java.util.Optional;
  * The entry an entry processor sees: its key, its value, its expiry, and what the processor did to them, which the
  * primary turns into mutations only after the processor returned and everything it produced could be serialized.
  */
-final class ProcessedEntry implements MutableEntry<Object, Object> {
+final class ProcessedEntry implements MutableEntry<Object, Object>, VersionedEntry {
     private final Object key;
     private Object value;
     private boolean changed;
     private boolean removed;
     private final long now;
     private long expireAt; // absolute on the primary's clock, 0 = never
+    private final long version;
 
-    ProcessedEntry(Object key, Object value, long expireAt, long now) {
+    ProcessedEntry(Object key, Object value, long expireAt, long version, long now) {
         this.key = key;
         this.value = value;
         this.expireAt = expireAt;
+        this.version = version;
         this.now = now;
+    }
+
+    @Override
+    public long version() {
+        return version;
     }
 
     boolean changed() {

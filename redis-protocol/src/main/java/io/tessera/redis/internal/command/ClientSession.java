@@ -4,8 +4,11 @@ import io.netty.channel.Channel;
 import io.tessera.redis.internal.protocol.Reply;
 import io.tessera.redis.internal.protocol.RespReplyWriter;
 import io.tessera.redis.internal.store.Bytes;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * One client connection's state: identity, selected database, protocol, authentication and subscriptions. Owned by
@@ -32,8 +35,11 @@ public final class ClientSession {
     private volatile boolean noEvict;
     private volatile boolean killed;
     private boolean closeAfterReply; // event loop only
+    private List<byte[][]> queued; // event loop only
+    private boolean transactionAborted; // event loop only
+    private final List<Watched> watched = new ArrayList<>(); // event loop only
     private volatile Runnable subscriptionReset = () -> { };
-    private final java.util.List<Runnable> closeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Runnable> closeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public ClientSession(long id, Channel channel, boolean authenticated) {
         this.id = id;
@@ -75,6 +81,48 @@ public final class ClientSession {
 
     public void libVersion(String libVersion) {
         this.libVersion = libVersion;
+    }
+
+    /** The commands queued since MULTI, or {@code null} outside a transaction (event loop only). */
+    public List<byte[][]> queued() {
+        return queued;
+    }
+
+    /** Enters MULTI: commands are queued from now on. */
+    public void beginTransaction() {
+        queued = new ArrayList<>();
+        transactionAborted = false;
+    }
+
+    /** Whether a command was refused while queuing, so EXEC must answer EXECABORT. */
+    public boolean transactionAborted() {
+        return transactionAborted;
+    }
+
+    /** Marks the transaction as one EXEC must refuse. */
+    public void abortTransaction() {
+        transactionAborted = true;
+    }
+
+    /** Leaves MULTI (EXEC, DISCARD, RESET) and forgets the watched keys; returns what was queued. */
+    public List<byte[][]> endTransaction() {
+        List<byte[][]> taken = queued;
+        queued = null;
+        transactionAborted = false;
+        watched.clear();
+        return taken;
+    }
+
+    /**
+     * The keys WATCHed since the last EXEC, DISCARD or UNWATCH, each with the database it was watched in and the
+     * future of its version at that moment (event loop only).
+     */
+    public List<Watched> watched() {
+        return watched;
+    }
+
+    /** A WATCHed key: its database, its bytes, and its version when watched (0: absent). */
+    public record Watched(int database, byte[] key, CompletableFuture<Long> version) {
     }
 
     public int database() {

@@ -28,12 +28,20 @@ public final class CommandCall {
     private final ClientSession client;
     private final CommandSpec spec;
     private final byte[][] args;
+    private final CommandDispatcher dispatcher;
 
-    public CommandCall(ServerContext server, ClientSession client, CommandSpec spec, byte[][] args) {
+    public CommandCall(ServerContext server, ClientSession client, CommandSpec spec, byte[][] args,
+                       CommandDispatcher dispatcher) {
         this.server = server;
         this.client = client;
         this.spec = spec;
         this.args = args;
+        this.dispatcher = dispatcher;
+    }
+
+    /** The dispatcher that runs this call (EXEC runs the keyless commands of a transaction through it). */
+    public CommandDispatcher dispatcher() {
+        return dispatcher;
     }
 
     public ServerContext server() {

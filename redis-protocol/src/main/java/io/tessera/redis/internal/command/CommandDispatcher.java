@@ -37,29 +37,45 @@ public final class CommandDispatcher {
         String name = new String(args[0], StandardCharsets.UTF_8);
         CommandSpec spec = table.lookup(name);
         server.commandsProcessed.incrementAndGet();
+        boolean inTransaction = client.queued() != null;
         if (spec == null) {
-            return CommandCall.done(Reply.error(unknownCommand(name, args)));
+            return refuse(client, inTransaction, Reply.error(unknownCommand(name, args)));
         }
         client.touched(spec.name());
         if (!spec.arityAccepts(args.length)) {
-            return CommandCall.done(Reply.error("ERR wrong number of arguments for '" + spec.name()
+            return refuse(client, inTransaction, Reply.error("ERR wrong number of arguments for '" + spec.name()
                     + "' command"));
         }
         if (!client.authenticated() && server.requirePass() != null
                 && !ALLOWED_WITHOUT_AUTH.contains(spec.name())) {
-            return CommandCall.done(Reply.error("NOAUTH Authentication required."));
+            return refuse(client, inTransaction, Reply.error("NOAUTH Authentication required."));
         }
         if (client.inSubscribeMode() && !ALLOWED_IN_SUBSCRIBE_MODE.contains(spec.name())) {
             return CommandCall.done(Reply.error("ERR Can't execute '" + spec.name()
                     + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"));
         }
+        if (inTransaction && !TransactionCommands.CONTROL.contains(spec.name())) {
+            if (TransactionCommands.REFUSED_IN_MULTI.contains(spec.name())) {
+                return refuse(client, true, Reply.error("ERR Command not allowed inside a transaction"));
+            }
+            client.queued().add(args);
+            return CommandCall.done(TransactionCommands.queued());
+        }
         CompletableFuture<Reply> reply;
         try {
-            reply = spec.handler().execute(new CommandCall(server, client, spec, args));
+            reply = spec.handler().execute(new CommandCall(server, client, spec, args, this));
         } catch (RuntimeException e) {
             return CommandCall.done(errorReply(spec, e));
         }
         return reply.exceptionally(e -> errorReply(spec, e));
+    }
+
+    /** Answers {@code error}; inside MULTI the transaction is then refused at EXEC, as Redis flags it. */
+    private static CompletableFuture<Reply> refuse(ClientSession client, boolean inTransaction, Reply error) {
+        if (inTransaction) {
+            client.abortTransaction();
+        }
+        return CommandCall.done(error);
     }
 
     /** Redis's text for an unknown command: the name and the first arguments, each quoted, at most 128 bytes. */

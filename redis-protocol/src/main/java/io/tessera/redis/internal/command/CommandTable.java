@@ -69,6 +69,7 @@ public final class CommandTable {
         ClientCommands.register(builder);
         ServerCommands.register(builder);
         ClusterCommands.register(builder);
+        TransactionCommands.register(builder);
         return builder.build();
     }
 

@@ -150,6 +150,7 @@ final class ConnectionCommands {
     private static Reply reset(CommandCall call) {
         ClientSession client = call.client();
         client.resetSubscriptions();
+        client.endTransaction();
         client.database(0);
         client.protocol(2);
         client.name("");

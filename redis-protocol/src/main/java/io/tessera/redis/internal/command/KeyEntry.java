@@ -1,6 +1,7 @@
 package io.tessera.redis.internal.command;
 
 import io.tessera.grid.MutableEntry;
+import io.tessera.grid.internal.operation.VersionedEntry;
 import io.tessera.redis.internal.store.Bytes;
 import io.tessera.redis.internal.store.StoredValue;
 import java.time.Instant;
@@ -26,6 +27,14 @@ public final class KeyEntry {
     /** The key. */
     public byte[] key() {
         return entry.getKey();
+    }
+
+    /**
+     * The version of the key's last write (0 if it does not exist): WATCH compares it at EXEC. Every entry the grid
+     * hands a processor carries one.
+     */
+    public long version() {
+        return entry instanceof VersionedEntry versioned ? versioned.version() : 0;
     }
 
     /** Whether the key exists (expired keys do not). */
