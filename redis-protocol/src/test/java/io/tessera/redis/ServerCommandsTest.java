@@ -176,8 +176,9 @@ class ServerCommandsTest extends ThreeMemberRespTest {
             assertThat(jedis.configGet("port")).isEqualTo(Map.of("port", Integer.toString(cluster.port(0))));
             assertThat(jedis.configGet("save")).isEqualTo(Map.of("save", ""));
             assertThat(jedis.configGet("appendonly")).isEqualTo(Map.of("appendonly", "no"));
-            assertThat(jedis.configGet("*max*").keySet()).containsExactlyInAnyOrder("maxclients",
-                    "proto-max-bulk-len");
+            assertThat(jedis.configGet("*max*").keySet()).contains("maxclients", "proto-max-bulk-len",
+                    "hash-max-ziplist-entries", "set-max-intset-entries").doesNotContain("port", "save");
+            assertThat(jedis.configGet("max*").keySet()).containsExactly("maxclients");
             assertThat(jedis.configGet("databases", "notify-keyspace-events")).isEqualTo(Map.of("databases", "16",
                     "notify-keyspace-events", ""));
             assertThat(jedis.configGet("nosuch")).isEmpty();
@@ -211,6 +212,38 @@ class ServerCommandsTest extends ThreeMemberRespTest {
                 assertThat(admin.configSet("requirepass", "")).isEqualTo("OK");
             }
             assertThat(admin.configResetStat()).isEqualTo("OK");
+        }
+    }
+
+    @Test
+    void configSet_acceptsRedisEncodingTunables_underBothNames_withRedisValidation() {
+        try (Jedis admin = jedis(1, RedisProtocol.RESP2)) {
+            assertThat(admin.configSet("hash-max-ziplist-value", "128")).isEqualTo("OK");
+            assertThat(admin.configGet("hash-max-listpack-value")).isEqualTo(Map.of("hash-max-listpack-value", "128"));
+            assertThat(admin.configGet("hash-max-ziplist-value")).isEqualTo(Map.of("hash-max-ziplist-value", "128"));
+            assertThat(admin.configSet("list-max-listpack-size", "-3", "set-max-intset-entries", "1024",
+                    "zset-max-listpack-value", "1kb")).isEqualTo("OK");
+            assertThat(admin.configGet("list-max-ziplist-size")).isEqualTo(Map.of("list-max-ziplist-size", "-3"));
+            assertThat(admin.configGet("zset-max-listpack-value"))
+                    .isEqualTo(Map.of("zset-max-listpack-value", "1024"));
+            assertThat(admin.configGet("*-entries")).containsEntry("set-max-intset-entries", "1024")
+                    .containsEntry("hash-max-listpack-entries", "128").containsKey("stream-node-max-entries");
+
+            assertError(admin, "ERR CONFIG SET failed (possibly related to argument 'set-max-intset-entries') - "
+                    + "argument must be between 0 and 9223372036854775807 inclusive",
+                    "CONFIG", "SET", "set-max-intset-entries", "-1");
+            assertError(admin, "ERR CONFIG SET failed (possibly related to argument 'hash-max-listpack-entries') - "
+                    + "argument couldn't be parsed into an integer", "CONFIG", "SET", "hash-max-listpack-entries", "x");
+            assertError(admin, "ERR CONFIG SET failed (possibly related to argument 'hll-sparse-max-bytes') - "
+                    + "argument must be a memory value", "CONFIG", "SET", "hll-sparse-max-bytes", "-1");
+            assertError(admin, "ERR CONFIG SET failed (possibly related to argument 'list-max-listpack-size') - "
+                    + "argument must be between -2147483648 and 2147483647 inclusive",
+                    "CONFIG", "SET", "list-max-listpack-size", "100000000000");
+            // all or nothing: the valid first pair of a refused SET is not applied either
+            assertError(admin, "ERR CONFIG SET failed (possibly related to argument 'list-compress-depth') - "
+                    + "argument must be between 0 and 2147483647 inclusive",
+                    "CONFIG", "SET", "set-max-intset-entries", "7", "list-compress-depth", "-1");
+            assertThat(admin.configGet("set-max-intset-entries")).isEqualTo(Map.of("set-max-intset-entries", "1024"));
         }
     }
 

@@ -27,6 +27,24 @@ final class ServerCommands {
             "replication", "cluster", "keyspace", "tessera");
     /** Parameters CONFIG SET refuses as Redis does for immutable ones. */
     private static final Set<String> IMMUTABLE = Set.of("port", "bind", "databases");
+    /**
+     * Redis 7.0's encoding tunables and their defaults. Tessera stores every value its own way, so they change
+     * nothing; it accepts and reports them because scripts, test suites and tooling set them.
+     */
+    static final Map<String, String> ENCODING_DEFAULTS = orderedMap(
+            "hash-max-listpack-entries", "128", "hash-max-listpack-value", "64",
+            "list-max-listpack-size", "-2", "list-compress-depth", "0",
+            "set-max-intset-entries", "512",
+            "zset-max-listpack-entries", "128", "zset-max-listpack-value", "64",
+            "stream-node-max-bytes", "4096", "stream-node-max-entries", "100",
+            "hll-sparse-max-bytes", "3000");
+    /** The names Redis 7.0 still accepts for them (the ziplist era's). */
+    private static final Map<String, String> ENCODING_ALIASES = orderedMap(
+            "hash-max-ziplist-entries", "hash-max-listpack-entries",
+            "hash-max-ziplist-value", "hash-max-listpack-value",
+            "list-max-ziplist-size", "list-max-listpack-size",
+            "zset-max-ziplist-entries", "zset-max-listpack-entries",
+            "zset-max-ziplist-value", "zset-max-listpack-value");
     /** The Redis version that introduced each command, for COMMAND DOCS. */
     private static final Map<String, String> SINCE = since();
 
@@ -435,7 +453,49 @@ final class ServerCommands {
         values.put("save", "");
         values.put("appendonly", "no");
         values.put("notify-keyspace-events", "");
+        ENCODING_DEFAULTS.keySet().forEach(name -> values.put(name, server.encodingSetting(name)));
+        ENCODING_ALIASES.forEach((alias, name) -> values.put(alias, server.encodingSetting(name)));
         return values;
+    }
+
+    /** Why Redis 7.0 would refuse {@code value} for encoding tunable {@code name}, or null if it takes it. */
+    private static String encodingProblem(String name, String value) {
+        boolean memory = name.endsWith("-value") || name.endsWith("-bytes");
+        Long parsed = memory ? parseMemory(value) : Arguments.tryParseLong(
+                value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        if (memory) {
+            return parsed == null || parsed < 0 ? "argument must be a memory value" : null;
+        }
+        if (parsed == null) {
+            return "argument couldn't be parsed into an integer";
+        }
+        long min = name.equals("list-max-listpack-size") ? Integer.MIN_VALUE : 0;
+        long max = name.startsWith("list-") ? Integer.MAX_VALUE : Long.MAX_VALUE;
+        return parsed < min || parsed > max ? "argument must be between " + min + " and " + max + " inclusive" : null;
+    }
+
+    /** A Redis memory value: an integer with an optional unit (k, kb, m, mb, g, gb), or null. */
+    private static Long parseMemory(String value) {
+        String lower = value.toLowerCase(Locale.ROOT);
+        long unit = 1;
+        for (String[] suffix : new String[][] {{"kb", "1024"}, {"mb", "1048576"}, {"gb", "1073741824"},
+                {"k", "1000"}, {"m", "1000000"}, {"g", "1000000000"}}) {
+            if (lower.endsWith(suffix[0])) {
+                unit = Long.parseLong(suffix[1]);
+                lower = lower.substring(0, lower.length() - suffix[0].length());
+                break;
+            }
+        }
+        Long number = Arguments.tryParseLong(lower.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return number == null || Math.abs(number) > Long.MAX_VALUE / unit ? null : number * unit;
+    }
+
+    private static Map<String, String> orderedMap(String... namesAndValues) {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            map.put(namesAndValues[i], namesAndValues[i + 1]);
+        }
+        return java.util.Collections.unmodifiableMap(map);
     }
 
     private static Reply configGet(CommandCall call) {
@@ -471,6 +531,7 @@ final class ServerCommands {
             changes.put(name, call.text(i + 1));
         }
         Integer maxClients = null;
+        Map<String, String> encodings = new LinkedHashMap<>();
         for (Map.Entry<String, String> change : changes.entrySet()) {
             String name = change.getKey();
             if (IMMUTABLE.contains(name)) {
@@ -493,10 +554,21 @@ final class ServerCommands {
                     maxClients = value.intValue();
                 }
                 default -> {
-                    return Reply.error(CommandDispatcher.sanitize("ERR Unsupported CONFIG parameter: " + name));
+                    String encoding = ENCODING_ALIASES.getOrDefault(name, name);
+                    if (!ENCODING_DEFAULTS.containsKey(encoding)) {
+                        return Reply.error(CommandDispatcher.sanitize("ERR Unsupported CONFIG parameter: " + name));
+                    }
+                    String problem = encodingProblem(encoding, change.getValue());
+                    if (problem != null) {
+                        return Reply.error(CommandDispatcher.sanitize("ERR CONFIG SET failed (possibly related to "
+                                + "argument '" + name + "') - " + problem));
+                    }
+                    Long value = parseMemory(change.getValue());
+                    encodings.put(encoding, Long.toString(value));
                 }
             }
         }
+        encodings.forEach((name, value) -> call.server().encodingSetting(name, value));
         if (changes.containsKey("requirepass")) {
             call.server().requirePass(changes.get("requirepass"));
         }

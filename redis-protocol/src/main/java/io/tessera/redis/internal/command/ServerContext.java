@@ -35,6 +35,7 @@ public final class ServerContext {
     private final PubSubHub pubSub;
     /** Counters for INFO stats. */
     public final AtomicLong commandsProcessed = new AtomicLong();
+    private final Map<String, String> encodingSettings = new ConcurrentHashMap<>();
     public final AtomicLong connectionsReceived = new AtomicLong();
     public final AtomicLong rejectedConnections = new AtomicLong();
     public final AtomicLong keyspaceHits = new AtomicLong();
@@ -117,6 +118,16 @@ public final class ServerContext {
     /** The client with {@code id}, or {@code null}. */
     public ClientSession client(long id) {
         return clients.get(id);
+    }
+
+    /** An encoding tunable's value (CONFIG GET), by its Redis 7 name; see {@code ServerCommands}. */
+    public String encodingSetting(String name) {
+        return encodingSettings.getOrDefault(name, ServerCommands.ENCODING_DEFAULTS.get(name));
+    }
+
+    /** Records an encoding tunable's value (CONFIG SET); Tessera's storage does not depend on it. */
+    public void encodingSetting(String name, String value) {
+        encodingSettings.put(name, value);
     }
 
     public String requirePass() {
