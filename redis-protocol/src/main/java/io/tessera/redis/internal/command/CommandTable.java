@@ -70,6 +70,7 @@ public final class CommandTable {
         ServerCommands.register(builder);
         ClusterCommands.register(builder);
         TransactionCommands.register(builder);
+        BitmapCommands.register(builder);
         return builder.build();
     }
 

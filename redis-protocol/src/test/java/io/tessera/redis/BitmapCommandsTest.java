@@ -1,0 +1,220 @@
+package io.tessera.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tessera.redis.testing.ThreeMemberRespTest;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.RedisProtocol;
+import redis.clients.jedis.commands.ProtocolCommand;
+import redis.clients.jedis.exceptions.JedisDataException;
+
+/**
+ * SETBIT, GETBIT, BITCOUNT, BITPOS and BITOP answer exactly as a real {@code redis-server} does: the same random
+ * script (valid and invalid offsets, bits, ranges in bytes and bits, negative indexes, every BITOP, wrong types)
+ * runs against both, reply by reply. Needs Debian's {@code redis-server} (installed by {@code .ci/run}).
+ */
+class BitmapCommandsTest extends ThreeMemberRespTest {
+    private static final String[] KEYS = {"{b}1", "{b}2", "{b}3", "other", "{b}list"};
+    private static Process redis;
+    private static int redisPort;
+
+    @BeforeAll
+    static void startRedis() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            redisPort = socket.getLocalPort();
+        }
+        redis = new ProcessBuilder("redis-server", "--port", Integer.toString(redisPort), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no").redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (true) {
+            try (Jedis probe = new Jedis("127.0.0.1", redisPort)) {
+                probe.ping();
+                return;
+            } catch (Exception notYet) {
+                if (System.nanoTime() > deadline || !redis.isAlive()) {
+                    throw new IllegalStateException("redis-server did not start on port " + redisPort
+                            + " (Debian: apt-get install redis-server)", notYet);
+                }
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    @AfterAll
+    static void stopRedis() throws IOException {
+        if (redis != null) {
+            redis.destroyForcibly();
+        }
+    }
+
+    private static String reply(Jedis jedis, String... args) {
+        ProtocolCommand command = () -> args[0].getBytes(StandardCharsets.UTF_8);
+        String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+        try {
+            return render(jedis.sendCommand(command, rest));
+        } catch (JedisDataException e) {
+            return "error: " + e.getMessage();
+        }
+    }
+
+    private static String render(Object reply) {
+        if (reply instanceof byte[] bytes) {
+            return "bulk:" + java.util.HexFormat.of().formatHex(bytes);
+        }
+        if (reply instanceof List<?> list) {
+            List<String> items = new ArrayList<>();
+            list.forEach(item -> items.add(render(item)));
+            return items.toString();
+        }
+        return String.valueOf(reply);
+    }
+
+    private static String number(SplittableRandom random) {
+        return switch (random.nextInt(12)) {
+            case 0 -> "-" + random.nextInt(40);
+            case 1 -> "abc";
+            case 2 -> Long.toString(random.nextInt(3) - 100);
+            default -> Integer.toString(random.nextInt(40));
+        };
+    }
+
+    private static String offset(SplittableRandom random) {
+        return switch (random.nextInt(20)) {
+            case 0 -> "-1";
+            case 1 -> "4294967296";
+            case 2 -> "x1";
+            default -> Integer.toString(random.nextInt(random.nextBoolean() ? 64 : 300));
+        };
+    }
+
+    private static String unit(SplittableRandom random) {
+        return switch (random.nextInt(7)) {
+            case 0 -> "bit";
+            case 1 -> "BYTE";
+            case 2 -> "bits";
+            default -> random.nextBoolean() ? "BIT" : "byte";
+        };
+    }
+
+    /** One random command of the script. */
+    private static String[] command(SplittableRandom random) {
+        String key = KEYS[random.nextInt(KEYS.length)];
+        switch (random.nextInt(12)) {
+            case 0, 1, 2 -> {
+                return new String[] {"SETBIT", key, offset(random),
+                    random.nextInt(10) == 0 ? "2" : Integer.toString(random.nextInt(2))};
+            }
+            case 3 -> {
+                return new String[] {"GETBIT", key, offset(random)};
+            }
+            case 4, 5 -> {
+                List<String> args = new ArrayList<>(List.of("BITCOUNT", key));
+                int extra = random.nextInt(5);
+                for (int i = 0; i < Math.min(extra, 2); i++) {
+                    args.add(number(random));
+                }
+                if (extra >= 3) {
+                    args.add(unit(random));
+                }
+                if (extra == 4) {
+                    args.add("1");
+                }
+                return args.toArray(String[]::new);
+            }
+            case 6, 7 -> {
+                List<String> args = new ArrayList<>(List.of("BITPOS", key, random.nextInt(10) == 0 ? "2"
+                        : "" + random.nextInt(2)));
+                int extra = random.nextInt(5);
+                for (int i = 0; i < Math.min(extra, 2); i++) {
+                    args.add(number(random));
+                }
+                if (extra >= 3) {
+                    args.add(unit(random));
+                }
+                return args.toArray(String[]::new);
+            }
+            case 8 -> {
+                String op = new String[] {"AND", "or", "XOR", "NOT", "nand"}[random.nextInt(5)];
+                List<String> args = new ArrayList<>(List.of("BITOP", op, KEYS[random.nextInt(4)]));
+                int sources = op.equals("NOT") && random.nextInt(4) != 0 ? 1 : 1 + random.nextInt(3);
+                for (int i = 0; i < sources; i++) {
+                    args.add(KEYS[random.nextInt(KEYS.length)]);
+                }
+                return args.toArray(String[]::new);
+            }
+            case 9 -> {
+                byte[] bytes = new byte[random.nextInt(6)];
+                random.nextBytes(bytes);
+                return new String[] {"SET", key, new String(bytes, StandardCharsets.ISO_8859_1)};
+            }
+            case 10 -> {
+                return new String[] {"GET", key};
+            }
+            default -> {
+                return new String[] {"DEL", key};
+            }
+        }
+    }
+
+    @Test
+    void aRandomScriptOfBitCommands_answersAsRedisServerDoes_replyByReply() {
+        SplittableRandom random = new SplittableRandom(20261207);
+        try (Jedis tessera = jedis(0, RedisProtocol.RESP2); Jedis real = new Jedis("127.0.0.1", redisPort)) {
+            real.flushAll();
+            for (Jedis j : List.of(tessera, real)) {
+                j.del(KEYS);
+                j.rpush("{b}list", "not a string");
+            }
+            java.util.Map<String, java.util.Set<String>> seen = new java.util.TreeMap<>();
+            for (int i = 0; i < 3_000; i++) {
+                String[] command = command(random);
+                if (command[1].equals("{b}list") && (command[0].equals("SET") || command[0].equals("DEL"))) {
+                    continue; // keep one key of another type for WRONGTYPE
+                }
+                String expected = reply(real, command);
+                assertThat(reply(tessera, command)).as("step %d: %s", i, String.join(" ", command))
+                        .isEqualTo(expected);
+                seen.computeIfAbsent(command[0] + (expected.startsWith("error") ? " error" : " ok"),
+                        k -> new java.util.HashSet<>()).add(expected);
+            }
+            // The script must reach more than the error paths: many distinct answers of every command.
+            for (String command : List.of("BITCOUNT", "BITPOS", "BITOP", "GET")) {
+                assertThat(seen.get(command + " ok")).as(command).hasSizeGreaterThan(20);
+            }
+            for (String key : KEYS) {
+                assertThat(reply(tessera, "TYPE", key)).isEqualTo(reply(real, "TYPE", key));
+                assertThat(reply(tessera, "TTL", key)).isEqualTo(reply(real, "TTL", key));
+            }
+        }
+    }
+
+    @Test
+    void bitopAcrossSlots_andSetbitOnAKeyWithATtl_matchRedis() {
+        try (Jedis tessera = jedis(1, RedisProtocol.RESP2); Jedis real = new Jedis("127.0.0.1", redisPort)) {
+            for (Jedis j : List.of(tessera, real)) {
+                j.set("a", "foobar");
+                j.set("b", "abcdef");
+                j.setex("c", 100, "x");
+            }
+            for (String[] command : List.of(new String[] {"BITOP", "AND", "dest", "a", "b"},
+                    new String[] {"GET", "dest"}, new String[] {"BITOP", "NOT", "dest", "a"},
+                    new String[] {"GET", "dest"}, new String[] {"BITOP", "OR", "dest", "missing"},
+                    new String[] {"EXISTS", "dest"}, new String[] {"SETBIT", "c", "100", "1"},
+                    new String[] {"TTL", "c"}, new String[] {"BITCOUNT", "c", "0", "-1", "BIT"},
+                    new String[] {"BITPOS", "c", "1", "2", "-1", "BYTE"})) {
+                assertThat(reply(tessera, command)).as(String.join(" ", command)).isEqualTo(reply(real, command));
+            }
+        }
+    }
+}
