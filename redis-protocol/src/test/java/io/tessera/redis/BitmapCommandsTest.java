@@ -2,14 +2,12 @@ package io.tessera.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tessera.redis.testing.RealRedis;
 import io.tessera.redis.testing.ThreeMemberRespTest;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,42 +23,29 @@ import redis.clients.jedis.exceptions.JedisDataException;
  */
 class BitmapCommandsTest extends ThreeMemberRespTest {
     private static final String[] KEYS = {"{b}1", "{b}2", "{b}3", "other", "{b}list"};
-    private static Process redis;
-    private static int redisPort;
+    private static RealRedis redis;
 
     @BeforeAll
     static void startRedis() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            redisPort = socket.getLocalPort();
-        }
-        redis = new ProcessBuilder("redis-server", "--port", Integer.toString(redisPort), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no").redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (true) {
-            try (Jedis probe = new Jedis("127.0.0.1", redisPort)) {
-                probe.ping();
-                return;
-            } catch (Exception notYet) {
-                if (System.nanoTime() > deadline || !redis.isAlive()) {
-                    throw new IllegalStateException("redis-server did not start on port " + redisPort
-                            + " (Debian: apt-get install redis-server)", notYet);
-                }
-                Thread.sleep(50);
-            }
-        }
+        redis = RealRedis.start();
     }
 
     @AfterAll
-    static void stopRedis() throws IOException {
+    static void stopRedis() {
         if (redis != null) {
-            redis.destroyForcibly();
+            redis.close();
         }
     }
 
-    private static String reply(Jedis jedis, String... args) {
-        ProtocolCommand command = () -> args[0].getBytes(StandardCharsets.UTF_8);
-        String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+    /** The reply as text, errors included, so two servers' replies compare as strings. */
+    static String reply(Jedis jedis, String... args) {
+        return reply(jedis, java.util.Arrays.stream(args).map(a -> a.getBytes(StandardCharsets.ISO_8859_1))
+                .toArray(byte[][]::new));
+    }
+
+    static String reply(Jedis jedis, byte[]... args) {
+        ProtocolCommand command = () -> args[0];
+        byte[][] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
         try {
             return render(jedis.sendCommand(command, rest));
         } catch (JedisDataException e) {
@@ -170,7 +155,7 @@ class BitmapCommandsTest extends ThreeMemberRespTest {
     @Test
     void aRandomScriptOfBitCommands_answersAsRedisServerDoes_replyByReply() {
         SplittableRandom random = new SplittableRandom(20261207);
-        try (Jedis tessera = jedis(0, RedisProtocol.RESP2); Jedis real = new Jedis("127.0.0.1", redisPort)) {
+        try (Jedis tessera = jedis(0, RedisProtocol.RESP2); Jedis real = redis.client()) {
             real.flushAll();
             for (Jedis j : List.of(tessera, real)) {
                 j.del(KEYS);
@@ -201,7 +186,7 @@ class BitmapCommandsTest extends ThreeMemberRespTest {
 
     @Test
     void bitopAcrossSlots_andSetbitOnAKeyWithATtl_matchRedis() {
-        try (Jedis tessera = jedis(1, RedisProtocol.RESP2); Jedis real = new Jedis("127.0.0.1", redisPort)) {
+        try (Jedis tessera = jedis(1, RedisProtocol.RESP2); Jedis real = redis.client()) {
             for (Jedis j : List.of(tessera, real)) {
                 j.set("a", "foobar");
                 j.set("b", "abcdef");

@@ -71,6 +71,7 @@ public final class CommandTable {
         ClusterCommands.register(builder);
         TransactionCommands.register(builder);
         BitmapCommands.register(builder);
+        HyperLogLogCommands.register(builder);
         return builder.build();
     }
 
