@@ -248,7 +248,7 @@ class ClusterCommandsTest extends ThreeMemberRespTest {
             List<Object> help = (List<Object>) send(jedis, "CLUSTER", "HELP");
             assertThat(SafeEncoder.encode((byte[]) help.get(0)))
                     .isEqualTo("CLUSTER <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
-            assertThat(SafeEncoder.encode((byte[]) help.get(help.size() - 1))).isEqualTo("    Print this help.");
+            assertThat(SafeEncoder.encode((byte[]) help.get(help.size() - 1))).isEqualTo("    Prints this help.");
         }
     }
 }

@@ -171,7 +171,8 @@ final class OperationApplier {
         }
         ProcessedEntry entry = new ProcessedEntry(serializer.decodeKey(key.bytes(), format),
                 current == null ? null : serializer.decodeValue(current.value()),
-                current == null ? 0 : current.expireAt(), current == null ? 0 : current.version(), now);
+                current == null ? 0 : current.expireAt(), current == null ? 0 : current.version(),
+                current == null ? 0 : current.lastAccess(), now);
         Object result;
         try {
             result = ((EntryProcessor) entryProcessor).process(entry);
@@ -249,7 +250,8 @@ final class OperationApplier {
             Record current = currents.get(i);
             entries.add(new ProcessedEntry(serializer.decodeKey(keys.get(i).bytes(), formats.get(i)),
                     current == null ? null : serializer.decodeValue(current.value()),
-                    current == null ? 0 : current.expireAt(), current == null ? 0 : current.version(), now));
+                    current == null ? 0 : current.expireAt(), current == null ? 0 : current.version(),
+                    current == null ? 0 : current.lastAccess(), now));
         }
         Object result;
         try {

@@ -10,7 +10,7 @@ import java.util.Optional;
  * The entry an entry processor sees: its key, its value, its expiry, and what the processor did to them, which the
  * primary turns into mutations only after the processor returned and everything it produced could be serialized.
  */
-final class ProcessedEntry implements MutableEntry<Object, Object>, VersionedEntry {
+final class ProcessedEntry implements MutableEntry<Object, Object>, EntryMetadata {
     private final Object key;
     private Object value;
     private boolean changed;
@@ -18,18 +18,25 @@ final class ProcessedEntry implements MutableEntry<Object, Object>, VersionedEnt
     private final long now;
     private long expireAt; // absolute on the primary's clock, 0 = never
     private final long version;
+    private final long lastAccess;
 
-    ProcessedEntry(Object key, Object value, long expireAt, long version, long now) {
+    ProcessedEntry(Object key, Object value, long expireAt, long version, long lastAccess, long now) {
         this.key = key;
         this.value = value;
         this.expireAt = expireAt;
         this.version = version;
+        this.lastAccess = lastAccess;
         this.now = now;
     }
 
     @Override
     public long version() {
         return version;
+    }
+
+    @Override
+    public long lastAccessMillis() {
+        return lastAccess;
     }
 
     boolean changed() {

@@ -72,6 +72,8 @@ public final class CommandTable {
         TransactionCommands.register(builder);
         BitmapCommands.register(builder);
         HyperLogLogCommands.register(builder);
+        LcsCommand.register(builder);
+        ObjectCommands.register(builder);
         return builder.build();
     }
 

@@ -1,7 +1,7 @@
 package io.tessera.redis.internal.command;
 
 import io.tessera.grid.MutableEntry;
-import io.tessera.grid.internal.operation.VersionedEntry;
+import io.tessera.grid.internal.operation.EntryMetadata;
 import io.tessera.redis.internal.store.Bytes;
 import io.tessera.redis.internal.store.StoredValue;
 import java.time.Instant;
@@ -34,7 +34,12 @@ public final class KeyEntry {
      * hands a processor carries one.
      */
     public long version() {
-        return entry instanceof VersionedEntry versioned ? versioned.version() : 0;
+        return entry instanceof EntryMetadata metadata ? metadata.version() : 0;
+    }
+
+    /** The key's last access as the grid records it (its last write; 0 if it does not exist): OBJECT IDLETIME. */
+    public long lastAccessMillis() {
+        return entry instanceof EntryMetadata metadata ? metadata.lastAccessMillis() : 0;
     }
 
     /** Whether the key exists (expired keys do not). */

@@ -132,7 +132,7 @@ final class PubSubCommands {
                         Reply.simple("    Return the number of subscribers for the specified channels, excluding"),
                         Reply.simple("    pattern subscriptions(default: no channels)."),
                         Reply.simple("HELP"),
-                        Reply.simple("    Print this help."))));
+                        Reply.simple("    Prints this help."))));
             }
             default -> {
                 return CommandCall.done(Reply.error("ERR unknown subcommand '" + call.text(1)

@@ -57,6 +57,17 @@ final class SetCommands {
                 call -> read(call, Op.UNION));
         table.command("sdiff", -2, "readonly", 1, -1, 1, "set", "Returns the difference of multiple sets.",
                 call -> read(call, Op.DIFF));
+        table.command("sintercard", -3, "readonly", 0, 0, 0, "set",
+                "Returns the number of members of the intersect of multiple sets.", SetCommands::sintercard);
+        table.slotOperation("sintercard", (entries, args) -> {
+            Map<Bytes, KeyEntry> byKey = Multi.byKey(entries);
+            int numkeys = Integer.parseInt(new String(args[1], java.nio.charset.StandardCharsets.US_ASCII));
+            List<Set<Bytes>> sets = new ArrayList<>(numkeys);
+            for (int i = 2; i < 2 + numkeys; i++) {
+                sets.add(Multi.entry(byKey, args[i]).set()); // WRONGTYPE for any key, even after a missing one
+            }
+            return Reply.integer(intersectionSize(sets, sintercardLimit(args, numkeys)));
+        });
         table.command("sinterstore", -3, "write denyoom", 1, -1, 1, "set",
                 "Stores the intersect of multiple sets in a key.", call -> store(call, Op.INTER));
         table.command("sunionstore", -3, "write denyoom", 1, -1, 1, "set",
@@ -247,6 +258,83 @@ final class SetCommands {
             return call.onSlot(keys, call.spec().name(), call.args());
         }
         return combine(call, op, 1).thenApply(SetCommands::members);
+    }
+
+    /** SINTERCARD numkeys key [key ...] [LIMIT limit]: Redis's argument checks, then the size, up to the limit. */
+    private static CompletableFuture<Reply> sintercard(CommandCall call) {
+        Long numkeys = Arguments.tryParseLong(call.arg(1));
+        if (numkeys == null || numkeys < 1) {
+            return CommandCall.done(Reply.error("ERR numkeys should be greater than 0"));
+        }
+        if (numkeys > call.argCount() - 2) {
+            return CommandCall.done(Reply.error("ERR Number of keys can't be greater than number of args"));
+        }
+        try {
+            sintercardLimit(call.args(), numkeys.intValue());
+        } catch (RedisException e) {
+            return CommandCall.done(e.reply());
+        }
+        List<byte[]> keys = CommandCall.distinct(Arrays.asList(call.args()).subList(2, 2 + numkeys.intValue()));
+        if (CommandCall.sameSlot(keys)) {
+            return call.onSlot(keys, "sintercard", call.args());
+        }
+        List<CompletableFuture<Reply>> reads = new ArrayList<>();
+        for (int i = 2; i < 2 + numkeys; i++) {
+            reads.add(call.onKey(call.arg(i), "smembers", ListCommands.args("smembers", call.arg(i))));
+        }
+        long limit = sintercardLimit(call.args(), numkeys.intValue());
+        return Multi.all(reads).thenApply(replies -> {
+            List<Set<Bytes>> sets = new ArrayList<>(replies.size());
+            for (Reply reply : replies) {
+                if (reply instanceof Reply.Error) {
+                    return reply;
+                }
+                Set<Bytes> set = new java.util.HashSet<>();
+                for (Reply item : ((Reply.SetReply) reply).items()) {
+                    set.add(Bytes.of(((Reply.Bulk) item).bytes()));
+                }
+                sets.add(set);
+            }
+            return Reply.integer(intersectionSize(sets, limit));
+        });
+    }
+
+    /** The LIMIT after SINTERCARD's keys (0: none); a syntax error for anything else there. */
+    private static long sintercardLimit(byte[][] args, int numkeys) {
+        long limit = 0;
+        for (int i = 2 + numkeys; i < args.length; i++) {
+            boolean more = i < args.length - 1;
+            if (!new String(args[i], java.nio.charset.StandardCharsets.UTF_8).equalsIgnoreCase("LIMIT") || !more) {
+                throw new RedisException((Reply.Error) Reply.SYNTAX_ERROR);
+            }
+            Long value = Arguments.tryParseLong(args[++i]);
+            if (value == null || value < 0) {
+                throw new RedisException("ERR LIMIT can't be negative");
+            }
+            limit = value;
+        }
+        return limit;
+    }
+
+    /** How many members all the sets share, counting at most {@code limit} (0: no limit). */
+    private static long intersectionSize(List<Set<Bytes>> sets, long limit) {
+        Set<Bytes> smallest = sets.get(0);
+        for (Set<Bytes> set : sets) {
+            if (set.size() < smallest.size()) {
+                smallest = set;
+            }
+        }
+        long count = 0;
+        for (Bytes member : smallest) {
+            boolean inAll = true;
+            for (Set<Bytes> set : sets) {
+                inAll &= set.contains(member);
+            }
+            if (inAll && ++count == limit) {
+                break;
+            }
+        }
+        return count;
     }
 
     /**

@@ -73,7 +73,7 @@ final class Subcommands implements CommandHandler {
             lines.add(Reply.simple(line));
         }
         lines.add(Reply.simple("HELP"));
-        lines.add(Reply.simple("    Print this help."));
+        lines.add(Reply.simple("    Prints this help."));
         return Reply.array(lines);
     }
 }
