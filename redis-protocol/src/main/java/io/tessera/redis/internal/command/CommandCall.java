@@ -105,19 +105,9 @@ public final class CommandCall {
                                           byte[][] operationArgs) {
         CommandSpec operationSpec = CommandTable.standard().lookup(operation);
         int retries = operationSpec != null && !operationSpec.isWrite() ? READ_RETRIES : 0;
-        return onKey(map, key, operation, operationArgs, retries);
-    }
-
-    /**
-     * A key operation runs as an entry processor, which the grid cannot know to be a read: when the primary dies
-     * before answering, it reports an {@link IndeterminateOutcomeException} ("the write may or may not have been
-     * applied"). A command without the {@code write} flag changed nothing, so it is simply run again (the grid
-     * promotes a backup meanwhile) instead of answering TRYAGAIN.
-     */
-    private static CompletableFuture<Reply> onKey(GridMap<byte[], byte[]> map, byte[] key, String operation,
-                                                  byte[][] operationArgs, int retriesLeft) {
-        return retryingReads(() -> map.executeOnKeyAsync(key, new KeyCommandProcessor(operation, operationArgs))
-                .thenApply(ReplyCodec::decode), retriesLeft);
+        boolean events = map == database() && reportsEvents(operationSpec);
+        return retryingReads(() -> map.executeOnKeyAsync(key, new KeyCommandProcessor(operation, operationArgs, events))
+                .thenApply(encoded -> replyPublishingEvents(ReplyCodec.decode(encoded), events)), retries);
     }
 
     /**
@@ -127,8 +117,26 @@ public final class CommandCall {
      */
     public CompletableFuture<Reply> onSlot(List<byte[]> keys, String operation, byte[][] operationArgs) {
         GridMap<byte[], byte[]> map = database();
-        return retryingReads(() -> map.executeOnKeysAsync(keys, new SlotCommandProcessor(operation, operationArgs))
-                .thenApply(ReplyCodec::decode), spec.isWrite() ? 0 : READ_RETRIES);
+        boolean events = reportsEvents(CommandTable.standard().lookup(operation));
+        return retryingReads(() -> map.executeOnKeysAsync(keys,
+                new SlotCommandProcessor(operation, operationArgs, events))
+                .thenApply(encoded -> replyPublishingEvents(ReplyCodec.decode(encoded), events)),
+                spec.isWrite() ? 0 : READ_RETRIES);
+    }
+
+    /** Whether the operation's keyspace events are wanted: notifications are on and it is a client's write. */
+    boolean reportsEvents(CommandSpec operationSpec) {
+        return KeyspaceEvents.enabled(server.keyspaceEventFlags()) && operationSpec != null
+                && operationSpec.isWrite() && !operationSpec.flags().contains("internal");
+    }
+
+    /** The reply of a processor asked for events ({@code [reply, events]}), its events published; else as is. */
+    Reply replyPublishingEvents(Reply decoded, boolean events) {
+        if (!events || !(decoded instanceof Reply.Array pair) || pair.items().size() != 2) {
+            return decoded; // without events, or an error answered before the operation ran
+        }
+        server.publishKeyspaceEvents(client.database(), KeyspaceEvents.decode(pair.items().get(1)));
+        return pair.items().get(0);
     }
 
     private static CompletableFuture<Reply> retryingReads(Supplier<CompletableFuture<Reply>> run, int retriesLeft) {

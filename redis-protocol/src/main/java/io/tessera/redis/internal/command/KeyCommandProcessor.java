@@ -4,6 +4,8 @@ import io.tessera.grid.EntryProcessor;
 import io.tessera.grid.MutableEntry;
 import io.tessera.redis.internal.protocol.Reply;
 import io.tessera.redis.internal.protocol.ReplyCodec;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Carries one command to its key's primary and runs the command's {@link KeyOperation} there, atomically with
@@ -14,6 +16,7 @@ import io.tessera.redis.internal.protocol.ReplyCodec;
 public final class KeyCommandProcessor implements EntryProcessor<byte[], byte[], byte[]> {
     private String operation;
     private byte[] packedArgs; // length-prefixed arguments: Kryo then needs no registration for byte[][]
+    private boolean events; // answer the keyspace events with the reply (KeyspaceEvents)
 
     @SuppressWarnings("unused") // Kryo
     private KeyCommandProcessor() {
@@ -21,8 +24,14 @@ public final class KeyCommandProcessor implements EntryProcessor<byte[], byte[],
 
     /** Runs the key operation of command {@code operation} with {@code args} ({@code args[0]} is a command name). */
     public KeyCommandProcessor(String operation, byte[][] args) {
+        this(operation, args, false);
+    }
+
+    /** As {@link #KeyCommandProcessor(String, byte[][])}; with {@code events}, the reply comes with its events. */
+    public KeyCommandProcessor(String operation, byte[][] args, boolean events) {
         this.operation = operation;
         this.packedArgs = PackedArgs.pack(args);
+        this.events = events;
     }
 
     @Override
@@ -33,11 +42,18 @@ public final class KeyCommandProcessor implements EntryProcessor<byte[], byte[],
                     + "': members of one cluster must run the same Tessera version"));
         }
         Reply reply;
+        KeyEntry keyEntry = new KeyEntry(entry);
+        byte[][] args = PackedArgs.unpack(packedArgs);
         try {
-            reply = spec.keyOperation().apply(new KeyEntry(entry), PackedArgs.unpack(packedArgs));
+            reply = spec.keyOperation().apply(keyEntry, args);
         } catch (RedisException e) {
             reply = e.reply();
         }
-        return ReplyCodec.encode(reply);
+        if (!events) {
+            return ReplyCodec.encode(reply);
+        }
+        List<KeyspaceEvents.Event> happened = new ArrayList<>(2);
+        KeyspaceEvents.describe(operation, keyEntry, args, happened);
+        return ReplyCodec.encode(Reply.array(List.of(reply, KeyspaceEvents.encode(happened))));
     }
 }

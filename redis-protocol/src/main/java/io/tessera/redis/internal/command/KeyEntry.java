@@ -19,9 +19,50 @@ import java.util.Set;
  */
 public final class KeyEntry {
     private final MutableEntry<byte[], byte[]> entry;
+    // What the current command did, for keyspace notifications (see KeyspaceEvents.describe).
+    private boolean existed;
+    private boolean written;
+    private boolean removed;
+    private boolean expiryChanged;
+    private Instant expirySet;
 
     public KeyEntry(MutableEntry<byte[], byte[]> entry) {
         this.entry = entry;
+        this.existed = entry.exists();
+    }
+
+    /** Starts recording what the next command does (a transaction runs several on one entry). */
+    void startCommand() {
+        existed = entry.exists();
+        written = false;
+        removed = false;
+        expiryChanged = false;
+        expirySet = null;
+    }
+
+    /** Whether the command wrote a value. */
+    boolean written() {
+        return written && entry.exists();
+    }
+
+    /** Whether the command deleted a key that existed before it (an emptied aggregate included). */
+    boolean removedByCommand() {
+        return existed && !entry.exists() && (removed || written || expiryChanged);
+    }
+
+    /** Whether the command set or cleared the expiry explicitly. */
+    boolean expiryChanged() {
+        return expiryChanged;
+    }
+
+    /** The expiry the command set last ({@code null}: cleared, or none set). */
+    Instant expirySet() {
+        return expirySet;
+    }
+
+    private void expiry(Instant expiresAt) {
+        expiryChanged = true;
+        expirySet = expiresAt;
     }
 
     /** The key. */
@@ -86,13 +127,16 @@ public final class KeyEntry {
     /** Sets a string, keeping the key's time to live. */
     public void setString(byte[] value) {
         entry.setValue(StoredValue.encodeString(value));
+        written = true;
     }
 
     /** Sets a string with an absolute expiry ({@code null}: none). */
     public void setString(byte[] value, Instant expiresAt) {
         entry.setValue(StoredValue.encodeString(value), null);
+        written = true;
         if (expiresAt != null) {
             entry.setExpiresAt(expiresAt);
+            expiry(expiresAt);
         }
     }
 
@@ -103,6 +147,7 @@ public final class KeyEntry {
         } else {
             entry.setValue(StoredValue.encodeList(items));
         }
+        written = true;
     }
 
     /** Stores a set (deleting the key when empty), keeping the time to live. */
@@ -112,6 +157,7 @@ public final class KeyEntry {
         } else {
             entry.setValue(StoredValue.encodeSet(members));
         }
+        written = true;
     }
 
     /** Stores a hash (deleting the key when empty), keeping the time to live. */
@@ -121,11 +167,13 @@ public final class KeyEntry {
         } else {
             entry.setValue(StoredValue.encodeHash(fields));
         }
+        written = true;
     }
 
     /** Replaces the value with raw stored bytes (COPY, RENAME), with an absolute expiry ({@code null}: none). */
     public void setStored(byte[] stored, Instant expiresAt) {
         entry.setValue(stored, null);
+        written = true;
         if (expiresAt != null) {
             entry.setExpiresAt(expiresAt);
         }
@@ -134,6 +182,7 @@ public final class KeyEntry {
     /** Deletes the key. */
     public void remove() {
         entry.remove();
+        removed = true;
     }
 
     /** When the key expires, or {@code null} if it has no expiry or does not exist. */
@@ -144,6 +193,7 @@ public final class KeyEntry {
     /** Sets the key's expiry ({@code null}: none; a past instant deletes the key). */
     public void setExpiresAt(Instant expiresAt) {
         entry.setExpiresAt(expiresAt);
+        expiry(expiresAt);
     }
 
     private boolean present(byte type) {

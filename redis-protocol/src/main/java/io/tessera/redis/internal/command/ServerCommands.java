@@ -452,7 +452,7 @@ final class ServerCommands {
         values.put("client-query-buffer-limit", Long.toString(config.clientQueryBufferLimit()));
         values.put("save", "");
         values.put("appendonly", "no");
-        values.put("notify-keyspace-events", "");
+        values.put("notify-keyspace-events", KeyspaceEvents.format(server.keyspaceEventFlags()));
         ENCODING_DEFAULTS.keySet().forEach(name -> values.put(name, server.encodingSetting(name)));
         ENCODING_ALIASES.forEach((alias, name) -> values.put(alias, server.encodingSetting(name)));
         return values;
@@ -531,6 +531,7 @@ final class ServerCommands {
             changes.put(name, call.text(i + 1));
         }
         Integer maxClients = null;
+        Integer keyspaceEvents = null;
         Map<String, String> encodings = new LinkedHashMap<>();
         for (Map.Entry<String, String> change : changes.entrySet()) {
             String name = change.getKey();
@@ -540,6 +541,14 @@ final class ServerCommands {
             }
             switch (name) {
                 case "requirepass" -> { }
+                case "notify-keyspace-events" -> {
+                    keyspaceEvents = KeyspaceEvents.parse(change.getValue());
+                    if (keyspaceEvents < 0) {
+                        return Reply.error(CommandDispatcher.sanitize("ERR CONFIG SET failed (possibly related to "
+                                + "argument 'notify-keyspace-events') - Invalid event class character. Use "
+                                + "'Ag$lshzxeKEtmdn'."));
+                    }
+                }
                 case "maxclients" -> {
                     Long value = Arguments.tryParseLong(change.getValue().getBytes(
                             java.nio.charset.StandardCharsets.UTF_8));
@@ -569,6 +578,9 @@ final class ServerCommands {
             }
         }
         encodings.forEach((name, value) -> call.server().encodingSetting(name, value));
+        if (keyspaceEvents != null) {
+            call.server().keyspaceEventFlags(keyspaceEvents);
+        }
         if (changes.containsKey("requirepass")) {
             call.server().requirePass(changes.get("requirepass"));
         }

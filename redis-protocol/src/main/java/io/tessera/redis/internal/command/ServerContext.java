@@ -36,6 +36,8 @@ public final class ServerContext {
     /** Counters for INFO stats. */
     public final AtomicLong commandsProcessed = new AtomicLong();
     private final Map<String, String> encodingSettings = new ConcurrentHashMap<>();
+    private volatile int keyspaceEventFlags;
+    private final Map<GridMap<byte[], byte[]>, java.util.UUID> expiryListeners = new java.util.HashMap<>();
     public final AtomicLong connectionsReceived = new AtomicLong();
     public final AtomicLong rejectedConnections = new AtomicLong();
     public final AtomicLong keyspaceHits = new AtomicLong();
@@ -128,6 +130,51 @@ public final class ServerContext {
     /** Records an encoding tunable's value (CONFIG SET); Tessera's storage does not depend on it. */
     public void encodingSetting(String name, String value) {
         encodingSettings.put(name, value);
+    }
+
+    /** The notify-keyspace-events flags ({@link KeyspaceEvents}); 0 when off, the default. */
+    public int keyspaceEventFlags() {
+        return keyspaceEventFlags;
+    }
+
+    /**
+     * Sets the notify-keyspace-events flags. With {@code x}, this node listens to the grid's expiries of every
+     * database (which costs the cluster an event per write to this node, so only then) and reports those of the
+     * keys it is the primary of, so that each expiry is published once.
+     */
+    public synchronized void keyspaceEventFlags(int flags) {
+        keyspaceEventFlags = flags;
+        boolean expiries = KeyspaceEvents.enabled(flags) && (flags & KeyspaceEvents.EXPIRED) != 0;
+        if (expiries && expiryListeners.isEmpty()) {
+            for (int db = 0; db < databaseCount(); db++) {
+                int database = db;
+                GridMap<byte[], byte[]> map = database(db);
+                java.util.UUID id = map.addListener(new io.tessera.grid.EntryListener<>() {
+                    @Override
+                    public void entryExpired(io.tessera.grid.EntryEvent<byte[], byte[]> event) {
+                        var partition = grid.partitionOf(event.key());
+                        if (partition.primary() != null && partition.primary().equals(grid.localMember())) {
+                            publishKeyspaceEvents(database, java.util.List.of(new KeyspaceEvents.Event(
+                                    KeyspaceEvents.EXPIRED, "expired", event.key())));
+                        }
+                    }
+                }, false);
+                expiryListeners.put(map, id);
+            }
+        } else if (!expiries && !expiryListeners.isEmpty()) {
+            expiryListeners.forEach(GridMap::removeListener);
+            expiryListeners.clear();
+        }
+    }
+
+    /** Publishes keyspace events that happened in {@code database}, through the cluster-wide pub/sub. */
+    public void publishKeyspaceEvents(int database, java.util.List<KeyspaceEvents.Event> events) {
+        int flags = keyspaceEventFlags;
+        for (KeyspaceEvents.Event event : events) {
+            for (byte[][] message : KeyspaceEvents.messages(flags, database, event)) {
+                pubSub().publish(message[0], message[1]);
+            }
+        }
     }
 
     public String requirePass() {

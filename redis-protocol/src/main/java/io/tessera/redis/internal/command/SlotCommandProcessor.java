@@ -14,14 +14,16 @@ import java.util.List;
 public final class SlotCommandProcessor implements MultiKeyProcessor<byte[], byte[], byte[]> {
     private String operation;
     private byte[] packedArgs;
+    private boolean events; // answer the keyspace events with the reply (KeyspaceEvents)
 
     @SuppressWarnings("unused") // Kryo
     private SlotCommandProcessor() {
     }
 
-    SlotCommandProcessor(String operation, byte[][] args) {
+    SlotCommandProcessor(String operation, byte[][] args, boolean events) {
         this.operation = operation;
         this.packedArgs = PackedArgs.pack(args);
+        this.events = events;
     }
 
     @Override
@@ -36,11 +38,19 @@ public final class SlotCommandProcessor implements MultiKeyProcessor<byte[], byt
             keyEntries.add(new KeyEntry(entry));
         }
         Reply reply;
+        byte[][] args = PackedArgs.unpack(packedArgs);
         try {
-            reply = slotOperation.apply(keyEntries, PackedArgs.unpack(packedArgs));
+            reply = slotOperation.apply(keyEntries, args);
         } catch (RedisException e) {
             reply = e.reply();
         }
-        return ReplyCodec.encode(reply);
+        if (!events) {
+            return ReplyCodec.encode(reply);
+        }
+        List<KeyspaceEvents.Event> happened = new ArrayList<>();
+        for (KeyEntry keyEntry : KeyspaceEvents.inRedisOrder(operation, keyEntries)) {
+            KeyspaceEvents.describe(operation, keyEntry, args, happened);
+        }
+        return ReplyCodec.encode(Reply.array(List.of(reply, KeyspaceEvents.encode(happened))));
     }
 }

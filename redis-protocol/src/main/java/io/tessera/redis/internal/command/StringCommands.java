@@ -114,7 +114,7 @@ final class StringCommands {
 
     /** A plain {@code SET key value} as a grid write (no processor, no old value back); options go to the primary. */
     private static CompletableFuture<Reply> setFast(CommandCall call) {
-        if (call.argCount() != 3) {
+        if (call.argCount() != 3 || KeyspaceEvents.enabled(call.server().keyspaceEventFlags())) {
             return call.onKey(1);
         }
         return call.database().setAsync(call.arg(1), StoredValue.encodeString(call.arg(2)), java.time.Duration.ZERO)

@@ -182,8 +182,10 @@ final class TransactionCommands {
                 watchedKeys[i] = watched.get(i).key();
                 watchedVersions[i] = watched.get(i).version().join();
             }
+            boolean events = KeyspaceEvents.enabled(call.server().keyspaceEventFlags());
             atomic = call.database().executeOnKeysAsync(distinct,
-                    new TransactionProcessor(keyed, watchedKeys, watchedVersions)).thenApply(ReplyCodec::decode);
+                    new TransactionProcessor(keyed, watchedKeys, watchedVersions, events))
+                    .thenApply(encoded -> call.replyPublishingEvents(ReplyCodec.decode(encoded), events));
         }
         return atomic.thenCompose(reply -> {
             if (!(reply instanceof Reply.Array keyedReplies)) {

@@ -21,12 +21,14 @@ public final class TransactionProcessor implements MultiKeyProcessor<byte[], byt
     private byte[] commands;
     private byte[] watchedKeys;
     private byte[] watchedVersions;
+    private boolean events; // answer the keyspace events with the replies (KeyspaceEvents)
 
     @SuppressWarnings("unused") // Kryo
     private TransactionProcessor() {
     }
 
-    TransactionProcessor(List<byte[][]> commands, byte[][] watchedKeys, long[] watchedVersions) {
+    TransactionProcessor(List<byte[][]> commands, byte[][] watchedKeys, long[] watchedVersions, boolean events) {
+        this.events = events;
         byte[][] packed = new byte[commands.size()][];
         for (int i = 0; i < commands.size(); i++) {
             packed[i] = PackedArgs.pack(commands.get(i));
@@ -57,8 +59,10 @@ public final class TransactionProcessor implements MultiKeyProcessor<byte[], byt
         CommandTable table = CommandTable.standard();
         byte[][] packedCommands = PackedArgs.unpack(commands);
         List<Reply> replies = new ArrayList<>(packedCommands.length);
+        List<KeyspaceEvents.Event> happened = new ArrayList<>();
         for (byte[] packed : packedCommands) {
             byte[][] args = PackedArgs.unpack(packed);
+            byKey.values().forEach(KeyEntry::startCommand);
             Reply reply;
             try {
                 reply = run(table, args, byKey);
@@ -66,8 +70,19 @@ public final class TransactionProcessor implements MultiKeyProcessor<byte[], byt
                 reply = e.reply();
             }
             replies.add(reply);
+            if (events) {
+                String name = table.lookup(new String(args[0], StandardCharsets.UTF_8)).name();
+                List<KeyEntry> touched = new ArrayList<>();
+                for (byte[] key : CommandCall.distinct(TransactionCommands.keysOf(table.lookup(name), args))) {
+                    touched.add(byKey.get(Bytes.of(key)));
+                }
+                for (KeyEntry entry : KeyspaceEvents.inRedisOrder(name, touched)) {
+                    KeyspaceEvents.describe(name, entry, args, happened);
+                }
+            }
         }
-        return ReplyCodec.encode(Reply.array(replies));
+        return events ? ReplyCodec.encode(Reply.array(List.of(Reply.array(replies), KeyspaceEvents.encode(happened))))
+                : ReplyCodec.encode(Reply.array(replies));
     }
 
     /**
