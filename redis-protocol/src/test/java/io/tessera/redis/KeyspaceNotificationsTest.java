@@ -110,7 +110,8 @@ class KeyspaceNotificationsTest extends ThreeMemberRespTest {
                 }
             }
             tessera.psetex("short", 100, "v");
-            await().atMost(Duration.ofSeconds(15)).until(() -> onTessera.messages.contains("__keyevent@0__:expired short"));
+            await().atMost(Duration.ofSeconds(15))
+                    .until(() -> onTessera.messages.contains("__keyevent@0__:expired short"));
             Thread.sleep(500);
             assertThat(onTessera.messages.stream().filter(m -> m.equals("__keyevent@0__:expired short"))).hasSize(1);
             assertThat(onTessera.messages).contains("__keyspace@0__:short expired");

@@ -163,7 +163,8 @@ final class ClientCommands {
                 + " db=" + client.database()
                 + " sub=" + client.channelCount()
                 + " psub=" + client.patternCount()
-                + " ssub=0 multi=" + (client.queued() == null ? -1 : client.queued().size()) + " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0"
+                + " ssub=0 multi=" + (client.queued() == null ? -1 : client.queued().size())
+                + " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0"
                 + " tot-mem=0 events=r"
                 + " cmd=" + client.lastCommand()
                 + " user=default redir=-1"

@@ -20,7 +20,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class CommandDispatcher {
     private static final Logger log = LoggerFactory.getLogger(CommandDispatcher.class);
-    private static final Set<String> ALLOWED_WITHOUT_AUTH = Set.of("auth", "hello", "quit", "reset");
     private static final Set<String> ALLOWED_IN_SUBSCRIBE_MODE = Set.of("subscribe", "unsubscribe", "psubscribe",
             "punsubscribe", "ssubscribe", "sunsubscribe", "ping", "quit", "reset");
 
@@ -47,7 +46,7 @@ public final class CommandDispatcher {
                     + "' command"));
         }
         if (!client.authenticated() && server.requirePass() != null
-                && !ALLOWED_WITHOUT_AUTH.contains(spec.name())) {
+                && !spec.flags().contains("no-auth")) {
             return refuse(client, inTransaction, Reply.error("NOAUTH Authentication required."));
         }
         if (client.inSubscribeMode() && !ALLOWED_IN_SUBSCRIBE_MODE.contains(spec.name())) {

@@ -236,7 +236,8 @@ final class ServerCommands {
         for (CommandSpec spec : visible(table(call))) {
             boolean matches = by == null
                     || (by.equals("ACLCAT") && aclCategories(spec).contains("@" + value.toLowerCase(Locale.ROOT)))
-                    || (by.equals("PATTERN") && globMatches(value, spec.name()));
+                    || (by.equals("PATTERN")
+                            && GlobPattern.compileIgnoringCase(bytes(value)).matches(bytes(spec.name())));
             if (matches) {
                 names.add(Reply.bulk(spec.name()));
             }
@@ -502,9 +503,9 @@ final class ServerCommands {
         Map<String, String> values = parameters(call.server());
         Set<String> matched = new LinkedHashSet<>();
         for (int i = 2; i < call.argCount(); i++) {
-            String pattern = call.text(i);
+            GlobPattern glob = GlobPattern.compileIgnoringCase(call.arg(i));
             for (String name : values.keySet()) {
-                if (globMatches(pattern.toLowerCase(Locale.ROOT), name)) {
+                if (glob.matches(bytes(name))) {
                     matched.add(name);
                 }
             }
@@ -636,85 +637,8 @@ final class ServerCommands {
 
     // ---- helpers ----
 
-    /** Redis's glob matching ({@code * ? [a-z] [^a] \x}), case-sensitive. */
-    static boolean globMatches(String pattern, String text) {
-        return glob(pattern, 0, text, 0);
-    }
-
-    private static boolean glob(String p, int pi, String s, int si) {
-        while (pi < p.length()) {
-            char c = p.charAt(pi);
-            switch (c) {
-                case '*' -> {
-                    while (pi + 1 < p.length() && p.charAt(pi + 1) == '*') {
-                        pi++;
-                    }
-                    if (pi + 1 == p.length()) {
-                        return true;
-                    }
-                    for (int k = si; k <= s.length(); k++) {
-                        if (glob(p, pi + 1, s, k)) {
-                            return true;
-                        }
-                    }
-                    return false;
-                }
-                case '?' -> {
-                    if (si >= s.length()) {
-                        return false;
-                    }
-                    si++;
-                }
-                case '[' -> {
-                    if (si >= s.length()) {
-                        return false;
-                    }
-                    int i = pi + 1;
-                    boolean not = i < p.length() && p.charAt(i) == '^';
-                    if (not) {
-                        i++;
-                    }
-                    boolean match = false;
-                    char ch = s.charAt(si);
-                    while (i < p.length() && p.charAt(i) != ']') {
-                        if (p.charAt(i) == '\\' && i + 1 < p.length()) {
-                            i++;
-                            match |= p.charAt(i) == ch;
-                        } else if (i + 2 < p.length() && p.charAt(i + 1) == '-' && p.charAt(i + 2) != ']') {
-                            char lo = (char) Math.min(p.charAt(i), p.charAt(i + 2));
-                            char hi = (char) Math.max(p.charAt(i), p.charAt(i + 2));
-                            match |= ch >= lo && ch <= hi;
-                            i += 2;
-                        } else {
-                            match |= p.charAt(i) == ch;
-                        }
-                        i++;
-                    }
-                    if (not == match) {
-                        return false;
-                    }
-                    pi = i; // at ']' (or past the end for an unclosed class)
-                    si++;
-                }
-                case '\\' -> {
-                    if (pi + 1 < p.length()) {
-                        pi++;
-                    }
-                    if (si >= s.length() || s.charAt(si) != p.charAt(pi)) {
-                        return false;
-                    }
-                    si++;
-                }
-                default -> {
-                    if (si >= s.length() || s.charAt(si) != c) {
-                        return false;
-                    }
-                    si++;
-                }
-            }
-            pi++;
-        }
-        return si == s.length();
+    private static byte[] bytes(String text) {
+        return text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private static Map<String, String> since() {
