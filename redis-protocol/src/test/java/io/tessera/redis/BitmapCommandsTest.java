@@ -92,9 +92,50 @@ class BitmapCommandsTest extends ThreeMemberRespTest {
         };
     }
 
+    private static String fieldType(SplittableRandom random) {
+        return switch (random.nextInt(14)) {
+            case 0 -> "u64";
+            case 1 -> "i65";
+            case 2 -> "x8";
+            case 3 -> "i64";
+            case 4 -> "u63";
+            default -> (random.nextBoolean() ? "i" : "u") + (1 + random.nextInt(random.nextBoolean() ? 8 : 40));
+        };
+    }
+
+    private static String fieldValue(SplittableRandom random) {
+        return switch (random.nextInt(8)) {
+            case 0 -> Long.toString(Long.MAX_VALUE);
+            case 1 -> Long.toString(Long.MIN_VALUE);
+            case 2 -> "1x";
+            default -> Long.toString(random.nextLong(-1000, 1000) << random.nextInt(40));
+        };
+    }
+
+    /** A BITFIELD or BITFIELD_RO with a few random subcommands. */
+    private static String[] bitfield(SplittableRandom random, String key) {
+        List<String> args = new ArrayList<>(List.of(random.nextInt(6) == 0 ? "BITFIELD_RO" : "BITFIELD", key));
+        int count = random.nextInt(5);
+        for (int i = 0; i < count; i++) {
+            String offset = random.nextInt(6) == 0 ? "#" + random.nextInt(8) : offset(random);
+            switch (random.nextInt(9)) {
+                case 0, 1 -> args.addAll(List.of("GET", fieldType(random), offset));
+                case 2, 3 -> args.addAll(List.of("SET", fieldType(random), offset, fieldValue(random)));
+                case 4, 5, 6 -> args.addAll(List.of("INCRBY", fieldType(random), offset, fieldValue(random)));
+                case 7 -> args.addAll(List.of("OVERFLOW", new String[] {"WRAP", "sat", "FAIL", "nope"}[
+                        random.nextInt(4)]));
+                default -> args.add(random.nextBoolean() ? "GET" : "FROB");
+            }
+        }
+        return args.toArray(String[]::new);
+    }
+
     /** One random command of the script. */
     private static String[] command(SplittableRandom random) {
         String key = KEYS[random.nextInt(KEYS.length)];
+        if (random.nextInt(5) == 0) {
+            return bitfield(random, key);
+        }
         switch (random.nextInt(12)) {
             case 0, 1, 2 -> {
                 return new String[] {"SETBIT", key, offset(random),
@@ -162,7 +203,7 @@ class BitmapCommandsTest extends ThreeMemberRespTest {
                 j.rpush("{b}list", "not a string");
             }
             java.util.Map<String, java.util.Set<String>> seen = new java.util.TreeMap<>();
-            for (int i = 0; i < 3_000; i++) {
+            for (int i = 0; i < 4_000; i++) {
                 String[] command = command(random);
                 if (command[1].equals("{b}list") && (command[0].equals("SET") || command[0].equals("DEL"))) {
                     continue; // keep one key of another type for WRONGTYPE
@@ -174,13 +215,35 @@ class BitmapCommandsTest extends ThreeMemberRespTest {
                         k -> new java.util.HashSet<>()).add(expected);
             }
             // The script must reach more than the error paths: many distinct answers of every command.
-            for (String command : List.of("BITCOUNT", "BITPOS", "BITOP", "GET")) {
+            for (String command : List.of("BITCOUNT", "BITPOS", "BITOP", "GET", "BITFIELD")) {
                 assertThat(seen.get(command + " ok")).as(command).hasSizeGreaterThan(20);
             }
             for (String key : KEYS) {
                 assertThat(reply(tessera, "TYPE", key)).isEqualTo(reply(real, "TYPE", key));
                 assertThat(reply(tessera, "TTL", key)).isEqualTo(reply(real, "TTL", key));
             }
+        }
+    }
+
+    @Test
+    void bitfieldOverflow_everyTypeAndMode_atTheLimits_matchesRedis() {
+        List<String> values = List.of("0", "1", "-1", "127", "128", "-128", "-129", "255", "256", "1000", "-1000",
+                Long.toString(Long.MAX_VALUE), Long.toString(Long.MIN_VALUE), Long.toString(Long.MAX_VALUE / 2),
+                "9223372036854775806", "-9223372036854775807");
+        try (Jedis tessera = jedis(2, RedisProtocol.RESP2); Jedis real = redis.client()) {
+            for (String type : List.of("i1", "u1", "i8", "u8", "i13", "u31", "i63", "u63", "i64")) {
+                for (String mode : List.of("WRAP", "SAT", "FAIL")) {
+                    for (String start : values) {
+                        for (String increment : values) {
+                            String[] command = {"BITFIELD", "{bf}", "OVERFLOW", mode, "SET", type, "3", start,
+                                "INCRBY", type, "3", increment, "GET", type, "3", "INCRBY", type, "#1", increment};
+                            assertThat(reply(tessera, command)).as(String.join(" ", command))
+                                    .isEqualTo(reply(real, command));
+                        }
+                    }
+                }
+            }
+            assertThat(reply(tessera, "GET", "{bf}")).isEqualTo(reply(real, "GET", "{bf}"));
         }
     }
 

@@ -40,6 +40,12 @@ final class BitmapCommands {
         table.command("bitop", -4, "write denyoom", 2, -1, 1, "bitmap",
                 "Performs bitwise operations on multiple strings, and stores the result.", BitmapCommands::bitop);
         table.slotOperation("bitop", BitmapCommands::bitopInSlot);
+        table.keyCommand("bitfield", -2, "write denyoom", "bitmap",
+                "Performs arbitrary bitfield integer operations on strings.", (entry, args) -> bitfield(entry, args,
+                        false));
+        table.keyCommand("bitfield_ro", -2, "readonly fast", "bitmap",
+                "Performs arbitrary read-only bitfield integer operations on strings.",
+                (entry, args) -> bitfield(entry, args, true));
     }
 
     private static long offset(byte[] arg) {
@@ -189,6 +195,174 @@ final class BitmapCommands {
             case "BYTE" -> false;
             default -> throw new RedisException((Reply.Error) Reply.SYNTAX_ERROR);
         };
+    }
+
+    // ---- BITFIELD ----
+
+    private enum Overflow { WRAP, SAT, FAIL }
+
+    /** One BITFIELD operation: GET (no value), SET or INCRBY, with its type, offset and overflow behaviour. */
+    private record FieldOp(String op, boolean signed, int bits, long offset, long value, Overflow overflow) {
+    }
+
+    private static final String BAD_TYPE =
+            "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.";
+
+    /**
+     * BITFIELD key [GET type offset] [SET type offset value] [INCRBY type offset increment] [OVERFLOW WRAP|SAT|FAIL]
+     * ... as Redis 7.0: every argument is checked before anything changes; a write grows the string to its farthest
+     * bit first; FAIL answers nil for an operation that would overflow and leaves its bits alone.
+     */
+    private static Reply bitfield(KeyEntry entry, byte[][] args, boolean readOnlyCommand) {
+        List<FieldOp> ops = new ArrayList<>();
+        Overflow overflow = Overflow.WRAP;
+        long highestWrite = -1;
+        for (int j = 2; j < args.length; j++) {
+            int remaining = args.length - j - 1;
+            String sub = new String(args[j], StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
+            if (sub.equals("overflow") && remaining >= 1) {
+                String type = new String(args[++j], StandardCharsets.UTF_8).toUpperCase(Locale.ROOT);
+                try {
+                    overflow = Overflow.valueOf(type);
+                } catch (IllegalArgumentException e) {
+                    throw new RedisException("ERR Invalid OVERFLOW type specified");
+                }
+                continue;
+            }
+            boolean get = sub.equals("get") && remaining >= 2;
+            if (!get && !((sub.equals("set") || sub.equals("incrby")) && remaining >= 3)) {
+                throw new RedisException((Reply.Error) Reply.SYNTAX_ERROR);
+            }
+            String type = new String(args[j + 1], StandardCharsets.UTF_8);
+            boolean signed = type.startsWith("i");
+            Long bits = type.length() > 1 && (signed || type.startsWith("u"))
+                    ? Arguments.tryParseLong(type.substring(1).getBytes(StandardCharsets.UTF_8)) : null;
+            if (bits == null || bits < 1 || bits > (signed ? 64 : 63)) {
+                throw new RedisException(BAD_TYPE);
+            }
+            byte[] offsetArg = args[j + 2];
+            boolean hash = offsetArg.length > 0 && offsetArg[0] == '#';
+            Long offset = Arguments.tryParseLong(hash ? Arrays.copyOfRange(offsetArg, 1, offsetArg.length)
+                    : offsetArg);
+            if (offset != null && hash) {
+                offset *= bits;
+            }
+            if (offset == null || offset < 0 || (offset >>> 3) >= StringCommands.MAX_STRING_LENGTH) {
+                throw new RedisException((Reply.Error) BAD_OFFSET);
+            }
+            long value = 0;
+            if (!get) {
+                highestWrite = Math.max(highestWrite, offset + bits - 1);
+                value = Arguments.parseLong(args[j + 3]);
+            }
+            ops.add(new FieldOp(sub, signed, bits.intValue(), offset, value, overflow));
+            j += get ? 2 : 3;
+        }
+        if (highestWrite >= 0 && readOnlyCommand) {
+            throw new RedisException("ERR BITFIELD_RO only supports the GET subcommand");
+        }
+        byte[] value = entry.string();
+        byte[] bytes = value == null ? new byte[0] : value;
+        if (highestWrite >= 0) {
+            int needed = (int) (highestWrite >>> 3) + 1;
+            if (bytes.length < needed) {
+                bytes = Arrays.copyOf(bytes, needed);
+            } else {
+                bytes = bytes.clone();
+            }
+        }
+        List<Reply> replies = new ArrayList<>(ops.size());
+        for (FieldOp op : ops) {
+            long old = read(bytes, op.offset(), op.bits(), op.signed());
+            if (op.op().equals("get")) {
+                replies.add(Reply.integer(old));
+                continue;
+            }
+            long[] result = op.op().equals("incrby")
+                    ? add(old, op.value(), op.bits(), op.signed(), op.overflow())
+                    : add(op.value(), 0, op.bits(), op.signed(), op.overflow());
+            boolean overflowed = result[1] != 0;
+            if (overflowed && op.overflow() == Overflow.FAIL) {
+                replies.add(Reply.NULL);
+                continue;
+            }
+            write(bytes, op.offset(), op.bits(), result[0]);
+            replies.add(Reply.integer(op.op().equals("incrby") ? result[0] : old));
+        }
+        if (highestWrite >= 0) {
+            if (value == null) {
+                entry.setString(bytes, null);
+            } else {
+                entry.setString(bytes);
+            }
+        }
+        return Reply.array(replies);
+    }
+
+    /** The field of {@code bits} bits at bit {@code offset} (beyond the end: zeros), two's complement if signed. */
+    private static long read(byte[] bytes, long offset, int bits, boolean signed) {
+        long value = 0;
+        for (int i = 0; i < bits; i++) {
+            long bit = offset + i;
+            int b = bit >>> 3 < bytes.length ? (bytes[(int) (bit >>> 3)] >>> (7 - (int) (bit & 7))) & 1 : 0;
+            value = (value << 1) | b;
+        }
+        if (signed && bits < 64 && (value & (1L << (bits - 1))) != 0) {
+            value |= -1L << bits;
+        }
+        return value;
+    }
+
+    private static void write(byte[] bytes, long offset, int bits, long value) {
+        for (int i = 0; i < bits; i++) {
+            long bit = offset + i;
+            int mask = 0x80 >>> (int) (bit & 7);
+            boolean one = ((value >>> (bits - 1 - i)) & 1) != 0;
+            int index = (int) (bit >>> 3);
+            bytes[index] = (byte) (one ? bytes[index] | mask : bytes[index] & ~mask);
+        }
+    }
+
+    /**
+     * {@code value + increment} in a field of {@code bits} bits, with Redis's overflow rules (checkSignedBitfield-
+     * and checkUnsignedBitfieldOverflow): {result, 0} or, on overflow, {the wrapped or saturated result, 1}.
+     */
+    private static long[] add(long value, long increment, int bits, boolean signed, Overflow overflow) {
+        if (signed) {
+            long max = bits == 64 ? Long.MAX_VALUE : (1L << (bits - 1)) - 1;
+            long min = -max - 1;
+            long maxIncrement = max - value;
+            long minIncrement = min - value;
+            boolean up = value > max || (bits != 64 && increment > maxIncrement)
+                    || (value >= 0 && increment > 0 && increment > maxIncrement);
+            boolean down = !up && (value < min || (bits != 64 && increment < minIncrement)
+                    || (value < 0 && increment < 0 && increment < minIncrement));
+            if (!up && !down) {
+                return new long[] {value + increment, 0};
+            }
+            if (overflow == Overflow.SAT) {
+                return new long[] {up ? max : min, 1};
+            }
+            long sum = value + increment;
+            if (bits < 64) {
+                long mask = -1L << bits;
+                sum = (sum & (1L << (bits - 1))) != 0 ? sum | mask : sum & ~mask;
+            }
+            return new long[] {sum, 1};
+        }
+        long max = (1L << bits) - 1; // bits <= 63
+        long maxIncrement = max - value;
+        long minIncrement = -value;
+        boolean up = Long.compareUnsigned(value, max) > 0 || increment > maxIncrement
+                || (value >= 0 && increment > 0 && increment > maxIncrement);
+        boolean down = !up && increment < 0 && increment < minIncrement;
+        if (!up && !down) {
+            return new long[] {value + increment, 0};
+        }
+        if (overflow == Overflow.SAT) {
+            return new long[] {up ? max : 0, 1};
+        }
+        return new long[] {(value + increment) & max, 1};
     }
 
     // ---- BITOP ----

@@ -230,6 +230,10 @@ public final class KeyspaceEvents {
                 name = "set";
                 type = STRING;
             }
+            case "bitfield" -> {
+                name = "setbit";
+                type = STRING;
+            }
             case "pfadd", "pfmerge" -> {
                 name = "pfadd";
                 type = STRING;
