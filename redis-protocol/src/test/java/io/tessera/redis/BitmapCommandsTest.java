@@ -2,69 +2,22 @@ package io.tessera.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tessera.redis.testing.RealRedis;
-import io.tessera.redis.testing.ThreeMemberRespTest;
+import io.tessera.redis.testing.RedisParityTestBase;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.RedisProtocol;
-import redis.clients.jedis.commands.ProtocolCommand;
-import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
  * SETBIT, GETBIT, BITCOUNT, BITPOS and BITOP answer exactly as a real {@code redis-server} does: the same random
  * script (valid and invalid offsets, bits, ranges in bytes and bits, negative indexes, every BITOP, wrong types)
  * runs against both, reply by reply. Needs Debian's {@code redis-server} (installed by {@code .ci/run}).
  */
-class BitmapCommandsTest extends ThreeMemberRespTest {
+class BitmapCommandsTest extends RedisParityTestBase {
     private static final String[] KEYS = {"{b}1", "{b}2", "{b}3", "other", "{b}list"};
-    private static RealRedis redis;
-
-    @BeforeAll
-    static void startRedis() throws Exception {
-        redis = RealRedis.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        if (redis != null) {
-            redis.close();
-        }
-    }
-
-    /** The reply as text, errors included, so two servers' replies compare as strings. */
-    static String reply(Jedis jedis, String... args) {
-        return reply(jedis, java.util.Arrays.stream(args).map(a -> a.getBytes(StandardCharsets.ISO_8859_1))
-                .toArray(byte[][]::new));
-    }
-
-    static String reply(Jedis jedis, byte[]... args) {
-        ProtocolCommand command = () -> args[0];
-        byte[][] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
-        try {
-            return render(jedis.sendCommand(command, rest));
-        } catch (JedisDataException e) {
-            return "error: " + e.getMessage();
-        }
-    }
-
-    private static String render(Object reply) {
-        if (reply instanceof byte[] bytes) {
-            return "bulk:" + java.util.HexFormat.of().formatHex(bytes);
-        }
-        if (reply instanceof List<?> list) {
-            List<String> items = new ArrayList<>();
-            list.forEach(item -> items.add(render(item)));
-            return items.toString();
-        }
-        return String.valueOf(reply);
-    }
-
     private static String number(SplittableRandom random) {
         return switch (random.nextInt(12)) {
             case 0 -> "-" + random.nextInt(40);

@@ -1,16 +1,12 @@
 package io.tessera.redis;
 
-import static io.tessera.redis.BitmapCommandsTest.reply;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tessera.redis.testing.RealRedis;
-import io.tessera.redis.testing.ThreeMemberRespTest;
+import io.tessera.redis.testing.RedisParityTestBase;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.RedisProtocol;
@@ -19,21 +15,7 @@ import redis.clients.jedis.RedisProtocol;
  * PFADD, PFCOUNT and PFMERGE answer exactly what a real {@code redis-server} answers for the same elements (same
  * hash, same registers, same estimator), and the two servers read each other's HyperLogLog strings.
  */
-class HyperLogLogTest extends ThreeMemberRespTest {
-    private static RealRedis redis;
-
-    @BeforeAll
-    static void startRedis() throws Exception {
-        redis = RealRedis.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        if (redis != null) {
-            redis.close();
-        }
-    }
-
+class HyperLogLogTest extends RedisParityTestBase {
     private static byte[][] command(String name, String key, List<byte[]> elements) {
         List<byte[]> args = new ArrayList<>();
         args.add(name.getBytes(StandardCharsets.UTF_8));

@@ -1,17 +1,13 @@
 package io.tessera.redis;
 
-import static io.tessera.redis.BitmapCommandsTest.reply;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.tessera.redis.testing.RealRedis;
-import io.tessera.redis.testing.ThreeMemberRespTest;
+import io.tessera.redis.testing.RedisParityTestBase;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPubSub;
@@ -22,21 +18,7 @@ import redis.clients.jedis.RedisProtocol;
  * {@code redis-server} publish the same messages on the same channels, in the same order; on Tessera the commands go
  * through one node and the subscriber listens on another.
  */
-class KeyspaceNotificationsTest extends ThreeMemberRespTest {
-    private static RealRedis redis;
-
-    @BeforeAll
-    static void startRedis() throws Exception {
-        redis = RealRedis.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        if (redis != null) {
-            redis.close();
-        }
-    }
-
+class KeyspaceNotificationsTest extends RedisParityTestBase {
     /** A subscriber to every keyspace and keyevent channel, recording "channel message" in arrival order. */
     private static final class Listener extends JedisPubSub {
         final List<String> messages = Collections.synchronizedList(new ArrayList<>());

@@ -3,15 +3,13 @@ package io.tessera.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tessera.redis.testing.ServerProcesses;
+import io.tessera.redis.testing.ServerProcessesTestBase;
 import io.tessera.redis.testing.ServerProcesses.ServerNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
@@ -22,21 +20,8 @@ import redis.clients.jedis.Response;
  * acknowledged is lost, and the others serve every key, including those the node led.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
-class NodeFailureIT {
+class NodeFailureIT extends ServerProcessesTestBase {
     private static final int BATCH = 1_000;
-
-    private ServerProcesses processes;
-
-    @BeforeEach
-    void startProcesses(TestInfo info) {
-        processes = new ServerProcesses(getClass().getSimpleName() + "-" + info.getTestMethod().orElseThrow()
-                .getName());
-    }
-
-    @AfterEach
-    void killProcesses() {
-        processes.close();
-    }
 
     @Test
     void kill9OfNode2_everyAcknowledgedWriteReadsBackThroughNode3() {

@@ -1,15 +1,11 @@
 package io.tessera.redis;
 
-import static io.tessera.redis.BitmapCommandsTest.reply;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tessera.redis.testing.RealRedis;
-import io.tessera.redis.testing.ThreeMemberRespTest;
+import io.tessera.redis.testing.RedisParityTestBase;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.RedisProtocol;
@@ -18,21 +14,7 @@ import redis.clients.jedis.RedisProtocol;
  * LCS, SINTERCARD, OBJECT and MOVE answer as a real {@code redis-server} 7.0 does, command by command, errors
  * included.
  */
-class RedisParityTest extends ThreeMemberRespTest {
-    private static RealRedis redis;
-
-    @BeforeAll
-    static void startRedis() throws Exception {
-        redis = RealRedis.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        if (redis != null) {
-            redis.close();
-        }
-    }
-
+class RedisParityTest extends RedisParityTestBase {
     private static void same(Jedis tessera, Jedis real, String... command) {
         assertThat(reply(tessera, command)).as(String.join(" ", command)).isEqualTo(reply(real, command));
     }

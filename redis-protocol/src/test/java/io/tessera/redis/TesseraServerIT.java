@@ -4,17 +4,14 @@ import static io.tessera.redis.testing.ServerProcesses.redisCli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tessera.grid.testing.MemberProcesses;
-import io.tessera.redis.testing.ServerProcesses;
+import io.tessera.redis.testing.ServerProcessesTestBase;
 import io.tessera.redis.testing.ServerProcesses.ServerNode;
 import io.tessera.redis.testing.ServerProcesses.ToolResult;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -22,22 +19,9 @@ import org.junit.jupiter.api.Timeout;
  * bad flags, each as a real process.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
-class TesseraServerIT {
+class TesseraServerIT extends ServerProcessesTestBase {
     /** Built by the package phase, which runs before failsafe's integration-test phase. */
     private static final Path SHADED_JAR = Path.of("target", "tessera-server.jar");
-
-    private ServerProcesses processes;
-
-    @BeforeEach
-    void startProcesses(TestInfo info) {
-        processes = new ServerProcesses(getClass().getSimpleName() + "-" + info.getTestMethod().orElseThrow()
-                .getName());
-    }
-
-    @AfterEach
-    void killProcesses() {
-        processes.close();
-    }
 
     @Test
     void shadedJar_servesRedisCli_andLeavesOnSigterm() {

@@ -2,7 +2,7 @@ package io.tessera.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tessera.redis.testing.ServerProcesses;
+import io.tessera.redis.testing.ServerProcessesTestBase;
 import io.tessera.redis.testing.ServerProcesses.ServerNode;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,10 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Transaction;
@@ -29,20 +26,7 @@ import redis.clients.jedis.exceptions.JedisException;
  * transaction is applied whole or not at all, none twice, and every one whose EXEC was answered is in the log.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
-class TransactionFailoverIT {
-    private ServerProcesses processes;
-
-    @BeforeEach
-    void startProcesses(TestInfo info) {
-        processes = new ServerProcesses(getClass().getSimpleName() + "-" + info.getTestMethod().orElseThrow()
-                .getName());
-    }
-
-    @AfterEach
-    void killProcesses() {
-        processes.close();
-    }
-
+class TransactionFailoverIT extends ServerProcessesTestBase {
     /** The node whose port CLUSTER SLOTS names as the master of {@code key}'s slot. */
     private static ServerNode primaryOf(List<ServerNode> nodes, String key) {
         try (Jedis jedis = new Jedis("127.0.0.1", nodes.get(0).port())) {
