@@ -43,6 +43,7 @@ import io.tessera.grid.internal.replication.ReplicationStream;
 import io.tessera.grid.internal.replication.ResyncRequest;
 import io.tessera.grid.internal.serialization.GridSerializer;
 import io.tessera.grid.internal.store.HybridLogicalClock;
+import io.tessera.grid.internal.store.LiveOperation;
 import io.tessera.grid.internal.wire.MessageType;
 import io.tessera.grid.internal.wire.WireReader;
 import io.tessera.grid.internal.wire.WireWriter;
@@ -153,6 +154,7 @@ public final class GridNode implements Grid {
             this.asyncExecutor = ownAsyncExecutor;
         }
         this.replicas = new PartitionReplicas(self, threads, config.partitionCount(), lease, clock);
+        replicas.liveOperations(encoded -> (LiveOperation<?, ?>) serializer.decodeValue(encoded));
         this.hlc = new HybridLogicalClock(clock::wallMillis);
         this.events = new EventService(self, cluster, serializer, timeoutMillis, memberName);
         this.topics = new TopicService(cluster, serializer, timeoutMillis, memberName);

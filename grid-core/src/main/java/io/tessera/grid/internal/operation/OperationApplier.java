@@ -169,20 +169,49 @@ final class OperationApplier {
         if (!(processor instanceof EntryProcessor<?, ?, ?> entryProcessor)) {
             throw new GridSerializationException("not an EntryProcessor: " + processor.getClass().getName());
         }
-        ProcessedEntry entry = new ProcessedEntry(serializer.decodeKey(key.bytes(), format),
-                current == null ? null : serializer.decodeValue(current.value()),
-                current == null ? 0 : current.expireAt(), current == null ? 0 : current.version(),
-                current == null ? 0 : current.lastAccess(), now);
+        ProcessedEntry entry = entry(key, format, current, now);
         Object result;
         try {
             result = ((EntryProcessor) entryProcessor).process(entry);
         } catch (RuntimeException e) {
+            commitLiveOperations(List.of(entry), Collections.singletonList(current), List.of(key), List.of(format),
+                    request, now, changes);
             throw new ProcessorFailure("entry processor " + processor.getClass().getName() + " failed: " + e, e);
         }
-        Outcome outcome = prepare(current, key, format, entry);
-        byte[] resultBytes = result == null ? null : serializer.encodeValue(result);
+        Outcome outcome;
+        byte[] resultBytes;
+        try {
+            outcome = prepare(current, key, format, entry);
+            resultBytes = result == null ? null : serializer.encodeValue(result);
+        } catch (GridSerializationException e) {
+            commitLiveOperations(List.of(entry), Collections.singletonList(current), List.of(key), List.of(format),
+                    request, now, changes);
+            throw e;
+        }
         commit(outcome, request.map().maxIdleMillis(), now, changes);
         return OperationResult.ok(resultBytes, result == null ? 0 : 1);
+    }
+
+    private ProcessedEntry entry(BytesKey key, byte format, Record current, long now) {
+        return new ProcessedEntry(serializer.decodeKey(key.bytes(), format), current, serializer::decodeValue,
+                serializer::encodeValue, now);
+    }
+
+    /**
+     * After a processor failed: live operations it applied changed the values in place already, so they are
+     * committed (and replicated) even so; everything else it did is dropped.
+     */
+    private static void commitLiveOperations(List<ProcessedEntry> entries, List<Record> currents, List<BytesKey> keys,
+                                             List<Byte> formats, OperationRequest request, long now,
+                                             ChangeSet changes) {
+        for (int i = 0; i < entries.size(); i++) {
+            ProcessedEntry entry = entries.get(i);
+            if (entry.operations() != null) {
+                Record current = currents.get(i);
+                changes.applyLive(current, keys.get(i), formats.get(i), entry.live(), entry.operations(),
+                        current == null ? 0 : current.expireAt(), request.map().maxIdleMillis(), now);
+            }
+        }
     }
 
     /** Serializes what the processor set, before anything is committed (this is where an unregistered class fails). */
@@ -195,6 +224,21 @@ final class OperationApplier {
     private static void commit(Outcome outcome, long maxIdle, long now, ChangeSet changes) {
         ProcessedEntry entry = outcome.entry;
         Record current = outcome.current;
+        if (entry.operations() != null) {
+            // The operations changed the value in place: they are the key's next state on every replica, whatever
+            // the processor did afterwards (a removal or a whole new value follows them in the stream).
+            long expireAt = entry.changed() || entry.removed() ? current == null ? 0 : current.expireAt()
+                    : entry.expireAt();
+            current = changes.applyLive(current, outcome.key, outcome.format, entry.live(), entry.operations(),
+                    expireAt != 0 && expireAt <= now ? (current == null ? 0 : current.expireAt()) : expireAt,
+                    maxIdle, now);
+            if (!entry.changed() && !entry.removed()) {
+                if (expireAt != 0 && expireAt <= now) {
+                    changes.remove(current, EntryEventType.EXPIRED);
+                }
+                return;
+            }
+        }
         if (entry.removed()) {
             if (current != null) {
                 changes.remove(current, EntryEventType.REMOVED);
@@ -248,22 +292,26 @@ final class OperationApplier {
         List<ProcessedEntry> entries = new ArrayList<>(keys.size());
         for (int i = 0; i < keys.size(); i++) {
             Record current = currents.get(i);
-            entries.add(new ProcessedEntry(serializer.decodeKey(keys.get(i).bytes(), formats.get(i)),
-                    current == null ? null : serializer.decodeValue(current.value()),
-                    current == null ? 0 : current.expireAt(), current == null ? 0 : current.version(),
-                    current == null ? 0 : current.lastAccess(), now));
+            entries.add(entry(keys.get(i), formats.get(i), current, now));
         }
         Object result;
         try {
             result = ((MultiKeyProcessor) multi).process(Collections.unmodifiableList(entries));
         } catch (RuntimeException e) {
+            commitLiveOperations(entries, currents, keys, formats, request, now, changes);
             throw new ProcessorFailure("processor " + processor.getClass().getName() + " failed: " + e, e);
         }
         List<Outcome> outcomes = new ArrayList<>(keys.size());
-        for (int i = 0; i < keys.size(); i++) {
-            outcomes.add(prepare(currents.get(i), keys.get(i), formats.get(i), entries.get(i)));
+        byte[] resultBytes;
+        try {
+            for (int i = 0; i < keys.size(); i++) {
+                outcomes.add(prepare(currents.get(i), keys.get(i), formats.get(i), entries.get(i)));
+            }
+            resultBytes = result == null ? null : serializer.encodeValue(result);
+        } catch (GridSerializationException e) {
+            commitLiveOperations(entries, currents, keys, formats, request, now, changes);
+            throw e;
         }
-        byte[] resultBytes = result == null ? null : serializer.encodeValue(result);
         for (Outcome outcome : outcomes) {
             commit(outcome, request.map().maxIdleMillis(), now, changes);
         }

@@ -131,10 +131,11 @@ public final class PrimaryExecutor {
             result = OperationResult.error(ErrorKind.INTERNAL, e.toString());
         }
         long retainNanos = TimeUnit.MILLISECONDS.toNanos(request.timeoutMillis() * RETENTION_FACTOR);
-        // An error is remembered too (when it changed nothing), so that a later call that must follow this one
-        // (OperationRequest.after) finds it applied, and a repeat gets the same answer.
+        // An error is remembered too, so that a later call that must follow this one (OperationRequest.after) finds it
+        // applied, and a repeat gets the same answer instead of running again: a processor that failed after live
+        // operations changed values in place had those changes committed, and must not apply them twice.
         boolean remember = recorded && (result.status() == OperationResult.Status.OK
-                || result.status() == OperationResult.Status.ERROR && changes.isEmpty());
+                || result.status() == OperationResult.Status.ERROR);
         if (changes.isEmpty()) {
             if (remember) {
                 // Nothing to replicate: a retry elsewhere would find the same state; here it gets the same answer.

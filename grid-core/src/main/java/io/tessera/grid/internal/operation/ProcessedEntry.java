@@ -1,42 +1,49 @@
 package io.tessera.grid.internal.operation;
 
 import io.tessera.grid.MutableEntry;
+import io.tessera.grid.internal.store.LiveOperation;
+import io.tessera.grid.internal.store.LiveValue;
+import io.tessera.grid.internal.store.Record;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The entry an entry processor sees: its key, its value, its expiry, and what the processor did to them, which the
  * primary turns into mutations only after the processor returned and everything it produced could be serialized.
+ *
+ * <p>The value is decoded only when the processor asks for it. A processor may instead change the value in place
+ * with {@link #apply live operations} ({@link LiveEntry}): the first one turns the stored bytes into a
+ * {@link LiveValue} (or takes the one the record already holds), and the operations are what the backups receive.
+ * Live operations change the value at once; they are committed even if the processor fails afterwards, so a
+ * processor validates before it applies them.
  */
-final class ProcessedEntry implements MutableEntry<Object, Object>, EntryMetadata {
+final class ProcessedEntry implements MutableEntry<Object, Object>, EntryMetadata, LiveEntry {
     private final Object key;
+    private final Record current;
+    private final Function<byte[], Object> decoder;
+    private final Function<Object, byte[]> operationEncoder;
     private Object value;
+    private boolean decoded;
     private boolean changed;
     private boolean removed;
     private final long now;
     private long expireAt; // absolute on the primary's clock, 0 = never
-    private final long version;
-    private final long lastAccess;
+    private LiveValue live;
+    private List<byte[]> operations;
 
-    ProcessedEntry(Object key, Object value, long expireAt, long version, long lastAccess, long now) {
+    ProcessedEntry(Object key, Record current, Function<byte[], Object> decoder,
+                   Function<Object, byte[]> operationEncoder, long now) {
         this.key = key;
-        this.value = value;
-        this.expireAt = expireAt;
-        this.version = version;
-        this.lastAccess = lastAccess;
+        this.current = current;
+        this.decoder = decoder;
+        this.operationEncoder = operationEncoder;
+        this.expireAt = current == null ? 0 : current.expireAt();
         this.now = now;
-    }
-
-    @Override
-    public long version() {
-        return version;
-    }
-
-    @Override
-    public long lastAccessMillis() {
-        return lastAccess;
     }
 
     boolean changed() {
@@ -51,6 +58,26 @@ final class ProcessedEntry implements MutableEntry<Object, Object>, EntryMetadat
         return expireAt;
     }
 
+    /** The encoded live operations the processor applied, or {@code null} if it applied none. */
+    List<byte[]> operations() {
+        return operations;
+    }
+
+    /** The live value the operations changed. */
+    LiveValue live() {
+        return live;
+    }
+
+    @Override
+    public long version() {
+        return current == null ? 0 : current.version();
+    }
+
+    @Override
+    public long lastAccessMillis() {
+        return current == null ? 0 : current.lastAccess();
+    }
+
     @Override
     public Object getKey() {
         return key;
@@ -58,18 +85,24 @@ final class ProcessedEntry implements MutableEntry<Object, Object>, EntryMetadat
 
     @Override
     public Object getValue() {
+        if (!decoded) {
+            byte[] bytes = live != null ? live.toBytes() : current == null ? null : current.value();
+            value = bytes == null ? null : decoder.apply(bytes);
+            decoded = true;
+        }
         return value;
     }
 
     @Override
     public boolean exists() {
-        return value != null;
+        return decoded ? value != null : live != null || current != null;
     }
 
     @Override
     public void setValue(Object newValue) {
         Objects.requireNonNull(newValue, "value (use remove() to delete the entry)");
         value = newValue;
+        decoded = true;
         changed = true;
         removed = false;
     }
@@ -83,6 +116,7 @@ final class ProcessedEntry implements MutableEntry<Object, Object>, EntryMetadat
     @Override
     public void remove() {
         value = null;
+        decoded = true;
         removed = true;
         changed = false;
         expireAt = 0;
@@ -90,7 +124,7 @@ final class ProcessedEntry implements MutableEntry<Object, Object>, EntryMetadat
 
     @Override
     public Optional<Instant> getExpiresAt() {
-        if (value == null) {
+        if (!exists()) {
             return Optional.empty();
         }
         return expireAt == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(expireAt));
@@ -98,10 +132,35 @@ final class ProcessedEntry implements MutableEntry<Object, Object>, EntryMetadat
 
     @Override
     public void setExpiresAt(Instant expiresAt) {
-        if (value == null) {
+        if (!exists()) {
             return;
         }
         // an instant at or before the epoch's first millisecond still means "already expired", never "forever"
         expireAt = expiresAt == null ? 0 : Math.max(1, expiresAt.toEpochMilli());
+    }
+
+    @Override
+    public LiveValue liveValue() {
+        return live != null ? live : current == null || decoded ? null : current.live();
+    }
+
+    @Override
+    public <V extends LiveValue, R> R apply(LiveOperation<V, R> operation) {
+        if (changed || removed) {
+            throw new IllegalStateException("live operations cannot follow setValue or remove in one processor");
+        }
+        byte[] encoded = operationEncoder.apply(operation); // an unregistered class fails here, before any change
+        if (live == null) {
+            LiveValue held = current == null ? null : current.live();
+            live = held != null ? held : current != null ? operation.decode(current.value()) : operation.create();
+        }
+        if (operations == null) {
+            operations = new ArrayList<>(2);
+        }
+        operations.add(encoded);
+        decoded = false;
+        @SuppressWarnings("unchecked")
+        V typed = (V) live;
+        return operation.apply(typed);
     }
 }

@@ -1,12 +1,17 @@
 package io.tessera.grid.internal.replica;
 
 import io.tessera.grid.internal.store.BytesKey;
+import io.tessera.grid.internal.store.LiveOperation;
+import io.tessera.grid.internal.store.LiveOperationDecoder;
+import io.tessera.grid.internal.store.LiveValue;
 import io.tessera.grid.internal.store.Record;
 import io.tessera.grid.internal.store.RecordStore;
 import io.tessera.grid.internal.store.Tombstone;
 import io.tessera.grid.internal.wire.MalformedMessageException;
 import io.tessera.grid.internal.wire.WireReader;
 import io.tessera.grid.internal.wire.WireWriter;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One change of a map-partition as the primary streams it to its backups: the resulting record, a deletion (with the
@@ -29,16 +34,18 @@ import io.tessera.grid.internal.wire.WireWriter;
  * @param stamp the deletion's stamp for {@link Kind#REMOVE} and {@link Kind#CLEAR}, the access time for
  *     {@link Kind#TOUCH}
  * @param replacedValue on the primary, the value a {@link Kind#PUT} replaced (never on the wire); null otherwise
+ * @param operations the encoded {@link LiveOperation}s of a {@link Kind#LIVE} mutation, in order; null otherwise
  */
 public record Mutation(String mapName, int backups, byte mergePolicy, long epoch, long epochBase, long sequence,
-                       Kind kind, Record record, byte[] key, byte keyFormat, long stamp, byte[] replacedValue) {
+                       Kind kind, Record record, byte[] key, byte keyFormat, long stamp, byte[] replacedValue,
+                       List<byte[]> operations) {
 
     /**
      * What a mutation does, with stable wire ids. {@link #PATCH} exists only on the receiving side of the wire: its
      * record holds the patch where the value goes, until {@link #applyTo} rebuilds the value.
      */
     public enum Kind {
-        PUT(1), REMOVE(2), TOUCH(3), CLEAR(4), PATCH(5);
+        PUT(1), REMOVE(2), TOUCH(3), CLEAR(4), PATCH(5), LIVE(6);
 
         private final int id;
 
@@ -56,10 +63,21 @@ public record Mutation(String mapName, int backups, byte mergePolicy, long epoch
         }
     }
 
-    /** A mutation with no replaced value to patch from. */
+    /** A mutation with no replaced value to patch from and no live operations. */
     public Mutation(String mapName, int backups, byte mergePolicy, long epoch, long epochBase, long sequence,
                     Kind kind, Record record, byte[] key, byte keyFormat, long stamp) {
-        this(mapName, backups, mergePolicy, epoch, epochBase, sequence, kind, record, key, keyFormat, stamp, null);
+        this(mapName, backups, mergePolicy, epoch, epochBase, sequence, kind, record, key, keyFormat, stamp, null,
+                null);
+    }
+
+    /**
+     * Live operations applied to {@code record}'s key, numbered {@code sequence}: {@code record} holds the resulting
+     * live value on the primary, and its stamps, expiry and access time for the backups, which apply the operations
+     * to their own copy.
+     */
+    public static Mutation live(RecordStore store, long sequence, Record record, List<byte[]> operations) {
+        return new Mutation(store.mapName(), store.backups(), store.mergePolicy(), store.epoch(), store.epochBase(),
+                sequence, Kind.LIVE, record, null, (byte) 0, 0, null, operations);
     }
 
     /**
@@ -68,7 +86,7 @@ public record Mutation(String mapName, int backups, byte mergePolicy, long epoch
      */
     public static Mutation put(RecordStore store, long sequence, Record record, byte[] replacedValue) {
         return new Mutation(store.mapName(), store.backups(), store.mergePolicy(), store.epoch(), store.epochBase(),
-                sequence, Kind.PUT, record, null, (byte) 0, 0, replacedValue);
+                sequence, Kind.PUT, record, null, (byte) 0, 0, replacedValue, null);
     }
 
     /** A deletion of {@code key} stamped {@code stamp}. */
@@ -95,7 +113,30 @@ public record Mutation(String mapName, int backups, byte mergePolicy, long epoch
      * diverged and must resync).
      */
     public boolean applyTo(RecordStore store) {
+        return applyTo(store, LiveOperationDecoder.NONE);
+    }
+
+    /** As {@link #applyTo(RecordStore)}, decoding live operations with {@code decoder}. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public boolean applyTo(RecordStore store, LiveOperationDecoder decoder) {
         switch (kind) {
+            case LIVE -> {
+                Record current = store.get(record.key());
+                LiveValue value = current == null ? null : current.live();
+                try {
+                    for (byte[] encoded : operations) {
+                        LiveOperation operation = decoder.decode(encoded);
+                        if (value == null) {
+                            value = current == null ? operation.create() : operation.decode(current.value());
+                        }
+                        operation.apply(value);
+                    }
+                } catch (RuntimeException e) {
+                    return false; // an operation this replica cannot decode or apply to its copy: resync
+                }
+                store.put(record.withLive(value, record.version(), record.timestamp(), record.expireAt(),
+                        record.lastAccess()));
+            }
             case PUT -> store.put(record);
             case PATCH -> {
                 Record replaced = store.get(record.key());
@@ -143,6 +184,11 @@ public record Mutation(String mapName, int backups, byte mergePolicy, long epoch
         switch (kind) {
             case PUT -> record.writeTo(out, patch != null ? patch : record.value());
             case PATCH -> record.writeTo(out);
+            case LIVE -> {
+                record.writeTo(out, null); // the backups apply the operations to their own value
+                out.writeVarInt(operations.size());
+                operations.forEach(out::writeBytes);
+            }
             case REMOVE -> out.writeBytes(key).writeByte(keyFormat).writeVarLong(stamp);
             case TOUCH -> out.writeBytes(key).writeVarLong(stamp);
             case CLEAR -> out.writeVarLong(stamp);
@@ -162,6 +208,16 @@ public record Mutation(String mapName, int backups, byte mergePolicy, long epoch
         return switch (kind) {
             case PUT, PATCH -> new Mutation(mapName, backups, mergePolicy, epoch, epochBase, sequence, kind,
                     Record.readFrom(in), null, (byte) 0, 0);
+            case LIVE -> {
+                Record record = Record.readFrom(in);
+                int count = in.readVarInt();
+                List<byte[]> operations = new ArrayList<>(count);
+                for (int i = 0; i < count; i++) {
+                    operations.add(in.readBytes());
+                }
+                yield new Mutation(mapName, backups, mergePolicy, epoch, epochBase, sequence, kind, record, null,
+                        (byte) 0, 0, null, operations);
+            }
             case REMOVE -> new Mutation(mapName, backups, mergePolicy, epoch, epochBase, sequence, kind, null,
                     in.readBytes(), in.readByte(), in.readVarLong());
             case TOUCH -> new Mutation(mapName, backups, mergePolicy, epoch, epochBase, sequence, kind, null,

@@ -1,6 +1,7 @@
 package io.tessera.grid.internal.replica;
 
 import io.tessera.grid.internal.partition.PartitionTable;
+import io.tessera.grid.internal.store.LiveOperationDecoder;
 import io.tessera.grid.internal.store.RecordStore;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -35,8 +36,9 @@ public final class PartitionReplica {
         /** A gap or a history this replica does not share: it must resync. */
         OUT_OF_SEQUENCE,
         /**
-         * In sequence, but a patch that does not fit this replica's copy of the value it replaces: the copy diverged
-         * from the primary's and the replica must resync. Nothing was applied.
+         * In sequence, but a patch that does not fit this replica's copy of the value it replaces, or live operations
+         * it cannot apply to its copy: the copy diverged from the primary's and the replica must resync. Nothing was
+         * applied.
          */
         PATCH_MISMATCH;
 
@@ -47,6 +49,7 @@ public final class PartitionReplica {
     }
 
     private final int partition;
+    private LiveOperationDecoder liveOperations = LiveOperationDecoder.NONE;
     private PartitionTable table;
     private ReplicaStatus status = ReplicaStatus.NONE;
     private Map<String, RecordStore> stores = new HashMap<>();
@@ -71,6 +74,11 @@ public final class PartitionReplica {
     public PartitionReplica(int partition, PartitionTable table) {
         this.partition = partition;
         this.table = table;
+    }
+
+    /** Sets how this replica decodes the live operations of the stream (the member's serializer). */
+    public void liveOperations(LiveOperationDecoder decoder) {
+        this.liveOperations = decoder;
     }
 
     /** The partition. */
@@ -272,7 +280,7 @@ public final class PartitionReplica {
         } else {
             return ApplyOutcome.ALREADY_APPLIED;
         }
-        return m.applyTo(store) ? ApplyOutcome.APPLIED : ApplyOutcome.PATCH_MISMATCH;
+        return m.applyTo(store, liveOperations) ? ApplyOutcome.APPLIED : ApplyOutcome.PATCH_MISMATCH;
     }
 
     /** Keeps {@code m} until the snapshot it awaits is installed. */

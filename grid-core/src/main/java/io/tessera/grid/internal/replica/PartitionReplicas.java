@@ -40,6 +40,13 @@ public final class PartitionReplicas {
         }
     }
 
+    /** Sets how every replica decodes the live operations of the stream; before any replica is used. */
+    public void liveOperations(io.tessera.grid.internal.store.LiveOperationDecoder decoder) {
+        for (PartitionReplica replica : replicas) {
+            replica.liveOperations(decoder);
+        }
+    }
+
     /** This member's address. */
     public Address self() {
         return self;

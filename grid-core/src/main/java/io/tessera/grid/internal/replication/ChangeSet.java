@@ -4,6 +4,7 @@ import io.tessera.grid.EntryEventType;
 import io.tessera.grid.internal.replica.Mutation;
 import io.tessera.grid.internal.store.BytesKey;
 import io.tessera.grid.internal.store.HybridLogicalClock;
+import io.tessera.grid.internal.store.LiveValue;
 import io.tessera.grid.internal.store.Record;
 import io.tessera.grid.internal.store.RecordStore;
 import java.util.ArrayList;
@@ -56,6 +57,24 @@ public final class ChangeSet {
         mutations.add(Mutation.put(store, sequence, record, current == null ? null : current.value()));
         events.add(new EntryChange(store.mapName(), current == null ? EntryEventType.ADDED : EntryEventType.UPDATED,
                 key.bytes(), keyFormat, current == null ? null : current.value(), value));
+        return record;
+    }
+
+    /**
+     * Records live operations applied to {@code key}'s value (changed in place into {@code live}; {@code current}, which
+     * may be null, held it or its bytes): a new record holding {@code live}, and the operations for the backups.
+     * Listeners hear an update without values: making them would cost the copy the operations avoid.
+     */
+    public Record applyLive(Record current, BytesKey key, byte keyFormat, LiveValue live, List<byte[]> operations,
+                            long expireAt, long maxIdle, long now) {
+        long sequence = store.nextSequence();
+        Record record = current != null
+                ? current.withLive(live, sequence, hlc.tick(), expireAt, now).hits(current.hits() + 1)
+                : Record.ofLive(key, keyFormat, live, sequence, hlc.tick(), expireAt, maxIdle, now, now);
+        store.put(record);
+        mutations.add(Mutation.live(store, sequence, record, operations));
+        events.add(new EntryChange(store.mapName(), current == null ? EntryEventType.ADDED : EntryEventType.UPDATED,
+                key.bytes(), keyFormat, null, null));
         return record;
     }
 

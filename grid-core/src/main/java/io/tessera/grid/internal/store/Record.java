@@ -20,7 +20,8 @@ public final class Record {
     private final byte[] keyBytes;
     private final int keyHash;
     private final byte keyFormat;
-    private final byte[] value;
+    /** The value's bytes, or a {@link LiveValue} the partition thread changes in place (see {@link #live()}). */
+    private final Object value;
     private final long version;
     private final long timestamp;
     private final long expireAt;
@@ -29,7 +30,7 @@ public final class Record {
     private long lastAccess;
     private long hits;
 
-    private Record(byte[] keyBytes, int keyHash, byte keyFormat, byte[] value, long version, long timestamp,
+    private Record(byte[] keyBytes, int keyHash, byte keyFormat, Object value, long version, long timestamp,
                    long expireAt, long maxIdleMillis, long creationTime, long lastAccess) {
         this.keyBytes = keyBytes;
         this.keyHash = keyHash;
@@ -70,9 +71,38 @@ public final class Record {
         return keyFormat;
     }
 
-    /** The value bytes; callers must not change them. */
+    /**
+     * The value bytes; callers must not change them. For a live value, its stored form, made now: a copy as large as
+     * the value, so the paths that change one element use {@link #live()} instead.
+     */
     public byte[] value() {
-        return value;
+        return value instanceof LiveValue live ? live.toBytes() : (byte[]) value;
+    }
+
+    /** The live value this record holds, or {@code null} if it holds bytes. */
+    public LiveValue live() {
+        return value instanceof LiveValue live ? live : null;
+    }
+
+    /**
+     * A record holding {@code live} (changed in place by operations) as the new state of this key, with a new
+     * version, stamp and expiry; creation time and hits carried over.
+     */
+    public Record withLive(LiveValue live, long newVersion, long newTimestamp, long newExpireAt, long now) {
+        return new Record(keyBytes, keyHash, keyFormat, live, newVersion, newTimestamp, newExpireAt, maxIdleMillis,
+                creationTime, now).hits(hits);
+    }
+
+    /** A new record of {@code key} holding {@code live}. */
+    public static Record ofLive(BytesKey key, byte keyFormat, LiveValue live, long version, long timestamp,
+                              long expireAt, long maxIdleMillis, long creationTime, long lastAccess) {
+        return new Record(key.bytes(), key.hashCode(), keyFormat, live, version, timestamp, expireAt, maxIdleMillis,
+                creationTime, lastAccess);
+    }
+
+    /** This record with its live value turned into bytes (a copy that later operations do not change). */
+    public Record materialized() {
+        return value instanceof LiveValue ? withValueBytes(value()) : this;
     }
 
     /** The partition sequence of the write that made this record. */
@@ -156,7 +186,7 @@ public final class Record {
 
     /** Writes the record for a backup or a snapshot. */
     public void writeTo(WireWriter out) {
-        writeTo(out, value);
+        writeTo(out, value());
     }
 
     /** Writes the record with {@code valueBytes} in the value's place (a patch of it, for a backup). */

@@ -251,7 +251,11 @@ public final class RecordStore {
 
     /** A point-in-time copy of the records, safe to read from another thread. */
     public Record[] snapshot() {
-        return records.toArray();
+        Record[] snapshot = records.toArray();
+        for (int i = 0; i < snapshot.length; i++) {
+            snapshot[i] = snapshot[i].materialized(); // a live value goes on changing after this point
+        }
+        return snapshot;
     }
 
     /** A point-in-time copy of the tombstones, safe to read from another thread. */

@@ -101,7 +101,7 @@ class PartitionReplicaTest {
         Record record = new Record(new BytesKey("k".getBytes(StandardCharsets.UTF_8)), (byte) 0,
                 value.getBytes(StandardCharsets.UTF_8), sequence, sequence, 0, 0, 0, 0);
         return new Mutation("m", 1, (byte) 0, 1, 0, sequence, Mutation.Kind.PUT, record, null, (byte) 0, 0,
-                replaced.getBytes(StandardCharsets.UTF_8));
+                replaced.getBytes(StandardCharsets.UTF_8), null);
     }
 
     @Test
