@@ -15,6 +15,7 @@ import io.tessera.redis.internal.command.ClientSession;
 import io.tessera.redis.internal.command.CommandDispatcher;
 import io.tessera.redis.internal.command.CommandTable;
 import io.tessera.redis.internal.command.KeyCommandProcessor;
+import io.tessera.redis.internal.command.ListOperations;
 import io.tessera.redis.internal.command.ServerContext;
 import io.tessera.redis.internal.command.SlotCommandProcessor;
 import io.tessera.redis.internal.command.TransactionProcessor;
@@ -48,6 +49,10 @@ public final class RespServer implements AutoCloseable {
     public static final int SLOT_COMMAND_PROCESSOR_TYPE_ID = 0x7E55_0002;
     /** The Kryo registration id of the processor that runs a transaction's commands (MULTI/EXEC). */
     public static final int TRANSACTION_PROCESSOR_TYPE_ID = 0x7E55_0003;
+    /** The Kryo registration id of the live list push the stream ships to backups. */
+    public static final int LIST_PUSH_TYPE_ID = 0x7E55_0004;
+    /** The Kryo registration id of the live list pop the stream ships to backups. */
+    public static final int LIST_POP_TYPE_ID = 0x7E55_0005;
 
     private final ServerContext context;
     private final EventLoopGroup bossGroup;
@@ -67,7 +72,9 @@ public final class RespServer implements AutoCloseable {
     public static SerializationConfig.Builder registerTypes(SerializationConfig.Builder builder) {
         return builder.register(KeyCommandProcessor.class, KEY_COMMAND_PROCESSOR_TYPE_ID)
                 .register(SlotCommandProcessor.class, SLOT_COMMAND_PROCESSOR_TYPE_ID)
-                .register(TransactionProcessor.class, TRANSACTION_PROCESSOR_TYPE_ID);
+                .register(TransactionProcessor.class, TRANSACTION_PROCESSOR_TYPE_ID)
+                .register(ListOperations.Push.class, LIST_PUSH_TYPE_ID)
+                .register(ListOperations.Pop.class, LIST_POP_TYPE_ID);
     }
 
     /**

@@ -2,6 +2,10 @@ package io.tessera.redis.internal.command;
 
 import io.tessera.grid.MutableEntry;
 import io.tessera.grid.internal.operation.EntryMetadata;
+import io.tessera.grid.internal.operation.LiveEntry;
+import io.tessera.grid.internal.store.LiveOperation;
+import io.tessera.grid.internal.store.LiveValue;
+import io.tessera.redis.internal.store.LiveList;
 import io.tessera.redis.internal.store.Bytes;
 import io.tessera.redis.internal.store.StoredValue;
 import java.time.Instant;
@@ -90,8 +94,38 @@ public final class KeyEntry {
 
     /** The stored value's type byte ({@link StoredValue}), or 0 if the key does not exist. */
     public byte type() {
+        if (liveValue() instanceof LiveList) {
+            return StoredValue.LIST;
+        }
         byte[] stored = entry.getValue();
         return stored == null ? 0 : StoredValue.type(stored);
+    }
+
+    /** The live value the key holds on its primary, or {@code null} if it holds bytes (see {@link LiveEntry}). */
+    private LiveValue liveValue() {
+        return entry instanceof LiveEntry live ? live.liveValue() : null;
+    }
+
+    /**
+     * Applies {@code operation} to the key's live value (made from its stored value, or created, first) and answers
+     * its result: the change costs what the operation costs, and the backups receive the operation. Callers check the
+     * type first ({@link #requireType}).
+     */
+    public <V extends LiveValue, R> R apply(LiveOperation<V, R> operation) {
+        if (!(entry instanceof LiveEntry live)) {
+            throw new IllegalStateException("live operations need the grid's processor entry");
+        }
+        R result = live.apply(operation);
+        written = true;
+        return result;
+    }
+
+    /** The number of elements of the list (0 if the key does not exist); {@code WRONGTYPE} for another type. */
+    public int listSize() {
+        if (liveValue() instanceof LiveList list) {
+            return list.size();
+        }
+        return list().size();
     }
 
     /** The raw stored value, or {@code null}. */
@@ -106,6 +140,9 @@ public final class KeyEntry {
 
     /** The list (mutable copy), empty if the key does not exist; {@code WRONGTYPE} for another type. */
     public ArrayList<byte[]> list() {
+        if (liveValue() instanceof LiveList live) {
+            return new ArrayList<>(live.toList());
+        }
         return present(StoredValue.LIST) ? StoredValue.decodeList(entry.getValue()) : new ArrayList<>();
     }
 
@@ -197,6 +234,12 @@ public final class KeyEntry {
     }
 
     private boolean present(byte type) {
+        if (liveValue() instanceof LiveList) {
+            if (type != StoredValue.LIST) {
+                throw RedisException.wrongType();
+            }
+            return true;
+        }
         byte[] stored = entry.getValue();
         if (stored == null) {
             return false;

@@ -1,6 +1,7 @@
 package io.tessera.redis.internal.command;
 
 import io.tessera.redis.internal.protocol.Reply;
+import io.tessera.redis.internal.store.StoredValue;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -46,7 +47,7 @@ final class ListCommands {
         table.keyCommand("rpop", -2, "write fast", "list",
                 "Returns and removes the last elements of a list.", (entry, args) -> pop(entry, args, false));
         table.keyCommand("llen", 2, "readonly fast", "list", "Returns the length of a list.",
-                (entry, args) -> Reply.integer(entry.list().size()));
+                (entry, args) -> Reply.integer(entry.listSize()));
         table.keyCommand("lrange", 4, "readonly", "list", "Returns a range of elements from a list.",
                 ListCommands::lrange);
         table.keyCommand("lindex", 3, "readonly", "list", "Returns an element from a list by its index.",
@@ -73,20 +74,14 @@ final class ListCommands {
         table.slotOperation("rpoplpush", (entries, args) -> moveBetween(entries.get(0), entries.get(1), false, true));
     }
 
+    /** LPUSH/RPUSH/LPUSHX/RPUSHX: one live operation on the key's primary, O(elements pushed). */
     private static Reply push(KeyEntry entry, byte[][] args, boolean left, boolean onlyIfExists) {
-        List<byte[]> list = entry.list();
-        if (onlyIfExists && list.isEmpty()) {
+        entry.requireType(StoredValue.LIST);
+        if (onlyIfExists && !entry.exists()) {
             return Reply.ZERO;
         }
-        for (int i = 2; i < args.length; i++) {
-            if (left) {
-                list.add(0, args[i]);
-            } else {
-                list.add(args[i]);
-            }
-        }
-        entry.setList(list);
-        return Reply.integer(list.size());
+        int size = entry.apply(new ListOperations.Push(left, Arrays.copyOfRange(args, 2, args.length)));
+        return Reply.integer(size);
     }
 
     /** LPOP/RPOP key [count]: one element, or with a count an array (a null array for a missing key). */
@@ -103,19 +98,17 @@ final class ListCommands {
             }
             count = parsed;
         }
-        List<byte[]> list = entry.list();
-        if (list.isEmpty()) {
+        entry.requireType(StoredValue.LIST);
+        if (!entry.exists()) {
             return hasCount ? Reply.NULL_ARRAY : Reply.NULL;
         }
         if (hasCount && count == 0) {
             return Reply.EMPTY_ARRAY;
         }
-        int n = (int) Math.min(count, list.size());
-        List<byte[]> popped = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            popped.add(list.remove(left ? 0 : list.size() - 1));
+        List<byte[]> popped = entry.apply(new ListOperations.Pop(left, (int) Math.min(count, Integer.MAX_VALUE)));
+        if (entry.listSize() == 0) {
+            entry.remove(); // Redis keeps no empty list
         }
-        entry.setList(list);
         return hasCount ? Reply.bulks(popped) : Reply.bulk(popped.get(0));
     }
 

@@ -1,0 +1,87 @@
+package io.tessera.redis.internal.command;
+
+import io.tessera.grid.internal.store.LiveOperation;
+import io.tessera.redis.internal.store.LiveList;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The live operations of lists (see {@link LiveList}): what a push or a pop ships to the backups instead of the list.
+ * Fields are primitives and packed byte arrays, so Kryo needs no registration beyond these classes.
+ */
+public final class ListOperations {
+    private ListOperations() {
+    }
+
+    /** Pushes elements at the head (LPUSH order: each one in front of the previous) or the tail; answers the size. */
+    public static final class Push implements LiveOperation<LiveList, Integer> {
+        private boolean left;
+        private byte[] packedElements;
+
+        @SuppressWarnings("unused") // Kryo
+        private Push() {
+        }
+
+        Push(boolean left, byte[][] elements) {
+            this.left = left;
+            this.packedElements = PackedArgs.pack(elements);
+        }
+
+        @Override
+        public LiveList decode(byte[] stored) {
+            return LiveList.decode(stored);
+        }
+
+        @Override
+        public LiveList create() {
+            return new LiveList();
+        }
+
+        @Override
+        public Integer apply(LiveList list) {
+            for (byte[] element : PackedArgs.unpack(packedElements)) {
+                if (left) {
+                    list.addFirst(element);
+                } else {
+                    list.addLast(element);
+                }
+            }
+            return list.size();
+        }
+    }
+
+    /** Pops up to {@code count} elements from the head or the tail; answers them in pop order. */
+    public static final class Pop implements LiveOperation<LiveList, List<byte[]>> {
+        private boolean left;
+        private int count;
+
+        @SuppressWarnings("unused") // Kryo
+        private Pop() {
+        }
+
+        Pop(boolean left, int count) {
+            this.left = left;
+            this.count = count;
+        }
+
+        @Override
+        public LiveList decode(byte[] stored) {
+            return LiveList.decode(stored);
+        }
+
+        @Override
+        public LiveList create() {
+            return new LiveList();
+        }
+
+        @Override
+        public List<byte[]> apply(LiveList list) {
+            int n = Math.min(count, list.size());
+            List<byte[]> popped = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                popped.add(left ? list.removeFirst() : list.removeLast());
+            }
+            return popped;
+        }
+    }
+}
