@@ -120,6 +120,17 @@ public final class KeyEntry {
         return result;
     }
 
+    /**
+     * The list to read: a view of a live list (no copy, so LRANGE and LINDEX cost what they return), or the decoded
+     * list; empty if the key does not exist, {@code WRONGTYPE} for another type. Callers must not change it.
+     */
+    public List<byte[]> listView() {
+        if (liveValue() instanceof LiveList live) {
+            return live.view();
+        }
+        return list();
+    }
+
     /** The number of elements of the list (0 if the key does not exist); {@code WRONGTYPE} for another type. */
     public int listSize() {
         if (liveValue() instanceof LiveList list) {

@@ -115,7 +115,7 @@ final class ListCommands {
     private static Reply lrange(KeyEntry entry, byte[][] args) {
         long start = Arguments.parseLong(args[2]);
         long stop = Arguments.parseLong(args[3]);
-        List<byte[]> list = entry.list();
+        List<byte[]> list = entry.listView();
         int size = list.size();
         if (start < 0) {
             start += size;
@@ -136,7 +136,7 @@ final class ListCommands {
     }
 
     private static Reply lindex(KeyEntry entry, byte[][] args) {
-        List<byte[]> list = entry.list();
+        List<byte[]> list = entry.listView();
         if (list.isEmpty()) {
             return Reply.NULL;
         }
@@ -275,7 +275,7 @@ final class ListCommands {
                 throw RedisException.syntax();
             }
         }
-        List<byte[]> list = entry.list();
+        List<byte[]> list = entry.listView();
         boolean forward = rank > 0;
         long skip = Math.abs(rank) - 1;
         List<Reply> found = new ArrayList<>();

@@ -2,9 +2,11 @@ package io.tessera.redis.internal.store;
 
 import io.tessera.grid.internal.serialization.GridSerializer;
 import io.tessera.grid.internal.store.LiveValue;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A Redis list kept live on its replicas: a ring of elements, so a push or a pop at either end costs O(1) instead of
@@ -42,6 +44,22 @@ public final class LiveList implements LiveValue {
     /** The element at {@code index} (0 is the head). */
     public byte[] get(int index) {
         return ring[(head + index) & (ring.length - 1)];
+    }
+
+    /** A read-only view of the elements in order, valid until the list changes. */
+    public List<byte[]> view() {
+        return new AbstractList<>() {
+            @Override
+            public byte[] get(int index) {
+                Objects.checkIndex(index, size);
+                return LiveList.this.get(index);
+            }
+
+            @Override
+            public int size() {
+                return size;
+            }
+        };
     }
 
     /** The elements in order, as a new list. */
