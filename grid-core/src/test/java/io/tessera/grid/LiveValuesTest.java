@@ -71,8 +71,21 @@ class LiveValuesTest {
         }
     }
 
+    /** How a stored list of longs becomes live, and an empty one. */
+    abstract static class LongListOperation<R> implements LiveOperation<LongList, R> {
+        @Override
+        public LongList decode(byte[] stored) {
+            return LongList.of(stored);
+        }
+
+        @Override
+        public LongList create() {
+            return new LongList();
+        }
+    }
+
     /** Appends a value; answers the new size. */
-    static final class Append implements LiveOperation<LongList, Integer> {
+    static final class Append extends LongListOperation<Integer> {
         long value;
 
         Append() {
@@ -83,16 +96,6 @@ class LiveValuesTest {
         }
 
         @Override
-        public LongList decode(byte[] stored) {
-            return LongList.of(stored);
-        }
-
-        @Override
-        public LongList create() {
-            return new LongList();
-        }
-
-        @Override
         public Integer apply(LongList list) {
             list.add(value);
             return list.size;
@@ -100,17 +103,7 @@ class LiveValuesTest {
     }
 
     /** Removes and answers the first value, or null. */
-    static final class TakeFirst implements LiveOperation<LongList, Long> {
-        @Override
-        public LongList decode(byte[] stored) {
-            return LongList.of(stored);
-        }
-
-        @Override
-        public LongList create() {
-            return new LongList();
-        }
-
+    static final class TakeFirst extends LongListOperation<Long> {
         @Override
         public Long apply(LongList list) {
             return list.takeFirst();

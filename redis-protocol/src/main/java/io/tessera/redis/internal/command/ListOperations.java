@@ -13,8 +13,21 @@ public final class ListOperations {
     private ListOperations() {
     }
 
+    /** What every list operation shares: how a stored list becomes live, and an empty one. */
+    private abstract static class ListOperation<R> implements LiveOperation<LiveList, R> {
+        @Override
+        public final LiveList decode(byte[] stored) {
+            return LiveList.decode(stored);
+        }
+
+        @Override
+        public final LiveList create() {
+            return new LiveList();
+        }
+    }
+
     /** Pushes elements at the head (LPUSH order: each one in front of the previous) or the tail; answers the size. */
-    public static final class Push implements LiveOperation<LiveList, Integer> {
+    public static final class Push extends ListOperation<Integer> {
         private boolean left;
         private byte[] packedElements;
 
@@ -25,16 +38,6 @@ public final class ListOperations {
         Push(boolean left, byte[][] elements) {
             this.left = left;
             this.packedElements = PackedArgs.pack(elements);
-        }
-
-        @Override
-        public LiveList decode(byte[] stored) {
-            return LiveList.decode(stored);
-        }
-
-        @Override
-        public LiveList create() {
-            return new LiveList();
         }
 
         @Override
@@ -51,7 +54,7 @@ public final class ListOperations {
     }
 
     /** Pops up to {@code count} elements from the head or the tail; answers them in pop order. */
-    public static final class Pop implements LiveOperation<LiveList, List<byte[]>> {
+    public static final class Pop extends ListOperation<List<byte[]>> {
         private boolean left;
         private int count;
 
@@ -62,16 +65,6 @@ public final class ListOperations {
         Pop(boolean left, int count) {
             this.left = left;
             this.count = count;
-        }
-
-        @Override
-        public LiveList decode(byte[] stored) {
-            return LiveList.decode(stored);
-        }
-
-        @Override
-        public LiveList create() {
-            return new LiveList();
         }
 
         @Override
