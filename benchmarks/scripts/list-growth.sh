@@ -32,14 +32,8 @@ done
 work=$(mktemp -d)
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"' EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-await_ping() {
-  for _ in $(seq 1 300); do
-    [[ "$(redis-cli -p "$1" ping 2>/dev/null)" == PONG ]] && return 0
-    sleep 0.2
-  done
-  echo "nothing answers PING on port $1; logs in $work" >&2; exit 1
-}
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 redis_port=$(free_port)
 redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no >"$work/redis.log" 2>&1 &

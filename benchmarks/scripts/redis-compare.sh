@@ -61,14 +61,8 @@ stop_all() {
 }
 trap 'stop_all; rm -rf "$work"' EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-await_ping() {
-  for _ in $(seq 1 300); do
-    [[ "$(redis-cli -p "$1" ping 2>/dev/null)" == PONG ]] && return 0
-    sleep 0.2
-  done
-  echo "nothing answers PING on port $1; logs in $work" >&2; exit 1
-}
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # Waits until a Tessera node reports every slot covered by a settled table of $2 members.
 await_cluster() {
   for _ in $(seq 1 300); do

@@ -102,7 +102,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # A free port p whose FD_SOCK2 port (p + 100 .. p + 103) is free too.
 free_grid_port() {
   python3 - <<'PY'

@@ -108,15 +108,11 @@ public record Mutation(String mapName, int backups, byte mergePolicy, long epoch
     }
 
     /**
-     * Applies this mutation to a replica's store (the caller checked the position) and advances its position; returns
-     * false, changing nothing, for a patch that does not fit the replica's copy of the replaced value (the replica
-     * diverged and must resync).
+     * Applies this mutation to a replica's store (the caller checked the position) and advances its position,
+     * decoding live operations with {@code decoder}; returns false, changing nothing, for a patch that does not fit
+     * the replica's copy of the value it replaces or live operations it cannot apply (the replica diverged and must
+     * resync).
      */
-    public boolean applyTo(RecordStore store) {
-        return applyTo(store, LiveOperationDecoder.NONE);
-    }
-
-    /** As {@link #applyTo(RecordStore)}, decoding live operations with {@code decoder}. */
     @SuppressWarnings({"unchecked", "rawtypes"})
     public boolean applyTo(RecordStore store, LiveOperationDecoder decoder) {
         switch (kind) {

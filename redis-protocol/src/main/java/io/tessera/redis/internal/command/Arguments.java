@@ -7,6 +7,11 @@ public final class Arguments {
     private Arguments() {
     }
 
+    /** {@code text} in UTF-8: command names and internal operation names as arguments. */
+    public static byte[] utf8(String text) {
+        return text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     /**
      * A signed 64-bit decimal integer as Redis's {@code string2ll} accepts it: no spaces, no plus sign, no leading
      * zeros; otherwise {@code ERR value is not an integer or out of range}.

@@ -396,7 +396,7 @@ final class BitmapCommands {
         }
         List<CompletableFuture<Reply>> sources = new ArrayList<>();
         for (int i = 3; i < call.argCount(); i++) {
-            sources.add(call.onKey(call.arg(i), "get", new byte[][] {bytes("get"), call.arg(i)}));
+            sources.add(call.onKey(call.arg(i), "get", new byte[][] {Arguments.utf8("get"), call.arg(i)}));
         }
         return Multi.all(sources).thenCompose(values -> {
             List<byte[]> strings = new ArrayList<>(values.size());
@@ -408,10 +408,10 @@ final class BitmapCommands {
             }
             byte[] result = combine(op, strings);
             if (result.length == 0) {
-                return call.onKey(call.arg(2), "del", new byte[][] {bytes("del"), call.arg(2)})
+                return call.onKey(call.arg(2), "del", new byte[][] {Arguments.utf8("del"), call.arg(2)})
                         .thenApply(reply -> reply instanceof Reply.Error ? reply : Reply.ZERO);
             }
-            return call.onKey(call.arg(2), "set", new byte[][] {bytes("set"), call.arg(2), result})
+            return call.onKey(call.arg(2), "set", new byte[][] {Arguments.utf8("set"), call.arg(2), result})
                     .thenApply(reply -> reply instanceof Reply.Error ? reply : Reply.integer(result.length));
         });
     }
@@ -464,7 +464,4 @@ final class BitmapCommands {
         return i < s.length ? s[i] & 0xFF : 0;
     }
 
-    private static byte[] bytes(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
-    }
 }

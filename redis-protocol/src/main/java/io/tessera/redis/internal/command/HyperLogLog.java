@@ -1,6 +1,5 @@
 package io.tessera.redis.internal.command;
 
-import java.nio.charset.StandardCharsets;
 
 /**
  * Redis's HyperLogLog, register for register: 16,384 six-bit registers addressed by the low 14 bits of MurmurHash64A
@@ -200,7 +199,4 @@ final class HyperLogLog {
         return h;
     }
 
-    static byte[] bytes(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
-    }
 }

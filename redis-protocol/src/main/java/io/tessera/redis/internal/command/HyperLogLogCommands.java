@@ -107,7 +107,7 @@ final class HyperLogLogCommands {
             return call.onSlot(keys, "pfmerge", call.args());
         }
         return readUnion(call, keys).thenCompose(union -> union instanceof byte[] registers
-                ? call.onKey(call.arg(1), STORE, new byte[][] {HyperLogLog.bytes(STORE), call.arg(1), registers})
+                ? call.onKey(call.arg(1), STORE, new byte[][] {Arguments.utf8(STORE), call.arg(1), registers})
                 : CommandCall.done((Reply) union));
     }
 
@@ -115,7 +115,7 @@ final class HyperLogLogCommands {
     private static CompletableFuture<Object> readUnion(CommandCall call, List<byte[]> keys) {
         List<CompletableFuture<Reply>> reads = new ArrayList<>(keys.size());
         for (byte[] key : keys) {
-            reads.add(call.onKey(key, KeyCommands.READ, new byte[][] {HyperLogLog.bytes(KeyCommands.READ), key}));
+            reads.add(call.onKey(key, KeyCommands.READ, new byte[][] {Arguments.utf8(KeyCommands.READ), key}));
         }
         return Multi.all(reads).thenApply(replies -> {
             byte[] union = HyperLogLog.empty();

@@ -459,7 +459,7 @@ final class KeyCommands {
         byte[] source = call.arg(1);
         byte[] target = call.arg(2);
         if (Arrays.equals(source, target)) {
-            return call.onKey(source, "exists", new byte[][] {bytes("exists"), source}).thenApply(reply -> {
+            return call.onKey(source, "exists", new byte[][] {Arguments.utf8("exists"), source}).thenApply(reply -> {
                 if (reply instanceof Reply.Error) {
                     return reply;
                 }
@@ -470,7 +470,7 @@ final class KeyCommands {
         if (CommandCall.sameSlot(keys)) {
             return call.onSlot(keys, nx ? "renamenx" : "rename", call.args());
         }
-        return call.onKey(source, READ, new byte[][] {bytes(READ), source}).thenCompose(read -> {
+        return call.onKey(source, READ, new byte[][] {Arguments.utf8(READ), source}).thenCompose(read -> {
             if (read instanceof Reply.Error) {
                 return CommandCall.done(read);
             }
@@ -478,16 +478,16 @@ final class KeyCommands {
                 return CommandCall.done(NO_SUCH_KEY);
             }
             byte[] stored = ((Reply.Bulk) value.items().get(0)).bytes();
-            byte[] expiry = bytes(Long.toString(((Reply.Int) value.items().get(1)).value()));
-            return call.onKey(target, WRITE, new byte[][] {bytes(WRITE), target, stored, expiry,
-                    bytes(nx ? "NX" : "REPLACE")}).thenCompose(written -> {
+            byte[] expiry = Arguments.utf8(Long.toString(((Reply.Int) value.items().get(1)).value()));
+            return call.onKey(target, WRITE, new byte[][] {Arguments.utf8(WRITE), target, stored, expiry,
+                    Arguments.utf8(nx ? "NX" : "REPLACE")}).thenCompose(written -> {
                         if (written instanceof Reply.Error) {
                             return CommandCall.done(written);
                         }
                         if (written.equals(Reply.ZERO)) {
                             return CommandCall.done(Reply.ZERO); // RENAMENX onto an existing key
                         }
-                        return call.onKey(source, DELETE_IF_SAME, new byte[][] {bytes(DELETE_IF_SAME), source,
+                        return call.onKey(source, DELETE_IF_SAME, new byte[][] {Arguments.utf8(DELETE_IF_SAME), source,
                                 stored}).thenApply(deleted -> deleted instanceof Reply.Error ? deleted
                                 : nx ? Reply.ONE : Reply.OK);
                     });
@@ -542,7 +542,7 @@ final class KeyCommands {
         }
         GridMap<byte[], byte[]> targetMap = call.server().database(targetDb);
         String mode = replace ? "REPLACE" : "NX";
-        return call.onKey(source, READ, new byte[][] {bytes(READ), source}).thenCompose(read -> {
+        return call.onKey(source, READ, new byte[][] {Arguments.utf8(READ), source}).thenCompose(read -> {
             if (read instanceof Reply.Error) {
                 return CommandCall.done(read);
             }
@@ -550,9 +550,9 @@ final class KeyCommands {
                 return CommandCall.done(Reply.ZERO);
             }
             byte[] stored = ((Reply.Bulk) value.items().get(0)).bytes();
-            byte[] expiry = bytes(Long.toString(((Reply.Int) value.items().get(1)).value()));
-            return call.onKey(targetMap, target, WRITE, new byte[][] {bytes(WRITE), target, stored, expiry,
-                    bytes(mode)});
+            byte[] expiry = Arguments.utf8(Long.toString(((Reply.Int) value.items().get(1)).value()));
+            return call.onKey(targetMap, target, WRITE, new byte[][] {Arguments.utf8(WRITE), target, stored, expiry,
+                    Arguments.utf8(mode)});
         });
     }
 
@@ -648,7 +648,4 @@ final class KeyCommands {
         return true;
     }
 
-    private static byte[] bytes(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
-    }
 }

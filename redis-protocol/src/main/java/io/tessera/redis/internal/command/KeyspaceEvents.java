@@ -122,10 +122,10 @@ public final class KeyspaceEvents {
         }
         List<byte[][]> messages = new ArrayList<>(2);
         if ((flags & KEYSPACE) != 0) {
-            messages.add(new byte[][] {concat("__keyspace@" + database + "__:", event.key()), bytes(event.event())});
+            messages.add(new byte[][] {concat("__keyspace@" + database + "__:", event.key()), Arguments.utf8(event.event())});
         }
         if ((flags & KEYEVENT) != 0) {
-            messages.add(new byte[][] {bytes("__keyevent@" + database + "__:" + event.event()), event.key()});
+            messages.add(new byte[][] {Arguments.utf8("__keyevent@" + database + "__:" + event.event()), event.key()});
         }
         return messages;
     }
@@ -290,13 +290,10 @@ public final class KeyspaceEvents {
     }
 
     private static byte[] concat(String prefix, byte[] key) {
-        byte[] p = bytes(prefix);
+        byte[] p = Arguments.utf8(prefix);
         byte[] all = Arrays.copyOf(p, p.length + key.length);
         System.arraycopy(key, 0, all, p.length, key.length);
         return all;
     }
 
-    private static byte[] bytes(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
-    }
 }

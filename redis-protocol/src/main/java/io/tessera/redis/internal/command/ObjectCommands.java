@@ -34,14 +34,14 @@ final class ObjectCommands {
     static void register(CommandTable.Builder table) {
         Subcommands object = new Subcommands("object")
                 .add("encoding", 3, call -> call.onKey(call.arg(2), "tessera.objectencoding",
-                        new byte[][] {bytes("tessera.objectencoding"), call.arg(2),
-                            bytes(call.server().encodingSetting("set-max-intset-entries")),
-                            bytes(call.server().encodingSetting("hash-max-listpack-entries")),
-                            bytes(call.server().encodingSetting("hash-max-listpack-value"))}))
+                        new byte[][] {Arguments.utf8("tessera.objectencoding"), call.arg(2),
+                            Arguments.utf8(call.server().encodingSetting("set-max-intset-entries")),
+                            Arguments.utf8(call.server().encodingSetting("hash-max-listpack-entries")),
+                            Arguments.utf8(call.server().encodingSetting("hash-max-listpack-value"))}))
                 .add("refcount", 3, call -> call.onKey(call.arg(2), "tessera.objectrefcount",
-                        new byte[][] {bytes("tessera.objectrefcount"), call.arg(2)}))
+                        new byte[][] {Arguments.utf8("tessera.objectrefcount"), call.arg(2)}))
                 .add("idletime", 3, call -> call.onKey(call.arg(2), "tessera.objectidletime",
-                        new byte[][] {bytes("tessera.objectidletime"), call.arg(2)}))
+                        new byte[][] {Arguments.utf8("tessera.objectidletime"), call.arg(2)}))
                 .addImmediate("freq", 3, call -> Reply.error("ERR An LFU maxmemory policy is not selected, access "
                         + "frequency not tracked. Please note that when switching between policies at runtime LRU "
                         + "and LFU data will take some time to adjust."))
@@ -140,25 +140,22 @@ final class ObjectCommands {
         }
         byte[] key = call.arg(1);
         GridMap<byte[], byte[]> target = call.server().database(db.intValue());
-        return call.onKey(key, KeyCommands.READ, new byte[][] {bytes(KeyCommands.READ), key}).thenCompose(read -> {
+        return call.onKey(key, KeyCommands.READ, new byte[][] {Arguments.utf8(KeyCommands.READ), key}).thenCompose(read -> {
             if (!(read instanceof Reply.Array value)) {
                 return CommandCall.done(read instanceof Reply.Error ? read : Reply.ZERO);
             }
             byte[] stored = ((Reply.Bulk) value.items().get(0)).bytes();
-            byte[] expiry = bytes(Long.toString(((Reply.Int) value.items().get(1)).value()));
-            return call.onKey(target, key, KeyCommands.WRITE, new byte[][] {bytes(KeyCommands.WRITE), key, stored,
-                    expiry, bytes("NX")}).thenCompose(written -> {
+            byte[] expiry = Arguments.utf8(Long.toString(((Reply.Int) value.items().get(1)).value()));
+            return call.onKey(target, key, KeyCommands.WRITE, new byte[][] {Arguments.utf8(KeyCommands.WRITE), key, stored,
+                    expiry, Arguments.utf8("NX")}).thenCompose(written -> {
                         if (!Reply.ONE.equals(written)) {
                             return CommandCall.done(written instanceof Reply.Error ? written : Reply.ZERO);
                         }
                         return call.onKey(key, KeyCommands.DELETE_IF_SAME,
-                                new byte[][] {bytes(KeyCommands.DELETE_IF_SAME), key, stored})
+                                new byte[][] {Arguments.utf8(KeyCommands.DELETE_IF_SAME), key, stored})
                                 .thenApply(deleted -> deleted instanceof Reply.Error ? deleted : Reply.ONE);
                     });
         });
     }
 
-    private static byte[] bytes(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
-    }
 }

@@ -237,7 +237,7 @@ final class ServerCommands {
             boolean matches = by == null
                     || (by.equals("ACLCAT") && aclCategories(spec).contains("@" + value.toLowerCase(Locale.ROOT)))
                     || (by.equals("PATTERN")
-                            && GlobPattern.compileIgnoringCase(bytes(value)).matches(bytes(spec.name())));
+                            && GlobPattern.compileIgnoringCase(Arguments.utf8(value)).matches(Arguments.utf8(spec.name())));
             if (matches) {
                 names.add(Reply.bulk(spec.name()));
             }
@@ -505,7 +505,7 @@ final class ServerCommands {
         for (int i = 2; i < call.argCount(); i++) {
             GlobPattern glob = GlobPattern.compileIgnoringCase(call.arg(i));
             for (String name : values.keySet()) {
-                if (glob.matches(bytes(name))) {
+                if (glob.matches(Arguments.utf8(name))) {
                     matched.add(name);
                 }
             }
@@ -637,9 +637,6 @@ final class ServerCommands {
 
     // ---- helpers ----
 
-    private static byte[] bytes(String text) {
-        return text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    }
 
     private static Map<String, String> since() {
         Map<String, String> since = new HashMap<>();

@@ -93,7 +93,7 @@ final class TransactionCommands {
         List<CompletableFuture<Long>> versions = new ArrayList<>();
         for (int i = 1; i < call.argCount(); i++) {
             byte[] key = call.arg(i);
-            CompletableFuture<Long> version = call.onKey(key, VERSION, new byte[][] {bytes(VERSION), key})
+            CompletableFuture<Long> version = call.onKey(key, VERSION, new byte[][] {Arguments.utf8(VERSION), key})
                     .thenApply(reply -> {
                         if (reply instanceof Reply.Int v) {
                             return v.value();
@@ -139,7 +139,7 @@ final class TransactionCommands {
                 here.add(w);
             } else {
                 elsewhere.add(call.onKey(call.server().database(w.database()), w.key(), VERSION,
-                        new byte[][] {bytes(VERSION), w.key()})
+                        new byte[][] {Arguments.utf8(VERSION), w.key()})
                         .thenApply(reply -> reply instanceof Reply.Int v && v.value() == w.version().join()));
             }
         }
@@ -230,7 +230,4 @@ final class TransactionCommands {
         return new String(bytes, StandardCharsets.UTF_8);
     }
 
-    private static byte[] bytes(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
-    }
 }

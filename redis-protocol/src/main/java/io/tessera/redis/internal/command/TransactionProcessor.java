@@ -71,9 +71,10 @@ public final class TransactionProcessor implements MultiKeyProcessor<byte[], byt
             }
             replies.add(reply);
             if (events) {
-                String name = table.lookup(new String(args[0], StandardCharsets.UTF_8)).name();
+                CommandSpec spec = table.lookup(new String(args[0], StandardCharsets.UTF_8));
+                String name = spec.name();
                 List<KeyEntry> touched = new ArrayList<>();
-                for (byte[] key : CommandCall.distinct(TransactionCommands.keysOf(table.lookup(name), args))) {
+                for (byte[] key : CommandCall.distinct(TransactionCommands.keysOf(spec, args))) {
                     touched.add(byKey.get(Bytes.of(key)));
                 }
                 for (KeyEntry entry : KeyspaceEvents.inRedisOrder(name, touched)) {
