@@ -80,7 +80,7 @@ final class KeyCommands {
                         + "accessed.",
                 (entry, args) -> entry.exists() ? Reply.ONE : Reply.ZERO);
         table.keyCommand("type", 2, "readonly fast", "generic", "Determines the type of value stored at a key.",
-                (entry, args) -> Reply.simple(entry.exists() ? StoredValue.typeName(entry.stored()) : "none"));
+                (entry, args) -> Reply.simple(entry.exists() ? StoredValue.typeName(entry.type()) : "none"));
         table.keyCommand("expire", -3, "write fast", "generic",
                 "Sets the expiration time of a key in seconds.",
                 (entry, args) -> expire(entry, args, true, true, "expire"));

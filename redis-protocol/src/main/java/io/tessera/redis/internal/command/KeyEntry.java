@@ -6,6 +6,7 @@ import io.tessera.grid.internal.operation.LiveEntry;
 import io.tessera.grid.internal.store.LiveOperation;
 import io.tessera.grid.internal.store.LiveValue;
 import io.tessera.redis.internal.store.LiveList;
+import io.tessera.redis.internal.store.RedisLiveValue;
 import io.tessera.redis.internal.store.Bytes;
 import io.tessera.redis.internal.store.StoredValue;
 import java.time.Instant;
@@ -94,8 +95,8 @@ public final class KeyEntry {
 
     /** The stored value's type byte ({@link StoredValue}), or 0 if the key does not exist. */
     public byte type() {
-        if (liveValue() instanceof LiveList) {
-            return StoredValue.LIST;
+        if (liveValue() instanceof RedisLiveValue live) {
+            return live.type();
         }
         byte[] stored = entry.getValue();
         return stored == null ? 0 : StoredValue.type(stored);
@@ -245,8 +246,8 @@ public final class KeyEntry {
     }
 
     private boolean present(byte type) {
-        if (liveValue() instanceof LiveList) {
-            if (type != StoredValue.LIST) {
+        if (liveValue() instanceof RedisLiveValue live) {
+            if (live.type() != type) {
                 throw RedisException.wrongType();
             }
             return true;

@@ -1,7 +1,6 @@
 package io.tessera.redis.internal.store;
 
 import io.tessera.grid.internal.serialization.GridSerializer;
-import io.tessera.grid.internal.store.LiveValue;
 import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,7 +14,7 @@ import java.util.Objects;
  *
  * <p>Owned by the partition thread of its key, like the record that holds it.
  */
-public final class LiveList implements LiveValue {
+public final class LiveList implements RedisLiveValue {
     private byte[][] ring = new byte[8][];
     private int head;
     private int size;
@@ -34,6 +33,11 @@ public final class LiveList implements LiveValue {
             list.addLast(item);
         }
         return list;
+    }
+
+    @Override
+    public byte type() {
+        return StoredValue.LIST;
     }
 
     /** The number of elements. */

@@ -20,13 +20,14 @@ public final class StoredValue {
     public static final byte LIST = 2;
     public static final byte SET = 3;
     public static final byte HASH = 4;
+    public static final byte ZSET = 5;
 
     private StoredValue() {
     }
 
     /** The type byte of a stored value. */
     public static byte type(byte[] stored) {
-        if (stored.length == 0 || stored[0] < STRING || stored[0] > HASH) {
+        if (stored.length == 0 || stored[0] < STRING || stored[0] > ZSET) {
             throw new IllegalStateException("not a Redis value (type byte "
                     + (stored.length == 0 ? "missing" : Byte.toString(stored[0])) + ")");
         }
@@ -35,11 +36,17 @@ public final class StoredValue {
 
     /** What {@code TYPE} answers for a stored value. */
     public static String typeName(byte[] stored) {
-        return switch (type(stored)) {
+        return typeName(type(stored));
+    }
+
+    /** What {@code TYPE} answers for a type byte. */
+    public static String typeName(byte type) {
+        return switch (type) {
             case STRING -> "string";
             case LIST -> "list";
             case SET -> "set";
-            default -> "hash";
+            case HASH -> "hash";
+            default -> "zset";
         };
     }
 
@@ -50,6 +57,7 @@ public final class StoredValue {
             case "list" -> LIST;
             case "set" -> SET;
             case "hash" -> HASH;
+            case "zset" -> ZSET;
             default -> 0;
         };
     }
