@@ -103,6 +103,15 @@ public interface GridMap<K, V> extends ConcurrentMap<K, V> {
     /** Registers a listener; without values, events carry only type and key, which saves bandwidth. */
     UUID addListener(EntryListener<K, V> listener, boolean includeValues);
 
-    /** Removes a listener; returns whether it was registered. */
+    /**
+     * Registers a listener of one key, as Hazelcast's {@code addEntryListener(listener, key, includeValue)}: it hears
+     * every change of that key (and nothing else), whichever member is the key's primary now or later. When this
+     * returns, every member knows of it, so a change applied afterwards is never missed. Events of a key arrive in
+     * the order its primary applied them; after a primary's crash the events of its last changes may be lost, as with
+     * any listener.
+     */
+    UUID addKeyListener(K key, EntryListener<K, V> listener, boolean includeValues);
+
+    /** Removes a listener (of the map or of a key); returns whether it was registered. */
     boolean removeListener(UUID id);
 }

@@ -389,4 +389,59 @@ class EntryListenerTest {
                     .extracting(EntryEvent::key).containsExactlyInAnyOrderElementsOf(keys));
         }
     }
+
+    // -------------------------------------------------------------------------------------------- one key
+
+    @Test
+    void keyListener_hearsItsKeyOnly_fromEveryWriter_andNothingAfterRemoval() {
+        String name = "el-key";
+        List<Grid> ms = cluster.members();
+        Recorder<String> recorder = new Recorder<>();
+        GridMap<String, String> listening = ms.get(1).map(name);
+        String watched = keysWithPrimary(ms, ms.get(2), "watched-", 1).get(0);
+        String other = keysWithPrimary(ms, ms.get(2), "other-", 1).get(0);
+        UUID id = listening.addKeyListener(watched, recorder, true);
+        for (Grid writer : ms) {
+            GridMap<String, String> map = writer.map(name);
+            map.put(watched, writer.localMember().name());
+            map.put(other, writer.localMember().name());
+        }
+        ms.get(0).<String, String>map(name).remove(watched);
+        await().atMost(GENEROUS).untilAsserted(() -> assertThat(recorder.events)
+                .extracting(EntryEvent::type, EntryEvent::key, EntryEvent::value).containsExactly(
+                        tuple(EntryEventType.ADDED, watched, ms.get(0).localMember().name()),
+                        tuple(EntryEventType.UPDATED, watched, ms.get(1).localMember().name()),
+                        tuple(EntryEventType.UPDATED, watched, ms.get(2).localMember().name()),
+                        tuple(EntryEventType.REMOVED, watched, null)));
+
+        assertThat(listening.removeListener(id)).isTrue();
+        ms.get(0).<String, String>map(name).put(watched, "after");
+        ms.get(0).<String, String>map(name).put(other, "after");
+        // A map listener registered after the writes above sees its own put; the removed key listener must not.
+        Recorder<String> fence = new Recorder<>();
+        UUID fenceId = listening.addKeyListener(watched, fence, false);
+        ms.get(0).<String, String>map(name).put(watched, "fence");
+        await().atMost(GENEROUS).until(() -> fence.events.size() == 1);
+        listening.removeListener(fenceId);
+        assertThat(recorder.events).as("events after the key listener was removed").hasSize(4);
+    }
+
+    @Test
+    void keyListener_keepsHearingItsKey_afterThePrimaryLeft() {
+        try (GridCluster own = GridCluster.start(3)) {
+            String name = "el-key-failover";
+            List<Grid> ms = own.members();
+            String key = keysWithPrimary(ms, ms.get(2), "k-", 1).get(0);
+            Recorder<String> recorder = new Recorder<>();
+            ms.get(0).<String, String>map(name).addKeyListener(key, recorder, false);
+            ms.get(1).<String, String>map(name).put(key, "before");
+            await().atMost(GENEROUS).until(() -> recorder.events.size() == 1);
+
+            own.closeMember(2);
+            own.awaitSettled();
+            ms.get(1).<String, String>map(name).put(key, "after");
+            await().atMost(GENEROUS).untilAsserted(() -> assertThat(recorder.events)
+                    .extracting(EntryEvent::type).containsExactly(EntryEventType.ADDED, EntryEventType.UPDATED));
+        }
+    }
 }

@@ -136,6 +136,11 @@ final class NodeMapRuntime implements MapRuntime {
     }
 
     @Override
+    public UUID addKeyListener(String map, byte[] key, EntryListener<?, ?> listener, boolean includeValues) {
+        return events.addKeyListener(map, key, listener, includeValues);
+    }
+
+    @Override
     public boolean removeListener(String map, UUID id) {
         return events.removeListener(map, id);
     }

@@ -63,6 +63,15 @@ public final class EventService implements EventPublisher {
     private final long timeoutMillis;
     private final ConcurrentHashMap<String, Map<Address, Integer>> interests = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, CopyOnWriteArrayList<LocalListener>> listeners = new ConcurrentHashMap<>();
+    /** This member's listeners of single keys: map, then key. */
+    private final ConcurrentHashMap<String, ConcurrentHashMap<BytesKey, CopyOnWriteArrayList<LocalListener>>>
+            keyListeners = new ConcurrentHashMap<>();
+    /**
+     * Which members listen to which single keys, and how ({@link #LISTENER} or {@link #LISTENER_VALUES}): map, then
+     * key, then member. Copy-on-write per map, like {@link #interests}, so partition threads read it without locks.
+     */
+    private final ConcurrentHashMap<String, Map<BytesKey, Map<Address, Integer>>> keyInterests =
+            new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, NearCache> nearCaches = new ConcurrentHashMap<>();
     private final ExecutorService[] listenerThreads = new ExecutorService[LISTENER_THREADS];
     private volatile Set<Address> knownMembers = Set.of();
@@ -99,14 +108,40 @@ public final class EventService implements EventPublisher {
         return id;
     }
 
-    /** Removes a local listener; returns whether it existed. */
+    /**
+     * Registers a local listener of one key of {@code map} (its encoded bytes) and waits until every member knows:
+     * once this returns, every change the key's primary applies reaches the listener, whichever member is primary.
+     */
+    @SuppressWarnings("unchecked")
+    public UUID addKeyListener(String map, byte[] key, EntryListener<?, ?> listener, boolean includeValues) {
+        UUID id = UUID.randomUUID();
+        BytesKey bytesKey = new BytesKey(key);
+        keyListeners.computeIfAbsent(map, m -> new ConcurrentHashMap<>())
+                .computeIfAbsent(bytesKey, k -> new CopyOnWriteArrayList<>())
+                .add(new LocalListener(id, (EntryListener<Object, Object>) listener, includeValues));
+        announceKey(map, bytesKey);
+        return id;
+    }
+
+    /** Removes a local listener, of the map or of one of its keys; returns whether it existed. */
     public boolean removeListener(String map, UUID id) {
         CopyOnWriteArrayList<LocalListener> list = listeners.get(map);
-        boolean removed = list != null && list.removeIf(l -> l.id.equals(id));
-        if (removed) {
+        if (list != null && list.removeIf(l -> l.id.equals(id))) {
             announce(map);
+            return true;
         }
-        return removed;
+        ConcurrentHashMap<BytesKey, CopyOnWriteArrayList<LocalListener>> byKey = keyListeners.get(map);
+        if (byKey == null) {
+            return false;
+        }
+        for (Map.Entry<BytesKey, CopyOnWriteArrayList<LocalListener>> e : byKey.entrySet()) {
+            if (e.getValue().removeIf(l -> l.id.equals(id))) {
+                byKey.computeIfPresent(e.getKey(), (k, local) -> local.isEmpty() ? null : local);
+                announceKey(map, e.getKey());
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Creates (once) the near cache of {@code map} on this member and registers for its invalidations. */
@@ -133,11 +168,33 @@ public final class EventService implements EventPublisher {
         return flags;
     }
 
+    private int localKeyFlags(String map, BytesKey key) {
+        int flags = 0;
+        ConcurrentHashMap<BytesKey, CopyOnWriteArrayList<LocalListener>> byKey = keyListeners.get(map);
+        List<LocalListener> local = byKey == null ? null : byKey.get(key);
+        if (local != null) {
+            for (LocalListener l : local) {
+                flags |= l.includeValues ? LISTENER_VALUES : LISTENER;
+            }
+        }
+        return flags;
+    }
+
     /** Sets this member's interest in {@code map} everywhere and waits for every member's acknowledgement. */
     private void announce(String map) {
         int flags = localFlags(map);
         setInterest(map, self, flags);
-        byte[] message = registration(Map.of(map, flags));
+        broadcast(registration(Map.of(map, flags), List.of()));
+    }
+
+    /** Sets this member's interest in one key everywhere and waits for every member's acknowledgement. */
+    private void announceKey(String map, BytesKey key) {
+        KeyInterest interest = new KeyInterest(map, key, localKeyFlags(map, key));
+        setKeyInterest(interest, self);
+        broadcast(registration(Map.of(), List.of(interest)));
+    }
+
+    private void broadcast(byte[] message) {
         View view = cluster.view();
         if (view == null || view.size() <= 1) {
             return;
@@ -147,11 +204,38 @@ public final class EventService implements EventPublisher {
         cluster.requestAll(others, message, message.length, timeoutMillis).join();
     }
 
-    private static byte[] registration(Map<String, Integer> flagsByMap) {
+    /** One member's interest in one key of a map (flags 0: none any more). */
+    private record KeyInterest(String map, BytesKey key, int flags) {
+    }
+
+    /** A registration: flags per map (replacing the sender's), then flags per single key (each replacing its own). */
+    private static byte[] registration(Map<String, Integer> flagsByMap, List<KeyInterest> keys) {
         WireWriter out = WireWriter.forType(MessageType.LISTENER_REGISTRATION, 64);
         out.writeVarInt(flagsByMap.size());
         flagsByMap.forEach((map, flags) -> out.writeString(map).writeVarInt(flags));
+        out.writeVarInt(keys.size());
+        for (KeyInterest interest : keys) {
+            out.writeString(interest.map()).writeBytes(interest.key().bytes()).writeVarInt(interest.flags());
+        }
         return out.toByteArray();
+    }
+
+    private void setKeyInterest(KeyInterest interest, Address member) {
+        keyInterests.compute(interest.map(), (m, current) -> {
+            Map<BytesKey, Map<Address, Integer>> next = current == null ? new HashMap<>() : new HashMap<>(current);
+            Map<Address, Integer> members = new HashMap<>(next.getOrDefault(interest.key(), Map.of()));
+            if (interest.flags() == 0) {
+                members.remove(member);
+            } else {
+                members.put(member, interest.flags());
+            }
+            if (members.isEmpty()) {
+                next.remove(interest.key());
+            } else {
+                next.put(interest.key(), Map.copyOf(members));
+            }
+            return next.isEmpty() ? null : Map.copyOf(next);
+        });
     }
 
     private void setInterest(String map, Address member, int flags) {
@@ -171,6 +255,10 @@ public final class EventService implements EventPublisher {
         int count = in.readVarInt();
         for (int i = 0; i < count; i++) {
             setInterest(in.readString(), sender, in.readVarInt());
+        }
+        int keys = in.readVarInt();
+        for (int i = 0; i < keys; i++) {
+            setKeyInterest(new KeyInterest(in.readString(), new BytesKey(in.readBytes()), in.readVarInt()), sender);
         }
         if (response != null) {
             response.send(new byte[] {0}, false);
@@ -204,12 +292,12 @@ public final class EventService implements EventPublisher {
 
     /** The answer to {@link MessageType#INTEREST_QUERY} of a member that has no listeners or near caches. */
     public static byte[] noInterests() {
-        return registration(Map.of());
+        return registration(Map.of(), List.of());
     }
 
     /** Handles {@link MessageType#INTEREST_QUERY}: answers with this member's own interests. */
     public void onInterestQuery(Response response) {
-        byte[] answer = registration(localInterests());
+        byte[] answer = registration(localInterests(), localKeyInterests());
         if (response != null) {
             response.send(answer, false);
         }
@@ -224,6 +312,17 @@ public final class EventService implements EventPublisher {
             mine.put(map, localFlags(map));
         }
         mine.values().removeIf(flags -> flags == 0);
+        return mine;
+    }
+
+    private List<KeyInterest> localKeyInterests() {
+        List<KeyInterest> mine = new ArrayList<>();
+        keyListeners.forEach((map, byKey) -> byKey.keySet().forEach(key -> {
+            int flags = localKeyFlags(map, key);
+            if (flags != 0) {
+                mine.add(new KeyInterest(map, key, flags));
+            }
+        }));
         return mine;
     }
 
@@ -243,11 +342,25 @@ public final class EventService implements EventPublisher {
                 return next.isEmpty() ? null : Map.copyOf(next);
             });
         }
+        for (String map : keyInterests.keySet()) {
+            keyInterests.computeIfPresent(map, (m, current) -> {
+                Map<BytesKey, Map<Address, Integer>> next = new HashMap<>();
+                current.forEach((key, byMember) -> {
+                    Map<Address, Integer> kept = new HashMap<>(byMember);
+                    kept.keySet().retainAll(members);
+                    if (!kept.isEmpty()) {
+                        next.put(key, Map.copyOf(kept));
+                    }
+                });
+                return next.isEmpty() ? null : Map.copyOf(next);
+            });
+        }
         Map<String, Integer> mine = localInterests();
-        if (mine.isEmpty()) {
+        List<KeyInterest> myKeys = localKeyInterests();
+        if (mine.isEmpty() && myKeys.isEmpty()) {
             return;
         }
-        byte[] message = registration(mine);
+        byte[] message = registration(mine, myKeys);
         for (Address member : members) {
             if (!member.equals(self) && !previous.contains(member)) {
                 cluster.send(member, message, message.length);
@@ -276,23 +389,33 @@ public final class EventService implements EventPublisher {
     }
 
     private CompletableFuture<Void> send(List<EntryChange> changes, long timeoutMillis, boolean invalidationOnly) {
-        if (changes.isEmpty() || interests.isEmpty()) {
+        if (changes.isEmpty() || (interests.isEmpty() && (invalidationOnly || keyInterests.isEmpty()))) {
             return CompletableFuture.completedFuture(null);
         }
         Map<Address, List<EntryChange>> byMember = new HashMap<>();
         Map<Address, Integer> flagsByMember = new HashMap<>();
         for (EntryChange change : changes) {
             Map<Address, Integer> interested = interests.get(change.mapName());
-            if (interested == null) {
-                continue;
+            Map<BytesKey, Map<Address, Integer>> keyed = invalidationOnly ? null : keyInterests.get(change.mapName());
+            Map<Address, Integer> keyInterested = keyed == null ? null : keyed.get(new BytesKey(change.key()));
+            if (interested != null) {
+                interested.forEach((member, flags) -> {
+                    if (invalidationOnly && (flags & NEAR_CACHE) == 0) {
+                        return;
+                    }
+                    byMember.computeIfAbsent(member, m -> new ArrayList<>()).add(change);
+                    flagsByMember.merge(member, flags, (a, b) -> a | b);
+                });
             }
-            interested.forEach((member, flags) -> {
-                if (invalidationOnly && (flags & NEAR_CACHE) == 0) {
-                    return;
-                }
-                byMember.computeIfAbsent(member, m -> new ArrayList<>()).add(change);
-                flagsByMember.merge(member, flags, (a, b) -> a | b);
-            });
+            if (keyInterested != null) {
+                keyInterested.forEach((member, flags) -> {
+                    List<EntryChange> toMember = byMember.computeIfAbsent(member, m -> new ArrayList<>());
+                    if (toMember.isEmpty() || toMember.get(toMember.size() - 1) != change) {
+                        toMember.add(change);
+                    }
+                    flagsByMember.merge(member, flags, (a, b) -> a | b);
+                });
+            }
         }
         List<CompletableFuture<?>> pending = new ArrayList<>();
         for (Map.Entry<Address, List<EntryChange>> e : byMember.entrySet()) {
@@ -363,8 +486,8 @@ public final class EventService implements EventPublisher {
             if (invalidationOnly) {
                 continue;
             }
-            List<LocalListener> local = listeners.get(change.mapName());
-            if (local == null || local.isEmpty()) {
+            List<LocalListener> local = listenersOf(change);
+            if (local.isEmpty()) {
                 continue;
             }
             int stripe = Math.floorMod(Arrays.hashCode(change.key()), LISTENER_THREADS);
@@ -374,6 +497,22 @@ public final class EventService implements EventPublisher {
                 return; // shutting down
             }
         }
+    }
+
+    /** The local listeners of the change's map and of its key. */
+    private List<LocalListener> listenersOf(EntryChange change) {
+        List<LocalListener> ofMap = listeners.get(change.mapName());
+        ConcurrentHashMap<BytesKey, CopyOnWriteArrayList<LocalListener>> byKey = keyListeners.get(change.mapName());
+        List<LocalListener> ofKey = byKey == null ? null : byKey.get(new BytesKey(change.key()));
+        if (ofKey == null || ofKey.isEmpty()) {
+            return ofMap == null ? List.of() : ofMap;
+        }
+        if (ofMap == null || ofMap.isEmpty()) {
+            return ofKey;
+        }
+        List<LocalListener> both = new ArrayList<>(ofMap);
+        both.addAll(ofKey);
+        return both;
     }
 
     private void dispatch(EntryChange change, List<LocalListener> local) {

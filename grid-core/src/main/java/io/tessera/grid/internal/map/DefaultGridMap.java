@@ -386,6 +386,12 @@ public final class DefaultGridMap<K, V> extends AbstractMap<K, V> implements Gri
     }
 
     @Override
+    public UUID addKeyListener(K key, EntryListener<K, V> listener, boolean includeValues) {
+        Objects.requireNonNull(listener, "listener");
+        return node.addKeyListener(name, keyBytes(key), listener, includeValues);
+    }
+
+    @Override
     public boolean removeListener(UUID id) {
         Objects.requireNonNull(id, "id");
         return node.removeListener(name, id);

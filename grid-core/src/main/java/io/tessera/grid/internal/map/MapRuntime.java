@@ -72,6 +72,9 @@ public interface MapRuntime {
     /** Registers a local listener on {@code map} cluster-wide. */
     UUID addListener(String map, EntryListener<?, ?> listener, boolean includeValues);
 
+    /** Registers a local listener of one key (its encoded bytes) of {@code map} cluster-wide. */
+    UUID addKeyListener(String map, byte[] key, EntryListener<?, ?> listener, boolean includeValues);
+
     /** Removes a local listener. */
     boolean removeListener(String map, UUID id);
 }
