@@ -5,6 +5,7 @@ import io.tessera.grid.internal.operation.EntryMetadata;
 import io.tessera.grid.internal.operation.LiveEntry;
 import io.tessera.grid.internal.store.LiveOperation;
 import io.tessera.grid.internal.store.LiveValue;
+import io.tessera.redis.internal.store.GridValues;
 import io.tessera.redis.internal.store.LiveList;
 import io.tessera.redis.internal.store.RedisLiveValue;
 import io.tessera.redis.internal.store.Bytes;
@@ -30,6 +31,9 @@ public final class KeyEntry {
     private boolean removed;
     private boolean expiryChanged;
     private Instant expirySet;
+    // Whether a whole value was set or the key removed in this processor (a transaction's commands included): the
+    // grid's live value is then stale, and live operations cannot follow (see apply).
+    private boolean replaced;
 
     public KeyEntry(MutableEntry<byte[], byte[]> entry) {
         this.entry = entry;
@@ -104,19 +108,31 @@ public final class KeyEntry {
 
     /** The live value the key holds on its primary, or {@code null} if it holds bytes (see {@link LiveEntry}). */
     private LiveValue liveValue() {
-        return entry instanceof LiveEntry live ? live.liveValue() : null;
+        return !replaced && entry instanceof LiveEntry live ? live.liveValue() : null;
     }
 
     /**
      * Applies {@code operation} to the key's live value (made from its stored value, or created, first) and answers
      * its result: the change costs what the operation costs, and the backups receive the operation. Callers check the
      * type first ({@link #requireType}).
+     *
+     * <p>After a whole value was set or the key removed in the same processor (DEL then LPUSH in one transaction), the
+     * grid takes no live operation: the operation then runs on a copy made from the bytes and the copy is written
+     * whole, which costs the copy but gives the same result.
      */
     public <V extends LiveValue, R> R apply(LiveOperation<V, R> operation) {
         if (!(entry instanceof LiveEntry live)) {
             throw new IllegalStateException("live operations need the grid's processor entry");
         }
-        R result = live.apply(operation);
+        R result;
+        if (replaced) {
+            byte[] stored = entry.getValue();
+            V value = stored == null ? operation.create() : operation.decode(GridValues.withFormat(stored));
+            result = operation.apply(value);
+            entry.setValue(GridValues.withoutFormat(value.toBytes()));
+        } else {
+            result = live.apply(operation);
+        }
         written = true;
         return result;
     }
@@ -177,12 +193,14 @@ public final class KeyEntry {
     public void setString(byte[] value) {
         entry.setValue(StoredValue.encodeString(value));
         written = true;
+        replaced = true;
     }
 
     /** Sets a string with an absolute expiry ({@code null}: none). */
     public void setString(byte[] value, Instant expiresAt) {
         entry.setValue(StoredValue.encodeString(value), null);
         written = true;
+        replaced = true;
         if (expiresAt != null) {
             entry.setExpiresAt(expiresAt);
             expiry(expiresAt);
@@ -197,6 +215,7 @@ public final class KeyEntry {
             entry.setValue(StoredValue.encodeList(items));
         }
         written = true;
+        replaced = true;
     }
 
     /** Stores a set (deleting the key when empty), keeping the time to live. */
@@ -207,6 +226,7 @@ public final class KeyEntry {
             entry.setValue(StoredValue.encodeSet(members));
         }
         written = true;
+        replaced = true;
     }
 
     /** Stores a hash (deleting the key when empty), keeping the time to live. */
@@ -217,12 +237,14 @@ public final class KeyEntry {
             entry.setValue(StoredValue.encodeHash(fields));
         }
         written = true;
+        replaced = true;
     }
 
     /** Replaces the value with raw stored bytes (COPY, RENAME), with an absolute expiry ({@code null}: none). */
     public void setStored(byte[] stored, Instant expiresAt) {
         entry.setValue(stored, null);
         written = true;
+        replaced = true;
         if (expiresAt != null) {
             entry.setExpiresAt(expiresAt);
         }
@@ -232,6 +254,7 @@ public final class KeyEntry {
     public void remove() {
         entry.remove();
         removed = true;
+        replaced = true;
     }
 
     /** When the key expires, or {@code null} if it has no expiry or does not exist. */
