@@ -5,15 +5,17 @@ import io.tessera.grid.internal.operation.EntryMetadata;
 import io.tessera.grid.internal.operation.LiveEntry;
 import io.tessera.grid.internal.store.LiveOperation;
 import io.tessera.grid.internal.store.LiveValue;
-import io.tessera.redis.internal.store.GridValues;
-import io.tessera.redis.internal.store.LiveList;
-import io.tessera.redis.internal.store.RedisLiveValue;
 import io.tessera.redis.internal.store.Bytes;
+import io.tessera.redis.internal.store.ElementView;
+import io.tessera.redis.internal.store.GridValues;
+import io.tessera.redis.internal.store.HashView;
+import io.tessera.redis.internal.store.LiveHash;
+import io.tessera.redis.internal.store.LiveList;
+import io.tessera.redis.internal.store.LiveSet;
+import io.tessera.redis.internal.store.RedisLiveValue;
 import io.tessera.redis.internal.store.StoredValue;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -156,6 +158,38 @@ public final class KeyEntry {
         return list().size();
     }
 
+    /**
+     * The hash to read: a view of the live hash (no copy, so HGET and HLEN cost O(1)), or of one decoded from the
+     * stored bytes; empty if the key does not exist, {@code WRONGTYPE} for another type.
+     */
+    public HashView hashView() {
+        if (liveValue() instanceof LiveHash live) {
+            return live.view();
+        }
+        return present(StoredValue.HASH) ? LiveHash.of(entry.getValue()).view() : new LiveHash().view();
+    }
+
+    /** The number of fields of the hash (0 if the key does not exist); {@code WRONGTYPE} for another type. */
+    public int hashSize() {
+        return hashView().size();
+    }
+
+    /**
+     * The set to read: a view of the live set (no copy, so SISMEMBER and SCARD cost O(1)), or of one decoded from the
+     * stored bytes; empty if the key does not exist, {@code WRONGTYPE} for another type.
+     */
+    public ElementView setView() {
+        if (liveValue() instanceof LiveSet live) {
+            return live.view();
+        }
+        return present(StoredValue.SET) ? LiveSet.of(entry.getValue()).view() : new LiveSet().view();
+    }
+
+    /** The number of members of the set (0 if the key does not exist); {@code WRONGTYPE} for another type. */
+    public int setSize() {
+        return setView().size();
+    }
+
     /** The raw stored value, or {@code null}. */
     public byte[] stored() {
         return entry.getValue();
@@ -172,16 +206,6 @@ public final class KeyEntry {
             return new ArrayList<>(live.toList());
         }
         return present(StoredValue.LIST) ? StoredValue.decodeList(entry.getValue()) : new ArrayList<>();
-    }
-
-    /** The set (mutable copy), empty if the key does not exist; {@code WRONGTYPE} for another type. */
-    public LinkedHashSet<Bytes> set() {
-        return present(StoredValue.SET) ? StoredValue.decodeSet(entry.getValue()) : new LinkedHashSet<>();
-    }
-
-    /** The hash (mutable copy), empty if the key does not exist; {@code WRONGTYPE} for another type. */
-    public LinkedHashMap<Bytes, byte[]> hash() {
-        return present(StoredValue.HASH) ? StoredValue.decodeHash(entry.getValue()) : new LinkedHashMap<>();
     }
 
     /** Fails with {@code WRONGTYPE} if the key exists with another type than {@code type}. */
