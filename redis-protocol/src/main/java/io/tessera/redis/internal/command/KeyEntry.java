@@ -26,6 +26,10 @@ import java.util.Set;
  * empty deletes the key, as Redis never keeps empty lists, sets or hashes.
  */
 public final class KeyEntry {
+    // What a missing key reads as: views of values nothing ever changes, so every thread may share them.
+    private static final HashView NO_HASH = new LiveHash().view();
+    private static final ElementView NO_SET = new LiveSet().view();
+
     private final MutableEntry<byte[], byte[]> entry;
     // What the current command did, for keyspace notifications (see KeyspaceEvents.describe).
     private boolean existed;
@@ -166,7 +170,7 @@ public final class KeyEntry {
         if (liveValue() instanceof LiveHash live) {
             return live.view();
         }
-        return present(StoredValue.HASH) ? LiveHash.of(entry.getValue()).view() : new LiveHash().view();
+        return present(StoredValue.HASH) ? LiveHash.of(entry.getValue()).view() : NO_HASH;
     }
 
     /** The number of fields of the hash (0 if the key does not exist); {@code WRONGTYPE} for another type. */
@@ -182,7 +186,7 @@ public final class KeyEntry {
         if (liveValue() instanceof LiveSet live) {
             return live.view();
         }
-        return present(StoredValue.SET) ? LiveSet.of(entry.getValue()).view() : new LiveSet().view();
+        return present(StoredValue.SET) ? LiveSet.of(entry.getValue()).view() : NO_SET;
     }
 
     /** The number of members of the set (0 if the key does not exist); {@code WRONGTYPE} for another type. */
