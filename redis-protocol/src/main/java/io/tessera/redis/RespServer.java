@@ -14,9 +14,11 @@ import io.tessera.grid.SerializationConfig;
 import io.tessera.redis.internal.command.ClientSession;
 import io.tessera.redis.internal.command.CommandDispatcher;
 import io.tessera.redis.internal.command.CommandTable;
+import io.tessera.redis.internal.command.HashOperations;
 import io.tessera.redis.internal.command.KeyCommandProcessor;
 import io.tessera.redis.internal.command.ListOperations;
 import io.tessera.redis.internal.command.ServerContext;
+import io.tessera.redis.internal.command.SetOperations;
 import io.tessera.redis.internal.command.SlotCommandProcessor;
 import io.tessera.redis.internal.command.TransactionProcessor;
 import io.tessera.redis.internal.protocol.RespRequestDecoder;
@@ -53,6 +55,16 @@ public final class RespServer implements AutoCloseable {
     public static final int LIST_PUSH_TYPE_ID = 0x7E55_0004;
     /** The Kryo registration id of the live list pop the stream ships to backups. */
     public static final int LIST_POP_TYPE_ID = 0x7E55_0005;
+    /** The Kryo registration id of the live hash put (HSET, HSETNX, HINCRBYFLOAT) the stream ships to backups. */
+    public static final int HASH_PUT_TYPE_ID = 0x7E55_0006;
+    /** The Kryo registration id of the live hash delete (HDEL) the stream ships to backups. */
+    public static final int HASH_DELETE_TYPE_ID = 0x7E55_0007;
+    /** The Kryo registration id of the live hash increment (HINCRBY) the stream ships to backups. */
+    public static final int HASH_INCRBY_TYPE_ID = 0x7E55_0008;
+    /** The Kryo registration id of the live set add (SADD, SMOVE) the stream ships to backups. */
+    public static final int SET_ADD_TYPE_ID = 0x7E55_0009;
+    /** The Kryo registration id of the live set remove (SREM, SPOP, SMOVE) the stream ships to backups. */
+    public static final int SET_REMOVE_TYPE_ID = 0x7E55_000A;
 
     private final ServerContext context;
     private final EventLoopGroup bossGroup;
@@ -74,7 +86,12 @@ public final class RespServer implements AutoCloseable {
                 .register(SlotCommandProcessor.class, SLOT_COMMAND_PROCESSOR_TYPE_ID)
                 .register(TransactionProcessor.class, TRANSACTION_PROCESSOR_TYPE_ID)
                 .register(ListOperations.Push.class, LIST_PUSH_TYPE_ID)
-                .register(ListOperations.Pop.class, LIST_POP_TYPE_ID);
+                .register(ListOperations.Pop.class, LIST_POP_TYPE_ID)
+                .register(HashOperations.Put.class, HASH_PUT_TYPE_ID)
+                .register(HashOperations.Delete.class, HASH_DELETE_TYPE_ID)
+                .register(HashOperations.IncrBy.class, HASH_INCRBY_TYPE_ID)
+                .register(SetOperations.Add.class, SET_ADD_TYPE_ID)
+                .register(SetOperations.Remove.class, SET_REMOVE_TYPE_ID);
     }
 
     /**

@@ -49,6 +49,23 @@ class TransactionsTest extends ThreeMemberRespTest {
     }
 
     @Test
+    void aListWrittenWholeOrEmptied_inOneTransaction_takesLaterOperations() {
+        try (Jedis client = jedis(2, RedisProtocol.RESP2)) {
+            client.del("{live}:l");
+            client.rpush("{live}:l", "old");
+            Transaction t = client.multi();
+            t.del("{live}:l");
+            t.rpush("{live}:l", "a", "b");
+            t.lpop("{live}:l");
+            t.lpop("{live}:l");
+            t.type("{live}:l");
+            t.lpush("{live}:l", "c");
+            assertThat(t.exec()).containsExactly(1L, 2L, "a", "b", "none", 1L);
+            assertThat(client.lrange("{live}:l", 0, -1)).containsExactly("c");
+        }
+    }
+
+    @Test
     void anErrorWhileQueuing_abortsTheTransaction_butAnErrorWhileRunning_doesNotStopTheOthers() {
         try (Jedis client = jedis(1, RedisProtocol.RESP2)) {
             client.set("{err}:s", "not a number");

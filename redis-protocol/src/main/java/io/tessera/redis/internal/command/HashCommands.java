@@ -3,9 +3,11 @@ package io.tessera.redis.internal.command;
 import io.tessera.redis.internal.protocol.Reply;
 import io.tessera.redis.internal.protocol.RespReplyWriter;
 import io.tessera.redis.internal.store.Bytes;
+import io.tessera.redis.internal.store.HashView;
+import io.tessera.redis.internal.store.StoredValue;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,6 +17,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * Commands on hashes. Each runs on its key's primary as one atomic step (so concurrent HINCRBYs through different
  * members add up exactly). Only HRANDFIELD's serving member does something of its own: it flattens the field/value
  * pairs into one array for a RESP2 connection, as Redis does.
+ *
+ * <p>Writes are {@link HashOperations} on the live hash, applied only when the command writes (an HDEL of missing
+ * fields or an HSETNX of an existing one ships and notifies nothing, as Redis notifies nothing); reads go through
+ * {@link KeyEntry#hashView()}, which copies nothing.
  */
 final class HashCommands {
     private static final Reply.Error HASH_NOT_INTEGER = new Reply.Error("ERR hash value is not an integer");
@@ -31,21 +37,22 @@ final class HashCommands {
         table.keyCommand("hsetnx", 4, "write denyoom fast", "hash",
                 "Sets the value of a field in a hash only when the field doesn't exist.", HashCommands::hsetnx);
         table.keyCommand("hget", 3, "readonly fast", "hash", "Returns the value of a field in a hash.",
-                (entry, args) -> Reply.bulk(entry.hash().get(Bytes.of(args[2]))));
+                (entry, args) -> Reply.bulk(entry.hashView().get(Bytes.of(args[2]))));
         table.keyCommand("hmget", -3, "readonly fast", "hash", "Returns the values of all fields in a hash.",
                 HashCommands::hmget);
         table.keyCommand("hdel", -3, "write fast", "hash", "Deletes one or more fields and their values from a hash.",
                 HashCommands::hdel);
         table.keyCommand("hexists", 3, "readonly fast", "hash", "Determines whether a field exists in a hash.",
-                (entry, args) -> Reply.integer(entry.hash().containsKey(Bytes.of(args[2])) ? 1 : 0));
+                (entry, args) -> Reply.integer(entry.hashView().containsKey(Bytes.of(args[2])) ? 1 : 0));
         table.keyCommand("hlen", 2, "readonly fast", "hash", "Returns the number of fields in a hash.",
-                (entry, args) -> Reply.integer(entry.hash().size()));
+                (entry, args) -> Reply.integer(entry.hashSize()));
         table.keyCommand("hstrlen", 3, "readonly fast", "hash", "Returns the length of the value of a field.",
                 HashCommands::hstrlen);
         table.keyCommand("hkeys", 2, "readonly", "hash", "Returns all fields in a hash.",
-                (entry, args) -> Reply.array(entry.hash().keySet().stream().map(f -> Reply.bulk(f.bytes())).toList()));
+                (entry, args) -> Reply.array(entry.hashView().keySet().stream().map(f -> Reply.bulk(f.bytes()))
+                        .toList()));
         table.keyCommand("hvals", 2, "readonly", "hash", "Returns all values in a hash.",
-                (entry, args) -> Reply.bulks(new ArrayList<>(entry.hash().values())));
+                (entry, args) -> Reply.bulks(new ArrayList<>(entry.hashView().values())));
         table.keyCommand("hgetall", 2, "readonly", "hash", "Returns all fields and values in a hash.",
                 HashCommands::hgetall);
         table.keyCommand("hincrby", 4, "write denyoom fast", "hash",
@@ -65,28 +72,21 @@ final class HashCommands {
         if (args.length % 2 != 0) {
             return Reply.error("ERR wrong number of arguments for '" + (hmset ? "hmset" : "hset") + "' command");
         }
-        LinkedHashMap<Bytes, byte[]> hash = entry.hash();
-        int created = 0;
-        for (int i = 2; i < args.length; i += 2) {
-            if (hash.put(Bytes.of(args[i]), args[i + 1]) == null) {
-                created++;
-            }
-        }
-        entry.setHash(hash);
+        entry.requireType(StoredValue.HASH);
+        int created = entry.apply(new HashOperations.Put(args, 2));
         return hmset ? Reply.OK : Reply.integer(created);
     }
 
     private static Reply hsetnx(KeyEntry entry, byte[][] args) {
-        LinkedHashMap<Bytes, byte[]> hash = entry.hash();
-        if (hash.putIfAbsent(Bytes.of(args[2]), args[3]) != null) {
+        if (entry.hashView().containsKey(Bytes.of(args[2]))) {
             return Reply.ZERO;
         }
-        entry.setHash(hash);
+        entry.apply(new HashOperations.Put(args, 2));
         return Reply.ONE;
     }
 
     private static Reply hmget(KeyEntry entry, byte[][] args) {
-        Map<Bytes, byte[]> hash = entry.hash();
+        Map<Bytes, byte[]> hash = entry.hashView();
         List<Reply> values = new ArrayList<>(args.length - 2);
         for (int i = 2; i < args.length; i++) {
             values.add(Reply.bulk(hash.get(Bytes.of(args[i]))));
@@ -95,26 +95,28 @@ final class HashCommands {
     }
 
     private static Reply hdel(KeyEntry entry, byte[][] args) {
-        LinkedHashMap<Bytes, byte[]> hash = entry.hash();
-        int deleted = 0;
-        for (int i = 2; i < args.length; i++) {
-            if (hash.remove(Bytes.of(args[i])) != null) {
-                deleted++;
-            }
+        HashView hash = entry.hashView();
+        boolean any = false;
+        for (int i = 2; i < args.length && !any; i++) {
+            any = hash.containsKey(Bytes.of(args[i]));
         }
-        if (deleted > 0) {
-            entry.setHash(hash);
+        if (!any) {
+            return Reply.ZERO;
+        }
+        int deleted = entry.apply(new HashOperations.Delete(Arrays.copyOfRange(args, 2, args.length)));
+        if (entry.hashSize() == 0) {
+            entry.remove(); // Redis keeps no empty hash
         }
         return Reply.integer(deleted);
     }
 
     private static Reply hstrlen(KeyEntry entry, byte[][] args) {
-        byte[] value = entry.hash().get(Bytes.of(args[2]));
+        byte[] value = entry.hashView().get(Bytes.of(args[2]));
         return Reply.integer(value == null ? 0 : value.length);
     }
 
     private static Reply hgetall(KeyEntry entry, byte[][] args) {
-        Map<Bytes, byte[]> hash = entry.hash();
+        Map<Bytes, byte[]> hash = entry.hashView();
         List<Reply> flat = new ArrayList<>(hash.size() * 2);
         for (Map.Entry<Bytes, byte[]> e : hash.entrySet()) {
             flat.add(Reply.bulk(e.getKey().bytes()));
@@ -125,37 +127,26 @@ final class HashCommands {
 
     private static Reply hincrby(KeyEntry entry, byte[][] args) {
         long increment = Arguments.parseLong(args[3]);
-        LinkedHashMap<Bytes, byte[]> hash = entry.hash();
-        Bytes field = Bytes.of(args[2]);
-        byte[] current = hash.get(field);
-        long value = 0;
-        if (current != null) {
-            Long parsed = Arguments.tryParseLong(current);
-            if (parsed == null) {
-                return HASH_NOT_INTEGER;
-            }
-            value = parsed;
+        byte[] current = entry.hashView().get(Bytes.of(args[2]));
+        if (current != null && Arguments.tryParseLong(current) == null) {
+            return HASH_NOT_INTEGER;
         }
-        long result;
-        try {
-            result = Math.addExact(value, increment);
-        } catch (ArithmeticException e) {
+        if (HashOperations.IncrBy.sum(current, increment) == null) {
             return Reply.error("ERR increment or decrement would overflow");
         }
-        hash.put(field, Long.toString(result).getBytes(StandardCharsets.US_ASCII));
-        entry.setHash(hash);
-        return Reply.integer(result);
+        return Reply.integer(entry.apply(new HashOperations.IncrBy(args[2], increment)));
     }
 
-    /** HINCRBYFLOAT: the new value as a bulk string in Redis's human-friendly form (both protocols). */
+    /**
+     * HINCRBYFLOAT: the new value as a bulk string in Redis's human-friendly form (both protocols). The primary
+     * formats it once and ships the text ({@link HashOperations.Put}), so every replica stores the same bytes.
+     */
     private static Reply hincrbyfloat(KeyEntry entry, byte[][] args) {
         double increment = Arguments.parseDouble(args[3]);
         if (Double.isInfinite(increment)) {
             return Reply.error("ERR value is NaN or Infinity");
         }
-        LinkedHashMap<Bytes, byte[]> hash = entry.hash();
-        Bytes field = Bytes.of(args[2]);
-        byte[] current = hash.get(field);
+        byte[] current = entry.hashView().get(Bytes.of(args[2]));
         double value = 0;
         if (current != null) {
             try {
@@ -169,8 +160,7 @@ final class HashCommands {
             return Reply.error("ERR increment would produce NaN or Infinity");
         }
         byte[] text = RespReplyWriter.formatDouble(result).getBytes(StandardCharsets.US_ASCII);
-        hash.put(field, text);
-        entry.setHash(hash);
+        entry.apply(new HashOperations.Put(new byte[][] {args[2], text}, 0));
         return Reply.bulk(text);
     }
 
@@ -180,12 +170,11 @@ final class HashCommands {
      */
     private static Reply hrandfield(KeyEntry entry, byte[][] args) {
         if (args.length == 2) {
-            Map<Bytes, byte[]> hash = entry.hash();
+            HashView hash = entry.hashView();
             if (hash.isEmpty()) {
                 return Reply.NULL;
             }
-            int pick = ThreadLocalRandom.current().nextInt(hash.size());
-            return Reply.bulk(new ArrayList<>(hash.keySet()).get(pick).bytes());
+            return Reply.bulk(hash.keySet().random(ThreadLocalRandom.current()).bytes());
         }
         long count = RandomSupport.parseCount(args[2]);
         boolean withValues = false;
@@ -198,11 +187,11 @@ final class HashCommands {
                 return Reply.error("ERR value is out of range");
             }
         }
-        Map<Bytes, byte[]> hash = entry.hash();
+        HashView hash = entry.hashView();
         if (hash.isEmpty() || count == 0) {
             return Reply.EMPTY_ARRAY;
         }
-        List<Bytes> fields = RandomSupport.sample(new ArrayList<>(hash.keySet()), count);
+        List<Bytes> fields = RandomSupport.sample(hash.keySet(), count);
         List<Reply> items = new ArrayList<>(fields.size());
         for (Bytes field : fields) {
             items.add(withValues
@@ -228,11 +217,11 @@ final class HashCommands {
     /** HSCAN key cursor [MATCH pattern] [COUNT count] [NOVALUES]. */
     private static Reply hscan(KeyEntry entry, byte[][] args) {
         long cursor = ScanSupport.parseCursor(args[2]);
-        LinkedHashMap<Bytes, byte[]> hash = entry.hash();
+        HashView hash = entry.hashView();
         if (hash.isEmpty()) {
             return ScanSupport.emptyScan();
         }
         ScanSupport.Options options = ScanSupport.parseOptions(args, 3, true);
-        return ScanSupport.scan(new ArrayList<>(hash.keySet()), hash::get, cursor, options);
+        return ScanSupport.scan(hash.keySet(), hash::get, cursor, options);
     }
 }

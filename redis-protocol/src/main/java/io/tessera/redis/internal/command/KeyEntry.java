@@ -5,14 +5,17 @@ import io.tessera.grid.internal.operation.EntryMetadata;
 import io.tessera.grid.internal.operation.LiveEntry;
 import io.tessera.grid.internal.store.LiveOperation;
 import io.tessera.grid.internal.store.LiveValue;
-import io.tessera.redis.internal.store.LiveList;
-import io.tessera.redis.internal.store.RedisLiveValue;
 import io.tessera.redis.internal.store.Bytes;
+import io.tessera.redis.internal.store.ElementView;
+import io.tessera.redis.internal.store.GridValues;
+import io.tessera.redis.internal.store.HashView;
+import io.tessera.redis.internal.store.LiveHash;
+import io.tessera.redis.internal.store.LiveList;
+import io.tessera.redis.internal.store.LiveSet;
+import io.tessera.redis.internal.store.RedisLiveValue;
 import io.tessera.redis.internal.store.StoredValue;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,6 +26,10 @@ import java.util.Set;
  * empty deletes the key, as Redis never keeps empty lists, sets or hashes.
  */
 public final class KeyEntry {
+    // What a missing key reads as: views of values nothing ever changes, so every thread may share them.
+    private static final HashView NO_HASH = new LiveHash().view();
+    private static final ElementView NO_SET = new LiveSet().view();
+
     private final MutableEntry<byte[], byte[]> entry;
     // What the current command did, for keyspace notifications (see KeyspaceEvents.describe).
     private boolean existed;
@@ -30,6 +37,9 @@ public final class KeyEntry {
     private boolean removed;
     private boolean expiryChanged;
     private Instant expirySet;
+    // Whether a whole value was set or the key removed in this processor (a transaction's commands included): the
+    // grid's live value is then stale, and live operations cannot follow (see apply).
+    private boolean replaced;
 
     public KeyEntry(MutableEntry<byte[], byte[]> entry) {
         this.entry = entry;
@@ -104,19 +114,31 @@ public final class KeyEntry {
 
     /** The live value the key holds on its primary, or {@code null} if it holds bytes (see {@link LiveEntry}). */
     private LiveValue liveValue() {
-        return entry instanceof LiveEntry live ? live.liveValue() : null;
+        return !replaced && entry instanceof LiveEntry live ? live.liveValue() : null;
     }
 
     /**
      * Applies {@code operation} to the key's live value (made from its stored value, or created, first) and answers
      * its result: the change costs what the operation costs, and the backups receive the operation. Callers check the
      * type first ({@link #requireType}).
+     *
+     * <p>After a whole value was set or the key removed in the same processor (DEL then LPUSH in one transaction), the
+     * grid takes no live operation: the operation then runs on a copy made from the bytes and the copy is written
+     * whole, which costs the copy but gives the same result.
      */
     public <V extends LiveValue, R> R apply(LiveOperation<V, R> operation) {
         if (!(entry instanceof LiveEntry live)) {
             throw new IllegalStateException("live operations need the grid's processor entry");
         }
-        R result = live.apply(operation);
+        R result;
+        if (replaced) {
+            byte[] stored = entry.getValue();
+            V value = stored == null ? operation.create() : operation.decode(GridValues.withFormat(stored));
+            result = operation.apply(value);
+            entry.setValue(GridValues.withoutFormat(value.toBytes()));
+        } else {
+            result = live.apply(operation);
+        }
         written = true;
         return result;
     }
@@ -140,6 +162,38 @@ public final class KeyEntry {
         return list().size();
     }
 
+    /**
+     * The hash to read: a view of the live hash (no copy, so HGET and HLEN cost O(1)), or of one decoded from the
+     * stored bytes; empty if the key does not exist, {@code WRONGTYPE} for another type.
+     */
+    public HashView hashView() {
+        if (liveValue() instanceof LiveHash live) {
+            return live.view();
+        }
+        return present(StoredValue.HASH) ? LiveHash.of(entry.getValue()).view() : NO_HASH;
+    }
+
+    /** The number of fields of the hash (0 if the key does not exist); {@code WRONGTYPE} for another type. */
+    public int hashSize() {
+        return hashView().size();
+    }
+
+    /**
+     * The set to read: a view of the live set (no copy, so SISMEMBER and SCARD cost O(1)), or of one decoded from the
+     * stored bytes; empty if the key does not exist, {@code WRONGTYPE} for another type.
+     */
+    public ElementView setView() {
+        if (liveValue() instanceof LiveSet live) {
+            return live.view();
+        }
+        return present(StoredValue.SET) ? LiveSet.of(entry.getValue()).view() : NO_SET;
+    }
+
+    /** The number of members of the set (0 if the key does not exist); {@code WRONGTYPE} for another type. */
+    public int setSize() {
+        return setView().size();
+    }
+
     /** The raw stored value, or {@code null}. */
     public byte[] stored() {
         return entry.getValue();
@@ -158,16 +212,6 @@ public final class KeyEntry {
         return present(StoredValue.LIST) ? StoredValue.decodeList(entry.getValue()) : new ArrayList<>();
     }
 
-    /** The set (mutable copy), empty if the key does not exist; {@code WRONGTYPE} for another type. */
-    public LinkedHashSet<Bytes> set() {
-        return present(StoredValue.SET) ? StoredValue.decodeSet(entry.getValue()) : new LinkedHashSet<>();
-    }
-
-    /** The hash (mutable copy), empty if the key does not exist; {@code WRONGTYPE} for another type. */
-    public LinkedHashMap<Bytes, byte[]> hash() {
-        return present(StoredValue.HASH) ? StoredValue.decodeHash(entry.getValue()) : new LinkedHashMap<>();
-    }
-
     /** Fails with {@code WRONGTYPE} if the key exists with another type than {@code type}. */
     public void requireType(byte type) {
         present(type);
@@ -177,12 +221,14 @@ public final class KeyEntry {
     public void setString(byte[] value) {
         entry.setValue(StoredValue.encodeString(value));
         written = true;
+        replaced = true;
     }
 
     /** Sets a string with an absolute expiry ({@code null}: none). */
     public void setString(byte[] value, Instant expiresAt) {
         entry.setValue(StoredValue.encodeString(value), null);
         written = true;
+        replaced = true;
         if (expiresAt != null) {
             entry.setExpiresAt(expiresAt);
             expiry(expiresAt);
@@ -197,6 +243,7 @@ public final class KeyEntry {
             entry.setValue(StoredValue.encodeList(items));
         }
         written = true;
+        replaced = true;
     }
 
     /** Stores a set (deleting the key when empty), keeping the time to live. */
@@ -207,6 +254,7 @@ public final class KeyEntry {
             entry.setValue(StoredValue.encodeSet(members));
         }
         written = true;
+        replaced = true;
     }
 
     /** Stores a hash (deleting the key when empty), keeping the time to live. */
@@ -217,12 +265,14 @@ public final class KeyEntry {
             entry.setValue(StoredValue.encodeHash(fields));
         }
         written = true;
+        replaced = true;
     }
 
     /** Replaces the value with raw stored bytes (COPY, RENAME), with an absolute expiry ({@code null}: none). */
     public void setStored(byte[] stored, Instant expiresAt) {
         entry.setValue(stored, null);
         written = true;
+        replaced = true;
         if (expiresAt != null) {
             entry.setExpiresAt(expiresAt);
         }
@@ -232,6 +282,7 @@ public final class KeyEntry {
     public void remove() {
         entry.remove();
         removed = true;
+        replaced = true;
     }
 
     /** When the key expires, or {@code null} if it has no expiry or does not exist. */

@@ -90,7 +90,7 @@ final class ObjectCommands {
             }
             case StoredValue.LIST -> "quicklist";
             case StoredValue.SET -> {
-                var members = entry.set();
+                var members = entry.setView();
                 boolean integers = members.size() <= setMaxIntsetEntries;
                 for (Bytes member : members) {
                     integers &= canonicalLong(member.bytes()) != null;
@@ -98,7 +98,7 @@ final class ObjectCommands {
                 yield integers ? "intset" : "hashtable";
             }
             default -> {
-                Map<Bytes, byte[]> fields = entry.hash();
+                Map<Bytes, byte[]> fields = entry.hashView();
                 boolean small = fields.size() <= hashMaxEntries;
                 for (Map.Entry<Bytes, byte[]> field : fields.entrySet()) {
                     small &= field.getKey().bytes().length <= hashMaxValue && field.getValue().length <= hashMaxValue;

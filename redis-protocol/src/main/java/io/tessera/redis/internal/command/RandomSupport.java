@@ -1,7 +1,10 @@
 package io.tessera.redis.internal.command;
 
+import io.tessera.redis.internal.store.Bytes;
+import io.tessera.redis.internal.store.ElementView;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -23,25 +26,37 @@ final class RandomSupport {
     /**
      * {@code count} elements of {@code elements} (not empty): for a positive count distinct elements (all of them, in
      * stored order, when the count reaches the size), for a negative count {@code -count} independent picks that may
-     * repeat.
+     * repeat. Costs O(|count|) expected, not a copy of the aggregate, unless the count is a third of it or more.
      */
-    static <T> List<T> sample(List<T> elements, long count) {
+    static List<Bytes> sample(ElementView elements, long count) {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        if (count >= elements.size()) {
-            return elements;
+        int size = elements.size();
+        if (count >= size) {
+            return new ArrayList<>(elements);
         }
         if (count > 0) {
-            List<T> shuffled = new ArrayList<>(elements);
-            Collections.shuffle(shuffled, random);
-            return shuffled.subList(0, (int) count);
+            int n = (int) count;
+            if (n * 3L > size) {
+                // drawing would repeat itself often: a partial shuffle of a copy costs O(size), which is O(count)
+                List<Bytes> all = new ArrayList<>(elements);
+                for (int i = 0; i < n; i++) {
+                    Collections.swap(all, i, i + random.nextInt(size - i));
+                }
+                return all.subList(0, n);
+            }
+            LinkedHashSet<Bytes> drawn = new LinkedHashSet<>(n * 2);
+            while (drawn.size() < n) {
+                drawn.add(elements.random(random));
+            }
+            return new ArrayList<>(drawn);
         }
         long picks = -count;
         if (picks > Integer.MAX_VALUE - 8) {
             throw new RedisException("ERR value is out of range");
         }
-        List<T> picked = new ArrayList<>((int) Math.min(picks, 1 << 16));
+        List<Bytes> picked = new ArrayList<>((int) Math.min(picks, 1 << 16));
         for (long i = 0; i < picks; i++) {
-            picked.add(elements.get(random.nextInt(elements.size())));
+            picked.add(elements.random(random));
         }
         return picked;
     }

@@ -3,6 +3,7 @@ package io.tessera.redis.internal.command;
 import io.tessera.redis.internal.protocol.Reply;
 import io.tessera.redis.internal.store.Bytes;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.Function;
@@ -88,28 +89,28 @@ final class ScanSupport {
     /**
      * One step of a scan over {@code elements} (hash fields or set members, in stored order) from {@code cursor}:
      * the reply {@code [next cursor, [element, value?, ...]]}. {@code valueOf} gives a field's value, or is
-     * {@code null} for a set.
+     * {@code null} for a set. A step of a large aggregate finds the {@code COUNT} smallest positions from the
+     * cursor with a bounded heap, so it copies only what it returns.
      */
-    static Reply scan(List<Bytes> elements, Function<Bytes, byte[]> valueOf, long cursor, Options options) {
+    static Reply scan(Collection<Bytes> elements, Function<Bytes, byte[]> valueOf, long cursor, Options options) {
         List<Bytes> batch;
         long next = 0;
         if (elements.size() <= SMALL) {
-            batch = elements;
+            batch = new ArrayList<>(elements);
         } else {
-            List<Bytes> ordered = new ArrayList<>(elements.size());
+            long last = countthSmallestFrom(elements, cursor, (int) Math.min(options.count(), elements.size()));
+            batch = new ArrayList<>();
             for (Bytes element : elements) {
-                if (Long.compareUnsigned(position(element), cursor) >= 0) {
-                    ordered.add(element);
+                long p = position(element);
+                if (Long.compareUnsigned(p, cursor) >= 0) {
+                    if (p <= last) {
+                        batch.add(element); // a whole collision group at the bound, so the cursor stays exact
+                    } else if (next == 0 || p < next) {
+                        next = p;
+                    }
                 }
             }
-            ordered.sort(Comparator.comparingLong(ScanSupport::position));
-            int end = (int) Math.min(ordered.size(), options.count());
-            while (end > 0 && end < ordered.size()
-                    && position(ordered.get(end)) == position(ordered.get(end - 1))) {
-                end++; // a collision group is never split, so the cursor stays exact
-            }
-            batch = ordered.subList(0, end);
-            next = end < ordered.size() ? position(ordered.get(end)) : 0;
+            batch.sort(Comparator.comparingLong(ScanSupport::position));
         }
         List<Reply> items = new ArrayList<>();
         for (Bytes element : batch) {
@@ -121,6 +122,47 @@ final class ScanSupport {
             }
         }
         return Reply.array(List.of(Reply.bulk(Long.toUnsignedString(next)), Reply.array(items)));
+    }
+
+    /**
+     * The {@code count}-th smallest position at or after {@code cursor} among the elements (the largest if there are
+     * fewer), or 0 if none is: a max-heap of the smallest {@code count} seen so far.
+     */
+    private static long countthSmallestFrom(Collection<Bytes> elements, long cursor, int count) {
+        long[] heap = new long[count];
+        int n = 0;
+        for (Bytes element : elements) {
+            long p = position(element);
+            if (Long.compareUnsigned(p, cursor) < 0) {
+                continue;
+            }
+            if (n < count) {
+                int i = n++;
+                while (i > 0 && heap[(i - 1) / 2] < p) {
+                    heap[i] = heap[(i - 1) / 2];
+                    i = (i - 1) / 2;
+                }
+                heap[i] = p;
+            } else if (p < heap[0]) {
+                int i = 0;
+                while (true) {
+                    int child = 2 * i + 1;
+                    if (child >= n) {
+                        break;
+                    }
+                    if (child + 1 < n && heap[child + 1] > heap[child]) {
+                        child++;
+                    }
+                    if (heap[child] <= p) {
+                        break;
+                    }
+                    heap[i] = heap[child];
+                    i = child;
+                }
+                heap[i] = p;
+            }
+        }
+        return n == 0 ? 0 : heap[0];
     }
 
     /** A fixed position in 1..2^63-1 for an element (FNV-1a, then a finalizer that spreads the bits). */

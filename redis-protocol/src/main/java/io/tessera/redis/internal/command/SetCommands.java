@@ -2,9 +2,11 @@ package io.tessera.redis.internal.command;
 
 import io.tessera.redis.internal.protocol.Reply;
 import io.tessera.redis.internal.store.Bytes;
+import io.tessera.redis.internal.store.ElementView;
 import io.tessera.redis.internal.store.StoredValue;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +26,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * read is not reflected. SMOVE between two keys checks the destination's type, removes the member from the source
  * and adds it to the destination, each on its own primary; if the add is refused the member is put back into the
  * source and the error returned. For a moment the member is in neither set.
+ *
+ * <p>Writes are {@link SetOperations} on the live set, applied only when they change it (an SADD of members already
+ * there ships and notifies nothing, as Redis notifies nothing); SPOP ships the removal of the members its primary
+ * chose. Reads go through {@link KeyEntry#setView()}, which copies nothing.
  */
 final class SetCommands {
     /** The private key operation that replaces a key with a set: {@code tessera.setstore key member...}. */
@@ -38,13 +44,13 @@ final class SetCommands {
         table.keyCommand("srem", -3, "write fast", "set", "Removes one or more members from a set.",
                 SetCommands::srem);
         table.keyCommand("smembers", 2, "readonly", "set", "Returns all members of a set.",
-                (entry, args) -> members(entry.set()));
+                (entry, args) -> members(entry.setView()));
         table.keyCommand("sismember", 3, "readonly fast", "set", "Determines whether a member belongs to a set.",
-                (entry, args) -> Reply.integer(entry.set().contains(Bytes.of(args[2])) ? 1 : 0));
+                (entry, args) -> Reply.integer(entry.setView().contains(Bytes.of(args[2])) ? 1 : 0));
         table.keyCommand("smismember", -3, "readonly fast", "set",
                 "Determines whether multiple members belong to a set.", SetCommands::smismember);
         table.keyCommand("scard", 2, "readonly fast", "set", "Returns the number of members in a set.",
-                (entry, args) -> Reply.integer(entry.set().size()));
+                (entry, args) -> Reply.integer(entry.setSize()));
         table.keyCommand("spop", -2, "write fast", "set",
                 "Returns one or more random members from a set after removing them.", SetCommands::spop);
         table.keyCommand("srandmember", -2, "readonly", "set", "Get one or multiple random members from a set",
@@ -64,7 +70,7 @@ final class SetCommands {
             int numkeys = Integer.parseInt(new String(args[1], java.nio.charset.StandardCharsets.US_ASCII));
             List<Set<Bytes>> sets = new ArrayList<>(numkeys);
             for (int i = 2; i < 2 + numkeys; i++) {
-                sets.add(Multi.entry(byKey, args[i]).set()); // WRONGTYPE for any key, even after a missing one
+                sets.add(Multi.entry(byKey, args[i]).setView()); // WRONGTYPE for any key, even after a missing one
             }
             return Reply.integer(intersectionSize(sets, sintercardLimit(args, numkeys)));
         });
@@ -93,7 +99,7 @@ final class SetCommands {
 
     private enum Op { INTER, UNION, DIFF }
 
-    private static Reply members(Set<Bytes> members) {
+    private static Reply members(Collection<Bytes> members) {
         List<Reply> items = new ArrayList<>(members.size());
         for (Bytes member : members) {
             items.add(Reply.bulk(member.bytes()));
@@ -102,35 +108,40 @@ final class SetCommands {
     }
 
     private static Reply sadd(KeyEntry entry, byte[][] args) {
-        LinkedHashSet<Bytes> set = entry.set();
-        int added = 0;
-        for (int i = 2; i < args.length; i++) {
-            if (set.add(Bytes.of(args[i]))) {
-                added++;
-            }
+        ElementView set = entry.setView();
+        boolean any = false;
+        for (int i = 2; i < args.length && !any; i++) {
+            any = !set.contains(Bytes.of(args[i]));
         }
-        if (added > 0) {
-            entry.setSet(set);
+        if (!any) {
+            return Reply.ZERO;
         }
-        return Reply.integer(added);
+        return Reply.integer(entry.apply(new SetOperations.Add(Arrays.copyOfRange(args, 2, args.length))));
     }
 
     private static Reply srem(KeyEntry entry, byte[][] args) {
-        LinkedHashSet<Bytes> set = entry.set();
-        int removed = 0;
-        for (int i = 2; i < args.length; i++) {
-            if (set.remove(Bytes.of(args[i]))) {
-                removed++;
-            }
+        ElementView set = entry.setView();
+        boolean any = false;
+        for (int i = 2; i < args.length && !any; i++) {
+            any = set.contains(Bytes.of(args[i]));
         }
-        if (removed > 0) {
-            entry.setSet(set);
+        if (!any) {
+            return Reply.ZERO;
         }
-        return Reply.integer(removed);
+        return Reply.integer(remove(entry, Arrays.copyOfRange(args, 2, args.length)));
+    }
+
+    /** Removes members of the set, deleting the key if none is left (Redis keeps no empty set); answers how many. */
+    private static int remove(KeyEntry entry, byte[][] members) {
+        int removed = entry.apply(new SetOperations.Remove(members));
+        if (entry.setSize() == 0) {
+            entry.remove();
+        }
+        return removed;
     }
 
     private static Reply smismember(KeyEntry entry, byte[][] args) {
-        Set<Bytes> set = entry.set();
+        Set<Bytes> set = entry.setView();
         List<Reply> answers = new ArrayList<>(args.length - 2);
         for (int i = 2; i < args.length; i++) {
             answers.add(set.contains(Bytes.of(args[i])) ? Reply.ONE : Reply.ZERO);
@@ -144,27 +155,34 @@ final class SetCommands {
             throw RedisException.syntax();
         }
         if (args.length == 2) {
-            LinkedHashSet<Bytes> set = entry.set();
+            ElementView set = entry.setView();
             if (set.isEmpty()) {
                 return Reply.NULL;
             }
-            Bytes member = new ArrayList<>(set).get(ThreadLocalRandom.current().nextInt(set.size()));
-            set.remove(member);
-            entry.setSet(set);
+            Bytes member = set.random(ThreadLocalRandom.current());
+            remove(entry, new byte[][] {member.bytes()});
             return Reply.bulk(member.bytes());
         }
         Long count = Arguments.tryParseLong(args[2]);
         if (count == null || count < 0) {
             return Reply.error("ERR value is out of range, must be positive");
         }
-        LinkedHashSet<Bytes> set = entry.set();
+        ElementView set = entry.setView();
         if (set.isEmpty() || count == 0) {
             return members(Set.of());
         }
-        List<Bytes> popped = RandomSupport.sample(new ArrayList<>(set), count);
-        popped.forEach(set::remove);
-        entry.setSet(set);
-        return members(new LinkedHashSet<>(popped));
+        if (count >= set.size()) {
+            Reply all = members(set); // before the removal ends the view
+            entry.remove(); // the backups receive a removal, not every member
+            return all;
+        }
+        List<Bytes> popped = RandomSupport.sample(set, count);
+        byte[][] chosen = new byte[popped.size()][];
+        for (int i = 0; i < chosen.length; i++) {
+            chosen[i] = popped.get(i).bytes();
+        }
+        remove(entry, chosen);
+        return members(popped);
     }
 
     /** SRANDMEMBER key [count]: one member, or with a count an array (distinct members, or repeats if negative). */
@@ -173,19 +191,19 @@ final class SetCommands {
             throw RedisException.syntax();
         }
         if (args.length == 2) {
-            LinkedHashSet<Bytes> set = entry.set();
+            ElementView set = entry.setView();
             if (set.isEmpty()) {
                 return Reply.NULL;
             }
-            return Reply.bulk(new ArrayList<>(set).get(ThreadLocalRandom.current().nextInt(set.size())).bytes());
+            return Reply.bulk(set.random(ThreadLocalRandom.current()).bytes());
         }
         long count = RandomSupport.parseCount(args[2]);
-        LinkedHashSet<Bytes> set = entry.set();
+        ElementView set = entry.setView();
         if (set.isEmpty() || count == 0) {
             return Reply.EMPTY_ARRAY;
         }
         List<Reply> items = new ArrayList<>();
-        for (Bytes member : RandomSupport.sample(new ArrayList<>(set), count)) {
+        for (Bytes member : RandomSupport.sample(set, count)) {
             items.add(Reply.bulk(member.bytes()));
         }
         return Reply.array(items);
@@ -193,7 +211,7 @@ final class SetCommands {
 
     /** SMOVE with source and destination the same key: 1 if the member is there, else 0. */
     private static Reply smoveWithin(KeyEntry entry, byte[][] args) {
-        return Reply.integer(entry.set().contains(Bytes.of(args[3])) ? 1 : 0);
+        return Reply.integer(entry.setView().contains(Bytes.of(args[3])) ? 1 : 0);
     }
 
     /**
@@ -204,15 +222,16 @@ final class SetCommands {
         if (!source.exists()) {
             return Reply.ZERO;
         }
-        LinkedHashSet<Bytes> from = source.set();
-        LinkedHashSet<Bytes> to = destination.set();
+        ElementView from = source.setView();
+        ElementView to = destination.setView();
         Bytes element = Bytes.of(member);
-        if (!from.remove(element)) {
+        if (!from.contains(element)) {
             return Reply.ZERO;
         }
-        source.setSet(from);
-        if (to.add(element)) {
-            destination.setSet(to);
+        boolean add = !to.contains(element);
+        remove(source, new byte[][] {member});
+        if (add) {
+            destination.apply(new SetOperations.Add(new byte[][] {member}));
         }
         return Reply.ONE;
     }
@@ -369,7 +388,7 @@ final class SetCommands {
     private static List<Set<Bytes>> sets(Map<Bytes, KeyEntry> byKey, byte[][] args, int first) {
         List<Set<Bytes>> sets = new ArrayList<>(args.length - first);
         for (int i = first; i < args.length; i++) {
-            sets.add(Multi.entry(byKey, args[i]).set());
+            sets.add(Multi.entry(byKey, args[i]).setView());
         }
         return sets;
     }
@@ -432,11 +451,11 @@ final class SetCommands {
     /** SSCAN key cursor [MATCH pattern] [COUNT count]. */
     private static Reply sscan(KeyEntry entry, byte[][] args) {
         long cursor = ScanSupport.parseCursor(args[2]);
-        LinkedHashSet<Bytes> set = entry.set();
+        ElementView set = entry.setView();
         if (set.isEmpty()) {
             return ScanSupport.emptyScan();
         }
         ScanSupport.Options options = ScanSupport.parseOptions(args, 3, false);
-        return ScanSupport.scan(new ArrayList<>(set), null, cursor, options);
+        return ScanSupport.scan(set, null, cursor, options);
     }
 }
