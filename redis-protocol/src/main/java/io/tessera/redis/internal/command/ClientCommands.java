@@ -28,6 +28,7 @@ final class ClientCommands {
                 .addImmediate("setinfo", 4, ClientCommands::setInfo)
                 .addImmediate("kill", -3, ClientCommands::kill)
                 .addImmediate("no-evict", 3, ClientCommands::noEvict)
+                .addImmediate("unblock", -3, ClientCommands::unblock)
                 .help("GETNAME", "    Return the name of the current connection.",
                         "ID", "    Return the ID of the current connection.",
                         "INFO", "    Return information about the current client connection.",
@@ -44,9 +45,31 @@ final class ClientCommands {
                         "SETNAME <name>", "    Assign the name <name> to the current connection.",
                         "SETINFO <option> <value>", "    Set client meta attr. Options are:",
                         "    * LIB-NAME: the client lib name.", "    * LIB-VER: the client lib version.",
-                        "NO-EVICT (ON|OFF)", "    Protect current client connection from eviction.");
+                        "NO-EVICT (ON|OFF)", "    Protect current client connection from eviction.",
+                        "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+                        "    Unblock the specified blocked client.");
         table.command("client", -2, "sentinel", 0, 0, 0, "connection",
                 "A container for client connection commands.", client);
+    }
+
+    /** CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 if that client of this member was blocked (now answered), else 0. */
+    private static Reply unblock(CommandCall call) {
+        if (call.argCount() > 4) {
+            return Reply.error("ERR syntax error");
+        }
+        Long id = Arguments.tryParseLong(call.arg(2));
+        if (id == null) {
+            return Reply.error("ERR value is not an integer or out of range");
+        }
+        boolean withError = false;
+        if (call.argCount() == 4) {
+            String reason = call.option(3);
+            if (!reason.equals("TIMEOUT") && !reason.equals("ERROR")) {
+                return Reply.error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+            }
+            withError = reason.equals("ERROR");
+        }
+        return call.server().blockedClients().unblock(id, withError) ? Reply.ONE : Reply.ZERO;
     }
 
     private static Reply setName(CommandCall call) {
@@ -145,6 +168,9 @@ final class ClientCommands {
         StringBuilder flags = new StringBuilder();
         if (client.subscriptionCount() > 0) {
             flags.append('P');
+        }
+        if (client.isBlocked()) {
+            flags.append('b');
         }
         if (client.noEvict()) {
             flags.append('e');

@@ -40,6 +40,8 @@ public final class ClientSession {
     private final List<Watched> watched = new ArrayList<>(); // event loop only
     private volatile Runnable subscriptionReset = () -> { };
     private final List<Runnable> closeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile CompletableFuture<Reply> blocked; // the reply of the blocking command running, if any
+    private volatile Runnable onGoneWhileBlocked;
 
     public ClientSession(long id, Channel channel, boolean authenticated) {
         this.id = id;
@@ -283,8 +285,40 @@ public final class ClientSession {
         closeListeners.add(listener);
     }
 
+    /**
+     * Marks the client blocked until {@code reply} completes: the connection holds back its next requests until
+     * then, as Redis runs nothing else of a blocked client.
+     */
+    public void blockedOn(CompletableFuture<Reply> reply) {
+        blocked = reply;
+        reply.whenComplete((r, e) -> {
+            if (blocked == reply) {
+                blocked = null;
+                onGoneWhileBlocked = null;
+            }
+        });
+    }
+
+    /** Runs {@code onGone} if the connection closes while the client is blocked. */
+    public void onGoneWhileBlocked(Runnable onGone) {
+        onGoneWhileBlocked = onGone;
+        if (!channel.isActive()) {
+            onGone.run(); // closed before this was set: closed() ran without it
+        }
+    }
+
+    /** Whether a blocking command of this client is waiting (CLIENT LIST's flag 'b'). */
+    public boolean isBlocked() {
+        CompletableFuture<Reply> reply = blocked;
+        return reply != null && !reply.isDone();
+    }
+
     /** Called by the connection when it closed. */
     public void closed() {
+        Runnable gone = onGoneWhileBlocked;
+        if (gone != null) {
+            gone.run();
+        }
         for (Runnable listener : closeListeners) {
             listener.run();
         }

@@ -29,14 +29,21 @@ public final class CommandCall {
     private final CommandSpec spec;
     private final byte[][] args;
     private final CommandDispatcher dispatcher;
+    private final boolean mayBlock;
 
     public CommandCall(ServerContext server, ClientSession client, CommandSpec spec, byte[][] args,
-                       CommandDispatcher dispatcher) {
+                       CommandDispatcher dispatcher, boolean mayBlock) {
         this.server = server;
         this.client = client;
         this.spec = spec;
         this.args = args;
         this.dispatcher = dispatcher;
+        this.mayBlock = mayBlock;
+    }
+
+    /** Whether a blocking command may wait (not inside EXEC). */
+    public boolean mayBlock() {
+        return mayBlock;
     }
 
     /** The dispatcher that runs this call (EXEC runs the keyless commands of a transaction through it). */

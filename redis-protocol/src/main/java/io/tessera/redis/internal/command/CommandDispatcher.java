@@ -33,6 +33,14 @@ public final class CommandDispatcher {
 
     /** Runs one request; the future completes with its reply (on whatever thread finished the work). */
     public CompletableFuture<Reply> dispatch(ClientSession client, byte[][] args) {
+        return dispatch(client, args, true);
+    }
+
+    /**
+     * As {@link #dispatch(ClientSession, byte[][])}; without {@code mayBlock} a blocking command answers at once
+     * what its non-blocking form answers (EXEC runs its commands so, as Redis does).
+     */
+    public CompletableFuture<Reply> dispatch(ClientSession client, byte[][] args, boolean mayBlock) {
         String name = new String(args[0], StandardCharsets.UTF_8);
         CommandSpec spec = table.lookup(name);
         server.commandsProcessed.incrementAndGet();
@@ -62,7 +70,7 @@ public final class CommandDispatcher {
         }
         CompletableFuture<Reply> reply;
         try {
-            reply = spec.handler().execute(new CommandCall(server, client, spec, args, this));
+            reply = spec.handler().execute(new CommandCall(server, client, spec, args, this, mayBlock));
         } catch (RuntimeException e) {
             return CommandCall.done(errorReply(spec, e));
         }

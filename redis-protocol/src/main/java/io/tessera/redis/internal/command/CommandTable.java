@@ -64,6 +64,7 @@ public final class CommandTable {
         PubSubCommands.register(builder);
         HashCommands.register(builder);
         ListCommands.register(builder);
+        BlockingCommands.register(builder);
         SetCommands.register(builder);
         KeyCommands.register(builder);
         ClientCommands.register(builder);

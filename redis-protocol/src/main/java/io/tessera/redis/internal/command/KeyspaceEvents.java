@@ -208,7 +208,8 @@ public final class KeyspaceEvents {
 
     /** The keys in the order Redis notifies them: LMOVE and RPOPLPUSH push onto the destination first. */
     static List<KeyEntry> inRedisOrder(String command, List<KeyEntry> entries) {
-        if ((command.equals("lmove") || command.equals("rpoplpush")) && entries.size() == 2) {
+        if ((command.equals("lmove") || command.equals("rpoplpush") || command.equals("blmove")
+                || command.equals("brpoplpush")) && entries.size() == 2) {
             return List.of(entries.get(1), entries.get(0));
         }
         return entries;
@@ -250,11 +251,22 @@ public final class KeyspaceEvents {
                 name = "rpush";
                 type = LIST;
             }
-            case "rpoplpush" -> {
+            case "rpoplpush", "brpoplpush" -> {
                 name = source ? "rpop" : "lpush";
                 type = LIST;
             }
-            case "lmove" -> {
+            case "blpop", "brpop" -> {
+                name = command.substring(1);
+                type = LIST;
+            }
+            case "lmpop", "blmpop" -> {
+                int numkeysAt = command.equals("lmpop") ? 1 : 2;
+                int numkeys = Integer.parseInt(new String(args[numkeysAt], StandardCharsets.US_ASCII));
+                String end = new String(args[numkeysAt + 1 + numkeys], StandardCharsets.UTF_8);
+                name = end.equalsIgnoreCase("LEFT") ? "lpop" : "rpop";
+                type = LIST;
+            }
+            case "lmove", "blmove" -> {
                 String end = new String(args[source ? 3 : 4], StandardCharsets.UTF_8);
                 name = (end.equalsIgnoreCase("LEFT") ? "l" : "r") + (source ? "pop" : "push");
                 type = LIST;

@@ -105,11 +105,17 @@ final class ListCommands {
         if (hasCount && count == 0) {
             return Reply.EMPTY_ARRAY;
         }
-        List<byte[]> popped = entry.apply(new ListOperations.Pop(left, (int) Math.min(count, Integer.MAX_VALUE)));
-        if (entry.listSize() == 0) {
-            entry.remove(); // Redis keeps no empty list
-        }
+        List<byte[]> popped = popFrom(entry, left, (int) Math.min(count, Integer.MAX_VALUE));
         return hasCount ? Reply.bulks(popped) : Reply.bulk(popped.get(0));
+    }
+
+    /** Pops up to {@code count} elements of an existing list, deleting the key when it empties (Redis keeps none). */
+    static List<byte[]> popFrom(KeyEntry entry, boolean left, int count) {
+        List<byte[]> popped = entry.apply(new ListOperations.Pop(left, count));
+        if (entry.listSize() == 0) {
+            entry.remove();
+        }
+        return popped;
     }
 
     private static Reply lrange(KeyEntry entry, byte[][] args) {
@@ -308,7 +314,7 @@ final class ListCommands {
     }
 
     /** LEFT (true) or RIGHT (false), else a syntax error. */
-    private static boolean end(byte[] arg) {
+    static boolean end(byte[] arg) {
         String text = new String(arg, StandardCharsets.US_ASCII).toUpperCase(Locale.ROOT);
         if (text.equals("LEFT")) {
             return true;
@@ -319,15 +325,14 @@ final class ListCommands {
         throw RedisException.syntax();
     }
 
-    /** LMOVE/RPOPLPUSH with source and destination the same key: a rotation, atomic on that key. */
-    private static Reply moveWithin(KeyEntry entry, boolean fromLeft, boolean toLeft) {
-        List<byte[]> list = entry.list();
-        if (list.isEmpty()) {
+    /** LMOVE/RPOPLPUSH with source and destination the same key: a rotation, atomic on that key, O(1). */
+    static Reply moveWithin(KeyEntry entry, boolean fromLeft, boolean toLeft) {
+        entry.requireType(StoredValue.LIST);
+        if (!entry.exists()) {
             return Reply.NULL;
         }
-        byte[] element = list.remove(fromLeft ? 0 : list.size() - 1);
-        list.add(toLeft ? 0 : list.size(), element);
-        entry.setList(list);
+        byte[] element = entry.apply(new ListOperations.Pop(fromLeft, 1)).get(0);
+        entry.apply(new ListOperations.Push(toLeft, new byte[][] {element}));
         return Reply.bulk(element);
     }
 
@@ -335,21 +340,22 @@ final class ListCommands {
      * LMOVE/RPOPLPUSH between two distinct keys of one slot, in one step: a missing source answers null before the
      * destination's type is looked at, as in Redis.
      */
-    private static Reply moveBetween(KeyEntry source, KeyEntry destination, boolean fromLeft, boolean toLeft) {
-        List<byte[]> from = source.list();
-        if (from.isEmpty()) {
+    static Reply moveBetween(KeyEntry source, KeyEntry destination, boolean fromLeft, boolean toLeft) {
+        source.requireType(StoredValue.LIST);
+        if (!source.exists()) {
             return Reply.NULL;
         }
-        List<byte[]> to = destination.list();
-        byte[] element = from.remove(fromLeft ? 0 : from.size() - 1);
-        to.add(toLeft ? 0 : to.size(), element);
-        source.setList(from);
-        destination.setList(to);
+        destination.requireType(StoredValue.LIST);
+        byte[] element = popFrom(source, fromLeft, 1).get(0);
+        destination.apply(new ListOperations.Push(toLeft, new byte[][] {element}));
         return Reply.bulk(element);
     }
 
-    /** LMOVE/RPOPLPUSH: one step on one key or one slot, else split; see the class comment. */
-    private static CompletableFuture<Reply> move(CommandCall call, boolean fromLeft, boolean toLeft) {
+    /**
+     * LMOVE/RPOPLPUSH (and their blocking forms, whose slot operations have the same names): one step on one key or
+     * one slot, else split; see the class comment.
+     */
+    static CompletableFuture<Reply> move(CommandCall call, boolean fromLeft, boolean toLeft) {
         byte[] source = call.arg(1);
         byte[] destination = call.arg(2);
         if (Arrays.equals(source, destination)) {

@@ -333,7 +333,7 @@ final class ServerCommands {
                 line(out, "maxclients", Integer.toString(server.maxClients()));
                 line(out, "client_recent_max_input_buffer", "0");
                 line(out, "client_recent_max_output_buffer", "0");
-                line(out, "blocked_clients", "0");
+                line(out, "blocked_clients", Integer.toString(server.blockedClients().size()));
                 line(out, "tracking_clients", "0");
                 line(out, "pubsub_clients", Integer.toString(pubsub));
                 line(out, "clients_in_timeout_table", "0");

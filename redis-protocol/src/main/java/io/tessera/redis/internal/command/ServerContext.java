@@ -38,6 +38,7 @@ public final class ServerContext {
     private final Map<String, String> encodingSettings = new ConcurrentHashMap<>();
     private volatile int keyspaceEventFlags;
     private final Map<GridMap<byte[], byte[]>, java.util.UUID> expiryListeners = new java.util.HashMap<>();
+    private final BlockedClients blockedClients;
     public final AtomicLong connectionsReceived = new AtomicLong();
     public final AtomicLong rejectedConnections = new AtomicLong();
     public final AtomicLong keyspaceHits = new AtomicLong();
@@ -58,6 +59,12 @@ public final class ServerContext {
             return thread;
         });
         this.pubSub = new PubSubHub(grid);
+        this.blockedClients = new BlockedClients(this::database, adminExecutor, grid.localMember().name());
+    }
+
+    /** The clients of this member blocked on keys (BLPOP and its kin). */
+    public BlockedClients blockedClients() {
+        return blockedClients;
     }
 
     /** This member's pub/sub subscribers and the cluster-wide topic. */
@@ -266,6 +273,7 @@ public final class ServerContext {
     /** Withdraws the published endpoint (if the grid is still up) and stops the admin executor. Blocks. */
     public void close() {
         pubSub.close();
+        blockedClients.close();
         try {
             if (advertisedEndpoint != null) {
                 endpoints().remove(grid.localMember().id(), advertisedEndpoint);

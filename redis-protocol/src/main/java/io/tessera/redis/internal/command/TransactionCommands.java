@@ -206,7 +206,7 @@ final class TransactionCommands {
             if (isKeyed[i]) {
                 replies[i] = keyedReplies.get(next++);
             } else {
-                chain = chain.thenCompose(ignored -> call.dispatcher().dispatch(call.client(), commands.get(index)))
+                chain = chain.thenCompose(ignored -> call.dispatcher().dispatch(call.client(), commands.get(index), false))
                         .thenAccept(reply -> replies[index] = reply);
             }
         }

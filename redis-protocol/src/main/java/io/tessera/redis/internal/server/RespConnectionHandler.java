@@ -38,6 +38,8 @@ public final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
     private final ServerContext server;
     private final CommandDispatcher dispatcher;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    /** Requests read while the client was blocked (BLPOP ...): they run, in order, once it is not. */
+    private final ArrayDeque<byte[][]> deferred = new ArrayDeque<>();
     /** Set while a drain task is queued on the event loop, so a burst of completions queues one, not one each. */
     private final AtomicBoolean drainQueued = new AtomicBoolean();
     private final Runnable queuedDrain = () -> {
@@ -86,28 +88,37 @@ public final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             if (msg instanceof RespCommand command) {
-                byte[][] args = command.args();
-                if (args.length == 1 && isQuit(args[0])) {
-                    closing = true;
-                    pending.add(new Pending(CompletableFuture.completedFuture(Reply.OK), client.protocol(), true));
+                if (client.isBlocked() || !deferred.isEmpty()) {
+                    deferred.add(command.args());
+                    ctx.channel().config().setAutoRead(false);
                     return;
                 }
-                CompletableFuture<Reply> reply = dispatcher.dispatch(client, args);
-                boolean closeAfter = client.takeCloseAfterReply();
-                closing |= closeAfter;
-                pending.add(new Pending(reply, client.protocol(), closeAfter));
-                if (!reply.isDone()) {
-                    reply.whenComplete((r, e) -> scheduleDrain());
-                }
-                if (pending.size() >= MAX_IN_FLIGHT || !ctx.channel().isWritable()) {
-                    ctx.channel().config().setAutoRead(false);
-                }
+                run(command.args());
             } else if (msg instanceof RespProtocolError error) {
                 closing = true;
                 pending.add(new Pending(CompletableFuture.completedFuture(Reply.error(error.message())), 2, true));
             }
         } finally {
             ReferenceCountUtil.release(msg);
+        }
+    }
+
+    /** Runs one request and queues its reply slot. */
+    private void run(byte[][] args) {
+        if (args.length == 1 && isQuit(args[0])) {
+            closing = true;
+            pending.add(new Pending(CompletableFuture.completedFuture(Reply.OK), client.protocol(), true));
+            return;
+        }
+        CompletableFuture<Reply> reply = dispatcher.dispatch(client, args);
+        boolean closeAfter = client.takeCloseAfterReply();
+        closing |= closeAfter;
+        pending.add(new Pending(reply, client.protocol(), closeAfter));
+        if (!reply.isDone()) {
+            reply.whenComplete((r, e) -> scheduleDrain());
+        }
+        if (pending.size() >= MAX_IN_FLIGHT || !ctx.channel().isWritable()) {
+            ctx.channel().config().setAutoRead(false);
         }
     }
 
@@ -144,25 +155,38 @@ public final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Writes every completed reply at the head of the queue, then flushes once. */
+    /**
+     * Writes every completed reply at the head of the queue, then flushes once; runs the requests held back while
+     * the client was blocked once it is not.
+     */
     private void drain() {
         if (client != null && client.killed()) {
             pending.clear();
+            deferred.clear();
             return;
         }
         boolean wrote = false;
-        while (!pending.isEmpty() && pending.peek().reply().isDone()) {
-            Pending head = pending.poll();
-            Reply reply = head.reply().getNow(null);
-            ByteBuf out = ctx.alloc().ioBuffer();
-            RespReplyWriter.write(reply, head.protocol(), out);
-            if (head.closeAfter()) {
-                pending.clear();
-                ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
-                return;
+        while (true) {
+            while (!pending.isEmpty() && pending.peek().reply().isDone()) {
+                Pending head = pending.poll();
+                Reply reply = head.reply().getNow(null);
+                ByteBuf out = ctx.alloc().ioBuffer();
+                RespReplyWriter.write(reply, head.protocol(), out);
+                if (head.closeAfter()) {
+                    pending.clear();
+                    deferred.clear();
+                    ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+                    return;
+                }
+                ctx.write(out, ctx.voidPromise());
+                wrote = true;
             }
-            ctx.write(out, ctx.voidPromise());
-            wrote = true;
+            if (deferred.isEmpty() || client.isBlocked() || closing) {
+                break;
+            }
+            while (!deferred.isEmpty() && !client.isBlocked() && !closing) {
+                run(deferred.poll());
+            }
         }
         if (wrote) {
             ctx.flush();
@@ -175,7 +199,7 @@ public final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void resumeReadingIfPossible() {
-        if (!closing && !ctx.channel().config().isAutoRead() && pending.size() < MAX_IN_FLIGHT / 2
+        if (!closing && deferred.isEmpty() && !ctx.channel().config().isAutoRead() && pending.size() < MAX_IN_FLIGHT / 2
                 && ctx.channel().isWritable()) {
             ctx.channel().config().setAutoRead(true);
         }

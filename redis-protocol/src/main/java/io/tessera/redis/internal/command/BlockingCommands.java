@@ -1,0 +1,278 @@
+package io.tessera.redis.internal.command;
+
+import io.tessera.redis.internal.protocol.Reply;
+import io.tessera.redis.internal.store.Bytes;
+import io.tessera.redis.internal.store.StoredValue;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * LMPOP and the blocking list commands: BLPOP, BRPOP, BLMPOP, BRPOPLPUSH, BLMOVE.
+ *
+ * <p>Each blocking command is its non-blocking form plus waiting: the serving member runs the non-blocking pop (one
+ * atomic step on the keys' primary when they share a slot, as Redis Cluster requires; key by key otherwise), and if
+ * it found nothing, parks the client in {@link BlockedClients} until a change of one of the keys lets it try again,
+ * or the timeout passes. Inside MULTI (and so in EXEC) they never wait, as in Redis.
+ */
+final class BlockingCommands {
+    private static final Reply.Error NOT_A_TIMEOUT = new Reply.Error("ERR timeout is not a float or out of range");
+    private static final Reply.Error NEGATIVE_TIMEOUT = new Reply.Error("ERR timeout is negative");
+
+    private BlockingCommands() {
+    }
+
+    static void register(CommandTable.Builder table) {
+        table.add(new CommandSpec("blpop", -3, flags("write blocking"), 1, -2, 1, "list",
+                "Removes and returns the first element in a list. Blocks until an element is available otherwise. "
+                        + "Deletes the list if the last element was popped.",
+                call -> pop(call, true), (entry, args) -> popFirst(List.of(entry), args, true)));
+        table.add(new CommandSpec("brpop", -3, flags("write blocking"), 1, -2, 1, "list",
+                "Removes and returns the last element in a list. Blocks until an element is available otherwise. "
+                        + "Deletes the list if the last element was popped.",
+                call -> pop(call, false), (entry, args) -> popFirst(List.of(entry), args, false)));
+        table.slotOperation("blpop", (entries, args) -> popFirst(entries, args, true));
+        table.slotOperation("brpop", (entries, args) -> popFirst(entries, args, false));
+
+        // Their keys move with numkeys (first key 0, as Redis's movablekeys); the key operation serves one key.
+        table.add(new CommandSpec("lmpop", -4, flags("write"), 0, 0, 0, "list",
+                "Returns multiple elements from a list after removing them. Deletes the list if the last element was "
+                        + "popped.", call -> mpop(call, 1), (entry, args) -> mpopOnSlot(List.of(entry), args, 1)));
+        table.add(new CommandSpec("blmpop", -5, flags("write blocking"), 0, 0, 0, "list",
+                "Pops the first element from one of multiple lists. Blocks until an element is available otherwise. "
+                        + "Deletes the list if the last element was popped.", call -> mpop(call, 2),
+                (entry, args) -> mpopOnSlot(List.of(entry), args, 2)));
+        table.slotOperation("lmpop", (entries, args) -> mpopOnSlot(entries, args, 1));
+        table.slotOperation("blmpop", (entries, args) -> mpopOnSlot(entries, args, 2));
+
+        table.add(new CommandSpec("brpoplpush", 4, flags("write denyoom blocking"), 1, 2, 1, "list",
+                "Pops an element from a list, pushes it to another list and returns it. Blocks until an element is "
+                        + "available otherwise. Deletes the list if the last element was popped.",
+                call -> move(call, false, true, 3),
+                (entry, args) -> ListCommands.moveWithin(entry, false, true)));
+        table.add(new CommandSpec("blmove", 6, flags("write denyoom blocking"), 1, 2, 1, "list",
+                "Pops an element from a list, pushes it to another list and returns it. Blocks until an element is "
+                        + "available otherwise. Deletes the list if the last element was popped.",
+                call -> move(call, ListCommands.end(call.arg(3)), ListCommands.end(call.arg(4)), 5),
+                (entry, args) -> ListCommands.moveWithin(entry, ListCommands.end(args[3]),
+                        ListCommands.end(args[4]))));
+        table.slotOperation("brpoplpush", (entries, args) -> ListCommands.moveBetween(entries.get(0), entries.get(1),
+                false, true));
+        table.slotOperation("blmove", (entries, args) -> ListCommands.moveBetween(entries.get(0), entries.get(1),
+                ListCommands.end(args[3]), ListCommands.end(args[4])));
+    }
+
+    private static Set<String> flags(String flags) {
+        return Set.copyOf(new LinkedHashSet<>(Arrays.asList(flags.split(" "))));
+    }
+
+    // ------------------------------------------------------------------------------------------ BLPOP, BRPOP
+
+    /** BLPOP/BRPOP key [key ...] timeout: [key, element] from the first non-empty list. */
+    private static CompletableFuture<Reply> pop(CommandCall call, boolean left) {
+        long timeout = timeoutMillis(call.arg(call.argCount() - 1));
+        List<byte[]> keys = Arrays.asList(call.args()).subList(1, call.argCount() - 1);
+        String name = call.spec().name();
+        Supplier<CompletableFuture<Reply>> attempt = () -> onKeys(call, keys, name, call.args(),
+                key -> ListCommands.args(name, key, call.arg(call.argCount() - 1)));
+        Function<Reply, CompletableFuture<Reply>> undo = popped -> {
+            List<Reply> pair = ((Reply.Array) popped).items();
+            byte[] key = ((Reply.Bulk) pair.get(0)).bytes();
+            String push = left ? "lpush" : "rpush";
+            return call.onKey(key, push, ListCommands.args(push, key, ((Reply.Bulk) pair.get(1)).bytes()));
+        };
+        return blockUnlessServed(call, keys, timeout, attempt, undo);
+    }
+
+    /** On the primary: pops one element of the first existing list among the command's keys, in argument order. */
+    private static Reply popFirst(List<KeyEntry> entries, byte[][] args, boolean left) {
+        Map<Bytes, KeyEntry> byKey = Multi.byKey(entries);
+        for (int i = 1; i < args.length - 1; i++) {
+            KeyEntry entry = Multi.entry(byKey, args[i]);
+            entry.requireType(StoredValue.LIST);
+            if (entry.exists()) {
+                byte[] element = ListCommands.popFrom(entry, left, 1).get(0);
+                return Reply.array(List.of(Reply.bulk(entry.key()), Reply.bulk(element)));
+            }
+        }
+        return Reply.NULL_ARRAY;
+    }
+
+    // ------------------------------------------------------------------------------------------ LMPOP, BLMPOP
+
+    /** What LMPOP's arguments say, from {@code numkeysAt} on: the keys, the end, the count. */
+    private record MpopArgs(List<byte[]> keys, boolean left, int count) {
+        static MpopArgs parse(byte[][] args, int numkeysAt) {
+            Long numkeys = Arguments.tryParseLong(args[numkeysAt]);
+            if (numkeys == null || numkeys <= 0 || numkeys > Integer.MAX_VALUE) {
+                throw new RedisException("ERR numkeys should be greater than 0");
+            }
+            int endAt = numkeysAt + 1 + (int) (long) numkeys;
+            if (endAt >= args.length) {
+                throw RedisException.syntax();
+            }
+            String end = new String(args[endAt], StandardCharsets.UTF_8).toUpperCase(Locale.ROOT);
+            if (!end.equals("LEFT") && !end.equals("RIGHT")) {
+                throw RedisException.syntax();
+            }
+            long count = 1;
+            int next = endAt + 1;
+            if (next < args.length) {
+                if (next + 2 != args.length
+                        || !new String(args[next], StandardCharsets.UTF_8).equalsIgnoreCase("COUNT")) {
+                    throw RedisException.syntax();
+                }
+                Long parsed = Arguments.tryParseLong(args[next + 1]);
+                if (parsed == null || parsed <= 0) {
+                    throw new RedisException("ERR count should be greater than 0");
+                }
+                count = parsed;
+            }
+            List<byte[]> keys = Arrays.asList(args).subList(numkeysAt + 1, endAt);
+            return new MpopArgs(keys, end.equals("LEFT"), (int) Math.min(count, Integer.MAX_VALUE));
+        }
+    }
+
+    /** LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]; BLMPOP timeout numkeys ... (numkeys at 2). */
+    private static CompletableFuture<Reply> mpop(CommandCall call, int numkeysAt) {
+        long timeout = numkeysAt == 2 ? timeoutMillis(call.arg(1)) : 0;
+        MpopArgs parsed = MpopArgs.parse(call.args(), numkeysAt);
+        String name = call.spec().name();
+        Supplier<CompletableFuture<Reply>> attempt = () -> onKeys(call, parsed.keys(), name, call.args(), key -> {
+            byte[][] one = new byte[numkeysAt + 3 + (call.argCount() - numkeysAt - 2 - parsed.keys().size())][];
+            int at = 0;
+            for (int i = 0; i < numkeysAt; i++) {
+                one[at++] = call.arg(i);
+            }
+            one[at++] = Arguments.utf8("1");
+            one[at++] = key;
+            for (int i = numkeysAt + 1 + parsed.keys().size(); i < call.argCount(); i++) {
+                one[at++] = call.arg(i);
+            }
+            return one;
+        });
+        if (numkeysAt == 1) {
+            return attempt.get();
+        }
+        Function<Reply, CompletableFuture<Reply>> undo = popped -> {
+            List<Reply> pair = ((Reply.Array) popped).items();
+            byte[] key = ((Reply.Bulk) pair.get(0)).bytes();
+            List<Reply> elements = ((Reply.Array) pair.get(1)).items();
+            byte[][] push = new byte[elements.size() + 2][];
+            push[0] = Arguments.utf8(parsed.left() ? "lpush" : "rpush");
+            push[1] = key;
+            for (int i = 0; i < elements.size(); i++) {
+                push[2 + i] = ((Reply.Bulk) elements.get(elements.size() - 1 - i)).bytes(); // back in their order
+            }
+            return call.onKey(key, new String(push[0], StandardCharsets.US_ASCII), push);
+        };
+        return blockUnlessServed(call, parsed.keys(), timeout, attempt, undo);
+    }
+
+    /** On the primary: pops up to the count from the first existing list among the keys: [key, [elements]]. */
+    private static Reply mpopOnSlot(List<KeyEntry> entries, byte[][] args, int numkeysAt) {
+        MpopArgs parsed = MpopArgs.parse(args, numkeysAt);
+        Map<Bytes, KeyEntry> byKey = Multi.byKey(entries);
+        for (byte[] key : parsed.keys()) {
+            KeyEntry entry = Multi.entry(byKey, key);
+            entry.requireType(StoredValue.LIST);
+            if (entry.exists()) {
+                List<byte[]> popped = ListCommands.popFrom(entry, parsed.left(), parsed.count());
+                return Reply.array(List.of(Reply.bulk(entry.key()), Reply.bulks(popped)));
+            }
+        }
+        return Reply.NULL_ARRAY;
+    }
+
+    // ---------------------------------------------------------------------------------- BRPOPLPUSH, BLMOVE
+
+    /** BRPOPLPUSH source destination timeout; BLMOVE source destination from to timeout. */
+    private static CompletableFuture<Reply> move(CommandCall call, boolean fromLeft, boolean toLeft, int timeoutAt) {
+        long timeout = timeoutMillis(call.arg(timeoutAt));
+        Supplier<CompletableFuture<Reply>> attempt = () -> ListCommands.move(call, fromLeft, toLeft);
+        // The element is in the destination already, where a client that left would have put it.
+        Function<Reply, CompletableFuture<Reply>> undo = CompletableFuture::completedFuture;
+        return blockUnlessServed(call, List.of(call.arg(1)), timeout, attempt, undo);
+    }
+
+    // ------------------------------------------------------------------------------------------------ shared
+
+    /**
+     * Tries once; if that found nothing, blocks the client (unless inside a transaction) until a try finds
+     * something or the timeout passes (a null array then, in both protocols' forms).
+     */
+    static CompletableFuture<Reply> blockUnlessServed(CommandCall call, List<byte[]> keys, long timeoutMillis,
+                                                      Supplier<CompletableFuture<Reply>> attempt,
+                                                      Function<Reply, CompletableFuture<Reply>> undo) {
+        if (!call.mayBlock()) {
+            return attempt.get();
+        }
+        CompletableFuture<Reply> reply = new CompletableFuture<>();
+        call.client().blockedOn(reply); // from the first try on: the client's next requests wait for this one
+        attempt.get().thenCompose(first -> BlockedClients.isNothing(first) ? call.server().blockedClients()
+                        .block(call.client(), call.client().database(), keys, timeoutMillis, attempt, undo,
+                                Reply.NULL_ARRAY) : CommandCall.done(first))
+                .whenComplete((answer, failure) -> {
+                    if (failure != null) {
+                        reply.completeExceptionally(failure);
+                    } else {
+                        reply.complete(answer);
+                    }
+                });
+        return reply;
+    }
+
+    /**
+     * Runs slot operation {@code name} over {@code keys} when they share a slot (one atomic step), else the same
+     * operation key by key in argument order (each step atomic on its key), answering the first reply that is not
+     * a null.
+     */
+    static CompletableFuture<Reply> onKeys(CommandCall call, List<byte[]> keys, String name, byte[][] args,
+                                           Function<byte[], byte[][]> argsForOneKey) {
+        List<byte[]> distinct = CommandCall.distinct(keys);
+        if (distinct.size() == 1) {
+            return call.onKey(distinct.get(0), name, argsForOneKey.apply(distinct.get(0)));
+        }
+        if (CommandCall.sameSlot(distinct)) {
+            return call.onSlot(distinct, name, args);
+        }
+        return keyByKey(call, new ArrayList<>(distinct), 0, name, argsForOneKey);
+    }
+
+    private static CompletableFuture<Reply> keyByKey(CommandCall call, List<byte[]> keys, int index, String name,
+                                                     Function<byte[], byte[][]> argsForOneKey) {
+        byte[] key = keys.get(index);
+        return call.onKey(key, name, argsForOneKey.apply(key)).thenCompose(reply ->
+                !BlockedClients.isNothing(reply) || index + 1 == keys.size() ? CommandCall.done(reply)
+                        : keyByKey(call, keys, index + 1, name, argsForOneKey));
+    }
+
+    /**
+     * A blocking command's timeout in seconds (decimals allowed) as milliseconds, 0 meaning for ever; Redis's error
+     * texts otherwise. Redis 7.0 answers "negative" for a timeout too large for its millisecond clock, too.
+     */
+    static long timeoutMillis(byte[] arg) {
+        double seconds;
+        try {
+            seconds = Arguments.parseDouble(arg);
+        } catch (RedisException e) {
+            throw new RedisException(NOT_A_TIMEOUT);
+        }
+        if (Double.isNaN(seconds)) {
+            throw new RedisException(NOT_A_TIMEOUT);
+        }
+        double millis = Math.ceil(seconds * 1000);
+        if (seconds < 0 || millis >= 0x1p63) {
+            throw new RedisException(NEGATIVE_TIMEOUT);
+        }
+        return (long) millis;
+    }
+}
