@@ -28,7 +28,7 @@ import redis.clients.jedis.exceptions.JedisException;
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class TransactionFailoverIT extends ServerProcessesTestBase {
     /** The node whose port CLUSTER SLOTS names as the master of {@code key}'s slot. */
-    private static ServerNode primaryOf(List<ServerNode> nodes, String key) {
+    static ServerNode primaryOf(List<ServerNode> nodes, String key) {
         try (Jedis jedis = new Jedis("127.0.0.1", nodes.get(0).port())) {
             long slot = jedis.clusterKeySlot(key);
             for (Object range : jedis.clusterSlots()) {
