@@ -3,14 +3,18 @@ package io.tessera.redis.internal.command;
 import io.tessera.grid.MutableEntry;
 import io.tessera.grid.internal.operation.EntryMetadata;
 import io.tessera.grid.internal.operation.LiveEntry;
+import io.tessera.grid.internal.serialization.GridSerializer;
 import io.tessera.grid.internal.store.LiveOperation;
 import io.tessera.grid.internal.store.LiveValue;
 import io.tessera.redis.internal.store.LiveList;
+import io.tessera.redis.internal.store.LiveSortedSet;
 import io.tessera.redis.internal.store.RedisLiveValue;
 import io.tessera.redis.internal.store.Bytes;
+import io.tessera.redis.internal.store.SortedSetView;
 import io.tessera.redis.internal.store.StoredValue;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -30,6 +34,8 @@ public final class KeyEntry {
     private boolean removed;
     private boolean expiryChanged;
     private Instant expirySet;
+    // Whether a command of this processor replaced or removed the value: the grid then takes no more live operations.
+    private boolean replaced;
 
     public KeyEntry(MutableEntry<byte[], byte[]> entry) {
         this.entry = entry;
@@ -104,7 +110,8 @@ public final class KeyEntry {
 
     /** The live value the key holds on its primary, or {@code null} if it holds bytes (see {@link LiveEntry}). */
     private LiveValue liveValue() {
-        return entry instanceof LiveEntry live ? live.liveValue() : null;
+        // After a whole-value write the grid entry still holds the live value it had before: the write is what counts.
+        return !replaced && entry instanceof LiveEntry live ? live.liveValue() : null;
     }
 
     /**
@@ -116,7 +123,26 @@ public final class KeyEntry {
         if (!(entry instanceof LiveEntry live)) {
             throw new IllegalStateException("live operations need the grid's processor entry");
         }
-        R result = live.apply(operation);
+        R result;
+        if (replaced) {
+            // An earlier command of this transaction (DEL k, then RPUSH k) wrote the value whole: the grid ships no
+            // operation after that in one processor, so this one runs on a copy that then replaces the value.
+            byte[] stored = entry.getValue();
+            V value;
+            if (stored == null) {
+                value = operation.create();
+            } else {
+                byte[] grid = new byte[stored.length + 1];
+                grid[0] = GridSerializer.VALUE_BYTES;
+                System.arraycopy(stored, 0, grid, 1, stored.length);
+                value = operation.decode(grid);
+            }
+            result = operation.apply(value);
+            byte[] changed = value.toBytes();
+            entry.setValue(Arrays.copyOfRange(changed, 1, changed.length));
+        } else {
+            result = live.apply(operation);
+        }
         written = true;
         return result;
     }
@@ -138,6 +164,27 @@ public final class KeyEntry {
             return list.size();
         }
         return list().size();
+    }
+
+    /**
+     * The sorted set to read: the live set on the primary (no copy, so ZSCORE and ZRANGE cost what Redis's do), or
+     * one decoded from the stored bytes; empty if the key does not exist, {@code WRONGTYPE} for another type. Callers
+     * must not keep it past the command.
+     */
+    public SortedSetView sortedSet() {
+        if (liveValue() instanceof LiveSortedSet live) {
+            return live;
+        }
+        return present(StoredValue.ZSET) ? LiveSortedSet.fromStored(entry.getValue()) : new LiveSortedSet();
+    }
+
+    /** Replaces the value with a sorted set (any type before, no time to live), or deletes the key if it is empty. */
+    public void replaceWithSortedSet(SortedSetView set) {
+        if (set.size() == 0) {
+            remove();
+        } else {
+            setStored(StoredValue.encodeSortedSet(set), null);
+        }
     }
 
     /** The raw stored value, or {@code null}. */
@@ -177,12 +224,14 @@ public final class KeyEntry {
     public void setString(byte[] value) {
         entry.setValue(StoredValue.encodeString(value));
         written = true;
+        replaced = true;
     }
 
     /** Sets a string with an absolute expiry ({@code null}: none). */
     public void setString(byte[] value, Instant expiresAt) {
         entry.setValue(StoredValue.encodeString(value), null);
         written = true;
+        replaced = true;
         if (expiresAt != null) {
             entry.setExpiresAt(expiresAt);
             expiry(expiresAt);
@@ -197,6 +246,7 @@ public final class KeyEntry {
             entry.setValue(StoredValue.encodeList(items));
         }
         written = true;
+        replaced = true;
     }
 
     /** Stores a set (deleting the key when empty), keeping the time to live. */
@@ -207,6 +257,7 @@ public final class KeyEntry {
             entry.setValue(StoredValue.encodeSet(members));
         }
         written = true;
+        replaced = true;
     }
 
     /** Stores a hash (deleting the key when empty), keeping the time to live. */
@@ -217,12 +268,14 @@ public final class KeyEntry {
             entry.setValue(StoredValue.encodeHash(fields));
         }
         written = true;
+        replaced = true;
     }
 
     /** Replaces the value with raw stored bytes (COPY, RENAME), with an absolute expiry ({@code null}: none). */
     public void setStored(byte[] stored, Instant expiresAt) {
         entry.setValue(stored, null);
         written = true;
+        replaced = true;
         if (expiresAt != null) {
             entry.setExpiresAt(expiresAt);
         }
@@ -232,6 +285,7 @@ public final class KeyEntry {
     public void remove() {
         entry.remove();
         removed = true;
+        replaced = true;
     }
 
     /** When the key expires, or {@code null} if it has no expiry or does not exist. */
