@@ -18,6 +18,7 @@ import io.tessera.redis.internal.command.KeyCommandProcessor;
 import io.tessera.redis.internal.command.ListOperations;
 import io.tessera.redis.internal.command.ServerContext;
 import io.tessera.redis.internal.command.SlotCommandProcessor;
+import io.tessera.redis.internal.command.SortedSetOperations;
 import io.tessera.redis.internal.command.TransactionProcessor;
 import io.tessera.redis.internal.protocol.RespRequestDecoder;
 import io.tessera.redis.internal.server.RespConnectionHandler;
@@ -53,6 +54,12 @@ public final class RespServer implements AutoCloseable {
     public static final int LIST_PUSH_TYPE_ID = 0x7E55_0004;
     /** The Kryo registration id of the live list pop the stream ships to backups. */
     public static final int LIST_POP_TYPE_ID = 0x7E55_0005;
+    /** The Kryo registration id of the live sorted-set ZADD/ZINCRBY the stream ships to backups. */
+    public static final int SORTED_SET_ADD_TYPE_ID = 0x7E55_0006;
+    /** The Kryo registration id of the live sorted-set ZREM the stream ships to backups. */
+    public static final int SORTED_SET_REMOVE_TYPE_ID = 0x7E55_0007;
+    /** The Kryo registration id of the live sorted-set removal by ranks (ZREMRANGEBY*, ZPOP*, ZMPOP). */
+    public static final int SORTED_SET_REMOVE_RANGE_TYPE_ID = 0x7E55_0008;
 
     private final ServerContext context;
     private final EventLoopGroup bossGroup;
@@ -74,7 +81,10 @@ public final class RespServer implements AutoCloseable {
                 .register(SlotCommandProcessor.class, SLOT_COMMAND_PROCESSOR_TYPE_ID)
                 .register(TransactionProcessor.class, TRANSACTION_PROCESSOR_TYPE_ID)
                 .register(ListOperations.Push.class, LIST_PUSH_TYPE_ID)
-                .register(ListOperations.Pop.class, LIST_POP_TYPE_ID);
+                .register(ListOperations.Pop.class, LIST_POP_TYPE_ID)
+                .register(SortedSetOperations.Add.class, SORTED_SET_ADD_TYPE_ID)
+                .register(SortedSetOperations.Remove.class, SORTED_SET_REMOVE_TYPE_ID)
+                .register(SortedSetOperations.RemoveRange.class, SORTED_SET_REMOVE_RANGE_TYPE_ID);
     }
 
     /**

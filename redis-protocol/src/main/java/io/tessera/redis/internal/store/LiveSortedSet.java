@@ -124,36 +124,102 @@ public final class LiveSortedSet implements RedisLiveValue, SortedSetView {
 
     @Override
     public long count(ScoreRange range) {
-        long first = firstRank(range);
+        long first = prefix((score, member) -> !range.aboveMin(score));
         long end = prefix((score, member) -> range.belowMax(score));
         return Math.max(0, end - first);
     }
 
     @Override
     public long count(LexRange range) {
-        long first = firstRank(range);
-        long end = prefix((score, member) -> range.belowMax(member));
-        return Math.max(0, end - first);
+        long first = firstInRange(range);
+        if (first < 0) {
+            return 0;
+        }
+        if (uniformScores()) {
+            return prefix((score, member) -> range.belowMax(member)) - first;
+        }
+        long[] count = {0};
+        walk(first, false, (member, score) -> range.belowMax(member) && ++count[0] > 0);
+        return count[0];
     }
 
     @Override
-    public long firstRank(ScoreRange range) {
-        return prefix((score, member) -> !range.aboveMin(score));
+    public long firstInRange(ScoreRange range) {
+        long first = prefix((score, member) -> !range.aboveMin(score));
+        return first < size() && range.belowMax(nodeAt(first).score) ? first : -1;
     }
 
     @Override
-    public long firstRank(LexRange range) {
-        return prefix((score, member) -> !range.aboveMin(member));
+    public long lastInRange(ScoreRange range) {
+        long last = prefix((score, member) -> range.belowMax(score)) - 1;
+        return last >= 0 && range.aboveMin(nodeAt(last).score) ? last : -1;
+    }
+
+    @Override
+    public long firstInRange(LexRange range) {
+        if (!lexCandidate(range)) {
+            return -1;
+        }
+        long first;
+        if (uniformScores()) {
+            first = prefix((score, member) -> !range.aboveMin(member));
+        } else {
+            long[] rank = {0};
+            walk(0, false, (member, score) -> !range.aboveMin(member) && ++rank[0] > 0);
+            first = rank[0];
+        }
+        return first < size() && range.belowMax(nodeAt(first).member) ? first : -1;
+    }
+
+    @Override
+    public long lastInRange(LexRange range) {
+        if (!lexCandidate(range)) {
+            return -1;
+        }
+        long last;
+        if (uniformScores()) {
+            last = prefix((score, member) -> range.belowMax(member)) - 1;
+        } else {
+            long[] rank = {size() - 1};
+            walk(size() - 1, true, (member, score) -> !range.belowMax(member) && --rank[0] > -2);
+            last = rank[0];
+        }
+        return last >= 0 && range.aboveMin(nodeAt(last).member) ? last : -1;
+    }
+
+    /**
+     * Redis's early test of a lex range against a set: not empty in itself, the last member at or past its lower end
+     * and the first at or before its upper end. Only with members of different scores does it change an answer.
+     */
+    private boolean lexCandidate(LexRange range) {
+        int n = size();
+        return n > 0 && !range.empty() && range.aboveMin(nodeAt(n - 1).member)
+                && range.belowMax(head.next[0].member);
+    }
+
+    /** Whether every member has the same score: members are then in lex order, and lex ranges are contiguous. */
+    private boolean uniformScores() {
+        int n = size();
+        return n == 0 || head.next[0].score == nodeAt(n - 1).score;
     }
 
     @Override
     public void forEach(long from, long count, boolean reverse, ScoredConsumer consumer) {
-        if (count <= 0 || from < 0 || from >= size()) {
+        long[] left = {count};
+        if (count > 0) {
+            walk(from, reverse, (member, score) -> {
+                consumer.accept(member, score);
+                return --left[0] > 0;
+            });
+        }
+    }
+
+    @Override
+    public void walk(long from, boolean reverse, Walker visitor) {
+        if (from < 0 || from >= size()) {
             return;
         }
-        Node x = nodeAt(from);
-        for (long k = 0; k < count && x != null; k++) {
-            consumer.accept(x.member, x.score);
+        for (Node x = nodeAt(from); x != null && visitor.visit(x.member, x.score); ) {
             x = reverse ? x.backward : x.next[0];
         }
     }

@@ -24,18 +24,33 @@ public interface SortedSetView {
     /** How many members have a score in {@code range}. */
     long count(ScoreRange range);
 
-    /** How many members are in {@code range}. */
+    /** How many members follow the first one in {@code range} while they are in it (see {@link LexRange}). */
     long count(LexRange range);
 
-    /** The rank of the first member with a score in {@code range} (the size if none is at or past its lower end). */
-    long firstRank(ScoreRange range);
+    /** The rank of the first member with a score in {@code range}, or -1 if none. */
+    long firstInRange(ScoreRange range);
 
-    /** The rank of the first member in {@code range} (the size if none is at or past its lower end). */
-    long firstRank(LexRange range);
+    /** The rank of the last member with a score in {@code range}, or -1 if none. */
+    long lastInRange(ScoreRange range);
+
+    /** The rank where a walk up through {@code range} starts, or -1 if none (see {@link LexRange}). */
+    long firstInRange(LexRange range);
+
+    /** The rank where a walk down through {@code range} starts, or -1 if none (see {@link LexRange}). */
+    long lastInRange(LexRange range);
 
     /**
      * Hands out {@code count} members from rank {@code from} on, ascending, or descending from {@code from} when
      * {@code reverse}; stops early at either end.
      */
     void forEach(long from, long count, boolean reverse, ScoredConsumer consumer);
+
+    /** Visits members from rank {@code from} on, ascending or descending, for as long as {@code visitor} says. */
+    void walk(long from, boolean reverse, Walker visitor);
+
+    /** A visitor of a walk: answers whether to go on. */
+    @FunctionalInterface
+    interface Walker {
+        boolean visit(byte[] member, double score);
+    }
 }
