@@ -125,14 +125,23 @@ class SortedSetModelTest {
         assertThat(set.rank("absent-member".getBytes(StandardCharsets.UTF_8))).isEqualTo(-1);
         for (int i = 0; i < 5; i++) {
             ScoreRange range = scoreRange(random);
-            long first = 0;
-            while (first < sorted.size() && !range.aboveMin(sorted.get((int) first).getValue())) {
+            List<Double> scores = sorted.stream().map(Map.Entry::getValue).toList();
+            int first = 0;
+            while (first < scores.size() && !range.aboveMin(scores.get(first))) {
                 first++;
             }
-            long count = sorted.stream().filter(e -> range.aboveMin(e.getValue()) && range.belowMax(e.getValue()))
-                    .count();
-            assertThat(set.firstRank(range)).as("first of %s", range).isEqualTo(first);
+            int last = scores.size() - 1;
+            while (last >= 0 && !range.belowMax(scores.get(last))) {
+                last--;
+            }
+            long count = scores.stream().filter(s -> range.aboveMin(s) && range.belowMax(s)).count();
+            assertThat(set.firstInRange(range)).as("first of %s", range)
+                    .isEqualTo(first < scores.size() && range.belowMax(scores.get(first)) ? first : -1);
+            assertThat(set.lastInRange(range)).as("last of %s", range)
+                    .isEqualTo(last >= 0 && range.aboveMin(scores.get(last)) ? last : -1);
             assertThat(set.count(range)).as("count of %s", range).isEqualTo(count);
+            // members of different scores: Redis's walk of a small set, whatever the order of their bytes
+            checkLex(set, sorted.stream().map(e -> e.getKey().bytes()).toList(), lexRange(random));
         }
         checkLex(sorted, random);
         if (!sorted.isEmpty()) {
@@ -156,23 +165,44 @@ class SortedSetModelTest {
         assertThat(StoredValue.typeName(stored)).isEqualTo("zset");
     }
 
-    /** Lex ranges are defined on members of one score: checked on a set of the model's members all scored 0. */
+    /** Lex ranges on members of one score, where they are contiguous: a set of the model's members all scored 0. */
     private static void checkLex(List<Map.Entry<Bytes, Double>> sorted, SplittableRandom random) {
         TreeMap<Bytes, Double> sameScore = new TreeMap<>();
         sorted.forEach(e -> sameScore.put(e.getKey(), 0.0));
         LiveSortedSet set = new LiveSortedSet();
         sameScore.keySet().forEach(m -> set.put(m.bytes(), 0));
-        List<Bytes> members = new ArrayList<>(sameScore.keySet());
+        List<byte[]> members = sameScore.keySet().stream().map(Bytes::bytes).toList();
         for (int i = 0; i < 5; i++) {
-            LexRange range = lexRange(random);
-            long first = 0;
-            while (first < members.size() && !range.aboveMin(members.get((int) first).bytes())) {
-                first++;
-            }
-            long count = members.stream().filter(m -> range.aboveMin(m.bytes()) && range.belowMax(m.bytes())).count();
-            assertThat(set.firstRank(range)).isEqualTo(first);
-            assertThat(set.count(range)).isEqualTo(count);
+            checkLex(set, members, lexRange(random));
         }
+    }
+
+    /**
+     * A lex range against Redis's walk of a listpack (t_zset.c zzlFirstInLexRange, zzlLastInLexRange and the count
+     * of ZLEXCOUNT): its early test, then the first member at or past the lower end, which must be at or before the
+     * upper end, then members for as long as they are.
+     */
+    private static void checkLex(SortedSetView set, List<byte[]> members, LexRange range) {
+        int n = members.size();
+        boolean candidate = n > 0 && !range.empty() && range.aboveMin(members.get(n - 1))
+                && range.belowMax(members.get(0));
+        int first = 0;
+        while (candidate && first < n && !range.aboveMin(members.get(first))) {
+            first++;
+        }
+        long expectedFirst = candidate && first < n && range.belowMax(members.get(first)) ? first : -1;
+        int last = n - 1;
+        while (candidate && last >= 0 && !range.belowMax(members.get(last))) {
+            last--;
+        }
+        long expectedLast = candidate && last >= 0 && range.aboveMin(members.get(last)) ? last : -1;
+        long count = 0;
+        for (long k = expectedFirst; k >= 0 && k < n && range.belowMax(members.get((int) k)); k++) {
+            count++;
+        }
+        assertThat(set.firstInRange(range)).as("first of %s", range).isEqualTo(expectedFirst);
+        assertThat(set.lastInRange(range)).as("last of %s", range).isEqualTo(expectedLast);
+        assertThat(set.count(range)).as("count of %s", range).isEqualTo(count);
     }
 
     @Test
