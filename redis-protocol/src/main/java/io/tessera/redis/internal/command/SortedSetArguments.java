@@ -112,6 +112,9 @@ final class SortedSetArguments {
      * score), a finite number that overflows to infinity or underflows to zero is refused, as Redis refuses ERANGE.
      */
     private static double strtod(String text, boolean strict) {
+        if (plainDecimal(text)) {
+            return Double.parseDouble(text); // the common form, without the patterns' cost
+        }
         if (INFINITY.matcher(text).matches()) {
             return text.charAt(0) == '-' ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
         }
@@ -139,6 +142,28 @@ final class SortedSetArguments {
             return Double.NaN;
         }
         return value;
+    }
+
+    /** Digits with at most one point and an optional sign, short enough that no exponent can overflow: 12, -0.5. */
+    private static boolean plainDecimal(String text) {
+        int n = text.length();
+        if (n == 0 || n > 18) {
+            return false;
+        }
+        int i = text.charAt(0) == '-' || text.charAt(0) == '+' ? 1 : 0;
+        boolean digit = false;
+        boolean point = false;
+        for (; i < n; i++) {
+            char c = text.charAt(i);
+            if (c >= '0' && c <= '9') {
+                digit = true;
+            } else if (c == '.' && !point) {
+                point = true;
+            } else {
+                return false;
+            }
+        }
+        return digit;
     }
 
     private static boolean hasNonZeroDigit(String digits) {

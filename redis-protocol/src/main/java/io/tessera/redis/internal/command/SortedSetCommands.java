@@ -116,6 +116,9 @@ final class SortedSetCommands {
         int first = 2;
         options:
         for (; first < args.length; first++) {
+            if (args[first].length < 2 || args[first].length > 4) {
+                break; // no option is shorter or longer: a score, read without building a word
+            }
             switch (SortedSetArguments.word(args[first])) {
                 case "NX" -> flags |= SortedSetOperations.NX;
                 case "XX" -> flags |= SortedSetOperations.XX;
