@@ -55,7 +55,8 @@ class SortedSetParityTest extends RedisParityTestBase {
             script(tessera, real,
                     c("ZADD", "z", "1", "a", "2", "b", "3", "c"), c("ZADD", "z", "NX", "5", "a", "4", "d"),
                     c("ZADD", "z", "XX", "5", "a", "6", "e"), c("ZADD", "z", "XX", "CH", "6", "a", "6", "b"),
-                    c("ZADD", "z", "GT", "CH", "1", "a", "7", "b", "9", "f"), c("ZADD", "z", "lt", "ch", "1", "a", "8", "b"),
+                    c("ZADD", "z", "GT", "CH", "1", "a", "7", "b", "9", "f"),
+                    c("ZADD", "z", "lt", "ch", "1", "a", "8", "b"),
                     c("ZADD", "z", "XX", "GT", "100", "c"), c("ZADD", "z", "INCR", "2.5", "a"),
                     c("ZADD", "z", "INCR", "NX", "1", "a"), c("ZADD", "z", "INCR", "XX", "1", "nope"),
                     c("ZADD", "z", "INCR", "GT", "-1", "a"), c("ZADD", "z", "INCR", "LT", "-1", "a"),
@@ -64,7 +65,8 @@ class SortedSetParityTest extends RedisParityTestBase {
                     c("ZADD", "z", "NX", "GT", "1", "a"), c("ZADD", "z", "INCR", "1", "a", "2", "b"),
                     c("ZADD", "z", "1"), c("ZADD", "z", "1", "a", "2"), c("ZADD", "z", "x", "a"),
                     c("ZADD", "z", "nx"), c("ZADD", "z", "NX", "CH"), c("ZADD", "z", "1", "a", "x", "b"),
-                    c("ZADD", "nokey", "XX", "1", "a"), c("EXISTS", "nokey"), c("ZADD", "nokey", "XX", "INCR", "1", "a"),
+                    c("ZADD", "nokey", "XX", "1", "a"), c("EXISTS", "nokey"),
+                    c("ZADD", "nokey", "XX", "INCR", "1", "a"),
                     c("ZRANGE", "z", "0", "-1", "WITHSCORES"));
             String[] scores = {"0x10", "0x1p-2", "0X1.8P1", "-0x.8p1", "inf", "-Infinity", "+INF", "1e400", "-1e400",
                 "1e-400", "4.9e-324", "2e-324", ".5", "5.", "+1", " 1", "1 ", "", "nan", "-nan", "1e5x", "0x", "1.5f",
@@ -150,7 +152,8 @@ class SortedSetParityTest extends RedisParityTestBase {
                 same(tessera, real, command.toArray(String[]::new));
             }
             script(tessera, real, c("ZRANGE", "r", "0", "-1", "LIMIT", "0", "1"),
-                    c("ZRANGE", "r", "0", "-1", "LIMIT", "0", "-1"), c("ZRANGE", "lex", "-", "+", "BYLEX", "WITHSCORES"),
+                    c("ZRANGE", "r", "0", "-1", "LIMIT", "0", "-1"),
+                    c("ZRANGE", "lex", "-", "+", "BYLEX", "WITHSCORES"),
                     c("ZRANGE", "r", "0", "1", "BYLEX", "BYSCORE"), c("ZRANGE", "r", "0", "1", "REV", "REV"),
                     c("ZRANGE", "r", "0", "1", "LIMIT", "1"), c("ZRANGE", "r", "0", "1", "BYSCORE", "LIMIT", "x", "1"),
                     c("ZRANGEBYSCORE", "r", "0", "1", "REV"), c("ZRANGEBYSCORE", "r", "0", "1", "BYSCORE"),
@@ -226,7 +229,8 @@ class SortedSetParityTest extends RedisParityTestBase {
                     c("ZMPOP", "2", "z", "MIN"), c("ZMPOP", "1", "z", "MID"), c("ZMPOP", "1", "z", "MIN", "COUNT", "0"),
                     c("ZMPOP", "1", "z", "MIN", "COUNT", "1", "COUNT", "1"), c("ZMPOP", "1", "z", "MIN", "COUNT"),
                     c("ZMPOP", "1", "nokey", "MAX"), c("SET", "{w}s", "v"), c("ZMPOP", "2", "{w}none", "{w}s", "MIN"),
-                    c("ZPOPMIN", "{w}s"), c("ZREMRANGEBYRANK", "{w}s", "x", "1"), c("ZREMRANGEBYRANK", "{w}s", "0", "1"),
+                    c("ZPOPMIN", "{w}s"), c("ZREMRANGEBYRANK", "{w}s", "x", "1"),
+                    c("ZREMRANGEBYRANK", "{w}s", "0", "1"),
                     c("ZREMRANGEBYSCORE", "{w}s", "x", "1"), c("ZREMRANGEBYLEX", "{w}s", "x", "1"),
                     c("ZREMRANGEBYLEX", "nokey", "[a", "[b"));
         }
@@ -287,7 +291,8 @@ class SortedSetParityTest extends RedisParityTestBase {
                 commands.add(c("ZADD", "{u}1", "1", "a", "2", "b", "3", "c", "inf", "i", "-inf", "n"));
             }
             commands.addAll(List.of(c("ZINTERCARD", "2", "{u}1", "{u}2"), c("ZINTERCARD", "2", "{u}1", "{u}set"),
-                    c("ZINTERCARD", "2", "{u}1", "{u}2", "LIMIT", "2"), c("ZINTERCARD", "2", "{u}1", "{u}2", "LIMIT", "0"),
+                    c("ZINTERCARD", "2", "{u}1", "{u}2", "LIMIT", "2"),
+                    c("ZINTERCARD", "2", "{u}1", "{u}2", "LIMIT", "0"),
                     c("ZINTERCARD", "2", "{u}1", "{u}none"), c("ZINTERCARD", "0", "{u}1"),
                     c("ZINTERCARD", "2", "{u}1"), c("ZINTERCARD", "1", "{u}1", "LIMIT", "-1"),
                     c("ZINTERCARD", "1", "{u}1", "LIMIT", "x"), c("ZINTERCARD", "1", "{u}1", "WITHSCORES"),
@@ -442,7 +447,8 @@ class SortedSetParityTest extends RedisParityTestBase {
                 j.configSet("zset-max-listpack-entries", "128");
                 j.configSet("zset-max-listpack-value", "64");
             }
-            assertThat(scanTypes(tessera)).isEqualTo(scanTypes(real)).contains("at128", "wider").doesNotContain("plain");
+            assertThat(scanTypes(tessera)).isEqualTo(scanTypes(real)).contains("at128", "wider")
+                    .doesNotContain("plain");
         }
     }
 
@@ -471,7 +477,8 @@ class SortedSetParityTest extends RedisParityTestBase {
                     c("ZUNION", "1", "{t}a", "WITHSCORES"), c("ZMPOP", "2", "{t}none", "{t}a", "MIN"),
                     c("ZRANGESTORE", "{t}c", "{t}b", "0", "-1"), c("ZINTERCARD", "2", "{t}b", "{t}c"),
                     c("ZUNIONSTORE", "{t}a", "1", "{t}a"), c("RPUSH", "{t}l", "1"), c("DEL", "{t}l"),
-                    c("RPUSH", "{t}l", "2"), c("LPOP", "{t}l"), c("RPUSH", "{t}l", "3"), c("EXEC"), c("LRANGE", "{t}l", "0", "-1"),
+                    c("RPUSH", "{t}l", "2"), c("LPOP", "{t}l"), c("RPUSH", "{t}l", "3"), c("EXEC"),
+                    c("LRANGE", "{t}l", "0", "-1"),
                     c("ZRANGE", "{t}a", "0", "-1", "WITHSCORES"), c("ZRANGE", "{t}b", "0", "-1", "WITHSCORES"),
                     c("ZRANGE", "{t}c", "0", "-1", "WITHSCORES"), c("MULTI"), c("ZADD", "{t}a", "x", "y"),
                     c("ZRANGE", "{t}a", "0", "-1"), c("EXEC"), c("MULTI"), c("ZADD", "{t}a", "1"), c("EXEC"));
@@ -507,7 +514,8 @@ class SortedSetParityTest extends RedisParityTestBase {
             Listener onTessera = Listener.on(tesseraSubscriber);
             Listener onRedis = Listener.on(realSubscriber);
             script(tessera, real, c("ZADD", "{e}z", "1", "a", "2", "b", "3", "c"), c("ZADD", "{e}z", "NX", "5", "a"),
-                    c("ZADD", "{e}z", "XX", "1", "a"), c("ZADD", "{e}z", "CH", "7", "a"), c("ZADD", "{e}z", "INCR", "1", "a"),
+                    c("ZADD", "{e}z", "XX", "1", "a"), c("ZADD", "{e}z", "CH", "7", "a"),
+                    c("ZADD", "{e}z", "INCR", "1", "a"),
                     c("ZINCRBY", "{e}z", "2", "b"), c("ZREM", "{e}z", "nope"), c("ZREM", "{e}z", "c"),
                     c("ZADD", "{e}z", "4", "d", "5", "e", "6", "f"), c("ZREMRANGEBYRANK", "{e}z", "0", "0"),
                     c("ZREMRANGEBYSCORE", "{e}z", "100", "200"), c("ZREMRANGEBYSCORE", "{e}z", "5", "5"),

@@ -17,10 +17,10 @@ import java.util.concurrent.CompletableFuture;
  * (up to 44 bytes) or {@code raw}; a list {@code quicklist}; a set {@code intset} (integers only, up to
  * set-max-intset-entries) or {@code hashtable}; a hash {@code listpack} (up to hash-max-listpack-entries fields, each
  * field and value up to hash-max-listpack-value bytes) or {@code hashtable}; a sorted set {@code listpack} (up to
- * zset-max-listpack-entries members, each up to zset-max-listpack-value bytes) or {@code skiplist}. Redis also keeps a value's history (an
- * appended string stays {@code raw}, a hash once converted stays {@code hashtable}); Tessera does not. IDLETIME
- * counts from the key's last write (the grid records reads only on max-idle maps); FREQ answers Redis's error for a
- * server without an LFU policy, which Tessera has not.
+ * zset-max-listpack-entries members, each up to zset-max-listpack-value bytes) or {@code skiplist}. Redis also keeps
+ * a value's history (an appended string stays {@code raw}, a hash once converted stays {@code hashtable}); Tessera
+ * does not. IDLETIME counts from the key's last write (the grid records reads only on max-idle maps); FREQ answers
+ * Redis's error for a server without an LFU policy, which Tessera has not.
  *
  * <p>MOVE key db reads the key, writes it into the other database only if absent there, then deletes it only if it
  * still holds what was read; a write to the key in between (which Redis, single-threaded, cannot see) leaves it in

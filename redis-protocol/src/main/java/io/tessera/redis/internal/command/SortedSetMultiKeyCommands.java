@@ -52,7 +52,8 @@ final class SortedSetMultiKeyCommands {
         register(table, "zrangestore", -5, "write denyoom", 1, 2, 1,
                 "Store a range of members from sorted set into another key", args -> List.of(args[1], args[2]),
                 SortedSetMultiKeyCommands::zrangestore);
-        register(table, "zmpop", -4, "write movablekeys", 0, 0, 0, "Remove and return members with scores in a sorted set",
+        register(table, "zmpop", -4, "write movablekeys", 0, 0, 0,
+                "Remove and return members with scores in a sorted set",
                 SortedSetMultiKeyCommands::zmpopKeys, SortedSetMultiKeyCommands::zmpop);
     }
 

@@ -13,8 +13,8 @@ import java.util.Map;
  * How a Redis value is stored as one grid entry's bytes: a type byte, then the payload. A string's payload is its
  * bytes; a list, set or hash is a count followed by length-prefixed elements (hash: field, value, field, value); a
  * sorted set is a count followed by its members in order, each its score (8 bytes, IEEE 754, big-endian) and then the
- * length-prefixed member. The whole value is one entry, so every command on a key is one atomic entry-processor run on its partition, and
- * the entry's time to live is the key's.
+ * length-prefixed member. The whole value is one entry, so every command on a key is one atomic entry-processor run
+ * on its partition, and the entry's time to live is the key's.
  */
 public final class StoredValue {
     public static final byte STRING = 1;
