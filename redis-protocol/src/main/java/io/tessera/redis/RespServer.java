@@ -20,6 +20,7 @@ import io.tessera.redis.internal.command.ListOperations;
 import io.tessera.redis.internal.command.ServerContext;
 import io.tessera.redis.internal.command.SetOperations;
 import io.tessera.redis.internal.command.SlotCommandProcessor;
+import io.tessera.redis.internal.command.SortedSetOperations;
 import io.tessera.redis.internal.command.TransactionProcessor;
 import io.tessera.redis.internal.protocol.RespRequestDecoder;
 import io.tessera.redis.internal.server.RespConnectionHandler;
@@ -65,6 +66,12 @@ public final class RespServer implements AutoCloseable {
     public static final int SET_ADD_TYPE_ID = 0x7E55_0009;
     /** The Kryo registration id of the live set remove (SREM, SPOP, SMOVE) the stream ships to backups. */
     public static final int SET_REMOVE_TYPE_ID = 0x7E55_000A;
+    /** The Kryo registration id of the live sorted-set ZADD/ZINCRBY the stream ships to backups. */
+    public static final int SORTED_SET_ADD_TYPE_ID = 0x7E55_000B;
+    /** The Kryo registration id of the live sorted-set ZREM the stream ships to backups. */
+    public static final int SORTED_SET_REMOVE_TYPE_ID = 0x7E55_000C;
+    /** The Kryo registration id of the live sorted-set removal by ranks (ZREMRANGEBY*, ZPOP*, ZMPOP). */
+    public static final int SORTED_SET_REMOVE_RANGE_TYPE_ID = 0x7E55_000D;
 
     private final ServerContext context;
     private final EventLoopGroup bossGroup;
@@ -91,7 +98,10 @@ public final class RespServer implements AutoCloseable {
                 .register(HashOperations.Delete.class, HASH_DELETE_TYPE_ID)
                 .register(HashOperations.IncrBy.class, HASH_INCRBY_TYPE_ID)
                 .register(SetOperations.Add.class, SET_ADD_TYPE_ID)
-                .register(SetOperations.Remove.class, SET_REMOVE_TYPE_ID);
+                .register(SetOperations.Remove.class, SET_REMOVE_TYPE_ID)
+                .register(SortedSetOperations.Add.class, SORTED_SET_ADD_TYPE_ID)
+                .register(SortedSetOperations.Remove.class, SORTED_SET_REMOVE_TYPE_ID)
+                .register(SortedSetOperations.RemoveRange.class, SORTED_SET_REMOVE_RANGE_TYPE_ID);
     }
 
     /**

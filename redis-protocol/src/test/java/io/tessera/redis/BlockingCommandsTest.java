@@ -75,6 +75,17 @@ class BlockingCommandsTest extends RedisParityTestBase {
                 {"BLMOVE", "{b}:b", "{b}:s", "LEFT", "LEFT", "0"},
                 {"BLMOVE", "{b}:b", "{b}:a", "UP", "LEFT", "0"},
                 {"EXISTS", "{b}:a"},
+                {"ZADD", "{b}:z", "1.5", "a", "2", "b", "-inf", "c", "3", "d"},
+                {"BZPOPMIN", "{b}:none", "{b}:z", "0"},
+                {"BZPOPMAX", "{b}:z", "0"},
+                {"BZMPOP", "0", "2", "{b}:none", "{b}:z", "MAX", "COUNT", "5"},
+                {"BZPOPMAX", "{b}:z", "0.01"},
+                {"BZMPOP", "0.01", "1", "{b}:z", "MIN"},
+                {"BZPOPMIN", "{b}:s", "0"},
+                {"BZMPOP", "0", "0", "{b}:z", "MAX"},
+                {"BZMPOP", "0", "1", "{b}:z", "UP"},
+                {"BZMPOP", "-1", "1", "{b}:z", "MIN"},
+                {"BZPOPMIN", "{b}:z", "x"},
             };
             for (String[] command : script) {
                 assertThat(reply(tessera, command)).as(String.join(" ", command)).isEqualTo(reply(real, command));
@@ -139,6 +150,42 @@ class BlockingCommandsTest extends RedisParityTestBase {
         } finally {
             clients.forEach(Jedis::close);
         }
+    }
+
+    @Test
+    void sortedSetPops_wakeAcrossMembers_inBothProtocols_withTheScore() throws Exception {
+        for (RedisProtocol protocol : List.of(RedisProtocol.RESP2, RedisProtocol.RESP3)) {
+            String key = "zwake-" + protocol;
+            try (Jedis blocked = jedis(2, protocol); Jedis blocked2 = jedis(2, protocol);
+                 Jedis writer = jedis(0, RedisProtocol.RESP2)) {
+                CompletableFuture<Object> min = CompletableFuture.supplyAsync(
+                        () -> send(blocked, "BZPOPMIN", key, "0"));
+                awaitBlocked(2, 1);
+                CompletableFuture<Object> mpop = CompletableFuture.supplyAsync(
+                        () -> send(blocked2, "BZMPOP", "0", "1", key, "MAX", "COUNT", "2"));
+                awaitBlocked(2, 2);
+                writer.zadd(key, 2.5, "first");
+                assertThat(render(min.get(20, TimeUnit.SECONDS))).isEqualTo("[" + key + ", first, 2.5]");
+                assertThat(mpop).isNotDone();
+                writer.zadd(key, java.util.Map.of("x", 1.0, "y", 7.0, "z", 3.0));
+                assertThat(render(mpop.get(20, TimeUnit.SECONDS))).isEqualTo("[" + key + ", [[y, 7], [z, 3]]]");
+                assertThat(writer.zrange(key, 0, -1)).containsExactly("x");
+            }
+        }
+    }
+
+    /** A reply as text: bulk strings as UTF-8, RESP3 doubles and RESP2 score strings alike. */
+    private static String render(Object reply) {
+        if (reply instanceof byte[] bytes) {
+            return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+        }
+        if (reply instanceof Double d) {
+            return d == Math.rint(d) ? Long.toString(d.longValue()) : d.toString();
+        }
+        if (reply instanceof List<?> list) {
+            return list.stream().map(BlockingCommandsTest::render).toList().toString();
+        }
+        return String.valueOf(reply);
     }
 
     @Test

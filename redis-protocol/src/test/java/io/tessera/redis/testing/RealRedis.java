@@ -42,6 +42,11 @@ public final class RealRedis implements AutoCloseable {
         }
     }
 
+    /** The server's port on 127.0.0.1 (for raw connections). */
+    public int port() {
+        return port;
+    }
+
     /** A new client of the server. */
     public Jedis client() {
         return new Jedis("127.0.0.1", port);

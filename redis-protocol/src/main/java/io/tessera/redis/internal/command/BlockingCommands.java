@@ -16,7 +16,8 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * LMPOP and the blocking list commands: BLPOP, BRPOP, BLMPOP, BRPOPLPUSH, BLMOVE.
+ * LMPOP and the blocking commands: BLPOP, BRPOP, BLMPOP, BRPOPLPUSH, BLMOVE on lists, BZPOPMIN, BZPOPMAX, BZMPOP on
+ * sorted sets.
  *
  * <p>Each blocking command is its non-blocking form plus waiting: the serving member runs the non-blocking pop (one
  * atomic step on the keys' primary when they share a slot, as Redis Cluster requires; key by key otherwise), and if
@@ -68,6 +69,21 @@ final class BlockingCommands {
                 false, true));
         table.slotOperation("blmove", (entries, args) -> ListCommands.moveBetween(entries.get(0), entries.get(1),
                 ListCommands.end(args[3]), ListCommands.end(args[4])));
+
+        table.add(new CommandSpec("bzpopmin", -3, flags("write fast blocking"), 1, -2, 1, SortedSetCommands.GROUP,
+                "Removes and returns the member with the lowest score from one or more sorted sets. Blocks until a "
+                        + "member is available otherwise. Deletes the sorted set if the last element was popped.",
+                call -> zpop(call, false), (entry, args) -> zpopFirst(List.of(entry), args, false)));
+        table.add(new CommandSpec("bzpopmax", -3, flags("write fast blocking"), 1, -2, 1, SortedSetCommands.GROUP,
+                "Removes and returns the member with the highest score from one or more sorted sets. Blocks until a "
+                        + "member available otherwise.  Deletes the sorted set if the last element was popped.",
+                call -> zpop(call, true), (entry, args) -> zpopFirst(List.of(entry), args, true)));
+        table.slotOperation("bzpopmin", (entries, args) -> zpopFirst(entries, args, false));
+        table.slotOperation("bzpopmax", (entries, args) -> zpopFirst(entries, args, true));
+        table.command("bzmpop", -5, "write blocking", 0, 0, 0, SortedSetCommands.GROUP,
+                "Removes and returns a member by score from one or more sorted sets. Blocks until a member is "
+                        + "available otherwise. Deletes the sorted set if the last element was popped.",
+                BlockingCommands::bzmpop);
     }
 
     private static Set<String> flags(String flags) {
@@ -201,6 +217,76 @@ final class BlockingCommands {
         // The element is in the destination already, where a client that left would have put it.
         Function<Reply, CompletableFuture<Reply>> undo = CompletableFuture::completedFuture;
         return blockUnlessServed(call, List.of(call.arg(1)), timeout, attempt, undo);
+    }
+
+    // ------------------------------------------------------------------------------ BZPOPMIN, BZPOPMAX, BZMPOP
+
+    /** BZPOPMIN/BZPOPMAX key [key ...] timeout: [key, member, score] from the first non-empty sorted set. */
+    private static CompletableFuture<Reply> zpop(CommandCall call, boolean max) {
+        long timeout = timeoutMillis(call.arg(call.argCount() - 1));
+        List<byte[]> keys = Arrays.asList(call.args()).subList(1, call.argCount() - 1);
+        String name = call.spec().name();
+        Supplier<CompletableFuture<Reply>> attempt = () -> onKeys(call, keys, name, call.args(),
+                key -> ListCommands.args(name, key, call.arg(call.argCount() - 1)));
+        Function<Reply, CompletableFuture<Reply>> undo = popped -> {
+            List<Reply> triple = ((Reply.Array) popped).items();
+            return zaddBack(call, ((Reply.Bulk) triple.get(0)).bytes(), triple.subList(1, 3));
+        };
+        return blockUnlessServed(call, keys, timeout, attempt, undo);
+    }
+
+    /** On the primary: pops the lowest (highest) member of the first existing sorted set among the keys. */
+    private static Reply zpopFirst(List<KeyEntry> entries, byte[][] args, boolean max) {
+        Map<Bytes, KeyEntry> byKey = Multi.byKey(entries);
+        for (int i = 1; i < args.length - 1; i++) {
+            KeyEntry entry = Multi.entry(byKey, args[i]);
+            entry.requireType(StoredValue.ZSET);
+            if (entry.exists()) {
+                List<Reply> popped = SortedSetCommands.pop(entry, 1, max);
+                return Reply.array(List.of(Reply.bulk(entry.key()), popped.get(0), popped.get(1)));
+            }
+        }
+        return Reply.NULL_ARRAY;
+    }
+
+    /** BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]: ZMPOP's answer once there is one. */
+    private static CompletableFuture<Reply> bzmpop(CommandCall call) {
+        long timeout = timeoutMillis(call.arg(1));
+        byte[][] zmpop = new byte[call.argCount() - 1][];
+        zmpop[0] = Arguments.utf8("zmpop");
+        System.arraycopy(call.args(), 2, zmpop, 1, call.argCount() - 2);
+        List<byte[]> keys = SortedSetMultiKeyCommands.zmpopKeys(zmpop);
+        Supplier<CompletableFuture<Reply>> attempt = () -> onKeys(call, keys, "zmpop", zmpop, key -> {
+            byte[][] one = new byte[zmpop.length - keys.size() + 1][];
+            one[0] = zmpop[0];
+            one[1] = Arguments.utf8("1");
+            one[2] = key;
+            System.arraycopy(zmpop, 2 + keys.size(), one, 3, zmpop.length - 2 - keys.size());
+            return one;
+        });
+        Function<Reply, CompletableFuture<Reply>> undo = popped -> {
+            List<Reply> pair = ((Reply.Array) popped).items();
+            List<Reply> flat = new ArrayList<>();
+            for (Reply scored : ((Reply.Array) pair.get(1)).items()) {
+                flat.addAll(((Reply.Array) scored).items());
+            }
+            return zaddBack(call, ((Reply.Bulk) pair.get(0)).bytes(), flat);
+        };
+        return blockUnlessServed(call, keys, timeout, attempt, undo);
+    }
+
+    /** ZADD of popped [member, score, member, score ...] back to {@code key}. */
+    private static CompletableFuture<Reply> zaddBack(CommandCall call, byte[] key, List<Reply> membersAndScores) {
+        byte[][] zadd = new byte[2 + membersAndScores.size()][];
+        zadd[0] = Arguments.utf8("zadd");
+        zadd[1] = key;
+        for (int i = 0; i + 1 < membersAndScores.size(); i += 2) {
+            double score = ((Reply.Double) membersAndScores.get(i + 1)).value();
+            zadd[2 + i] = Arguments.utf8(Double.isInfinite(score) ? (score > 0 ? "inf" : "-inf")
+                    : Double.toString(score)); // Java's shortest exact form; ZADD reads it back to the same double
+            zadd[3 + i] = ((Reply.Bulk) membersAndScores.get(i)).bytes();
+        }
+        return call.onKey(key, "zadd", zadd);
     }
 
     // ------------------------------------------------------------------------------------------------ shared

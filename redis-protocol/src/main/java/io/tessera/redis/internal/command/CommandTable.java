@@ -7,10 +7,12 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * Every command the server knows, one {@link CommandSpec} per command. Built once; the same table runs commands,
@@ -24,13 +26,24 @@ public final class CommandTable {
     /** The same commands under their upper-case names, as most clients send them: found without a lower-casing. */
     private final Map<String, CommandSpec> byUpperCaseName;
     private final Map<String, SlotOperation> slotOperations;
+    private final Map<String, Function<byte[][], List<byte[]>>> movableKeys;
 
-    private CommandTable(Map<String, CommandSpec> commands, Map<String, SlotOperation> slotOperations) {
+    private CommandTable(Map<String, CommandSpec> commands, Map<String, SlotOperation> slotOperations,
+                         Map<String, Function<byte[][], List<byte[]>>> movableKeys) {
         this.commands = Collections.unmodifiableMap(commands);
         Map<String, CommandSpec> upper = new HashMap<>();
         commands.forEach((name, spec) -> upper.put(name.toUpperCase(Locale.ROOT), spec));
         this.byUpperCaseName = Map.copyOf(upper);
         this.slotOperations = Collections.unmodifiableMap(slotOperations);
+        this.movableKeys = Collections.unmodifiableMap(movableKeys);
+    }
+
+    /**
+     * How command {@code name} finds its keys in its arguments when their positions depend on the arguments (Redis's
+     * {@code movablekeys}: ZUNION numkeys key ...), or {@code null} when its row's key positions say it.
+     */
+    public Function<byte[][], List<byte[]>> movableKeys(String name) {
+        return movableKeys.get(name);
     }
 
     /** The same-slot operation registered under {@code name}, or {@code null}. */
@@ -66,6 +79,8 @@ public final class CommandTable {
         ListCommands.register(builder);
         BlockingCommands.register(builder);
         SetCommands.register(builder);
+        SortedSetCommands.register(builder);
+        SortedSetMultiKeyCommands.register(builder);
         KeyCommands.register(builder);
         ClientCommands.register(builder);
         ServerCommands.register(builder);
@@ -82,6 +97,7 @@ public final class CommandTable {
     public static final class Builder {
         private final Map<String, CommandSpec> commands = new LinkedHashMap<>();
         private final Map<String, SlotOperation> slotOperations = new LinkedHashMap<>();
+        private final Map<String, Function<byte[][], List<byte[]>>> movableKeys = new LinkedHashMap<>();
 
         /**
          * Registers what a multi-key command runs on its keys' primary when they share a slot (see
@@ -90,6 +106,17 @@ public final class CommandTable {
         public Builder slotOperation(String name, SlotOperation operation) {
             if (slotOperations.putIfAbsent(name, operation) != null) {
                 throw new IllegalStateException("slot operation " + name + " registered twice");
+            }
+            return this;
+        }
+
+        /**
+         * Registers how command {@code name} finds its keys when their positions depend on its arguments: the
+         * function answers them, repeats included, or an empty list when the arguments name none validly.
+         */
+        public Builder movableKeys(String name, Function<byte[][], List<byte[]>> keys) {
+            if (movableKeys.putIfAbsent(name, keys) != null) {
+                throw new IllegalStateException("movable keys of " + name + " registered twice");
             }
             return this;
         }
@@ -120,6 +147,16 @@ public final class CommandTable {
                     handler, null));
         }
 
+        /**
+         * A command with its own handler and the given key positions, whose {@code operation} runs it on one key's
+         * primary when all its keys are that key (inside a transaction).
+         */
+        public Builder command(String name, int arity, String flags, int firstKey, int lastKey, int step,
+                               String group, String summary, CommandHandler handler, KeyOperation operation) {
+            return add(new CommandSpec(name, arity, flags(flags), firstKey, lastKey, step, group, summary,
+                    handler, operation));
+        }
+
         /** A command without keys whose reply does not wait for anything. */
         public Builder immediate(String name, int arity, String flags, String group, String summary,
                                  java.util.function.Function<CommandCall, Reply> handler) {
@@ -136,7 +173,8 @@ public final class CommandTable {
         }
 
         CommandTable build() {
-            return new CommandTable(new LinkedHashMap<>(commands), new LinkedHashMap<>(slotOperations));
+            return new CommandTable(new LinkedHashMap<>(commands), new LinkedHashMap<>(slotOperations),
+                    new LinkedHashMap<>(movableKeys));
         }
 
         private static Set<String> flags(String flags) {

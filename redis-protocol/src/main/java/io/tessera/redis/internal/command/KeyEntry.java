@@ -12,7 +12,9 @@ import io.tessera.redis.internal.store.HashView;
 import io.tessera.redis.internal.store.LiveHash;
 import io.tessera.redis.internal.store.LiveList;
 import io.tessera.redis.internal.store.LiveSet;
+import io.tessera.redis.internal.store.LiveSortedSet;
 import io.tessera.redis.internal.store.RedisLiveValue;
+import io.tessera.redis.internal.store.SortedSetView;
 import io.tessera.redis.internal.store.StoredValue;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -192,6 +194,27 @@ public final class KeyEntry {
     /** The number of members of the set (0 if the key does not exist); {@code WRONGTYPE} for another type. */
     public int setSize() {
         return setView().size();
+    }
+
+    /**
+     * The sorted set to read: the live set on the primary (no copy, so ZSCORE and ZRANGE cost what Redis's do), or
+     * one decoded from the stored bytes; empty if the key does not exist, {@code WRONGTYPE} for another type. Callers
+     * must not keep it past the command.
+     */
+    public SortedSetView sortedSet() {
+        if (liveValue() instanceof LiveSortedSet live) {
+            return live;
+        }
+        return present(StoredValue.ZSET) ? LiveSortedSet.fromStored(entry.getValue()) : new LiveSortedSet();
+    }
+
+    /** Replaces the value with a sorted set (any type before, no time to live), or deletes the key if it is empty. */
+    public void replaceWithSortedSet(SortedSetView set) {
+        if (set.size() == 0) {
+            remove();
+        } else {
+            setStored(StoredValue.encodeSortedSet(set), null);
+        }
     }
 
     /** The raw stored value, or {@code null}. */

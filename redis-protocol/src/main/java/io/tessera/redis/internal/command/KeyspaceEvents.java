@@ -11,7 +11,7 @@ import java.util.List;
  * Keyspace notifications, as Redis 7.0 sends them: with {@code notify-keyspace-events} set (CONFIG SET; per node, as
  * in Redis), a command that changes a key publishes the event name on {@code __keyspace@<db>__:<key>} (flag K) and
  * the key on {@code __keyevent@<db>__:<event>} (flag E), for the classes enabled: g (generic: del, expire, rename,
- * ...), $ (strings), l (lists), s (sets), h (hashes), x (expired), and A for all of them.
+ * ...), $ (strings), l (lists), s (sets), h (hashes), z (sorted sets), x (expired), and A for all of them.
  *
  * <p>The events are found where the change happens: the key's primary describes what each command did to each key
  * ({@link #describe}) and returns the events with the reply; the serving node publishes them through the cluster-wide
@@ -20,7 +20,7 @@ import java.util.List;
  *
  * <p>A multi-key command whose keys are in several slots is served per key (see the README), and its events come in
  * the order its keys' primaries answered, not necessarily the keys' order. Not sent (yet): the cross-slot and
- * cross-database steps of RENAME, COPY and MOVE (their parts are internal operations), z, t, m, n, e and d events.
+ * cross-database steps of RENAME, COPY and MOVE (their parts are internal operations), t, m, n, e and d events.
  */
 public final class KeyspaceEvents {
     static final int GENERIC = 1;
@@ -192,7 +192,8 @@ public final class KeyspaceEvents {
             default -> {
             }
         }
-        if (entry.written() || entry.removedByCommand()) {
+        // A *STORE whose result is empty deletes the destination, which Redis reports as del alone.
+        if (entry.written() || entry.removedByCommand() && !storesResult(command)) {
             Event event = commandEvent(command, key, source, args);
             if (event != null) {
                 into.add(event);
@@ -204,6 +205,14 @@ public final class KeyspaceEvents {
         if (entry.removedByCommand()) {
             into.add(new Event(GENERIC, "del", key));
         }
+    }
+
+    private static boolean storesResult(String command) {
+        return switch (command) {
+            case "sinterstore", "sunionstore", "sdiffstore", "zunionstore", "zinterstore", "zdiffstore",
+                    "zrangestore" -> true;
+            default -> false;
+        };
     }
 
     /** The keys in the order Redis notifies them: LMOVE and RPOPLPUSH push onto the destination first. */
@@ -291,6 +300,30 @@ public final class KeyspaceEvents {
                 name = command;
                 type = HASH;
             }
+            case "zadd" -> {
+                name = zaddIncrements(args) ? "zincr" : "zadd";
+                type = ZSET;
+            }
+            case "zincrby" -> {
+                name = "zincr";
+                type = ZSET;
+            }
+            case "bzpopmin", "bzpopmax" -> {
+                name = command.substring(1);
+                type = ZSET;
+            }
+            case "zmpop" -> {
+                Long numkeys = Arguments.tryParseLong(args[1]);
+                String where = numkeys == null || numkeys + 2 >= args.length ? ""
+                        : new String(args[(int) (numkeys + 2)], StandardCharsets.UTF_8);
+                name = where.equalsIgnoreCase("MAX") ? "zpopmax" : "zpopmin";
+                type = ZSET;
+            }
+            case "zrem", "zremrangebyrank", "zremrangebyscore", "zremrangebylex", "zpopmin", "zpopmax",
+                    "zunionstore", "zinterstore", "zdiffstore", "zrangestore" -> {
+                name = command;
+                type = ZSET;
+            }
             default -> {
                 return null;
             }
@@ -299,6 +332,21 @@ public final class KeyspaceEvents {
             return null; // GETEX changes only the expiry, reported as expire/persist
         }
         return new Event(type, name, key);
+    }
+
+    /** Whether a ZADD has the INCR option (among the options before its first score). */
+    private static boolean zaddIncrements(byte[][] args) {
+        for (int i = 2; i < args.length; i++) {
+            String option = new String(args[i], StandardCharsets.UTF_8);
+            if (option.equalsIgnoreCase("INCR")) {
+                return true;
+            }
+            if (!option.equalsIgnoreCase("NX") && !option.equalsIgnoreCase("XX") && !option.equalsIgnoreCase("GT")
+                    && !option.equalsIgnoreCase("LT") && !option.equalsIgnoreCase("CH")) {
+                return false;
+            }
+        }
+        return false;
     }
 
     private static byte[] concat(String prefix, byte[] key) {

@@ -3,6 +3,7 @@ package io.tessera.redis.internal.command;
 import io.tessera.grid.GridMap;
 import io.tessera.redis.internal.protocol.Reply;
 import io.tessera.redis.internal.store.Bytes;
+import io.tessera.redis.internal.store.SortedSetView;
 import io.tessera.redis.internal.store.StoredValue;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -15,10 +16,11 @@ import java.util.concurrent.CompletableFuture;
  * encoding tunables of CONFIG SET (Tessera stores every value its own way): a string is {@code int}, {@code embstr}
  * (up to 44 bytes) or {@code raw}; a list {@code quicklist}; a set {@code intset} (integers only, up to
  * set-max-intset-entries) or {@code hashtable}; a hash {@code listpack} (up to hash-max-listpack-entries fields, each
- * field and value up to hash-max-listpack-value bytes) or {@code hashtable}. Redis also keeps a value's history (an
- * appended string stays {@code raw}, a hash once converted stays {@code hashtable}); Tessera does not. IDLETIME
- * counts from the key's last write (the grid records reads only on max-idle maps); FREQ answers Redis's error for a
- * server without an LFU policy, which Tessera has not.
+ * field and value up to hash-max-listpack-value bytes) or {@code hashtable}; a sorted set {@code listpack} (up to
+ * zset-max-listpack-entries members, each up to zset-max-listpack-value bytes) or {@code skiplist}. Redis also keeps
+ * a value's history (an appended string stays {@code raw}, a hash once converted stays {@code hashtable}); Tessera
+ * does not. IDLETIME counts from the key's last write (the grid records reads only on max-idle maps); FREQ answers
+ * Redis's error for a server without an LFU policy, which Tessera has not.
  *
  * <p>MOVE key db reads the key, writes it into the other database only if absent there, then deletes it only if it
  * still holds what was read; a write to the key in between (which Redis, single-threaded, cannot see) leaves it in
@@ -37,7 +39,9 @@ final class ObjectCommands {
                         new byte[][] {Arguments.utf8("tessera.objectencoding"), call.arg(2),
                             Arguments.utf8(call.server().encodingSetting("set-max-intset-entries")),
                             Arguments.utf8(call.server().encodingSetting("hash-max-listpack-entries")),
-                            Arguments.utf8(call.server().encodingSetting("hash-max-listpack-value"))}))
+                            Arguments.utf8(call.server().encodingSetting("hash-max-listpack-value")),
+                            Arguments.utf8(call.server().encodingSetting("zset-max-listpack-entries")),
+                            Arguments.utf8(call.server().encodingSetting("zset-max-listpack-value"))}))
                 .add("refcount", 3, call -> call.onKey(call.arg(2), "tessera.objectrefcount",
                         new byte[][] {Arguments.utf8("tessera.objectrefcount"), call.arg(2)}))
                 .add("idletime", 3, call -> call.onKey(call.arg(2), "tessera.objectidletime",
@@ -59,11 +63,12 @@ final class ObjectCommands {
                         "    <key>.");
         table.command("object", -2, "", 0, 0, 0, "generic", "A container for object introspection commands.",
                 object);
-        table.add(new CommandSpec("tessera.objectencoding", 5, java.util.Set.of("internal"), 1, 1, 1, "generic",
+        table.add(new CommandSpec("tessera.objectencoding", 7, java.util.Set.of("internal"), 1, 1, 1, "generic",
                 "The Redis encoding of a key's value under the serving node's tunables (OBJECT ENCODING).",
                 call -> CommandCall.done(Reply.error(CommandDispatcher.unknownCommand(call.text(0), call.args()))),
                 (entry, args) -> entry.exists() ? Reply.bulk(encoding(entry, Arguments.parseLong(args[2]),
-                        Arguments.parseLong(args[3]), Arguments.parseLong(args[4]))) : Reply.NULL));
+                        Arguments.parseLong(args[3]), Arguments.parseLong(args[4]), Arguments.parseLong(args[5]),
+                        Arguments.parseLong(args[6]))) : Reply.NULL));
         table.add(internal("tessera.objectrefcount", "A key's reference count as Redis reports it (OBJECT REFCOUNT).",
                 (entry, args) -> entry.exists() ? Reply.integer(sharedInteger(entry) ? Integer.MAX_VALUE : 1)
                         : Reply.NULL));
@@ -82,7 +87,8 @@ final class ObjectCommands {
     }
 
     /** The encoding Redis 7.0 would use for the value now, under the given tunables. */
-    static String encoding(KeyEntry entry, long setMaxIntsetEntries, long hashMaxEntries, long hashMaxValue) {
+    static String encoding(KeyEntry entry, long setMaxIntsetEntries, long hashMaxEntries, long hashMaxValue,
+                           long zsetMaxEntries, long zsetMaxValue) {
         return switch (entry.type()) {
             case StoredValue.STRING -> {
                 byte[] value = entry.string();
@@ -96,6 +102,14 @@ final class ObjectCommands {
                     integers &= canonicalLong(member.bytes()) != null;
                 }
                 yield integers ? "intset" : "hashtable";
+            }
+            case StoredValue.ZSET -> {
+                SortedSetView set = entry.sortedSet();
+                boolean[] small = {set.size() <= zsetMaxEntries};
+                if (small[0]) {
+                    set.forEach(0, set.size(), false, (member, score) -> small[0] &= member.length <= zsetMaxValue);
+                }
+                yield small[0] ? "listpack" : "skiplist";
             }
             default -> {
                 Map<Bytes, byte[]> fields = entry.hashView();

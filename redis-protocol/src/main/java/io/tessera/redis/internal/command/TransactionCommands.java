@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * MULTI, EXEC, DISCARD, WATCH and UNWATCH, as Redis Cluster runs them: the commands of a transaction run atomically
@@ -213,9 +214,16 @@ final class TransactionCommands {
         return chain.thenApply(ignored -> Reply.array(Arrays.asList(replies)));
     }
 
-    /** The keys a command names, from its row's key positions (repeats included). */
+    /** The keys a command names, from its row's key positions or its movable keys (repeats included). */
     static List<byte[]> keysOf(CommandSpec spec, byte[][] args) {
-        if (spec == null || spec.firstKey() <= 0) {
+        if (spec == null) {
+            return List.of();
+        }
+        Function<byte[][], List<byte[]>> movable = CommandTable.standard().movableKeys(spec.name());
+        if (movable != null) {
+            return movable.apply(args);
+        }
+        if (spec.firstKey() <= 0) {
             return List.of();
         }
         int last = spec.lastKey() < 0 ? args.length + spec.lastKey() : spec.lastKey();

@@ -34,7 +34,10 @@ public sealed interface Reply {
     record Bulk(byte[] bytes) implements Reply {
     }
 
-    /** A double: RESP3 {@code ,}; RESP2 a bulk string in Redis's formatting. */
+    /**
+     * A double as Redis 7.0's {@code addReplyDouble} writes it (scores): RESP3 {@code ,}; RESP2 a bulk string; the
+     * text is C's {@code %.17g}, or {@code inf} and {@code -inf}.
+     */
     record Double(double value) implements Reply {
     }
 
@@ -56,6 +59,13 @@ public sealed interface Reply {
 
     /** A map of alternating keys and values: RESP3 {@code %n}; RESP2 a flat array of 2n items. */
     record MapReply(List<Reply> keysAndValues) implements Reply {
+    }
+
+    /**
+     * Pairs in order, as Redis answers members WITHSCORES: RESP2 one flat array of the 2n items; RESP3 an array of n
+     * two-item arrays (Redis does not use a map, whose clients would lose the order).
+     */
+    record Pairs(List<Reply> flat) implements Reply {
     }
 
     /** An unordered set: RESP3 {@code ~n}; RESP2 {@code *n}. */

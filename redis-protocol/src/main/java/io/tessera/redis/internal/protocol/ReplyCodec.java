@@ -25,6 +25,7 @@ public final class ReplyCodec {
     private static final byte SET = 11;
     private static final byte PUSH = 12;
     private static final byte VERBATIM = 13;
+    private static final byte PAIRS = 14;
 
     private ReplyCodec() {
     }
@@ -70,6 +71,8 @@ public final class ReplyCodec {
             items(out, MAP, m.keysAndValues());
         } else if (reply instanceof Reply.SetReply s) {
             items(out, SET, s.items());
+        } else if (reply instanceof Reply.Pairs p) {
+            items(out, PAIRS, p.flat());
         } else if (reply instanceof Reply.Push p) {
             items(out, PUSH, p.items());
         } else if (reply instanceof Reply.Verbatim v) {
@@ -130,6 +133,8 @@ public final class ReplyCodec {
                 return new Reply.MapReply(items(in));
             case SET:
                 return new Reply.SetReply(items(in));
+            case PAIRS:
+                return new Reply.Pairs(items(in));
             case PUSH:
                 return new Reply.Push(items(in));
             case VERBATIM:

@@ -2,6 +2,9 @@ package io.tessera.redis.internal.protocol;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -33,7 +36,7 @@ public final class RespReplyWriter {
         } else if (reply instanceof Reply.NullArray) {
             out.writeBytes(resp3 ? NULL3 : NULL_ARRAY);
         } else if (reply instanceof Reply.Double d) {
-            String text = formatDouble(d.value());
+            String text = formatScore(d.value());
             if (resp3) {
                 line(out, ',', text);
             } else {
@@ -53,6 +56,18 @@ public final class RespReplyWriter {
                 }
             } else {
                 aggregate(out, '*', m.keysAndValues(), protocol);
+            }
+        } else if (reply instanceof Reply.Pairs p) {
+            if (resp3) {
+                List<Reply> flat = p.flat();
+                number(out, '*', flat.size() / 2);
+                for (int i = 0; i + 1 < flat.size(); i += 2) {
+                    number(out, '*', 2);
+                    write(flat.get(i), protocol, out);
+                    write(flat.get(i + 1), protocol, out);
+                }
+            } else {
+                aggregate(out, '*', p.flat(), protocol);
             }
         } else if (reply instanceof Reply.SetReply s) {
             aggregate(out, resp3 ? '~' : '*', s.items(), protocol);
@@ -90,6 +105,49 @@ public final class RespReplyWriter {
         }
         return new java.math.BigDecimal(java.lang.Double.toString(value)).stripTrailingZeros().toPlainString();
     }
+
+    /**
+     * Redis 7.0's text of a double reply ({@code addReplyDouble}): {@code inf}, {@code -inf}, or C's {@code %.17g}
+     * (17 significant digits, trailing zeros dropped, an exponent of at least two digits outside 1e-4..1e17), so
+     * 1.1 is {@code 1.1000000000000001} and 1e20 {@code 1e+20}.
+     */
+    public static String formatScore(double value) {
+        if (java.lang.Double.isInfinite(value)) {
+            return value > 0 ? "inf" : "-inf";
+        }
+        if (java.lang.Double.isNaN(value)) {
+            return "nan";
+        }
+        if (value == 0) {
+            return 1 / value < 0 ? "-0" : "0";
+        }
+        if (value == Math.rint(value) && Math.abs(value) < 1e15) {
+            return Long.toString((long) value); // exact, and %.17g prints such integers in full
+        }
+        BigDecimal rounded = new BigDecimal(value).round(SEVENTEEN_DIGITS);
+        int exponent = rounded.precision() - rounded.scale() - 1;
+        if (exponent >= -4 && exponent < 17) {
+            return rounded.stripTrailingZeros().toPlainString();
+        }
+        String digits = rounded.unscaledValue().abs().toString();
+        int end = digits.length();
+        while (end > 1 && digits.charAt(end - 1) == '0') {
+            end--;
+        }
+        StringBuilder text = new StringBuilder(24);
+        if (value < 0) {
+            text.append('-');
+        }
+        text.append(digits.charAt(0));
+        if (end > 1) {
+            text.append('.').append(digits, 1, end);
+        }
+        int magnitude = Math.abs(exponent);
+        text.append('e').append(exponent < 0 ? '-' : '+').append(magnitude < 10 ? "0" : "").append(magnitude);
+        return text.toString();
+    }
+
+    private static final MathContext SEVENTEEN_DIGITS = new MathContext(17, RoundingMode.HALF_EVEN);
 
     private static void aggregate(ByteBuf out, char type, List<Reply> items, int protocol) {
         number(out, type, items.size());

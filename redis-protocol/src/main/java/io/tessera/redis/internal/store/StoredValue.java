@@ -11,9 +11,10 @@ import java.util.Map;
 
 /**
  * How a Redis value is stored as one grid entry's bytes: a type byte, then the payload. A string's payload is its
- * bytes; a list, set or hash is a count followed by length-prefixed elements (hash: field, value, field, value).
- * The whole value is one entry, so every command on a key is one atomic entry-processor run on its partition, and
- * the entry's time to live is the key's.
+ * bytes; a list, set or hash is a count followed by length-prefixed elements (hash: field, value, field, value); a
+ * sorted set is a count followed by its members in order, each its score (8 bytes, IEEE 754, big-endian) and then the
+ * length-prefixed member. The whole value is one entry, so every command on a key is one atomic entry-processor run
+ * on its partition, and the entry's time to live is the key's.
  */
 public final class StoredValue {
     public static final byte STRING = 1;
@@ -128,6 +129,42 @@ public final class StoredValue {
         return fields;
     }
 
+    /** Stores a sorted set, its members in order. */
+    public static byte[] encodeSortedSet(SortedSetView set) {
+        int n = set.size();
+        long[] size = {1 + 5};
+        set.forEach(0, n, false, (member, score) -> size[0] += 8 + 5 + member.length);
+        if (size[0] > Integer.MAX_VALUE - 16) {
+            throw new IllegalStateException("sorted set too large to store: " + size[0] + " bytes");
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream((int) size[0]);
+        out.write(ZSET);
+        writeCount(out, n);
+        set.forEach(0, n, false, (member, score) -> {
+            long bits = Double.doubleToLongBits(score);
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                out.write((int) (bits >>> shift));
+            }
+            writeCount(out, member.length);
+            out.write(member, 0, member.length);
+        });
+        return out.toByteArray();
+    }
+
+    /** The number of members of a stored sorted set. */
+    public static int sortedSetSize(byte[] stored) {
+        return readCount(ByteBuffer.wrap(stored, 1, stored.length - 1));
+    }
+
+    /** Hands the members of a stored sorted set, in order, to {@code members}. */
+    public static void decodeSortedSet(byte[] stored, ScoredConsumer members) {
+        ByteBuffer in = ByteBuffer.wrap(stored, 1, stored.length - 1);
+        int n = readCount(in);
+        for (int i = 0; i < n; i++) {
+            double score = in.getDouble();
+            members.accept(readElement(in), score);
+        }
+    }
 
     private static byte[] encodeElements(byte type, List<byte[]> elements) {
         int size = 1 + 5;
