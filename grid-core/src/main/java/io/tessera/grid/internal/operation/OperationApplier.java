@@ -178,16 +178,15 @@ final class OperationApplier {
                 return OperationResult.ok(null, current.expireAt() == 0 ? -1 : Math.max(0, current.expireAt() - now));
             }
             case EXECUTE -> {
-                if (current != null) {
-                    store.accessed(current, now);
-                }
-                return executeProcessor(current, key, format, request, now, changes, bound);
+                OperationResult result = executeProcessor(current, key, format, request, now, changes, bound);
+                accessedAfter(store, current, now);
+                return result;
             }
             case EXECUTE_MULTI -> {
-                if (current != null) {
-                    store.accessed(current, now);
-                }
-                return executeMultiKeyProcessor(store, current, key, format, request, now, changes, bound);
+                OperationResult result = executeMultiKeyProcessor(store, current, key, format, request, now, changes,
+                        bound);
+                accessedAfter(store, current, now);
+                return result;
             }
             default -> throw new IllegalStateException("unhandled " + request.code());
         }
@@ -356,9 +355,6 @@ final class OperationApplier {
                 changes.remove(current, EntryEventType.EXPIRED);
                 current = null;
             }
-            if (current != null) {
-                store.accessed(current, now);
-            }
             keys.add(key);
             formats.add(format);
             currents.add(current);
@@ -390,6 +386,20 @@ final class OperationApplier {
         for (Outcome outcome : outcomes) {
             commit(outcome, request.map().maxIdleMillis(), now, changes);
         }
+        for (int i = 1; i < currents.size(); i++) {
+            accessedAfter(store, currents.get(i), now);
+        }
         return OperationResult.ok(resultBytes, result == null ? 0 : 1);
+    }
+
+    /**
+     * Counts a processor's visit to {@code current} as an access, after the processor ran: it saw the entry's last
+     * access as it was before (what {@code OBJECT IDLETIME} reports). A record the processor replaced is no longer in
+     * the store; its successor carries the counts over already.
+     */
+    private static void accessedAfter(RecordStore store, Record current, long now) {
+        if (current != null && store.holds(current)) {
+            store.accessed(current, now);
+        }
     }
 }

@@ -162,6 +162,11 @@ public final class RecordStore {
         return records.get(key.bytes(), key.hashCode());
     }
 
+    /** Whether {@code record} is the one this store holds under its key (not replaced or removed since). */
+    public boolean holds(Record record) {
+        return records.get(record.keyBytes(), record.keyHash()) == record;
+    }
+
     /** The tombstone of a recent deletion of {@code key}, or {@code null}. */
     public Tombstone tombstone(BytesKey key) {
         return tombstones.get(key);
