@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * with an EVICTED event, as the expiry sweep does for expired entries.
  *
  * <p>Sampling, as Redis does it instead of keeping an LRU list (whose upkeep every read would pay): for one victim
- * it looks at {@value #PARTITION_PICKS} random primaries of the thread that hold the map, takes up to
+ * it looks at {@value #PARTITION_PICKS} distinct random primaries of the thread that hold the map (all of them when the
+ * thread has no more), takes up to
  * {@value #SAMPLES_PER_PARTITION} consecutive records from a random slot of each (and, for {@link EvictionPolicy#TTL}
  * or when only expiring entries may go, the partition's nearest deadline), and evicts the worst. Partitions of one
  * thread share the thread, so reaching across them needs no lock; a victim in the partition of the step that found
@@ -45,6 +46,7 @@ final class Evictor {
     private final ReplicationStream stream;
     private final HybridLogicalClock hlc;
     private final Record[][] candidates;
+    private final int[][] picks;
     private final AtomicBoolean[] asked;
 
     Evictor(PartitionReplicas replicas, ReplicationStream stream, HybridLogicalClock hlc) {
@@ -53,6 +55,7 @@ final class Evictor {
         this.hlc = hlc;
         int threads = replicas.threads().count();
         this.candidates = new Record[threads][SAMPLES_PER_PARTITION + 1];
+        this.picks = new int[threads][PARTITION_PICKS];
         this.asked = new AtomicBoolean[threads];
         for (int t = 0; t < threads; t++) {
             asked[t] = new AtomicBoolean();
@@ -154,11 +157,13 @@ final class Evictor {
         int owned = (replicas.partitionCount() - thread + threads - 1) / threads;
         Record best = null;
         RecordStore bestStore = null;
-        int picked = 0;
-        for (int tries = 0; picked < PARTITION_PICKS && tries < RANDOM_TRIES; tries++) {
-            RecordStore store = holder(thread + random.nextInt(owned) * threads, account);
-            if (store != null) {
-                picked++;
+        int[] picked = picks[thread];
+        int pickedCount = 0;
+        for (int tries = 0; pickedCount < PARTITION_PICKS && tries < RANDOM_TRIES; tries++) {
+            int p = thread + random.nextInt(owned) * threads;
+            RecordStore store = holder(p, account);
+            if (store != null && !contains(picked, pickedCount, p)) {
+                picked[pickedCount++] = p;
                 Record found = worst(store, store == step ? stepStart : Long.MAX_VALUE, capacity, thread, random);
                 if (found != null && (best == null || worse(found, best, capacity.policy()))) {
                     best = found;
@@ -166,7 +171,7 @@ final class Evictor {
                 }
             }
         }
-        if (picked < PARTITION_PICKS) {
+        if (pickedCount < PARTITION_PICKS) {
             // Few of the thread's partitions hold the map (a small map over many partitions): look at every one.
             for (int i = 0; i < owned; i++) {
                 RecordStore store = holder(thread + i * threads, account);
@@ -180,6 +185,15 @@ final class Evictor {
             }
         }
         return best == null ? null : new Victim(bestStore, best);
+    }
+
+    private static boolean contains(int[] values, int count, int value) {
+        for (int i = 0; i < count; i++) {
+            if (values[i] == value) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The store of {@code account}'s map in partition {@code p} if this member serves it as primary and it holds any. */
