@@ -36,7 +36,7 @@ public interface GridMap<K, V> extends ConcurrentMap<K, V> {
      * {@link MapConfig#maxSize()}, {@link MapConfig#maxMemory()}, {@link MapConfig#evictionPolicy()} and
      * {@link MapConfig#evictOnlyExpiring()}. How much of a map a member keeps is that member's own business (as
      * Redis's {@code CONFIG SET maxmemory} is per server): other members keep their bounds. A member that is beyond
-     * its new bound evicts down to it within a maintenance tick (100 ms) when its policy evicts.
+     * its new bound evicts down to it within two maintenance ticks (about 200 ms) when its policy evicts.
      *
      * @throws IllegalArgumentException if {@code config} differs in anything else
      */

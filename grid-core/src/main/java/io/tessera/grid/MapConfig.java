@@ -14,10 +14,12 @@ import java.util.Objects;
  * (see {@link EvictionPolicy}). With {@code b} backups and {@code n} members a map so keeps about
  * {@code n * maxSize / (b + 1)} distinct entries. A member applies the bound of its own config of the map (the one
  * it opened the map with, or {@link GridMap#reconfigure} set); a member that never opened the map applies the bound of
- * the operations it executes. A member's own writes never leave it beyond its bound while it has something to evict;
- * copies it receives as a backup may, until its partition threads' next maintenance tick (100 ms) evicts from its
- * primaries. An evicted key leaves no tombstone: a cache entry another side of a split still holds may come back in
- * the merge.
+ * the operations it executes. A write that takes the member beyond its bound is followed, in the same step, by the
+ * evictions that bring it back (from the primaries of the partition thread that ran it; when those have nothing to
+ * evict, the other threads evict at once); copies the member receives as a backup may leave it beyond its bound until
+ * its maintenance ticks evict from its primaries (within about 200 ms). Sampling is approximate, as Redis's is, and
+ * two threads evicting at once may evict an entry or two more than needed. An evicted key leaves no tombstone: a cache
+ * entry another side of a split still holds may come back in the merge.
  */
 public final class MapConfig {
     /** The default number of backups. */
