@@ -9,5 +9,7 @@ public enum EntryEventType {
     /** A key was removed by an operation. */
     REMOVED,
     /** A key was removed because its time to live or max-idle passed. */
-    EXPIRED
+    EXPIRED,
+    /** A key was removed to keep a bounded map within its member's bound ({@link MapConfig#evictionPolicy()}). */
+    EVICTED
 }

@@ -23,4 +23,8 @@ public interface EntryListener<K, V> {
     /** Called when a key expired. */
     default void entryExpired(EntryEvent<K, V> event) {
     }
+
+    /** Called once for every key evicted from a bounded map. */
+    default void entryEvicted(EntryEvent<K, V> event) {
+    }
 }

@@ -23,7 +23,9 @@ public interface Grid extends AutoCloseable {
 
     /**
      * The map called {@code name} with {@code config}. Use the same config for a name on every member: the config
-     * travels with each operation, and the primary applies the one it receives.
+     * travels with each operation, and the primary applies the one it receives; only the bound
+     * ({@link MapConfig#maxSize()}, {@link MapConfig#maxMemory()} and the eviction settings) is the member's own, from
+     * its own config of the map (see {@link GridMap#reconfigure}).
      *
      * @throws IllegalArgumentException if this member already handed out {@code name} with another config, or the
      *     config asks for more backups than the grid keeps ({@link GridBuilder#maxBackups(int)})

@@ -31,6 +31,20 @@ public interface GridMap<K, V> extends ConcurrentMap<K, V> {
     /** The map's config on this member. */
     MapConfig config();
 
+    /**
+     * Changes this member's bound of the map from now on: {@code config} may differ from {@link #config()} only in
+     * {@link MapConfig#maxSize()}, {@link MapConfig#maxMemory()}, {@link MapConfig#evictionPolicy()} and
+     * {@link MapConfig#evictOnlyExpiring()}. How much of a map a member keeps is that member's own business (as
+     * Redis's {@code CONFIG SET maxmemory} is per server): other members keep their bounds. A member that is beyond
+     * its new bound evicts down to it within two maintenance ticks (about 200 ms) when its policy evicts.
+     *
+     * @throws IllegalArgumentException if {@code config} differs in anything else
+     */
+    void reconfigure(MapConfig config);
+
+    /** What this member holds of the map by the grid's accounting, and how much its primaries evicted. */
+    LocalMapStats localStats();
+
     /** Puts {@code value} under {@code key} with a time to live ({@link Duration#ZERO}: none), returning the old value. */
     V put(K key, V value, Duration ttl);
 

@@ -4,16 +4,30 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How a map is replicated and expires: an immutable value made with {@link #builder()}.
+ * How a map is replicated, expires and is bounded: an immutable value made with {@link #builder()}.
  *
  * <p>Defaults: one synchronous backup, no TTL, no max-idle, no near cache, reads from the primary, no minimum cluster
- * size, and {@link MergePolicy#LATEST_UPDATE} after a split.
+ * size, {@link MergePolicy#LATEST_UPDATE} after a split, and no bound.
+ *
+ * <p>Bounds are per member: each member keeps what it holds of the map, its backup copies included, within
+ * {@link #maxSize()} entries and {@link #maxMemory()} bytes, and its primaries evict by {@link #evictionPolicy()}
+ * (see {@link EvictionPolicy}). With {@code b} backups and {@code n} members a map so keeps about
+ * {@code n * maxSize / (b + 1)} distinct entries. A member applies the bound of its own config of the map (the one
+ * it opened the map with, or {@link GridMap#reconfigure} set); a member that never opened the map applies the bound of
+ * the operations it executes. A write that takes the member beyond its bound is followed, in the same step, by the
+ * evictions that bring it back (from the primaries of the partition thread that ran it; when those have nothing to
+ * evict, the other threads evict at once); copies the member receives as a backup may leave it beyond its bound until
+ * its maintenance ticks evict from its primaries (within about 200 ms). Sampling is approximate, as Redis's is, and
+ * two threads evicting at once may evict an entry or two more than needed. An evicted key leaves no tombstone: a cache
+ * entry another side of a split still holds may come back in the merge.
  */
 public final class MapConfig {
     /** The default number of backups. */
     public static final int DEFAULT_BACKUPS = 1;
     /** The most backups a map may keep. */
     public static final int MAX_BACKUPS = 6;
+    /** The default eviction policy: a bounded map refuses writes beyond its bound. */
+    public static final EvictionPolicy DEFAULT_EVICTION_POLICY = EvictionPolicy.NONE;
 
     private static final MapConfig DEFAULT = builder().build();
 
@@ -25,6 +39,10 @@ public final class MapConfig {
     private final boolean readFromBackup;
     private final int minClusterSize;
     private final MergePolicy mergePolicy;
+    private final long maxSize;
+    private final long maxMemory;
+    private final EvictionPolicy evictionPolicy;
+    private final boolean evictOnlyExpiring;
 
     private MapConfig(Builder b) {
         this.backups = b.backups;
@@ -35,6 +53,10 @@ public final class MapConfig {
         this.readFromBackup = b.readFromBackup;
         this.minClusterSize = b.minClusterSize;
         this.mergePolicy = b.mergePolicy;
+        this.maxSize = b.maxSize;
+        this.maxMemory = b.maxMemory;
+        this.evictionPolicy = b.evictionPolicy;
+        this.evictOnlyExpiring = b.evictOnlyExpiring;
     }
 
     /** A builder with the defaults. */
@@ -58,6 +80,10 @@ public final class MapConfig {
         b.readFromBackup = readFromBackup;
         b.minClusterSize = minClusterSize;
         b.mergePolicy = mergePolicy;
+        b.maxSize = maxSize;
+        b.maxMemory = maxMemory;
+        b.evictionPolicy = evictionPolicy;
+        b.evictOnlyExpiring = evictOnlyExpiring;
         return b;
     }
 
@@ -105,25 +131,62 @@ public final class MapConfig {
         return mergePolicy;
     }
 
+    /** The most entries of the map a member holds (its backup copies included), or 0 for no bound. */
+    public long maxSize() {
+        return maxSize;
+    }
+
+    /**
+     * The most memory the map's entries may take on a member (its backup copies included), in bytes, or 0 for no
+     * bound. The grid's estimate of an entry is its key and value bytes plus 136 bytes (the record, the headers of
+     * the key and value arrays with their padding, and its share of the table); an entry with a time to live or a
+     * max-idle span counts 136 bytes more (its place in the expiry queue), and a live value (the RESP server's lists)
+     * counts its elements' bytes plus about 20 bytes each. {@link GridMap#localStats()} reports the sum. The heap the
+     * map takes is about that; the JVM needs room beyond it for everything else.
+     */
+    public long maxMemory() {
+        return maxMemory;
+    }
+
+    /** Whether the map has a bound ({@link #maxSize()} or {@link #maxMemory()}). */
+    public boolean bounded() {
+        return maxSize > 0 || maxMemory > 0;
+    }
+
+    /** What a member evicts beyond its bound; see {@link EvictionPolicy}. */
+    public EvictionPolicy evictionPolicy() {
+        return evictionPolicy;
+    }
+
+    /**
+     * Whether only entries with a time to live or max-idle span are evicted (Redis's {@code volatile-*}): a member
+     * whose candidates have none refuses growing writes as {@link EvictionPolicy#NONE} does.
+     */
+    public boolean evictOnlyExpiring() {
+        return evictOnlyExpiring;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof MapConfig c && c.backups == backups && c.asyncBackups == asyncBackups
                 && c.ttl.equals(ttl) && c.maxIdle.equals(maxIdle) && Objects.equals(c.nearCache, nearCache)
                 && c.readFromBackup == readFromBackup && c.minClusterSize == minClusterSize
-                && c.mergePolicy.equals(mergePolicy);
+                && c.mergePolicy.equals(mergePolicy) && c.maxSize == maxSize && c.maxMemory == maxMemory
+                && c.evictionPolicy == evictionPolicy && c.evictOnlyExpiring == evictOnlyExpiring;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(backups, asyncBackups, ttl, maxIdle, nearCache, readFromBackup, minClusterSize,
-                mergePolicy);
+                mergePolicy, maxSize, maxMemory, evictionPolicy, evictOnlyExpiring);
     }
 
     @Override
     public String toString() {
         return "MapConfig{backups=" + backups + ", asyncBackups=" + asyncBackups + ", ttl=" + ttl + ", maxIdle="
                 + maxIdle + ", nearCache=" + nearCache + ", readFromBackup=" + readFromBackup + ", minClusterSize="
-                + minClusterSize + ", mergePolicy=" + mergePolicy + "}";
+                + minClusterSize + ", mergePolicy=" + mergePolicy + ", maxSize=" + maxSize + ", maxMemory="
+                + maxMemory + ", evictionPolicy=" + evictionPolicy + ", evictOnlyExpiring=" + evictOnlyExpiring + "}";
     }
 
     /** Builds a {@link MapConfig}; every setter validates at once. */
@@ -136,6 +199,10 @@ public final class MapConfig {
         private boolean readFromBackup;
         private int minClusterSize;
         private MergePolicy mergePolicy = MergePolicy.LATEST_UPDATE;
+        private long maxSize;
+        private long maxMemory;
+        private EvictionPolicy evictionPolicy = DEFAULT_EVICTION_POLICY;
+        private boolean evictOnlyExpiring;
 
         private Builder() {
         }
@@ -199,8 +266,51 @@ public final class MapConfig {
             return this;
         }
 
-        /** Builds the config. */
+        /** Bounds the entries each member holds of the map, backup copies included (0, the default: no bound). */
+        public Builder maxSize(long maxSize) {
+            if (maxSize < 0) {
+                throw new IllegalArgumentException("maxSize: " + maxSize
+                        + " (expected 0 for no bound, or a positive entry count)");
+            }
+            this.maxSize = maxSize;
+            return this;
+        }
+
+        /**
+         * Bounds the estimated memory of the entries each member holds of the map, backup copies included, in bytes
+         * (0, the default: no bound); see {@link MapConfig#maxMemory()} for the estimate.
+         */
+        public Builder maxMemory(long maxMemory) {
+            if (maxMemory < 0) {
+                throw new IllegalArgumentException("maxMemory: " + maxMemory
+                        + " (expected 0 for no bound, or a positive number of bytes)");
+            }
+            this.maxMemory = maxMemory;
+            return this;
+        }
+
+        /** Sets what a member evicts beyond its bound (default {@link EvictionPolicy#NONE}: refuse the write). */
+        public Builder evictionPolicy(EvictionPolicy evictionPolicy) {
+            this.evictionPolicy = Objects.requireNonNull(evictionPolicy, "evictionPolicy");
+            return this;
+        }
+
+        /** Evicts only entries with a time to live or max-idle span (Redis's {@code volatile-*} policies). */
+        public Builder evictOnlyExpiring(boolean evictOnlyExpiring) {
+            this.evictOnlyExpiring = evictOnlyExpiring;
+            return this;
+        }
+
+        /**
+         * Builds the config.
+         *
+         * @throws IllegalArgumentException if {@code evictOnlyExpiring} is set without an eviction policy
+         */
         public MapConfig build() {
+            if (evictOnlyExpiring && evictionPolicy == EvictionPolicy.NONE) {
+                throw new IllegalArgumentException("evictOnlyExpiring: true (expected an evictionPolicy other than"
+                        + " NONE, which evicts nothing)");
+            }
             return new MapConfig(this);
         }
 

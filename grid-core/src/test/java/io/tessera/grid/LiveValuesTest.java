@@ -61,6 +61,11 @@ class LiveValuesTest {
         }
 
         @Override
+        public long estimatedBytes() {
+            return 16 + 8L * items.length;
+        }
+
+        @Override
         public byte[] toBytes() {
             ByteBuffer out = ByteBuffer.allocate(1 + 8 * size);
             out.put(GridSerializer.VALUE_BYTES);

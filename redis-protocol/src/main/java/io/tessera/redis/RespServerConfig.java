@@ -5,8 +5,8 @@ import java.util.Objects;
 
 /**
  * How a {@link RespServer} listens and what it allows. Immutable; build with {@link #builder()}. The defaults are
- * Redis's: 127.0.0.1:6379, no password, 10,000 clients, 16 databases, 512 MB bulk strings, 1 GB query buffer; the
- * databases are grid maps with {@link MapConfig#defaults()}.
+ * Redis's: 127.0.0.1:6379, no password, 10,000 clients, 16 databases, 512 MB bulk strings, 1 GB query buffer, no
+ * maxmemory and {@code noeviction}; the databases are grid maps with {@link MapConfig#defaults()}.
  */
 public final class RespServerConfig {
     private final String bindAddress;
@@ -18,6 +18,8 @@ public final class RespServerConfig {
     private final long clientQueryBufferLimit;
     private final int ioThreads;
     private final MapConfig databaseConfig;
+    private final long maxMemory;
+    private final String maxMemoryPolicy;
 
     private RespServerConfig(Builder b) {
         this.bindAddress = b.bindAddress;
@@ -29,6 +31,8 @@ public final class RespServerConfig {
         this.clientQueryBufferLimit = b.clientQueryBufferLimit;
         this.ioThreads = b.ioThreads;
         this.databaseConfig = b.databaseConfig;
+        this.maxMemory = b.maxMemory;
+        this.maxMemoryPolicy = b.maxMemoryPolicy;
     }
 
     public static Builder builder() {
@@ -80,16 +84,33 @@ public final class RespServerConfig {
         return ioThreads;
     }
 
-    /** The map configuration of every database (backups, minimum cluster size, merge policy). */
+    /**
+     * The map configuration of every database (backups, minimum cluster size, merge policy); its memory bound and
+     * eviction are the server's {@link #maxMemory()} and {@link #maxMemoryPolicy()}.
+     */
     public MapConfig databaseConfig() {
         return databaseConfig;
+    }
+
+    /**
+     * Redis's {@code maxmemory}: the most this node holds of each database by the grid's estimate (see
+     * {@link MapConfig#maxMemory()}), its backup copies included; 0 (the default) for no bound.
+     */
+    public long maxMemory() {
+        return maxMemory;
+    }
+
+    /** Redis's {@code maxmemory-policy}: {@code noeviction} (the default), {@code allkeys-lru}, ... */
+    public String maxMemoryPolicy() {
+        return maxMemoryPolicy;
     }
 
     /** A builder starting from this configuration. */
     public Builder toBuilder() {
         return builder().bindAddress(bindAddress).port(port).requirePass(requirePass).maxClients(maxClients)
                 .databases(databases).protoMaxBulkLen(protoMaxBulkLen)
-                .clientQueryBufferLimit(clientQueryBufferLimit).ioThreads(ioThreads).databaseConfig(databaseConfig);
+                .clientQueryBufferLimit(clientQueryBufferLimit).ioThreads(ioThreads).databaseConfig(databaseConfig)
+                .maxMemory(maxMemory).maxMemoryPolicy(maxMemoryPolicy);
     }
 
     @Override
@@ -97,7 +118,8 @@ public final class RespServerConfig {
         return "RespServerConfig[bind=" + bindAddress + ", port=" + port + ", requirepass="
                 + (requirePass == null ? "none" : "set") + ", maxclients=" + maxClients + ", databases=" + databases
                 + ", proto-max-bulk-len=" + protoMaxBulkLen + ", client-query-buffer-limit=" + clientQueryBufferLimit
-                + ", io-threads=" + ioThreads + ", databases-map=" + databaseConfig + "]";
+                + ", io-threads=" + ioThreads + ", maxmemory=" + maxMemory + ", maxmemory-policy=" + maxMemoryPolicy
+                + ", databases-map=" + databaseConfig + "]";
     }
 
     /** Collects settings; {@link #build()} checks them. */
@@ -111,8 +133,22 @@ public final class RespServerConfig {
         private long clientQueryBufferLimit = 1024L * 1024 * 1024;
         private int ioThreads;
         private MapConfig databaseConfig = MapConfig.defaults();
+        private long maxMemory;
+        private String maxMemoryPolicy = "noeviction";
 
         private Builder() {
+        }
+
+        /** Sets maxmemory in bytes (0: no bound). */
+        public Builder maxMemory(long maxMemory) {
+            this.maxMemory = maxMemory;
+            return this;
+        }
+
+        /** Sets maxmemory-policy by its Redis name ({@code allkeys-lru}, {@code volatile-ttl}, ...). */
+        public Builder maxMemoryPolicy(String maxMemoryPolicy) {
+            this.maxMemoryPolicy = Objects.requireNonNull(maxMemoryPolicy, "maxMemoryPolicy");
+            return this;
         }
 
         public Builder bindAddress(String bindAddress) {
@@ -175,6 +211,10 @@ public final class RespServerConfig {
             require(clientQueryBufferLimit >= 1024 * 1024, "client-query-buffer-limit must be at least 1 MB, got "
                     + clientQueryBufferLimit);
             require(ioThreads >= 0, "io threads must not be negative, got " + ioThreads);
+            require(maxMemory >= 0, "maxmemory must not be negative, got " + maxMemory);
+            require(io.tessera.redis.internal.command.Maxmemory.Policy.of(maxMemoryPolicy) != null,
+                    "maxmemory-policy must be one of "
+                    + io.tessera.redis.internal.command.Maxmemory.Policy.names() + ", got " + maxMemoryPolicy);
             return new RespServerConfig(this);
         }
 

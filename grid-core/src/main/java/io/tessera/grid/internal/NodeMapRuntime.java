@@ -2,6 +2,7 @@ package io.tessera.grid.internal;
 
 import io.tessera.grid.EntryListener;
 import io.tessera.grid.GridClock;
+import io.tessera.grid.LocalMapStats;
 import io.tessera.grid.NearCacheConfig;
 import io.tessera.grid.internal.cluster.MembershipLease;
 import io.tessera.grid.internal.event.EventService;
@@ -15,6 +16,8 @@ import io.tessera.grid.internal.operation.PartitionQuery;
 import io.tessera.grid.internal.operation.PrimaryExecutor;
 import io.tessera.grid.internal.partition.PartitionTable;
 import io.tessera.grid.internal.serialization.GridSerializer;
+import io.tessera.grid.internal.store.Capacity;
+import io.tessera.grid.internal.store.MemoryAccount;
 import io.tessera.grid.internal.wire.WireWriter;
 import java.util.List;
 import java.util.UUID;
@@ -143,5 +146,16 @@ final class NodeMapRuntime implements MapRuntime {
     @Override
     public boolean removeListener(String map, UUID id) {
         return events.removeListener(map, id);
+    }
+
+    @Override
+    public void configureCapacity(String map, Capacity capacity) {
+        node.replicas().accounts().account(map).configure(capacity);
+    }
+
+    @Override
+    public LocalMapStats localStats(String map) {
+        MemoryAccount account = node.replicas().accounts().account(map);
+        return new LocalMapStats(account.entries(), account.bytes(), account.evictions());
     }
 }

@@ -536,6 +536,7 @@ public final class EventService implements EventPublisher {
                     case UPDATED -> l.listener.entryUpdated(event);
                     case REMOVED -> l.listener.entryRemoved(event);
                     case EXPIRED -> l.listener.entryExpired(event);
+                    case EVICTED -> l.listener.entryEvicted(event);
                     default -> throw new IllegalStateException();
                 }
             } catch (VirtualMachineError e) {

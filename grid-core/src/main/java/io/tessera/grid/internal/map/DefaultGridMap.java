@@ -4,6 +4,7 @@ import io.tessera.grid.EntryListener;
 import io.tessera.grid.EntryProcessor;
 import io.tessera.grid.GridException;
 import io.tessera.grid.GridMap;
+import io.tessera.grid.LocalMapStats;
 import io.tessera.grid.MapConfig;
 import io.tessera.grid.MultiKeyProcessor;
 import io.tessera.grid.OperationTimeoutException;
@@ -21,6 +22,7 @@ import io.tessera.grid.internal.replica.MapSettings;
 import io.tessera.grid.internal.partition.SlotHashing;
 import io.tessera.grid.internal.serialization.GridSerializer;
 import io.tessera.grid.internal.store.BytesKey;
+import io.tessera.grid.internal.store.Capacity;
 import io.tessera.grid.internal.wire.WireReader;
 import io.tessera.grid.internal.wire.WireWriter;
 import java.time.Duration;
@@ -50,9 +52,9 @@ import org.jgroups.Address;
  */
 public final class DefaultGridMap<K, V> extends AbstractMap<K, V> implements GridMap<K, V> {
     private final String name;
-    private final MapConfig config;
+    private volatile MapConfig config;
     private final MapRuntime node;
-    private final MapSettings settings;
+    private volatile MapSettings settings;
     private final GridSerializer serializer;
     private final int partitionCount;
     private final long defaultTtlMillis;
@@ -63,8 +65,10 @@ public final class DefaultGridMap<K, V> extends AbstractMap<K, V> implements Gri
         this.name = name;
         this.config = config;
         this.node = node;
+        Capacity capacity = Capacity.of(config);
         this.settings = new MapSettings(name, config.backups(), config.asyncBackups(), config.maxIdle().toMillis(),
-                config.minClusterSize(), MergePolicies.idOf(config.mergePolicy()));
+                config.minClusterSize(), MergePolicies.idOf(config.mergePolicy()), capacity);
+        node.configureCapacity(name, capacity);
         this.serializer = node.serializer();
         this.partitionCount = node.partitionCount();
         this.defaultTtlMillis = config.ttl().toMillis();
@@ -81,6 +85,28 @@ public final class DefaultGridMap<K, V> extends AbstractMap<K, V> implements Gri
     @Override
     public MapConfig config() {
         return config;
+    }
+
+    @Override
+    public synchronized void reconfigure(MapConfig newConfig) {
+        Objects.requireNonNull(newConfig, "config");
+        MapConfig current = config;
+        MapConfig sameBound = newConfig.toBuilder().maxSize(current.maxSize()).maxMemory(current.maxMemory())
+                .evictionPolicy(current.evictionPolicy())
+                .evictOnlyExpiring(current.evictOnlyExpiring()).build();
+        if (!sameBound.equals(current)) {
+            throw new IllegalArgumentException("config: " + newConfig + " (expected " + current
+                    + " but for maxSize, maxMemory, evictionPolicy and evictOnlyExpiring)");
+        }
+        Capacity capacity = Capacity.of(newConfig);
+        settings = settings.withCapacity(capacity);
+        config = newConfig;
+        node.configureCapacity(name, capacity);
+    }
+
+    @Override
+    public LocalMapStats localStats() {
+        return node.localStats(name);
     }
 
     /** The near cache of this map on this member, or {@code null}. */

@@ -2,6 +2,7 @@ package io.tessera.grid.internal.map;
 
 import io.tessera.grid.EntryListener;
 import io.tessera.grid.GridClock;
+import io.tessera.grid.LocalMapStats;
 import io.tessera.grid.NearCacheConfig;
 import io.tessera.grid.internal.nearcache.NearCache;
 import io.tessera.grid.internal.operation.OperationRequest;
@@ -9,6 +10,7 @@ import io.tessera.grid.internal.operation.OperationResult;
 import io.tessera.grid.internal.operation.PartitionQuery;
 import io.tessera.grid.internal.partition.PartitionTable;
 import io.tessera.grid.internal.serialization.GridSerializer;
+import io.tessera.grid.internal.store.Capacity;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -77,4 +79,10 @@ public interface MapRuntime {
 
     /** Removes a local listener. */
     boolean removeListener(String map, UUID id);
+
+    /** Sets this member's bound of {@code map} (from its own config of it). */
+    void configureCapacity(String map, Capacity capacity);
+
+    /** What this member holds of {@code map}. */
+    LocalMapStats localStats(String map);
 }

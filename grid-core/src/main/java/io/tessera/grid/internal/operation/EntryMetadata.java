@@ -12,8 +12,15 @@ public interface EntryMetadata {
     long version();
 
     /**
-     * The entry's last access on its primary's clock, in epoch milliseconds: its last write, or its last read on a
-     * map with a max-idle time (other maps do not record reads); 0 for an entry that does not exist.
+     * The entry's last access on its primary's clock, in epoch milliseconds: its last read or write on the primary
+     * before this one (a primary that took over from a backup knows the last write only); 0 for an entry that does not
+     * exist.
      */
     long lastAccessMillis();
+
+    /**
+     * The entry's access frequency on its primary, 0..255: reads and writes counted since the last aging, which halves
+     * it (see {@code EvictionPolicy.LFU}); 0 for an entry that does not exist.
+     */
+    int accessFrequency();
 }

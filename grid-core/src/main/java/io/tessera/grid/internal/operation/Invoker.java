@@ -6,6 +6,7 @@ import io.tessera.grid.GridException;
 import io.tessera.grid.GridSerializationException;
 import io.tessera.grid.IndeterminateOutcomeException;
 import io.tessera.grid.OperationTimeoutException;
+import io.tessera.grid.MapFullException;
 import io.tessera.grid.QuorumException;
 import io.tessera.grid.internal.cluster.ClusterService;
 import io.tessera.grid.internal.partition.PartitionTable;
@@ -340,6 +341,7 @@ public final class Invoker {
             case ILLEGAL_ARGUMENT -> new IllegalArgumentException(context + r.message());
             case INDETERMINATE -> new IndeterminateOutcomeException(context + r.message());
             case QUORUM -> new QuorumException(context + r.message());
+            case MAP_FULL -> new MapFullException(context + r.message());
             case PROCESSOR_FAILED, INTERNAL -> new GridException(context + r.message());
         };
     }

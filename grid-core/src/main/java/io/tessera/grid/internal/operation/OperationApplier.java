@@ -7,6 +7,7 @@ import io.tessera.grid.MultiKeyProcessor;
 import io.tessera.grid.internal.replication.ChangeSet;
 import io.tessera.grid.internal.serialization.GridSerializer;
 import io.tessera.grid.internal.store.BytesKey;
+import io.tessera.grid.internal.store.MemoryAccount;
 import io.tessera.grid.internal.store.Record;
 import io.tessera.grid.internal.store.RecordStore;
 import io.tessera.grid.internal.wire.WireReader;
@@ -21,12 +22,24 @@ import java.util.List;
  *
  * <p>An entry processor's changes are committed only when everything the call produces could be serialized (the new
  * values and the result): a call that fails changes nothing, so a caller that retries it does not apply it twice.
+ *
+ * <p>On a bounded map that evicts nothing, a write that would take the member beyond its bound is refused before it
+ * changes anything ({@link MapFull}): a put by what it adds, a processor by the values it sets. Live operations
+ * change a value in place as the processor runs, before anything can be refused, so they are not refused here; the
+ * RESP server refuses them up front, as Redis does, while its node is beyond {@code maxmemory}.
  */
 final class OperationApplier {
     private final GridSerializer serializer;
 
     OperationApplier(GridSerializer serializer) {
         this.serializer = serializer;
+    }
+
+    /** A write would take a bounded map that evicts nothing beyond its member's bound; nothing was applied. */
+    static final class MapFull extends RuntimeException {
+        MapFull(String message) {
+            super(message, null, false, false);
+        }
     }
 
     /** An entry processor threw; its message names the exception. */
@@ -43,7 +56,29 @@ final class OperationApplier {
         return ttlMillis == 0 ? 0 : now + ttlMillis;
     }
 
-    OperationResult apply(RecordStore store, OperationRequest request, long now, ChangeSet changes) {
+    /**
+     * Refuses a write of {@code value} over {@code current} (null for a new key) when {@code bound} (null: no check)
+     * says it would take the member beyond its bound.
+     */
+    private static void admit(MemoryAccount bound, Record current, byte[] key, byte[] value, long expireAt,
+                              long maxIdle) {
+        if (bound == null) {
+            return;
+        }
+        long grows = Record.footprint(key.length, value.length, expireAt > 0 || maxIdle > 0)
+                - (current == null ? 0 : current.footprint());
+        String full = bound.wouldExceed(current == null ? 1 : 0, grows);
+        if (full != null) {
+            throw new MapFull(full);
+        }
+    }
+
+    /**
+     * Applies {@code request} to {@code store}; {@code bound} is the member's account of a bounded map whose growing
+     * writes must be refused beyond the bound, else null.
+     */
+    OperationResult apply(RecordStore store, OperationRequest request, long now, ChangeSet changes,
+                          MemoryAccount bound) {
         BytesKey key = new BytesKey(request.key());
         Record current = store.get(key);
         if (current != null && current.isExpiredAt(now)) {
@@ -57,7 +92,7 @@ final class OperationApplier {
                 if (current == null) {
                     return OperationResult.ok(null, 0);
                 }
-                current.hit();
+                store.accessed(current, now);
                 if (current.maxIdleMillis() > 0) {
                     changes.touch(current, now);
                 }
@@ -67,8 +102,9 @@ final class OperationApplier {
                 return OperationResult.ok(null, current == null ? 0 : 1);
             }
             case PUT, SET -> {
-                changes.write(current, key, format, request.value(), expireAtFor(request.ttlMillis(), current, now),
-                        maxIdle, now);
+                long expireAt = expireAtFor(request.ttlMillis(), current, now);
+                admit(bound, current, request.key(), request.value(), expireAt, maxIdle);
+                changes.write(current, key, format, request.value(), expireAt, maxIdle, now);
                 return OperationResult.ok(current == null || request.code() == OpCode.SET ? null : current.value(),
                         current == null ? 0 : 1);
             }
@@ -76,24 +112,27 @@ final class OperationApplier {
                 if (current != null) {
                     return OperationResult.ok(current.value(), 1);
                 }
-                changes.write(null, key, format, request.value(), expireAtFor(request.ttlMillis(), null, now),
-                        maxIdle, now);
+                long expireAt = expireAtFor(request.ttlMillis(), null, now);
+                admit(bound, null, request.key(), request.value(), expireAt, maxIdle);
+                changes.write(null, key, format, request.value(), expireAt, maxIdle, now);
                 return OperationResult.ok(null, 0);
             }
             case REPLACE -> {
                 if (current == null) {
                     return OperationResult.ok(null, 0);
                 }
-                changes.write(current, key, format, request.value(), expireAtFor(request.ttlMillis(), current, now),
-                        maxIdle, now);
+                long expireAt = expireAtFor(request.ttlMillis(), current, now);
+                admit(bound, current, request.key(), request.value(), expireAt, maxIdle);
+                changes.write(current, key, format, request.value(), expireAt, maxIdle, now);
                 return OperationResult.ok(current.value(), 1);
             }
             case REPLACE_IF_SAME -> {
                 if (current == null || !Arrays.equals(current.value(), request.expected())) {
                     return OperationResult.ok(null, 0);
                 }
-                changes.write(current, key, format, request.value(), expireAtFor(request.ttlMillis(), current, now),
-                        maxIdle, now);
+                long expireAt = expireAtFor(request.ttlMillis(), current, now);
+                admit(bound, current, request.key(), request.value(), expireAt, maxIdle);
+                changes.write(current, key, format, request.value(), expireAt, maxIdle, now);
                 return OperationResult.ok(null, 1);
             }
             case REMOVE, DELETE -> {
@@ -139,10 +178,15 @@ final class OperationApplier {
                 return OperationResult.ok(null, current.expireAt() == 0 ? -1 : Math.max(0, current.expireAt() - now));
             }
             case EXECUTE -> {
-                return executeProcessor(current, key, format, request, now, changes);
+                OperationResult result = executeProcessor(current, key, format, request, now, changes, bound);
+                accessedAfter(store, current, now);
+                return result;
             }
             case EXECUTE_MULTI -> {
-                return executeMultiKeyProcessor(store, current, key, format, request, now, changes);
+                OperationResult result = executeMultiKeyProcessor(store, current, key, format, request, now, changes,
+                        bound);
+                accessedAfter(store, current, now);
+                return result;
             }
             default -> throw new IllegalStateException("unhandled " + request.code());
         }
@@ -164,7 +208,7 @@ final class OperationApplier {
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     private OperationResult executeProcessor(Record current, BytesKey key, byte format, OperationRequest request,
-                                             long now, ChangeSet changes) {
+                                             long now, ChangeSet changes, MemoryAccount bound) {
         Object processor = processorOf(request);
         if (!(processor instanceof EntryProcessor<?, ?, ?> entryProcessor)) {
             throw new GridSerializationException("not an EntryProcessor: " + processor.getClass().getName());
@@ -183,7 +227,8 @@ final class OperationApplier {
         try {
             outcome = prepare(current, key, format, entry);
             resultBytes = result == null ? null : serializer.encodeValue(result);
-        } catch (GridSerializationException e) {
+            admit(bound, List.of(outcome), request.map().maxIdleMillis());
+        } catch (GridSerializationException | MapFull e) {
             commitLiveOperations(List.of(entry), Collections.singletonList(current), List.of(key), List.of(format),
                     request, now, changes);
             throw e;
@@ -218,6 +263,31 @@ final class OperationApplier {
     private Outcome prepare(Record current, BytesKey key, byte format, ProcessedEntry entry) {
         byte[] newValue = entry.changed() ? serializer.encodeValue(entry.getValue()) : null;
         return new Outcome(current, key, format, entry, newValue);
+    }
+
+    /** Refuses what processors did to entries when {@code bound} (null: no check) says it is beyond the bound. */
+    private static void admit(MemoryAccount bound, List<Outcome> outcomes, long maxIdle) {
+        if (bound == null) {
+            return;
+        }
+        long entries = 0;
+        long bytes = 0;
+        for (Outcome outcome : outcomes) {
+            Record current = outcome.current;
+            ProcessedEntry entry = outcome.entry;
+            if (entry.removed()) {
+                entries -= current == null ? 0 : 1;
+                bytes -= current == null ? 0 : current.footprint();
+            } else if (entry.changed()) {
+                entries += current == null ? 1 : 0;
+                bytes += Record.footprint(outcome.key.bytes().length, outcome.newValue.length,
+                        entry.expireAt() > 0 || maxIdle > 0) - (current == null ? 0 : current.footprint());
+            }
+        }
+        String full = bound.wouldExceed(entries, bytes);
+        if (full != null) {
+            throw new MapFull(full);
+        }
     }
 
     /** Turns what a processor did to one entry into changes. */
@@ -264,7 +334,7 @@ final class OperationApplier {
     @SuppressWarnings({"unchecked", "rawtypes"})
     private OperationResult executeMultiKeyProcessor(RecordStore store, Record firstCurrent, BytesKey firstKey,
                                                      byte firstFormat, OperationRequest request, long now,
-                                                     ChangeSet changes) {
+                                                     ChangeSet changes, MemoryAccount bound) {
         Object processor = processorOf(request);
         if (!(processor instanceof MultiKeyProcessor<?, ?, ?> multi)) {
             throw new GridSerializationException("not a MultiKeyProcessor: " + processor.getClass().getName());
@@ -308,13 +378,28 @@ final class OperationApplier {
                 outcomes.add(prepare(currents.get(i), keys.get(i), formats.get(i), entries.get(i)));
             }
             resultBytes = result == null ? null : serializer.encodeValue(result);
-        } catch (GridSerializationException e) {
+            admit(bound, outcomes, request.map().maxIdleMillis());
+        } catch (GridSerializationException | MapFull e) {
             commitLiveOperations(entries, currents, keys, formats, request, now, changes);
             throw e;
         }
         for (Outcome outcome : outcomes) {
             commit(outcome, request.map().maxIdleMillis(), now, changes);
         }
+        for (int i = 1; i < currents.size(); i++) {
+            accessedAfter(store, currents.get(i), now);
+        }
         return OperationResult.ok(resultBytes, result == null ? 0 : 1);
+    }
+
+    /**
+     * Counts a processor's visit to {@code current} as an access, after the processor ran: it saw the entry's last
+     * access as it was before (what {@code OBJECT IDLETIME} reports). A record the processor replaced is no longer in
+     * the store; its successor carries the counts over already.
+     */
+    private static void accessedAfter(RecordStore store, Record current, long now) {
+        if (current != null && store.holds(current)) {
+            store.accessed(current, now);
+        }
     }
 }

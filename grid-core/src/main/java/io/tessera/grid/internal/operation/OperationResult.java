@@ -42,7 +42,9 @@ public record OperationResult(Status status, byte[] value, long number, ErrorKin
         ILLEGAL_ARGUMENT(4),
         INTERNAL(5),
         /** The primary sees fewer members than the map requires; nothing was applied. */
-        QUORUM(6);
+        QUORUM(6),
+        /** The write would take a bounded map that evicts nothing beyond its primary's bound; nothing was applied. */
+        MAP_FULL(7);
 
         private final int id;
 

@@ -16,15 +16,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The periodic work on every partition thread: a primary expires entries whose time to live or max-idle passed (in
- * batches, replicated like any removal, so backups never resurrect them), every replica forgets deletions older than
- * the tombstone retention and call results nobody can ask for any more, and a backup that waits for a snapshot asks
- * its primary again.
+ * batches, replicated like any removal, so backups never resurrect them), the primaries of a member beyond a bounded
+ * map's bound evict (a member's backup copies count towards its bound, and no write of its own may come to make
+ * room), every replica forgets deletions older than the tombstone retention and call results nobody can ask for any
+ * more, and a backup that waits for a snapshot asks its primary again.
  */
 public final class PartitionMaintenance {
     private static final Logger log = LoggerFactory.getLogger(PartitionMaintenance.class);
     /** How often each partition thread runs the maintenance. */
     public static final long TICK_MILLIS = 100;
     private static final int EXPIRY_BATCH = 500;
+    private static final int EVICTION_BATCH = 500;
     private static final long SWEEP_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final PartitionReplicas replicas;
@@ -66,6 +68,7 @@ public final class PartitionMaintenance {
             lastSweep[thread] = nanos;
         }
         long horizon = HybridLogicalClock.stampAt(now - tombstoneRetentionMillis);
+        executor.evictBeyondBounds(thread, EVICTION_BATCH, timeoutMillis);
         int count = replicas.threads().count();
         for (int p = thread; p < replicas.partitionCount(); p += count) {
             PartitionReplica replica = replicas.replica(p);

@@ -1,5 +1,6 @@
 package io.tessera.grid.internal.operation;
 
+import io.tessera.grid.EvictionPolicy;
 import io.tessera.grid.GridSerializationException;
 import io.tessera.grid.internal.cluster.ClusterService;
 import io.tessera.grid.internal.operation.OperationResult.ErrorKind;
@@ -13,7 +14,9 @@ import io.tessera.grid.internal.replication.EntryChange;
 import io.tessera.grid.internal.replication.ReplicationStream;
 import io.tessera.grid.internal.serialization.GridSerializer;
 import io.tessera.grid.internal.store.BytesKey;
+import io.tessera.grid.internal.store.Capacity;
 import io.tessera.grid.internal.store.HybridLogicalClock;
+import io.tessera.grid.internal.store.MemoryAccount;
 import io.tessera.grid.internal.store.Record;
 import io.tessera.grid.internal.store.RecordStore;
 import java.util.List;
@@ -39,6 +42,11 @@ import org.slf4j.LoggerFactory;
  * replicated, and after a replication barrier when its replication was uncertain. A call whose replication could
  * not be confirmed is answered {@link ErrorKind#INDETERMINATE}, which the caller retries with the same id.
  *
+ * <p>Bounded maps ({@link Capacity}): the member's own bound of the map is in force (or, until the member opens the
+ * map, the one the operation carries). A write beyond it that the map would not evict for is refused before it
+ * applies ({@link ErrorKind#MAP_FULL}); a write that takes the member beyond a bound that evicts is followed, in the
+ * same step, by the evictions that bring it back (see {@link Evictor}), which replicate with it.
+ *
  * <p>Threads: {@link #execute} hands the operation to the partition's thread; the reply runs on that thread.
  */
 public final class PrimaryExecutor {
@@ -51,6 +59,7 @@ public final class PrimaryExecutor {
     private final ReplicationStream stream;
     private final OperationApplier applier;
     private final HybridLogicalClock hlc;
+    private final Evictor evictor;
 
     /** Creates the executor of this member. */
     public PrimaryExecutor(PartitionReplicas replicas, ClusterService cluster, ReplicationStream stream,
@@ -60,6 +69,7 @@ public final class PrimaryExecutor {
         this.stream = stream;
         this.applier = new OperationApplier(serializer);
         this.hlc = hlc;
+        this.evictor = new Evictor(replicas, stream, hlc);
     }
 
     /** Executes {@code request} here as its primary (or answers retry); {@code reply} runs on the partition thread. */
@@ -119,9 +129,24 @@ public final class PrimaryExecutor {
         RecordStore store = replica.store(request.map().name(), request.map().backups());
         store.mergePolicy(request.map().mergePolicy());
         ChangeSet changes = new ChangeSet(store, hlc);
+        MemoryAccount account = store.account();
+        Capacity capacity = Capacity.UNBOUNDED;
+        if (account != null) {
+            account.offer(request.map().capacity());
+            capacity = account.capacity();
+            store.agesFrequencies(capacity.policy() == EvictionPolicy.LFU);
+        }
+        long stepStart = store.sequence();
         OperationResult result;
         try {
-            result = applier.apply(store, request, replicas.clock().wallMillis(), changes);
+            result = applier.apply(store, request, replicas.clock().wallMillis(), changes,
+                    capacity.bounded() && request.code().write() ? admission(capacity, account) : null);
+            if (capacity.evicts() && !changes.isEmpty() && account.over()) {
+                evictor.evict(replica, changes, stepStart, Evictor.MAX_PER_STEP, request.timeoutMillis());
+            }
+        } catch (OperationApplier.MapFull e) {
+            result = OperationResult.error(ErrorKind.MAP_FULL, e.getMessage() + " on member "
+                    + cluster.nameOf(replicas.self()));
         } catch (GridSerializationException e) {
             result = OperationResult.error(ErrorKind.SERIALIZATION, e.getMessage());
         } catch (OperationApplier.ProcessorFailure e) {
@@ -160,6 +185,22 @@ public final class PrimaryExecutor {
             }
             reply.accept(outcome.durable() ? answer : indeterminate(replica, outcome.problem()));
         });
+    }
+
+    /**
+     * The account whose bound a write must be refused beyond, or null when the map evicts instead: one that evicts
+     * nothing, or evicts only expiring entries and holds none on this member.
+     */
+    private static MemoryAccount admission(Capacity capacity, MemoryAccount account) {
+        if (capacity.policy() == EvictionPolicy.NONE || (capacity.onlyExpiring() && account.expiringEntries() == 0)) {
+            return account;
+        }
+        return null;
+    }
+
+    /** The evictions of the maintenance tick on partition thread {@code thread}. */
+    public void evictBeyondBounds(int thread, int max, long timeoutMillis) {
+        evictor.tick(thread, max, timeoutMillis);
     }
 
     /** Answers an attempt of a call this primary already applied. */

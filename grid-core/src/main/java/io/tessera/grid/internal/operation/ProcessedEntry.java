@@ -79,6 +79,11 @@ final class ProcessedEntry implements MutableEntry<Object, Object>, EntryMetadat
     }
 
     @Override
+    public int accessFrequency() {
+        return current == null ? 0 : current.frequency();
+    }
+
+    @Override
     public Object getKey() {
         return key;
     }

@@ -29,8 +29,8 @@ import java.util.List;
  * @param sequence the map-partition sequence of this change
  * @param kind what changed
  * @param record the new record for {@link Kind#PUT}
- * @param key the key for {@link Kind#REMOVE} and {@link Kind#TOUCH}
- * @param keyFormat how {@code key} decodes, for {@link Kind#REMOVE}
+ * @param key the key for {@link Kind#REMOVE}, {@link Kind#EVICT} and {@link Kind#TOUCH}
+ * @param keyFormat how {@code key} decodes, for {@link Kind#REMOVE} and {@link Kind#EVICT}
  * @param stamp the deletion's stamp for {@link Kind#REMOVE} and {@link Kind#CLEAR}, the access time for
  *     {@link Kind#TOUCH}
  * @param replacedValue on the primary, the value a {@link Kind#PUT} replaced (never on the wire); null otherwise
@@ -42,10 +42,11 @@ public record Mutation(String mapName, int backups, byte mergePolicy, long epoch
 
     /**
      * What a mutation does, with stable wire ids. {@link #PATCH} exists only on the receiving side of the wire: its
-     * record holds the patch where the value goes, until {@link #applyTo} rebuilds the value.
+     * record holds the patch where the value goes, until {@link #applyTo} rebuilds the value. {@link #EVICT} removes
+     * without a tombstone.
      */
     public enum Kind {
-        PUT(1), REMOVE(2), TOUCH(3), CLEAR(4), PATCH(5), LIVE(6);
+        PUT(1), REMOVE(2), TOUCH(3), CLEAR(4), PATCH(5), LIVE(6), EVICT(7);
 
         private final int id;
 
@@ -93,6 +94,12 @@ public record Mutation(String mapName, int backups, byte mergePolicy, long epoch
     public static Mutation remove(RecordStore store, long sequence, BytesKey key, byte keyFormat, long stamp) {
         return new Mutation(store.mapName(), store.backups(), store.mergePolicy(), store.epoch(), store.epochBase(),
                 sequence, Kind.REMOVE, null, key.bytes(), keyFormat, stamp);
+    }
+
+    /** An eviction of {@code key}: removed without a tombstone. */
+    public static Mutation evict(RecordStore store, long sequence, BytesKey key, byte keyFormat) {
+        return new Mutation(store.mapName(), store.backups(), store.mergePolicy(), store.epoch(), store.epochBase(),
+                sequence, Kind.EVICT, null, key.bytes(), keyFormat, 0);
     }
 
     /** An access-time update of {@code key}. */
@@ -143,6 +150,7 @@ public record Mutation(String mapName, int backups, byte mergePolicy, long epoch
                 store.put(record.withValueBytes(value));
             }
             case REMOVE -> store.remove(new BytesKey(key), keyFormat, stamp);
+            case EVICT -> store.evict(new BytesKey(key));
             case TOUCH -> {
                 Record existing = store.get(new BytesKey(key));
                 if (existing != null) {
@@ -186,6 +194,7 @@ public record Mutation(String mapName, int backups, byte mergePolicy, long epoch
                 operations.forEach(out::writeBytes);
             }
             case REMOVE -> out.writeBytes(key).writeByte(keyFormat).writeVarLong(stamp);
+            case EVICT -> out.writeBytes(key).writeByte(keyFormat);
             case TOUCH -> out.writeBytes(key).writeVarLong(stamp);
             case CLEAR -> out.writeVarLong(stamp);
             default -> throw new IllegalStateException();
@@ -216,6 +225,8 @@ public record Mutation(String mapName, int backups, byte mergePolicy, long epoch
             }
             case REMOVE -> new Mutation(mapName, backups, mergePolicy, epoch, epochBase, sequence, kind, null,
                     in.readBytes(), in.readByte(), in.readVarLong());
+            case EVICT -> new Mutation(mapName, backups, mergePolicy, epoch, epochBase, sequence, kind, null,
+                    in.readBytes(), in.readByte(), 0);
             case TOUCH -> new Mutation(mapName, backups, mergePolicy, epoch, epochBase, sequence, kind, null,
                     in.readBytes(), (byte) 0, in.readVarLong());
             case CLEAR -> new Mutation(mapName, backups, mergePolicy, epoch, epochBase, sequence, kind, null, null,

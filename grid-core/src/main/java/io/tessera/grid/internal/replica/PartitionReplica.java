@@ -2,6 +2,7 @@ package io.tessera.grid.internal.replica;
 
 import io.tessera.grid.internal.partition.PartitionTable;
 import io.tessera.grid.internal.store.LiveOperationDecoder;
+import io.tessera.grid.internal.store.MemoryAccounts;
 import io.tessera.grid.internal.store.RecordStore;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -50,6 +51,8 @@ public final class PartitionReplica {
 
     private final int partition;
     private LiveOperationDecoder liveOperations = LiveOperationDecoder.NONE;
+    private MemoryAccounts accounts;
+    private int thread;
     private PartitionTable table;
     private ReplicaStatus status = ReplicaStatus.NONE;
     private Map<String, RecordStore> stores = new HashMap<>();
@@ -79,6 +82,21 @@ public final class PartitionReplica {
     /** Sets how this replica decodes the live operations of the stream (the member's serializer). */
     public void liveOperations(LiveOperationDecoder decoder) {
         this.liveOperations = decoder;
+    }
+
+    /**
+     * Counts the stores of this replica into {@code memory}, as partition thread {@code threadIndex}; before the
+     * replica holds anything.
+     */
+    public void memory(MemoryAccounts memory, int threadIndex) {
+        this.accounts = memory;
+        this.thread = threadIndex;
+    }
+
+    private void attach(RecordStore store) {
+        if (accounts != null) {
+            store.attach(accounts.account(store.mapName()), thread);
+        }
     }
 
     /** The partition. */
@@ -139,6 +157,7 @@ public final class PartitionReplica {
             if (servingEpoch > 0) {
                 store.epoch(servingEpoch, 0);
             }
+            attach(store);
             stores.put(mapName, store);
         }
         return store;
@@ -199,7 +218,13 @@ public final class PartitionReplica {
             if (index > 0 && !filling) {
                 // A backup at position i holds only maps with at least i backups; copies of the others would go
                 // stale, since the primary no longer streams them here.
-                stores.values().removeIf(store -> store.backups() < index);
+                stores.values().removeIf(store -> {
+                    if (store.backups() >= index) {
+                        return false;
+                    }
+                    store.detach();
+                    return true;
+                });
             }
             if (index == 0) {
                 long epoch = newTable.epoch(partition);
@@ -249,6 +274,7 @@ public final class PartitionReplica {
     /** Forgets everything this member held of the partition. */
     private void drop() {
         status = ReplicaStatus.NONE;
+        stores.values().forEach(RecordStore::detach);
         stores = new HashMap<>();
         buffered.clear();
         staging = null;
@@ -330,14 +356,18 @@ public final class PartitionReplica {
 
     /** Replaces the stores by the staged snapshot. */
     public void commitStaging() {
+        stores.values().forEach(RecordStore::detach);
         stores = staging;
+        stores.values().forEach(this::attach);
         staging = null;
     }
 
     /** Adds the staged maps this replica lacks, keeping the ones it follows in sequence. */
     public void commitMissingMaps() {
         for (Map.Entry<String, RecordStore> e : staging.entrySet()) {
-            stores.putIfAbsent(e.getKey(), e.getValue());
+            if (stores.putIfAbsent(e.getKey(), e.getValue()) == null) {
+                attach(e.getValue());
+            }
         }
         staging = null;
     }

@@ -3,6 +3,7 @@ package io.tessera.grid.internal.replica;
 import io.tessera.grid.GridClock;
 import io.tessera.grid.internal.cluster.MembershipLease;
 import io.tessera.grid.internal.partition.PartitionTable;
+import io.tessera.grid.internal.store.MemoryAccounts;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -23,6 +24,7 @@ public final class PartitionReplicas {
     private final PartitionReplica[] replicas;
     private final MembershipLease lease;
     private final GridClock clock;
+    private final MemoryAccounts accounts;
     private volatile PartitionTable table;
     private volatile Consumer<PartitionTable> tableListener = t -> { };
 
@@ -35,9 +37,16 @@ public final class PartitionReplicas {
         this.clock = clock;
         this.table = PartitionTable.empty(partitionCount);
         this.replicas = new PartitionReplica[partitionCount];
+        this.accounts = new MemoryAccounts(threads.count());
         for (int p = 0; p < partitionCount; p++) {
             replicas[p] = new PartitionReplica(p, table);
+            replicas[p].memory(accounts, threads.threadOf(p));
         }
+    }
+
+    /** What this member holds of each map, and the bounds it keeps them within. */
+    public MemoryAccounts accounts() {
+        return accounts;
     }
 
     /** Sets how every replica decodes the live operations of the stream; before any replica is used. */

@@ -52,7 +52,7 @@ public final class ChangeSet {
                         long now) {
         long sequence = store.nextSequence();
         Record record = new Record(key, keyFormat, value, sequence, hlc.tick(), expireAt, maxIdle,
-                current == null ? now : current.creationTime(), now).hits(current == null ? 0 : current.hits() + 1);
+                current == null ? now : current.creationTime(), now).succeeding(current);
         store.put(record);
         mutations.add(Mutation.put(store, sequence, record, current == null ? null : current.value()));
         events.add(new EntryChange(store.mapName(), current == null ? EntryEventType.ADDED : EntryEventType.UPDATED,
@@ -69,8 +69,9 @@ public final class ChangeSet {
                             long expireAt, long maxIdle, long now) {
         long sequence = store.nextSequence();
         Record record = current != null
-                ? current.withLive(live, sequence, hlc.tick(), expireAt, now).hits(current.hits() + 1)
-                : Record.ofLive(key, keyFormat, live, sequence, hlc.tick(), expireAt, maxIdle, now, now);
+                ? current.withLive(live, sequence, hlc.tick(), expireAt, now).succeeding(current)
+                : Record.ofLive(key, keyFormat, live, sequence, hlc.tick(), expireAt, maxIdle, now, now)
+                        .succeeding(null);
         store.put(record);
         mutations.add(Mutation.live(store, sequence, record, operations));
         events.add(new EntryChange(store.mapName(), current == null ? EntryEventType.ADDED : EntryEventType.UPDATED,
@@ -112,6 +113,19 @@ public final class ChangeSet {
         if (oldValue != null) {
             events.add(new EntryChange(store.mapName(), why, key.bytes(), keyFormat, oldValue, null));
         }
+    }
+
+    /**
+     * Evicts {@code victim} to keep its map within its member's bound: removed on every replica without a tombstone,
+     * with an EVICTED event (without the value for a live one, which would cost a copy of it).
+     */
+    public void evict(Record victim) {
+        BytesKey key = victim.key();
+        store.evict(key);
+        store.countEviction();
+        mutations.add(Mutation.evict(store, store.nextSequence(), key, victim.keyFormat()));
+        events.add(new EntryChange(store.mapName(), EntryEventType.EVICTED, key.bytes(), victim.keyFormat(),
+                victim.live() != null ? null : victim.value(), null));
     }
 
     /** Records a read of {@code current} on a max-idle map: its idle time restarts on every replica. */

@@ -40,6 +40,7 @@ public record EntryChange(String mapName, EntryEventType type, byte[] key, byte 
             case UPDATED -> 2;
             case REMOVED -> 3;
             case EXPIRED -> 4;
+            case EVICTED -> 5;
         };
     }
 
@@ -49,6 +50,7 @@ public record EntryChange(String mapName, EntryEventType type, byte[] key, byte 
             case 2 -> EntryEventType.UPDATED;
             case 3 -> EntryEventType.REMOVED;
             case 4 -> EntryEventType.EXPIRED;
+            case 5 -> EntryEventType.EVICTED;
             default -> throw new io.tessera.grid.internal.wire.MalformedMessageException("unknown event type " + id);
         };
     }

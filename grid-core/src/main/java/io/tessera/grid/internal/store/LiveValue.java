@@ -15,4 +15,10 @@ public interface LiveValue {
      * array, which later operations do not change.
      */
     byte[] toBytes();
+
+    /**
+     * The heap this value takes, estimated without walking it (a bounded map compares the sum with its bound): its
+     * elements' bytes plus their headers and slots. Kept up to date by the operations that change the value.
+     */
+    long estimatedBytes();
 }

@@ -10,11 +10,30 @@ import java.util.List;
  * hybrid-logical-clock stamp of that write, and its expiry: an absolute deadline ({@code expireAt}, TTL) and a
  * max-idle span measured from the last access.
  *
- * <p>Immutable but for {@link #lastAccess} and {@link #hits}, which only the owning partition thread writes; a write
- * makes a new record, so a snapshot can share records with the live store. Hits count reads and writes on the
- * primary and decide {@code HIGHER_HITS} merges; backups see the count as of the last write.
+ * <p>Immutable but for {@link #lastAccess}, {@link #hits} and {@link #frequency}, which only the owning partition
+ * thread writes; a write makes a new record, so a snapshot can share records with the live store. Hits count reads
+ * and writes on the primary and decide {@code HIGHER_HITS} merges; backups see the count as of the last write. The
+ * last access (every read and write on the primary) and the frequency (the same, saturating at 255 and halved by the
+ * store's aging) are what LRU and LFU eviction compare; they live only on the primary, a backup's are as of the last
+ * write, and a new primary after a fail-over starts counting frequencies afresh.
+ *
+ * <p>{@link #footprint()}, the heap the entry is accounted with, is fixed when the record is made, so a store
+ * subtracts exactly what it added even when a live value grew in place since. Both it and the frequency fit in the
+ * object's alignment padding: a record is 88 bytes with or without them.
  */
 public final class Record {
+    /**
+     * What an entry costs beyond its key and value bytes: this object (88 bytes), the headers of the key and value
+     * arrays (16 each) with their average alignment padding (7 together), and its share of the table (a 4-byte slot
+     * at 31% to 62% load, about 9).
+     */
+    public static final int ENTRY_OVERHEAD = 136;
+    /**
+     * What an entry with a deadline costs more: its queue element and its key wrappers, the map node, and the boxed
+     * deadline of {@link RecordStore}'s expiry bookkeeping.
+     */
+    public static final int EXPIRY_OVERHEAD = 136;
+
     // The key's bytes and hash rather than a BytesKey: one object less per entry, and a table lookup compares the
     // hash without leaving the record (see RecordTable).
     private final byte[] keyBytes;
@@ -27,8 +46,10 @@ public final class Record {
     private final long expireAt;
     private final long maxIdleMillis;
     private final long creationTime;
+    private final int footprint;
     private long lastAccess;
     private long hits;
+    private byte frequency;
 
     private Record(byte[] keyBytes, int keyHash, byte keyFormat, Object value, long version, long timestamp,
                    long expireAt, long maxIdleMillis, long creationTime, long lastAccess) {
@@ -42,6 +63,18 @@ public final class Record {
         this.maxIdleMillis = maxIdleMillis;
         this.creationTime = creationTime;
         this.lastAccess = lastAccess;
+        this.footprint = footprintOf(keyBytes.length, value, expiring());
+    }
+
+    private static int footprintOf(int keyLength, Object value, boolean expiring) {
+        long valueBytes = value instanceof byte[] bytes ? bytes.length
+                : value instanceof LiveValue live ? live.estimatedBytes() : 0;
+        return (int) Math.min(Integer.MAX_VALUE, footprint(keyLength, valueBytes, expiring));
+    }
+
+    /** What an entry of these sizes is accounted with (see {@link #ENTRY_OVERHEAD}). */
+    public static long footprint(int keyLength, long valueLength, boolean expiring) {
+        return ENTRY_OVERHEAD + keyLength + valueLength + (expiring ? EXPIRY_OVERHEAD : 0);
     }
 
     /** Creates a record; {@code expireAt} and {@code maxIdleMillis} are 0 when they do not apply. */
@@ -150,12 +183,50 @@ public final class Record {
     /** Counts one read on the primary; only the owning partition thread calls this. */
     public void hit() {
         hits++;
+        if (frequency != (byte) 0xFF) {
+            frequency++;
+        }
+    }
+
+    /** The estimated heap this entry takes, as its store accounts it (fixed when the record was made). */
+    public int footprint() {
+        return footprint;
+    }
+
+    /** The access frequency LFU eviction compares, 0..255. */
+    public int frequency() {
+        return frequency & 0xFF;
+    }
+
+    /** Halves the frequency (the store's aging). */
+    void halveFrequency() {
+        frequency = (byte) ((frequency & 0xFF) >>> 1);
+    }
+
+    /**
+     * Takes over the access counts of {@code previous}, the record this one replaces on the primary (null for a new
+     * key), counting this write as one access more.
+     */
+    public Record succeeding(Record previous) {
+        if (previous != null) {
+            hits = previous.hits + 1;
+            frequency = previous.frequency;
+        }
+        if (frequency != (byte) 0xFF) {
+            frequency++;
+        }
+        return this;
     }
 
     /** Sets the hit count (a new record that carries its predecessor's, or one read from the wire). */
     public Record hits(long count) {
         this.hits = count;
         return this;
+    }
+
+    /** Whether the record has a deadline (a TTL or a max-idle span). */
+    public boolean expiring() {
+        return expireAt > 0 || maxIdleMillis > 0;
     }
 
     /** The moment this record expires, whichever of TTL and max-idle comes first, or {@link Long#MAX_VALUE}. */
@@ -180,8 +251,10 @@ public final class Record {
 
     /** The same record (key, stamps, expiry, access time and hits) with another value. */
     public Record withValueBytes(byte[] newValue) {
-        return new Record(keyBytes, keyHash, keyFormat, newValue, version, timestamp, expireAt, maxIdleMillis,
+        Record record = new Record(keyBytes, keyHash, keyFormat, newValue, version, timestamp, expireAt, maxIdleMillis,
                 creationTime, lastAccess).hits(hits);
+        record.frequency = frequency;
+        return record;
     }
 
     /** Writes the record for a backup or a snapshot. */

@@ -23,6 +23,10 @@ import java.util.PriorityQueue;
  * overwhelming probability). Tombstones are not part of it: replicas forget them on their own clocks. The expiry queue
  * holds at most one live entry per key (earlier ones are marked stale in {@code scheduled}), so a hot key does not
  * fill it; the tombstone queue is ordered by stamp, so forgetting old deletions costs only what is forgotten.
+ *
+ * <p>The store keeps the sum of its records' {@link Record#footprint()}s and counts every change into its member's
+ * {@link MemoryAccount} of the map while it is attached to it ({@link #attach}): a store is attached while it is one of
+ * its replica's stores, and not while it is being filled from a snapshot.
  */
 public final class RecordStore {
     private final String mapName;
@@ -40,6 +44,12 @@ public final class RecordStore {
     private long digest;
     private long purgedStamp;
     private byte mergePolicy;
+    private long bytes;
+    private long expiring;
+    private MemoryAccount account;
+    private int thread;
+    private boolean agesFrequencies;
+    private long accessesSinceAging;
 
     private record Scheduled(long deadline, BytesKey key) implements Comparable<Scheduled> {
         @Override
@@ -116,6 +126,32 @@ public final class RecordStore {
         return records.size();
     }
 
+    /** The sum of the records' footprints: the estimated heap this map-partition takes. */
+    public long bytes() {
+        return bytes;
+    }
+
+    /** Counts this store (and from now on its changes) into {@code memory}, as partition thread {@code threadIndex}. */
+    public void attach(MemoryAccount memory, int threadIndex) {
+        detach();
+        this.account = memory;
+        this.thread = threadIndex;
+        memory.add(threadIndex, bytes, records.size(), expiring);
+    }
+
+    /** Takes this store out of its account (it left its replica). */
+    public void detach() {
+        if (account != null) {
+            account.add(thread, -bytes, -records.size(), -expiring);
+            account = null;
+        }
+    }
+
+    /** The account this store counts into, or null when it is detached. */
+    public MemoryAccount account() {
+        return account;
+    }
+
     /** The order-independent digest of (key, version) over all records. */
     public long digest() {
         return digest;
@@ -126,6 +162,11 @@ public final class RecordStore {
         return records.get(key.bytes(), key.hashCode());
     }
 
+    /** Whether {@code record} is the one this store holds under its key (not replaced or removed since). */
+    public boolean holds(Record record) {
+        return records.get(record.keyBytes(), record.keyHash()) == record;
+    }
+
     /** The tombstone of a recent deletion of {@code key}, or {@code null}. */
     public Tombstone tombstone(BytesKey key) {
         return tombstones.get(key);
@@ -134,15 +175,95 @@ public final class RecordStore {
     /** Stores {@code record}, replacing any record or tombstone under its key, and returns the replaced record. */
     public Record put(Record record) {
         Record previous = records.put(record);
+        long grown = record.footprint();
+        int expiringChange = record.expiring() ? 1 : 0;
         if (previous != null) {
             digest -= term(previous);
+            grown -= previous.footprint();
+            expiringChange -= previous.expiring() ? 1 : 0;
+        }
+        bytes += grown;
+        expiring += expiringChange;
+        if (account != null) {
+            account.add(thread, grown, previous == null ? 1 : 0, expiringChange);
         }
         if (!tombstones.isEmpty()) {
             tombstones.remove(record.key());
         }
         digest += term(record);
         schedule(record);
+        countAccess();
         return previous;
+    }
+
+    /**
+     * Removes the record under {@code key} without a tombstone (an eviction: a cache entry dropped, not a deletion a
+     * merge must honour) and returns it, or null.
+     */
+    public Record evict(BytesKey key) {
+        return removeRecord(key);
+    }
+
+    /** Counts an eviction this store's primary made into its account. */
+    public void countEviction() {
+        if (account != null) {
+            account.evicted(thread);
+        }
+    }
+
+    /** Records a read of {@code record} on the primary: its last access and access counts. */
+    public void accessed(Record record, long now) {
+        record.touch(now);
+        record.hit();
+        countAccess();
+    }
+
+    /** Whether LFU eviction applies to this map on its primary: then the store ages the records' frequencies. */
+    public void agesFrequencies(boolean on) {
+        agesFrequencies = on;
+    }
+
+    /**
+     * TinyLFU's reset: once the map-partition counted ten accesses per record, every frequency halves, so that what
+     * was popular long ago does not outweigh what is popular now. One pass over the records for ten accesses each.
+     */
+    private void countAccess() {
+        if (agesFrequencies && ++accessesSinceAging > 10L * records.size() + 16) {
+            accessesSinceAging = 0;
+            for (Record r : records.values()) {
+                r.halveFrequency();
+            }
+        }
+    }
+
+    /**
+     * Copies into {@code out}, from {@code offset} on, up to {@code count} eviction candidates found from random slot
+     * {@code start} on: records made at or before sequence {@code newestVersion} (a step does not evict what it has
+     * just written), with a deadline when {@code onlyExpiring}. Returns how many.
+     */
+    public int sample(int start, Record[] out, int offset, int count, long newestVersion, boolean onlyExpiring) {
+        if (onlyExpiring && expiring == 0) {
+            return 0;
+        }
+        return records.sample(start, out, offset, count, 8 * count + 8, newestVersion, onlyExpiring);
+    }
+
+    /**
+     * The record with the nearest deadline as the expiry queue has it (a deadline a read moved later is corrected
+     * only when it comes due), if it was made at or before sequence {@code newestVersion}; else null.
+     */
+    public Record nearestExpiring(long newestVersion) {
+        while (!expiryQueue.isEmpty()) {
+            Scheduled head = expiryQueue.peek();
+            Long queued = scheduled.get(head.key);
+            Record record = queued != null && queued == head.deadline ? get(head.key) : null;
+            if (record == null) {
+                expiryQueue.poll(); // a stale entry: the key was removed or rescheduled
+                continue;
+            }
+            return record.version() <= newestVersion ? record : null;
+        }
+        return null;
     }
 
     /**
@@ -173,6 +294,12 @@ public final class RecordStore {
         Record previous = records.remove(key.bytes(), key.hashCode());
         if (previous != null) {
             digest -= term(previous);
+            bytes -= previous.footprint();
+            int expiringChange = previous.expiring() ? -1 : 0;
+            expiring += expiringChange;
+            if (account != null) {
+                account.add(thread, -previous.footprint(), -1, expiringChange);
+            }
             if (scheduled.remove(key) != null) {
                 compactExpiryQueue();
             }
@@ -225,6 +352,11 @@ public final class RecordStore {
 
     /** Removes every record and tombstone: everything stamped at or before {@code stamp} counts as deleted. */
     public void clear(long stamp) {
+        if (account != null) {
+            account.add(thread, -bytes, -records.size(), -expiring);
+        }
+        bytes = 0;
+        expiring = 0;
         records.clear();
         expiryQueue.clear();
         scheduled.clear();

@@ -94,6 +94,28 @@ final class RecordTable {
         return removed;
     }
 
+    /**
+     * Copies into {@code out}, from {@code offset} on, up to {@code count} records made at or before sequence
+     * {@code newestVersion} (with a deadline when {@code onlyExpiring}), looking at the slots from {@code start} (any
+     * int; wrapped onto the table) onwards and at no more than {@code maxSlots} of them; returns how many it copied.
+     * Consecutive slots hold records of unrelated keys (the home slot is a mixed hash), so a random start gives a
+     * random sample at the cost of one short scan.
+     */
+    int sample(int start, Record[] out, int offset, int count, int maxSlots, long newestVersion,
+               boolean onlyExpiring) {
+        Record[] table = slots;
+        int mask = table.length - 1;
+        int found = 0;
+        int limit = Math.min(maxSlots, table.length);
+        for (int n = 0, i = start & mask; n < limit && found < count; n++, i = (i + 1) & mask) {
+            Record r = table[i];
+            if (r != null && r.version() <= newestVersion && (!onlyExpiring || r.deadline() != Long.MAX_VALUE)) {
+                out[offset + found++] = r;
+            }
+        }
+        return found;
+    }
+
     /** Removes every record and gives the memory back. */
     void clear() {
         slots = new Record[INITIAL_CAPACITY];

@@ -3,6 +3,7 @@ package io.tessera.redis.internal.command;
 import io.tessera.grid.GridClosedException;
 import io.tessera.grid.GridException;
 import io.tessera.grid.IndeterminateOutcomeException;
+import io.tessera.grid.MapFullException;
 import io.tessera.grid.QuorumException;
 import io.tessera.grid.OperationTimeoutException;
 import io.tessera.redis.internal.protocol.Reply;
@@ -15,13 +16,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Looks a request up in the {@link CommandTable} and runs it after Redis's checks, in Redis's order: unknown
- * command, arity, authentication, subscribe mode. Grid failures become error replies that say what happened; a
+ * command, arity, authentication, maxmemory (a {@code denyoom} command while the node is beyond it under
+ * {@code noeviction}), subscribe mode. Grid failures become error replies that say what happened; a
  * bug in a command becomes an error reply and a log line, never a dropped connection.
  */
 public final class CommandDispatcher {
     private static final Logger log = LoggerFactory.getLogger(CommandDispatcher.class);
     private static final Set<String> ALLOWED_IN_SUBSCRIBE_MODE = Set.of("subscribe", "unsubscribe", "psubscribe",
             "punsubscribe", "ssubscribe", "sunsubscribe", "ping", "quit", "reset");
+
+    /** Redis's answer to a command that may grow the data while the node is beyond maxmemory under noeviction. */
+    private static final Reply OOM = Reply.error("OOM command not allowed when used memory > 'maxmemory'.");
 
     private final ServerContext server;
     private final CommandTable table;
@@ -56,6 +61,9 @@ public final class CommandDispatcher {
         if (!client.authenticated() && server.requirePass() != null
                 && !spec.flags().contains("no-auth")) {
             return refuse(client, inTransaction, Reply.error("NOAUTH Authentication required."));
+        }
+        if (server.checksMaxmemory() && spec.flags().contains("denyoom") && server.refusesGrowth()) {
+            return refuse(client, inTransaction, OOM);
         }
         if (client.inSubscribeMode() && !ALLOWED_IN_SUBSCRIBE_MODE.contains(spec.name())) {
             return CommandCall.done(Reply.error("ERR Can't execute '" + spec.name()
@@ -122,6 +130,9 @@ public final class CommandDispatcher {
      * own: the grid already retried it, exactly once, until its deadline.
      */
     private static Reply gridErrorReply(CommandSpec spec, Throwable e) {
+        if (e instanceof MapFullException) {
+            return OOM;
+        }
         if (e instanceof QuorumException) {
             return Reply.error(sanitize("CLUSTERDOWN " + e.getMessage()));
         }

@@ -84,6 +84,7 @@ public final class CommandTable {
         KeyCommands.register(builder);
         ClientCommands.register(builder);
         ServerCommands.register(builder);
+        ConfigCommands.register(builder);
         ClusterCommands.register(builder);
         TransactionCommands.register(builder);
         BitmapCommands.register(builder);

@@ -95,9 +95,14 @@ public final class KeyEntry {
         return entry instanceof EntryMetadata metadata ? metadata.version() : 0;
     }
 
-    /** The key's last access as the grid records it (its last write; 0 if it does not exist): OBJECT IDLETIME. */
+    /** The key's last access as its primary records it (0 if it does not exist): OBJECT IDLETIME. */
     public long lastAccessMillis() {
         return entry instanceof EntryMetadata metadata ? metadata.lastAccessMillis() : 0;
+    }
+
+    /** The key's access frequency as its primary counts it for LFU eviction, 0..255: OBJECT FREQ. */
+    public int accessFrequency() {
+        return entry instanceof EntryMetadata metadata ? metadata.accessFrequency() : 0;
     }
 
     /** Whether the key exists (expired keys do not). */

@@ -15,12 +15,12 @@ import java.util.List;
  *
  * <p>The events are found where the change happens: the key's primary describes what each command did to each key
  * ({@link #describe}) and returns the events with the reply; the serving node publishes them through the cluster-wide
- * pub/sub, so a subscriber on any node hears them once. Expired keys are reported by the node that is the key's
- * primary when the grid's expiry event reaches it.
+ * pub/sub, so a subscriber on any node hears them once. Expired and evicted keys are reported by the node that is the
+ * key's primary when the grid's expiry or eviction event reaches it.
  *
  * <p>A multi-key command whose keys are in several slots is served per key (see the README), and its events come in
  * the order its keys' primaries answered, not necessarily the keys' order. Not sent (yet): the cross-slot and
- * cross-database steps of RENAME, COPY and MOVE (their parts are internal operations), t, m, n, e and d events.
+ * cross-database steps of RENAME, COPY and MOVE (their parts are internal operations), t, m, n and d events.
  */
 public final class KeyspaceEvents {
     static final int GENERIC = 1;

@@ -19,8 +19,9 @@ import java.util.concurrent.CompletableFuture;
  * field and value up to hash-max-listpack-value bytes) or {@code hashtable}; a sorted set {@code listpack} (up to
  * zset-max-listpack-entries members, each up to zset-max-listpack-value bytes) or {@code skiplist}. Redis also keeps
  * a value's history (an appended string stays {@code raw}, a hash once converted stays {@code hashtable}); Tessera
- * does not. IDLETIME counts from the key's last write (the grid records reads only on max-idle maps); FREQ answers
- * Redis's error for a server without an LFU policy, which Tessera has not.
+ * does not. IDLETIME counts from the key's last read or write on its primary; FREQ, under an LFU maxmemory-policy
+ * (and, as in Redis, only then, while IDLETIME then answers an error), is the grid's access counter of the key:
+ * reads and writes since the last aging halved it, 0..255, where Redis keeps a logarithmic counter.
  *
  * <p>MOVE key db reads the key, writes it into the other database only if absent there, then deletes it only if it
  * still holds what was read; a write to the key in between (which Redis, single-threaded, cannot see) leaves it in
@@ -44,11 +45,16 @@ final class ObjectCommands {
                             Arguments.utf8(call.server().encodingSetting("zset-max-listpack-value"))}))
                 .add("refcount", 3, call -> call.onKey(call.arg(2), "tessera.objectrefcount",
                         new byte[][] {Arguments.utf8("tessera.objectrefcount"), call.arg(2)}))
-                .add("idletime", 3, call -> call.onKey(call.arg(2), "tessera.objectidletime",
-                        new byte[][] {Arguments.utf8("tessera.objectidletime"), call.arg(2)}))
-                .addImmediate("freq", 3, call -> Reply.error("ERR An LFU maxmemory policy is not selected, access "
-                        + "frequency not tracked. Please note that when switching between policies at runtime LRU "
-                        + "and LFU data will take some time to adjust."))
+                .add("idletime", 3, call -> lfu(call) ? CommandCall.done(Reply.error("ERR An LFU maxmemory policy is "
+                        + "selected, idle time not tracked. Please note that when switching between policies at "
+                        + "runtime LRU and LFU data will take some time to adjust.")) : call.onKey(call.arg(2),
+                        "tessera.objectidletime", new byte[][] {Arguments.utf8("tessera.objectidletime"),
+                            call.arg(2)}))
+                .add("freq", 3, call -> !lfu(call) ? CommandCall.done(Reply.error("ERR An LFU maxmemory policy is "
+                        + "not selected, access frequency not tracked. Please note that when switching between "
+                        + "policies at runtime LRU and LFU data will take some time to adjust.")) : call.onKey(
+                        call.arg(2), "tessera.objectfreq", new byte[][] {Arguments.utf8("tessera.objectfreq"),
+                            call.arg(2)}))
                 .help("ENCODING <key>",
                         "    Return the kind of internal representation used in order to store the value",
                         "    associated with a <key>.",
@@ -76,8 +82,16 @@ final class ObjectCommands {
                 (entry, args) -> entry.exists()
                         ? Reply.integer(Math.max(0, System.currentTimeMillis() - entry.lastAccessMillis()) / 1000)
                         : Reply.NULL));
+        table.add(internal("tessera.objectfreq", "A key's access frequency for LFU eviction (OBJECT FREQ).",
+                (entry, args) -> entry.exists() ? Reply.integer(entry.accessFrequency()) : Reply.NULL));
         table.command("move", 3, "write fast", 1, 1, 1, "generic", "Moves a key to another database.",
                 ObjectCommands::move);
+    }
+
+    /** Whether the serving node's maxmemory-policy is an LFU one: then FREQ answers and IDLETIME does not. */
+    private static boolean lfu(CommandCall call) {
+        Maxmemory.Policy policy = call.server().maxmemoryPolicy();
+        return policy == Maxmemory.Policy.ALLKEYS_LFU || policy == Maxmemory.Policy.VOLATILE_LFU;
     }
 
     private static CommandSpec internal(String name, String summary, KeyOperation operation) {

@@ -16,8 +16,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Server commands: {@code COMMAND} (answered from the {@link CommandTable}), {@code INFO}, {@code TIME},
- * {@code CONFIG GET/SET/RESETSTAT} and {@code SHUTDOWN}.
+ * Server commands: {@code COMMAND} (answered from the {@link CommandTable}), {@code INFO}, {@code TIME} and
+ * {@code SHUTDOWN} ({@code CONFIG} is {@link ConfigCommands}).
  *
  * <p>{@code INFO keyspace} counts keys with {@code GridMap.size()}, a cluster-wide read: it runs on the server's
  * admin executor, never on an event loop. Commands flagged {@code internal} are hidden from {@code COMMAND}.
@@ -25,26 +25,6 @@ import java.util.concurrent.CompletableFuture;
 final class ServerCommands {
     private static final List<String> DEFAULT_SECTIONS = List.of("server", "clients", "memory", "stats",
             "replication", "cluster", "keyspace", "tessera");
-    /** Parameters CONFIG SET refuses as Redis does for immutable ones. */
-    private static final Set<String> IMMUTABLE = Set.of("port", "bind", "databases");
-    /**
-     * Redis 7.0's encoding tunables and their defaults. Tessera stores every value its own way, so they change
-     * nothing; it accepts and reports them because scripts, test suites and tooling set them.
-     */
-    static final Map<String, String> ENCODING_DEFAULTS = orderedMap(
-            "hash-max-listpack-entries", "128", "hash-max-listpack-value", "64",
-            "list-max-listpack-size", "-2", "list-compress-depth", "0",
-            "set-max-intset-entries", "512",
-            "zset-max-listpack-entries", "128", "zset-max-listpack-value", "64",
-            "stream-node-max-bytes", "4096", "stream-node-max-entries", "100",
-            "hll-sparse-max-bytes", "3000");
-    /** The names Redis 7.0 still accepts for them (the ziplist era's). */
-    private static final Map<String, String> ENCODING_ALIASES = orderedMap(
-            "hash-max-ziplist-entries", "hash-max-listpack-entries",
-            "hash-max-ziplist-value", "hash-max-listpack-value",
-            "list-max-ziplist-size", "list-max-listpack-size",
-            "zset-max-ziplist-entries", "zset-max-listpack-entries",
-            "zset-max-ziplist-value", "zset-max-listpack-value");
     /** The Redis version that introduced each command, for COMMAND DOCS. */
     private static final Map<String, String> SINCE = since();
 
@@ -78,15 +58,6 @@ final class ServerCommands {
             return Reply.array(List.of(Reply.bulk(Long.toString(now.getEpochSecond())),
                     Reply.bulk(Long.toString(now.getNano() / 1000))));
         });
-        Subcommands config = new Subcommands("config")
-                .addImmediate("get", -3, ServerCommands::configGet)
-                .addImmediate("set", -4, ServerCommands::configSet)
-                .addImmediate("resetstat", 2, ServerCommands::configResetStat)
-                .help("GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
-                        "SET <directive> <value>", "    Set the configuration <directive> to <value>.",
-                        "RESETSTAT", "    Reset statistics reported by the INFO command.");
-        table.command("config", -2, "", 0, 0, 0, "server", "A container for server configuration commands.",
-                config);
         table.command("shutdown", -1, "admin noscript loading stale no_multi sentinel allow_busy", 0, 0, 0,
                 "server", "Synchronously saves the database(s) to disk and shuts down the Redis server.",
                 ServerCommands::shutdown);
@@ -340,16 +311,19 @@ final class ServerCommands {
                 line(out, "total_blocking_keys", "0");
             }
             case "memory" -> {
+                // used_memory is what maxmemory bounds: the grid's estimate of what this node holds of the databases.
+                // The JVM's heap (which also holds the server itself) is in the Tessera section.
                 Runtime runtime = Runtime.getRuntime();
-                long used = runtime.totalMemory() - runtime.freeMemory();
+                long used = server.usedMemory();
+                long max = server.maxmemory();
                 out.append("# Memory\r\n");
                 line(out, "used_memory", Long.toString(used));
-                line(out, "used_memory_human", human(used));
+                line(out, "used_memory_human", Maxmemory.human(used));
                 line(out, "total_system_memory", Long.toString(runtime.maxMemory()));
-                line(out, "total_system_memory_human", human(runtime.maxMemory()));
-                line(out, "maxmemory", "0");
-                line(out, "maxmemory_human", "0B");
-                line(out, "maxmemory_policy", "noeviction");
+                line(out, "total_system_memory_human", Maxmemory.human(runtime.maxMemory()));
+                line(out, "maxmemory", Long.toString(max));
+                line(out, "maxmemory_human", Maxmemory.human(max));
+                line(out, "maxmemory_policy", server.maxmemoryPolicy().redisName());
                 line(out, "mem_allocator", "jvm");
             }
             case "stats" -> {
@@ -359,7 +333,7 @@ final class ServerCommands {
                 line(out, "instantaneous_ops_per_sec", "0");
                 line(out, "rejected_connections", Long.toString(server.rejectedConnections.get()));
                 line(out, "expired_keys", "0");
-                line(out, "evicted_keys", "0");
+                line(out, "evicted_keys", Long.toString(server.evictedKeys()));
                 line(out, "evicted_clients", "0");
                 line(out, "keyspace_hits", Long.toString(server.keyspaceHits.get()));
                 line(out, "keyspace_misses", Long.toString(server.keyspaceMisses.get()));
@@ -412,6 +386,9 @@ final class ServerCommands {
                 line(out, "tessera_partitions", Integer.toString(partitions.size()));
                 line(out, "tessera_partitions_led", Integer.toString(led));
                 line(out, "tessera_partitions_backed_up", Integer.toString(backups));
+                Runtime runtime = Runtime.getRuntime();
+                line(out, "tessera_heap_used", Long.toString(runtime.totalMemory() - runtime.freeMemory()));
+                line(out, "tessera_heap_max", Long.toString(runtime.maxMemory()));
             }
             default -> {
                 return false;
@@ -424,182 +401,7 @@ final class ServerCommands {
         out.append(key).append(':').append(value).append("\r\n");
     }
 
-    private static String human(long bytes) {
-        if (bytes < 1024) {
-            return bytes + "B";
-        }
-        String[] units = {"K", "M", "G", "T", "P"};
-        double value = bytes;
-        int unit = -1;
-        while (value >= 1024 && unit < units.length - 1) {
-            value /= 1024;
-            unit++;
-        }
-        return String.format(Locale.ROOT, "%.2f%s", value, units[unit]);
-    }
 
-    // ---- CONFIG ----
-
-    /** The parameters CONFIG GET knows, with their current values, in a stable order. */
-    private static Map<String, String> parameters(ServerContext server) {
-        RespServerConfig config = server.config();
-        Map<String, String> values = new LinkedHashMap<>();
-        values.put("port", Integer.toString(server.port()));
-        values.put("bind", config.bindAddress());
-        values.put("requirepass", server.requirePass() == null ? "" : server.requirePass());
-        values.put("maxclients", Integer.toString(server.maxClients()));
-        values.put("databases", Integer.toString(server.databaseCount()));
-        values.put("proto-max-bulk-len", Integer.toString(config.protoMaxBulkLen()));
-        values.put("client-query-buffer-limit", Long.toString(config.clientQueryBufferLimit()));
-        values.put("save", "");
-        values.put("appendonly", "no");
-        values.put("notify-keyspace-events", KeyspaceEvents.format(server.keyspaceEventFlags()));
-        ENCODING_DEFAULTS.keySet().forEach(name -> values.put(name, server.encodingSetting(name)));
-        ENCODING_ALIASES.forEach((alias, name) -> values.put(alias, server.encodingSetting(name)));
-        return values;
-    }
-
-    /** Why Redis 7.0 would refuse {@code value} for encoding tunable {@code name}, or null if it takes it. */
-    private static String encodingProblem(String name, String value) {
-        boolean memory = name.endsWith("-value") || name.endsWith("-bytes");
-        Long parsed = memory ? parseMemory(value) : Arguments.tryParseLong(
-                value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        if (memory) {
-            return parsed == null || parsed < 0 ? "argument must be a memory value" : null;
-        }
-        if (parsed == null) {
-            return "argument couldn't be parsed into an integer";
-        }
-        long min = name.equals("list-max-listpack-size") ? Integer.MIN_VALUE : 0;
-        long max = name.startsWith("list-") ? Integer.MAX_VALUE : Long.MAX_VALUE;
-        return parsed < min || parsed > max ? "argument must be between " + min + " and " + max + " inclusive" : null;
-    }
-
-    /** A Redis memory value: an integer with an optional unit (k, kb, m, mb, g, gb), or null. */
-    private static Long parseMemory(String value) {
-        String lower = value.toLowerCase(Locale.ROOT);
-        long unit = 1;
-        for (String[] suffix : new String[][] {{"kb", "1024"}, {"mb", "1048576"}, {"gb", "1073741824"},
-                {"k", "1000"}, {"m", "1000000"}, {"g", "1000000000"}}) {
-            if (lower.endsWith(suffix[0])) {
-                unit = Long.parseLong(suffix[1]);
-                lower = lower.substring(0, lower.length() - suffix[0].length());
-                break;
-            }
-        }
-        Long number = Arguments.tryParseLong(lower.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        return number == null || Math.abs(number) > Long.MAX_VALUE / unit ? null : number * unit;
-    }
-
-    private static Map<String, String> orderedMap(String... namesAndValues) {
-        Map<String, String> map = new LinkedHashMap<>();
-        for (int i = 0; i < namesAndValues.length; i += 2) {
-            map.put(namesAndValues[i], namesAndValues[i + 1]);
-        }
-        return java.util.Collections.unmodifiableMap(map);
-    }
-
-    private static Reply configGet(CommandCall call) {
-        Map<String, String> values = parameters(call.server());
-        Set<String> matched = new LinkedHashSet<>();
-        for (int i = 2; i < call.argCount(); i++) {
-            GlobPattern glob = GlobPattern.compileIgnoringCase(call.arg(i));
-            for (String name : values.keySet()) {
-                if (glob.matches(Arguments.utf8(name))) {
-                    matched.add(name);
-                }
-            }
-        }
-        List<Reply> map = new ArrayList<>();
-        for (String name : matched) {
-            map.add(Reply.bulk(name));
-            map.add(Reply.bulk(values.get(name)));
-        }
-        return new Reply.MapReply(List.copyOf(map));
-    }
-
-    /** SET parameter value [parameter value ...]: all or nothing, as in Redis 7. */
-    private static Reply configSet(CommandCall call) {
-        if (call.argCount() % 2 != 0) {
-            return Reply.error("ERR wrong number of arguments for 'config|set' command");
-        }
-        Map<String, String> changes = new LinkedHashMap<>();
-        for (int i = 2; i < call.argCount(); i += 2) {
-            String name = call.text(i).toLowerCase(Locale.ROOT);
-            if (changes.containsKey(name)) {
-                return Reply.error("ERR CONFIG SET failed - duplicate parameter");
-            }
-            changes.put(name, call.text(i + 1));
-        }
-        Integer maxClients = null;
-        Integer keyspaceEvents = null;
-        Map<String, String> encodings = new LinkedHashMap<>();
-        for (Map.Entry<String, String> change : changes.entrySet()) {
-            String name = change.getKey();
-            if (IMMUTABLE.contains(name)) {
-                return Reply.error("ERR CONFIG SET failed (possibly related to argument '" + name
-                        + "') - can't set immutable config");
-            }
-            switch (name) {
-                case "requirepass" -> { }
-                case "notify-keyspace-events" -> {
-                    keyspaceEvents = KeyspaceEvents.parse(change.getValue());
-                    if (keyspaceEvents < 0) {
-                        return Reply.error(CommandDispatcher.sanitize("ERR CONFIG SET failed (possibly related to "
-                                + "argument 'notify-keyspace-events') - Invalid event class character. Use "
-                                + "'Ag$lshzxeKEtmdn'."));
-                    }
-                }
-                case "maxclients" -> {
-                    Long value = Arguments.tryParseLong(change.getValue().getBytes(
-                            java.nio.charset.StandardCharsets.UTF_8));
-                    if (value == null) {
-                        return Reply.error("ERR CONFIG SET failed (possibly related to argument 'maxclients') - "
-                                + "argument couldn't be parsed into an integer");
-                    }
-                    if (value < 1 || value > Integer.MAX_VALUE) {
-                        return Reply.error("ERR CONFIG SET failed (possibly related to argument 'maxclients') - "
-                                + "argument must be between 1 and " + Integer.MAX_VALUE + " inclusive");
-                    }
-                    maxClients = value.intValue();
-                }
-                default -> {
-                    String encoding = ENCODING_ALIASES.getOrDefault(name, name);
-                    if (!ENCODING_DEFAULTS.containsKey(encoding)) {
-                        return Reply.error(CommandDispatcher.sanitize("ERR Unsupported CONFIG parameter: " + name));
-                    }
-                    String problem = encodingProblem(encoding, change.getValue());
-                    if (problem != null) {
-                        return Reply.error(CommandDispatcher.sanitize("ERR CONFIG SET failed (possibly related to "
-                                + "argument '" + name + "') - " + problem));
-                    }
-                    Long value = parseMemory(change.getValue());
-                    encodings.put(encoding, Long.toString(value));
-                }
-            }
-        }
-        encodings.forEach((name, value) -> call.server().encodingSetting(name, value));
-        if (keyspaceEvents != null) {
-            call.server().keyspaceEventFlags(keyspaceEvents);
-        }
-        if (changes.containsKey("requirepass")) {
-            call.server().requirePass(changes.get("requirepass"));
-        }
-        if (maxClients != null) {
-            call.server().maxClients(maxClients);
-        }
-        return Reply.OK;
-    }
-
-    private static Reply configResetStat(CommandCall call) {
-        ServerContext server = call.server();
-        server.commandsProcessed.set(0);
-        server.connectionsReceived.set(0);
-        server.rejectedConnections.set(0);
-        server.keyspaceHits.set(0);
-        server.keyspaceMisses.set(0);
-        return Reply.OK;
-    }
 
     // ---- SHUTDOWN ----
 

@@ -2,6 +2,7 @@ package io.tessera.redis.internal.command;
 
 import io.tessera.grid.Grid;
 import io.tessera.grid.GridMap;
+import io.tessera.grid.MapConfig;
 import io.tessera.redis.RespServerConfig;
 import java.util.Collection;
 import java.util.Map;
@@ -39,6 +40,10 @@ public final class ServerContext {
     private volatile int keyspaceEventFlags;
     private final Map<GridMap<byte[], byte[]>, java.util.UUID> expiryListeners = new java.util.HashMap<>();
     private final BlockedClients blockedClients;
+    private volatile long maxmemory;
+    private volatile Maxmemory.Policy maxmemoryPolicy;
+    /** Whether denyoom commands are checked against maxmemory: noeviction with a maxmemory. */
+    private volatile boolean refusesBeyondMaxmemory;
     public final AtomicLong connectionsReceived = new AtomicLong();
     public final AtomicLong rejectedConnections = new AtomicLong();
     public final AtomicLong keyspaceHits = new AtomicLong();
@@ -60,6 +65,14 @@ public final class ServerContext {
         });
         this.pubSub = new PubSubHub(grid);
         this.blockedClients = new BlockedClients(this::database, adminExecutor, grid.localMember().name());
+        this.maxmemory = config.maxMemory();
+        this.maxmemoryPolicy = Maxmemory.Policy.of(config.maxMemoryPolicy());
+        this.refusesBeyondMaxmemory = maxmemory > 0 && maxmemoryPolicy == Maxmemory.Policy.NOEVICTION;
+        // Every database is opened here, so that this node bounds all of them by its own maxmemory, even the ones
+        // only other nodes' clients write to (a member applies its own config of a map it opened).
+        for (int db = 0; db < databases.length(); db++) {
+            database(db);
+        }
     }
 
     /** The clients of this member blocked on keys (BLPOP and its kin). */
@@ -86,15 +99,76 @@ public final class ServerContext {
         return config;
     }
 
-    /** Database {@code index}'s map (created on first use). */
+    /** Database {@code index}'s map. */
     public GridMap<byte[], byte[]> database(int index) {
         GridMap<byte[], byte[]> map = databases.get(index);
         if (map == null) {
-            map = grid.map(databaseMapName(index), config.databaseConfig());
-            databases.compareAndSet(index, null, map);
-            map = databases.get(index);
+            synchronized (this) {
+                map = databases.get(index);
+                if (map == null) {
+                    map = grid.map(databaseMapName(index), databaseConfig());
+                    databases.set(index, map);
+                }
+            }
         }
         return map;
+    }
+
+    /** The map config of every database on this node now: the server's, bounded by maxmemory. */
+    private MapConfig databaseConfig() {
+        return maxmemoryPolicy.apply(config.databaseConfig(), maxmemory);
+    }
+
+    /** This node's maxmemory in bytes, 0 for none. */
+    public long maxmemory() {
+        return maxmemory;
+    }
+
+    /** This node's maxmemory-policy. */
+    public Maxmemory.Policy maxmemoryPolicy() {
+        return maxmemoryPolicy;
+    }
+
+    /** Bounds this node's databases (CONFIG SET maxmemory / maxmemory-policy); other nodes keep their bounds. */
+    public synchronized void maxmemory(long bytes, Maxmemory.Policy policy) {
+        maxmemory = bytes;
+        maxmemoryPolicy = policy;
+        refusesBeyondMaxmemory = bytes > 0 && policy == Maxmemory.Policy.NOEVICTION;
+        MapConfig bounded = databaseConfig();
+        for (int db = 0; db < databases.length(); db++) {
+            database(db).reconfigure(bounded);
+        }
+    }
+
+    /** What this node holds of its databases, by the grid's estimate: INFO's used_memory. */
+    public long usedMemory() {
+        long used = 0;
+        for (int db = 0; db < databases.length(); db++) {
+            used += database(db).localStats().memoryBytes();
+        }
+        return used;
+    }
+
+    /** The keys this node's primaries evicted: INFO's evicted_keys. */
+    public long evictedKeys() {
+        long evicted = 0;
+        for (int db = 0; db < databases.length(); db++) {
+            evicted += database(db).localStats().evictions();
+        }
+        return evicted;
+    }
+
+    /** Whether commands that may grow the data are checked against maxmemory: noeviction with a maxmemory. */
+    public boolean checksMaxmemory() {
+        return refusesBeyondMaxmemory;
+    }
+
+    /**
+     * Whether a command that may grow the data (flag {@code denyoom}) is refused here, as Redis refuses it: the
+     * policy is noeviction and this node's databases take more than maxmemory.
+     */
+    public boolean refusesGrowth() {
+        return refusesBeyondMaxmemory && usedMemory() > maxmemory;
     }
 
     /** How many databases there are. */
@@ -131,7 +205,7 @@ public final class ServerContext {
 
     /** An encoding tunable's value (CONFIG GET), by its Redis 7 name; see {@code ServerCommands}. */
     public String encodingSetting(String name) {
-        return encodingSettings.getOrDefault(name, ServerCommands.ENCODING_DEFAULTS.get(name));
+        return encodingSettings.getOrDefault(name, ConfigCommands.ENCODING_DEFAULTS.get(name));
     }
 
     /** Records an encoding tunable's value (CONFIG SET); Tessera's storage does not depend on it. */
@@ -145,13 +219,14 @@ public final class ServerContext {
     }
 
     /**
-     * Sets the notify-keyspace-events flags. With {@code x}, this node listens to the grid's expiries of every
-     * database (which costs the cluster an event per write to this node, so only then) and reports those of the
-     * keys it is the primary of, so that each expiry is published once.
+     * Sets the notify-keyspace-events flags. With {@code x} or {@code e}, this node listens to the grid's expiries and
+     * evictions of every database (which costs the cluster an event per write to this node, so only then) and
+     * reports those of the keys it is the primary of, so that each is published once.
      */
     public synchronized void keyspaceEventFlags(int flags) {
         keyspaceEventFlags = flags;
-        boolean expiries = KeyspaceEvents.enabled(flags) && (flags & KeyspaceEvents.EXPIRED) != 0;
+        boolean expiries = KeyspaceEvents.enabled(flags)
+                && (flags & (KeyspaceEvents.EXPIRED | KeyspaceEvents.EVICTED)) != 0;
         if (expiries && expiryListeners.isEmpty()) {
             for (int db = 0; db < databaseCount(); db++) {
                 int database = db;
@@ -159,11 +234,12 @@ public final class ServerContext {
                 java.util.UUID id = map.addListener(new io.tessera.grid.EntryListener<>() {
                     @Override
                     public void entryExpired(io.tessera.grid.EntryEvent<byte[], byte[]> event) {
-                        var partition = grid.partitionOf(event.key());
-                        if (partition.primary() != null && partition.primary().equals(grid.localMember())) {
-                            publishKeyspaceEvents(database, java.util.List.of(new KeyspaceEvents.Event(
-                                    KeyspaceEvents.EXPIRED, "expired", event.key())));
-                        }
+                        publishIfPrimary(database, KeyspaceEvents.EXPIRED, "expired", event.key());
+                    }
+
+                    @Override
+                    public void entryEvicted(io.tessera.grid.EntryEvent<byte[], byte[]> event) {
+                        publishIfPrimary(database, KeyspaceEvents.EVICTED, "evicted", event.key());
                     }
                 }, false);
                 expiryListeners.put(map, id);
@@ -171,6 +247,17 @@ public final class ServerContext {
         } else if (!expiries && !expiryListeners.isEmpty()) {
             expiryListeners.forEach(GridMap::removeListener);
             expiryListeners.clear();
+        }
+    }
+
+    /**
+     * Publishes an event the grid reported (an expiry, an eviction) if this node is the key's primary: every node
+     * that listens hears it, and the primary, which made it, speaks for the cluster, so subscribers hear it once.
+     */
+    private void publishIfPrimary(int database, int type, String event, byte[] key) {
+        var partition = grid.partitionOf(key);
+        if (partition.primary() != null && partition.primary().equals(grid.localMember())) {
+            publishKeyspaceEvents(database, java.util.List.of(new KeyspaceEvents.Event(type, event, key)));
         }
     }
 

@@ -6,6 +6,7 @@ import io.tessera.grid.MapConfig;
 import io.tessera.grid.SerializationConfig;
 import io.tessera.redis.RespServer;
 import io.tessera.redis.RespServerConfig;
+import io.tessera.redis.internal.command.Maxmemory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -30,10 +31,13 @@ import java.util.Map;
  * @param requirePass the AUTH password, or {@code null}
  * @param maxClients the most clients at once
  * @param databases the number of databases
+ * @param maxMemory the most bytes this node keeps of each database, 0 for no bound
+ * @param maxMemoryPolicy what the node evicts beyond {@code maxMemory}, by its Redis name
  */
 public record NodeSettings(int port, String bind, String clusterName, String stack, List<String> members,
                            int gridPort, String gridBind, String name, int partitions, int backups,
-                           int minClusterSize, String requirePass, int maxClients, int databases) {
+                           int minClusterSize, String requirePass, int maxClients, int databases, long maxMemory,
+                           String maxMemoryPolicy) {
 
     /** A value of a setting and where it came from ({@code --port}, {@code TESSERA_PORT}, {@code port in x.yml}). */
     private record Sourced(String value, String source) {
@@ -76,7 +80,9 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
                 r.integer(Setting.MIN_CLUSTER_SIZE, 0, 0, 1024),
                 r.password(),
                 r.integer(Setting.MAXCLIENTS, 10_000, 1, Integer.MAX_VALUE),
-                r.integer(Setting.DATABASES, 16, 1, 1024));
+                r.integer(Setting.DATABASES, 16, 1, 1024),
+                r.memory(Setting.MAXMEMORY),
+                r.policy(Setting.MAXMEMORY_POLICY));
         // The builders check the rest (partition count a power of two, the stack's name); map their complaints
         // back to the setting the user wrote.
         r.check(Setting.PARTITIONS, () -> Grid.builder().partitionCount(settings.partitions));
@@ -118,6 +124,8 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
                 .requirePass(requirePass)
                 .maxClients(maxClients)
                 .databases(databases)
+                .maxMemory(maxMemory)
+                .maxMemoryPolicy(maxMemoryPolicy)
                 .databaseConfig(MapConfig.builder().backups(backups)
                         .minClusterSize(minClusterSize).build())
                 .build();
@@ -133,7 +141,7 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
                 + " partitions=" + partitions + " backups=" + backups + " min-cluster-size=" + minClusterSize
                 + " requirepass="
                 + (requirePass == null ? "(none)" : "(set)") + " maxclients=" + maxClients + " databases="
-                + databases;
+                + databases + " maxmemory=" + maxMemory + " maxmemory-policy=" + maxMemoryPolicy;
     }
 
     private static final class Resolver {
@@ -171,6 +179,30 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
                 throw bad(setting, sourced, "expected a non-empty value");
             }
             return value;
+        }
+
+        long memory(Setting setting) {
+            Sourced sourced = values.get(setting);
+            if (sourced == null) {
+                return 0;
+            }
+            Long value = Maxmemory.parse(sourced.value.trim());
+            if (value == null || value < 0) {
+                throw bad(setting, sourced, "expected a number of bytes, optionally with a unit: 64mb, 1gb, 100000");
+            }
+            return value;
+        }
+
+        String policy(Setting setting) {
+            Sourced sourced = values.get(setting);
+            if (sourced == null) {
+                return Maxmemory.Policy.NOEVICTION.redisName();
+            }
+            Maxmemory.Policy policy = Maxmemory.Policy.of(sourced.value.trim());
+            if (policy == null) {
+                throw bad(setting, sourced, "expected one of " + Maxmemory.Policy.names());
+            }
+            return policy.redisName();
         }
 
         String password() {

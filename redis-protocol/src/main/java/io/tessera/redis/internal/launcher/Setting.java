@@ -27,7 +27,13 @@ public enum Setting {
             + " Use a majority of the cluster's size (3 of 5); the same on every node.", "0 (no minimum)"),
     REQUIREPASS("requirepass", "PASSWORD", "The password clients must give with AUTH.", "none"),
     MAXCLIENTS("maxclients", "N", "How many clients may be connected at once.", "10000"),
-    DATABASES("databases", "N", "How many databases SELECT offers (1..1024).", "16");
+    DATABASES("databases", "N", "How many databases SELECT offers (1..1024).", "16"),
+    MAXMEMORY("maxmemory", "BYTES", "The most this node keeps of each database, its backup copies included, by the"
+            + " grid's estimate (INFO used_memory): bytes, or with a unit as in redis.conf (64mb, 1gb). Per node;"
+            + " CONFIG SET changes it at run time.", "0 (no limit)"),
+    MAXMEMORY_POLICY("maxmemory-policy", "POLICY", "What a node beyond maxmemory evicts: noeviction (refuse writes"
+            + " with OOM), allkeys-lru, allkeys-lfu, allkeys-random, volatile-lru, volatile-lfu, volatile-random,"
+            + " volatile-ttl.", "noeviction");
 
     /** The environment variable that names a config file (the {@code --config} flag beats it). */
     public static final String CONFIG_ENV = "TESSERA_CONFIG";

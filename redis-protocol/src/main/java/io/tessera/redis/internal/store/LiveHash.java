@@ -40,6 +40,11 @@ public final class LiveHash implements RedisLiveValue {
         return StoredValue.HASH;
     }
 
+    @Override
+    public long estimatedBytes() {
+        return table.estimatedBytes();
+    }
+
     /** The number of fields. */
     public int size() {
         return table.size();

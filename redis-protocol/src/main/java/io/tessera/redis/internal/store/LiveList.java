@@ -15,9 +15,16 @@ import java.util.Objects;
  * <p>Owned by the partition thread of its key, like the record that holds it.
  */
 public final class LiveList implements RedisLiveValue {
+    /** What an element costs beyond its bytes: its array's header and average padding. */
+    private static final int ELEMENT_OVERHEAD = 20;
+    /** This object and the ring array's header. */
+    private static final int LIST_OVERHEAD = 40;
+
     private byte[][] ring = new byte[8][];
     private int head;
     private int size;
+    /** The elements' bytes, kept as they come and go so that {@link #estimatedBytes()} does not walk the list. */
+    private long elementBytes;
 
     /** An empty list. */
     public LiveList() {
@@ -81,6 +88,7 @@ public final class LiveList implements RedisLiveValue {
         head = (head - 1) & (ring.length - 1);
         ring[head] = item;
         size++;
+        elementBytes += item.length;
     }
 
     /** Adds {@code item} at the tail. */
@@ -88,6 +96,7 @@ public final class LiveList implements RedisLiveValue {
         grow();
         ring[(head + size) & (ring.length - 1)] = item;
         size++;
+        elementBytes += item.length;
     }
 
     /** Removes and answers the head element; the list must not be empty. */
@@ -96,6 +105,7 @@ public final class LiveList implements RedisLiveValue {
         ring[head] = null;
         head = (head + 1) & (ring.length - 1);
         size--;
+        elementBytes -= item.length;
         return item;
     }
 
@@ -105,6 +115,7 @@ public final class LiveList implements RedisLiveValue {
         byte[] item = ring[tail];
         ring[tail] = null;
         size--;
+        elementBytes -= item.length;
         return item;
     }
 
@@ -118,6 +129,11 @@ public final class LiveList implements RedisLiveValue {
         }
         ring = grown;
         head = 0;
+    }
+
+    @Override
+    public long estimatedBytes() {
+        return LIST_OVERHEAD + 4L * ring.length + elementBytes + (long) ELEMENT_OVERHEAD * size;
     }
 
     @Override

@@ -39,6 +39,11 @@ public final class LiveSet implements RedisLiveValue {
         return StoredValue.SET;
     }
 
+    @Override
+    public long estimatedBytes() {
+        return table.estimatedBytes();
+    }
+
     /** The number of members. */
     public int size() {
         return table.size();

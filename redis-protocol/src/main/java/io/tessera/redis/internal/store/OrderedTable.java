@@ -25,6 +25,8 @@ final class OrderedTable {
     private int shift; // 32 - log2(index.length), for Fibonacci hashing
     private int end; // slots used, holes included
     private int size;
+    /** The keys' and values' bytes, kept as they come and go so that {@link #estimatedBytes()} walks nothing. */
+    private long dataBytes;
 
     OrderedTable(boolean withValues) {
         this.withValues = withValues;
@@ -33,6 +35,16 @@ final class OrderedTable {
 
     int size() {
         return size;
+    }
+
+    /**
+     * The heap the table takes, estimated: its arrays, and per entry the bytes plus the headers of the key's
+     * {@link Bytes} and byte arrays (and the value's array).
+     */
+    long estimatedBytes() {
+        long perEntry = withValues ? 64 : 48;
+        return 64 + 4L * index.length + 8L * keys.length + (withValues ? 8L * values.length : 0) + dataBytes
+                + perEntry * size;
     }
 
     /** One past the last used slot: keys are at {@code 0..end-1}, where {@link #keyAt} is null for a hole. */
@@ -78,6 +90,7 @@ final class OrderedTable {
         int slot = find(key);
         if (slot >= 0) {
             if (withValues) {
+                dataBytes += value.length - values[slot].length;
                 values[slot] = value;
             }
             return false;
@@ -92,6 +105,7 @@ final class OrderedTable {
         insertIndex(key.hashCode(), end);
         end++;
         size++;
+        dataBytes += key.bytes().length + (withValues ? value.length : 0);
         return true;
     }
 
@@ -122,6 +136,7 @@ final class OrderedTable {
             }
         }
         index[i] = 0;
+        dataBytes -= keys[slot].bytes().length + (withValues ? values[slot].length : 0);
         keys[slot] = null;
         if (withValues) {
             values[slot] = null;

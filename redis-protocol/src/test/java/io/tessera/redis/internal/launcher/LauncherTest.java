@@ -48,6 +48,20 @@ class LauncherTest {
         assertThat(s.requirePass()).isNull();
         assertThat(s.maxClients()).isEqualTo(10_000);
         assertThat(s.databases()).isEqualTo(16);
+        assertThat(s.maxMemory()).isZero();
+        assertThat(s.maxMemoryPolicy()).isEqualTo("noeviction");
+    }
+
+    @Test
+    void maxmemory_takesRedisUnits_andRefusesWhatRedisRefuses() {
+        assertThat(settings(Map.of(), "--maxmemory", "1gb").maxMemory()).isEqualTo(1L << 30);
+        assertThat(settings(Map.of(), "--maxmemory", "100k").maxMemory()).isEqualTo(100_000);
+        assertThat(settings(Map.of("TESSERA_MAXMEMORY_POLICY", "VOLATILE-TTL")).maxMemoryPolicy())
+                .isEqualTo("volatile-ttl");
+        assertThat(parse(Map.of(), "--maxmemory", "lots").exitCode()).isEqualTo(2);
+        assertThat(parse(Map.of(), "--maxmemory-policy", "lru").exitCode()).isEqualTo(2);
+        assertThat(err.toString()).contains("--maxmemory: \"lots\" (expected a number of bytes")
+                .contains("--maxmemory-policy: \"lru\" (expected one of volatile-lru, volatile-lfu,");
     }
 
     @Test
@@ -55,10 +69,13 @@ class LauncherTest {
         NodeSettings s = settings(Map.of(), "--port", "7000", "--bind", "0.0.0.0", "--cluster-name", "shop",
                 "--stack", "udp", "--members", "10.0.0.1:7800, 10.0.0.2:7801", "--grid-port", "7900",
                 "--grid-bind", "10.0.0.1", "--name", "a", "--partitions", "64", "--backups", "2",
-                "--requirepass", "pw", "--maxclients", "5", "--databases=4");
+                "--requirepass", "pw", "--maxclients", "5", "--databases=4", "--maxmemory", "64mb",
+                "--maxmemory-policy", "allkeys-lru");
 
         assertThat(s).isEqualTo(new NodeSettings(7000, "0.0.0.0", "shop", "udp",
-                List.of("10.0.0.1:7800", "10.0.0.2:7801"), 7900, "10.0.0.1", "a", 64, 2, 0, "pw", 5, 4));
+                List.of("10.0.0.1:7800", "10.0.0.2:7801"), 7900, "10.0.0.1", "a", 64, 2, 0, "pw", 5, 4,
+                64L * 1024 * 1024, "allkeys-lru"));
+        assertThat(s.serverConfig().maxMemory()).isEqualTo(64L * 1024 * 1024);
         assertThat(s.toString()).contains("requirepass=(set)").doesNotContain("pw ");
     }
 

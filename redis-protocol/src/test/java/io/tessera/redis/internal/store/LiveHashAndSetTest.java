@@ -60,6 +60,13 @@ class LiveHashAndSetTest {
         assertThat(hash.view().values()).containsExactlyElementsOf(model.values());
         assertThat(hash.toBytes()).isEqualTo(framed(StoredValue.encodeHash(model)));
         assertThat(LiveHash.decode(hash.toBytes()).toBytes()).isEqualTo(hash.toBytes());
+        long modelBytes = model.entrySet().stream().mapToLong(e -> e.getKey().bytes().length + e.getValue().length)
+                .sum();
+        // the running count of bytes holds through every put, replace and remove: the estimate of this table and of
+        // a fresh copy differ only by their arrays' capacities
+        assertThat(hash.estimatedBytes()).isGreaterThan(modelBytes + 64L * model.size())
+                .isCloseTo(LiveHash.decode(hash.toBytes()).estimatedBytes(), org.assertj.core.data.Offset.offset(
+                        16L * 4 * Math.max(8, model.size())));
     }
 
     @Test

@@ -103,6 +103,8 @@ class SortedSetModelTest {
             }
             LiveSortedSet copy = LiveSortedSet.decode(set.toBytes());
             assertThat(copy.toBytes()).isEqualTo(set.toBytes());
+            assertThat(set.estimatedBytes()).as("the running member bytes, against a copy's")
+                    .isEqualTo(copy.estimatedBytes());
             check(copy, model, random);
         }
     }
