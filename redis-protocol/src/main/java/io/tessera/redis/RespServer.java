@@ -72,6 +72,14 @@ public final class RespServer implements AutoCloseable {
     public static final int SORTED_SET_REMOVE_TYPE_ID = 0x7E55_000C;
     /** The Kryo registration id of the live sorted-set removal by ranks (ZREMRANGEBY*, ZPOP*, ZMPOP). */
     public static final int SORTED_SET_REMOVE_RANGE_TYPE_ID = 0x7E55_000D;
+    /** The Kryo registration id of the live LSET the stream ships to backups. */
+    public static final int LIST_SET_TYPE_ID = 0x7E55_000E;
+    /** The Kryo registration id of the live LINSERT the stream ships to backups. */
+    public static final int LIST_INSERT_TYPE_ID = 0x7E55_000F;
+    /** The Kryo registration id of the live LREM (the indexes removed) the stream ships to backups. */
+    public static final int LIST_REMOVE_AT_TYPE_ID = 0x7E55_0010;
+    /** The Kryo registration id of the live LTRIM the stream ships to backups. */
+    public static final int LIST_TRIM_TYPE_ID = 0x7E55_0011;
 
     private final ServerContext context;
     private final EventLoopGroup bossGroup;
@@ -101,7 +109,11 @@ public final class RespServer implements AutoCloseable {
                 .register(SetOperations.Remove.class, SET_REMOVE_TYPE_ID)
                 .register(SortedSetOperations.Add.class, SORTED_SET_ADD_TYPE_ID)
                 .register(SortedSetOperations.Remove.class, SORTED_SET_REMOVE_TYPE_ID)
-                .register(SortedSetOperations.RemoveRange.class, SORTED_SET_REMOVE_RANGE_TYPE_ID);
+                .register(SortedSetOperations.RemoveRange.class, SORTED_SET_REMOVE_RANGE_TYPE_ID)
+                .register(ListOperations.Set.class, LIST_SET_TYPE_ID)
+                .register(ListOperations.Insert.class, LIST_INSERT_TYPE_ID)
+                .register(ListOperations.RemoveAt.class, LIST_REMOVE_AT_TYPE_ID)
+                .register(ListOperations.Trim.class, LIST_TRIM_TYPE_ID);
     }
 
     /**

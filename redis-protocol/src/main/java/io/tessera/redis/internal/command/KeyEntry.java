@@ -158,7 +158,7 @@ public final class KeyEntry {
         if (liveValue() instanceof LiveList live) {
             return live.view();
         }
-        return list();
+        return present(StoredValue.LIST) ? StoredValue.decodeList(entry.getValue()) : List.of();
     }
 
     /** The number of elements of the list (0 if the key does not exist); {@code WRONGTYPE} for another type. */
@@ -166,7 +166,7 @@ public final class KeyEntry {
         if (liveValue() instanceof LiveList list) {
             return list.size();
         }
-        return list().size();
+        return listView().size();
     }
 
     /**
@@ -232,14 +232,6 @@ public final class KeyEntry {
         return present(StoredValue.STRING) ? StoredValue.decodeString(entry.getValue()) : null;
     }
 
-    /** The list (mutable copy), empty if the key does not exist; {@code WRONGTYPE} for another type. */
-    public ArrayList<byte[]> list() {
-        if (liveValue() instanceof LiveList live) {
-            return new ArrayList<>(live.toList());
-        }
-        return present(StoredValue.LIST) ? StoredValue.decodeList(entry.getValue()) : new ArrayList<>();
-    }
-
     /** Fails with {@code WRONGTYPE} if the key exists with another type than {@code type}. */
     public void requireType(byte type) {
         present(type);
@@ -261,17 +253,6 @@ public final class KeyEntry {
             entry.setExpiresAt(expiresAt);
             expiry(expiresAt);
         }
-    }
-
-    /** Stores a list (deleting the key when empty), keeping the time to live. */
-    public void setList(List<byte[]> items) {
-        if (items.isEmpty()) {
-            entry.remove();
-        } else {
-            entry.setValue(StoredValue.encodeList(items));
-        }
-        written = true;
-        replaced = true;
     }
 
     /** Stores a set (deleting the key when empty), keeping the time to live. */

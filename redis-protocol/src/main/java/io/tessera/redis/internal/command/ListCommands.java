@@ -150,17 +150,17 @@ final class ListCommands {
         return index < 0 ? Reply.NULL : Reply.bulk(list.get(index));
     }
 
+    /** LSET key index element: O(1) on the primary, and the backups get the one element. */
     private static Reply lset(KeyEntry entry, byte[][] args) {
-        List<byte[]> list = entry.list();
-        if (list.isEmpty()) {
+        entry.requireType(StoredValue.LIST);
+        if (!entry.exists()) {
             return NO_SUCH_KEY;
         }
-        int index = index(Arguments.parseLong(args[2]), list.size());
+        int index = index(Arguments.parseLong(args[2]), entry.listSize());
         if (index < 0) {
             return INDEX_OUT_OF_RANGE;
         }
-        list.set(index, args[3]);
-        entry.setList(list);
+        entry.apply(new ListOperations.Set(index, args[3]));
         return Reply.OK;
     }
 
@@ -172,44 +172,48 @@ final class ListCommands {
         return index < 0 || index >= size ? -1 : (int) index;
     }
 
-    /** LREM key count element: count > 0 from the head, < 0 from the tail, 0 all. */
+    /**
+     * LREM key count element: count > 0 from the head, < 0 from the tail, 0 all. The primary finds the indexes and
+     * removes them in one pass; the backups get the indexes, not the list.
+     */
     private static Reply lrem(KeyEntry entry, byte[][] args) {
         long count = Arguments.parseLong(args[2]);
-        List<byte[]> list = entry.list();
+        List<byte[]> list = entry.listView();
         byte[] element = args[3];
         long limit = count == 0 ? Long.MAX_VALUE : Math.abs(count == Long.MIN_VALUE ? Long.MAX_VALUE : count);
+        int[] found = new int[8];
         int removed = 0;
-        if (count >= 0) {
-            for (int i = 0; i < list.size() && removed < limit; ) {
-                if (Arrays.equals(list.get(i), element)) {
-                    list.remove(i);
-                    removed++;
-                } else {
-                    i++;
+        int size = list.size();
+        for (int n = 0; n < size && removed < limit; n++) {
+            int i = count >= 0 ? n : size - 1 - n;
+            if (Arrays.equals(list.get(i), element)) {
+                if (removed == found.length) {
+                    found = Arrays.copyOf(found, removed * 2);
                 }
-            }
-        } else {
-            for (int i = list.size() - 1; i >= 0 && removed < limit; i--) {
-                if (Arrays.equals(list.get(i), element)) {
-                    list.remove(i);
-                    removed++;
-                }
+                found[removed++] = i;
             }
         }
-        if (removed > 0) {
-            entry.setList(list);
+        if (removed == 0) {
+            return Reply.ZERO;
+        }
+        int[] indexes = Arrays.copyOf(found, removed);
+        Arrays.sort(indexes);
+        if (removed == size) {
+            entry.remove(); // Redis keeps no empty list
+        } else {
+            entry.apply(new ListOperations.RemoveAt(indexes));
         }
         return Reply.integer(removed);
     }
 
+    /** LTRIM key start stop: O(elements removed) on the primary; the backups get the bounds. */
     private static Reply ltrim(KeyEntry entry, byte[][] args) {
         long start = Arguments.parseLong(args[2]);
         long stop = Arguments.parseLong(args[3]);
-        List<byte[]> list = entry.list();
-        if (list.isEmpty()) {
+        int size = entry.listSize();
+        if (size == 0) {
             return Reply.OK;
         }
-        int size = list.size();
         if (start < 0) {
             start += size;
         }
@@ -219,17 +223,16 @@ final class ListCommands {
         if (start < 0) {
             start = 0;
         }
-        List<byte[]> kept;
         if (start > stop || start >= size) {
-            kept = List.of();
-        } else {
-            if (stop >= size) {
-                stop = size - 1;
-            }
-            kept = list.subList((int) start, (int) stop + 1);
+            entry.remove();
+            return Reply.OK;
         }
-        if (kept.size() != size) {
-            entry.setList(new ArrayList<>(kept));
+        if (stop >= size) {
+            stop = size - 1;
+        }
+        int count = (int) (stop - start + 1);
+        if (count != size) {
+            entry.apply(new ListOperations.Trim((int) start, count));
         }
         return Reply.OK;
     }
@@ -245,15 +248,14 @@ final class ListCommands {
         } else {
             throw RedisException.syntax();
         }
-        List<byte[]> list = entry.list();
+        List<byte[]> list = entry.listView();
         if (list.isEmpty()) {
             return Reply.ZERO;
         }
         for (int i = 0; i < list.size(); i++) {
             if (Arrays.equals(list.get(i), args[3])) {
-                list.add(after ? i + 1 : i, args[4]);
-                entry.setList(list);
-                return Reply.integer(list.size());
+                int size = entry.apply(new ListOperations.Insert(after ? i + 1 : i, args[4]));
+                return Reply.integer(size);
             }
         }
         return Reply.integer(-1);

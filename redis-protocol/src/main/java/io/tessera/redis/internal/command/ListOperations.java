@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * The live operations of lists (see {@link LiveList}): what a push or a pop ships to the backups instead of the list.
- * Fields are primitives and packed byte arrays, so Kryo needs no registration beyond these classes.
+ * Fields are primitives, byte arrays and int arrays, which the grid's Kryo registers as built-in types: only these
+ * classes need ids.
  */
 public final class ListOperations {
     private ListOperations() {
@@ -75,6 +76,88 @@ public final class ListOperations {
                 popped.add(left ? list.removeFirst() : list.removeLast());
             }
             return popped;
+        }
+    }
+
+    /** LSET: replaces the element at an index the primary checked. */
+    public static final class Set extends ListOperation<Void> {
+        private int index;
+        private byte[] element;
+
+        @SuppressWarnings("unused") // Kryo
+        private Set() {
+        }
+
+        Set(int index, byte[] element) {
+            this.index = index;
+            this.element = element;
+        }
+
+        @Override
+        public Void apply(LiveList list) {
+            list.set(index, element);
+            return null;
+        }
+    }
+
+    /** LINSERT: inserts an element at the index the primary found (its pivot's, or the one after); answers the size. */
+    public static final class Insert extends ListOperation<Integer> {
+        private int index;
+        private byte[] element;
+
+        @SuppressWarnings("unused") // Kryo
+        private Insert() {
+        }
+
+        Insert(int index, byte[] element) {
+            this.index = index;
+            this.element = element;
+        }
+
+        @Override
+        public Integer apply(LiveList list) {
+            list.insert(index, element);
+            return list.size();
+        }
+    }
+
+    /** LREM: removes the elements at the indexes the primary found (ascending). */
+    public static final class RemoveAt extends ListOperation<Void> {
+        private int[] indexes;
+
+        @SuppressWarnings("unused") // Kryo
+        private RemoveAt() {
+        }
+
+        RemoveAt(int[] indexes) {
+            this.indexes = indexes;
+        }
+
+        @Override
+        public Void apply(LiveList list) {
+            list.removeAt(indexes);
+            return null;
+        }
+    }
+
+    /** LTRIM: keeps {@code count} elements from {@code start} on. */
+    public static final class Trim extends ListOperation<Void> {
+        private int start;
+        private int count;
+
+        @SuppressWarnings("unused") // Kryo
+        private Trim() {
+        }
+
+        Trim(int start, int count) {
+            this.start = start;
+            this.count = count;
+        }
+
+        @Override
+        public Void apply(LiveList list) {
+            list.trim(start, count);
+            return null;
         }
     }
 }

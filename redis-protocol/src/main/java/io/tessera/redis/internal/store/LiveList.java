@@ -119,6 +119,64 @@ public final class LiveList implements RedisLiveValue {
         return item;
     }
 
+    /** The ring's length: how many elements fit before it grows. */
+    int capacity() {
+        return ring.length;
+    }
+
+    /** Replaces the element at {@code index} (LSET): O(1). */
+    public void set(int index, byte[] item) {
+        int slot = (head + index) & (ring.length - 1);
+        elementBytes += item.length - ring[slot].length;
+        ring[slot] = item;
+    }
+
+    /** Inserts {@code item} so that it becomes the element at {@code index} (LINSERT), moving the shorter side. */
+    public void insert(int index, byte[] item) {
+        if (index <= size / 2) {
+            addFirst(item);
+            for (int i = 0; i < index; i++) {
+                ring[(head + i) & (ring.length - 1)] = ring[(head + i + 1) & (ring.length - 1)];
+            }
+        } else {
+            addLast(item);
+            for (int i = size - 1; i > index; i--) {
+                ring[(head + i) & (ring.length - 1)] = ring[(head + i - 1) & (ring.length - 1)];
+            }
+        }
+        ring[(head + index) & (ring.length - 1)] = item;
+    }
+
+    /** Removes the elements at {@code indexes} (ascending, distinct; LREM) in one pass: O(size). */
+    public void removeAt(int[] indexes) {
+        int next = 0;
+        int kept = 0;
+        for (int i = 0; i < size; i++) {
+            int from = (head + i) & (ring.length - 1);
+            if (next < indexes.length && indexes[next] == i) {
+                elementBytes -= ring[from].length;
+                next++;
+            } else {
+                ring[(head + kept) & (ring.length - 1)] = ring[from];
+                kept++;
+            }
+        }
+        for (int i = kept; i < size; i++) {
+            ring[(head + i) & (ring.length - 1)] = null;
+        }
+        size = kept;
+    }
+
+    /** Keeps only the {@code count} elements from {@code start} on (LTRIM): O(elements removed). */
+    public void trim(int start, int count) {
+        for (int i = 0; i < start; i++) {
+            removeFirst();
+        }
+        while (size > count) {
+            removeLast();
+        }
+    }
+
     private void grow() {
         if (size < ring.length) {
             return;
