@@ -50,7 +50,7 @@ class BlockingQueueFailoverIT extends ServerProcessesTestBase {
 
         List<Thread> workers = new ArrayList<>();
         for (ServerNode node : survivors) {
-            for (int w = 0; w < 4; w++) {
+            for (int w = 0; w < 6; w++) {
                 workers.add(new Thread(() -> {
                     Jedis jedis = new Jedis("127.0.0.1", node.port(), 30_000);
                     try {

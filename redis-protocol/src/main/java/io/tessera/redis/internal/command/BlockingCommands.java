@@ -6,7 +6,6 @@ import io.tessera.redis.internal.store.StoredValue;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -53,6 +52,8 @@ final class BlockingCommands {
                 (entry, args) -> mpopOnSlot(List.of(entry), args, 2)));
         table.slotOperation("lmpop", (entries, args) -> mpopOnSlot(entries, args, 1));
         table.slotOperation("blmpop", (entries, args) -> mpopOnSlot(entries, args, 2));
+        table.movableKeys("lmpop", args -> mpopKeys(args, 1));
+        table.movableKeys("blmpop", args -> mpopKeys(args, 2));
 
         table.add(new CommandSpec("brpoplpush", 4, flags("write denyoom blocking"), 1, 2, 1, "list",
                 "Pops an element from a list, pushes it to another list and returns it. Blocks until an element is "
@@ -87,7 +88,7 @@ final class BlockingCommands {
     }
 
     private static Set<String> flags(String flags) {
-        return Set.copyOf(new LinkedHashSet<>(Arrays.asList(flags.split(" "))));
+        return CommandTable.Builder.flags(flags);
     }
 
     // ------------------------------------------------------------------------------------------ BLPOP, BRPOP
@@ -191,6 +192,15 @@ final class BlockingCommands {
             return call.onKey(key, new String(push[0], StandardCharsets.US_ASCII), push);
         };
         return blockUnlessServed(call, parsed.keys(), timeout, attempt, undo);
+    }
+
+    /** LMPOP's keys for a transaction, none when the arguments are wrong (the command answers the error itself). */
+    private static List<byte[]> mpopKeys(byte[][] args, int numkeysAt) {
+        try {
+            return MpopArgs.parse(args, numkeysAt).keys();
+        } catch (RedisException e) {
+            return List.of();
+        }
     }
 
     /** On the primary: pops up to the count from the first existing list among the keys: [key, [elements]]. */

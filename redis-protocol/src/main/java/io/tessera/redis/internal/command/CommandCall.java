@@ -110,7 +110,7 @@ public final class CommandCall {
     /** As {@link #onKey(byte[], String, byte[][])}, in another database (MOVE, COPY ... DB). */
     public CompletableFuture<Reply> onKey(GridMap<byte[], byte[]> map, byte[] key, String operation,
                                           byte[][] operationArgs) {
-        CommandSpec operationSpec = CommandTable.standard().lookup(operation);
+        CommandSpec operationSpec = dispatcher.table().lookup(operation);
         int retries = operationSpec != null && !operationSpec.isWrite() ? READ_RETRIES : 0;
         boolean events = map == database() && reportsEvents(operationSpec);
         return retryingReads(() -> map.executeOnKeyAsync(key, new KeyCommandProcessor(operation, operationArgs, events))
@@ -124,7 +124,7 @@ public final class CommandCall {
      */
     public CompletableFuture<Reply> onSlot(List<byte[]> keys, String operation, byte[][] operationArgs) {
         GridMap<byte[], byte[]> map = database();
-        boolean events = reportsEvents(CommandTable.standard().lookup(operation));
+        boolean events = reportsEvents(dispatcher.table().lookup(operation));
         return retryingReads(() -> map.executeOnKeysAsync(keys,
                 new SlotCommandProcessor(operation, operationArgs, events))
                 .thenApply(encoded -> replyPublishingEvents(ReplyCodec.decode(encoded), events)),

@@ -22,8 +22,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class CommandDispatcher {
     private static final Logger log = LoggerFactory.getLogger(CommandDispatcher.class);
-    private static final Set<String> ALLOWED_IN_SUBSCRIBE_MODE = Set.of("subscribe", "unsubscribe", "psubscribe",
-            "punsubscribe", "ssubscribe", "sunsubscribe", "ping", "quit", "reset");
 
     /** Redis's answer to a command that may grow the data while the node is beyond maxmemory under noeviction. */
     private static final Reply OOM = Reply.error("OOM command not allowed when used memory > 'maxmemory'.");
@@ -34,6 +32,11 @@ public final class CommandDispatcher {
     public CommandDispatcher(ServerContext server, CommandTable table) {
         this.server = server;
         this.table = table;
+    }
+
+    /** The table this dispatcher runs commands from. */
+    public CommandTable table() {
+        return table;
     }
 
     /** Runs one request; the future completes with its reply (on whatever thread finished the work). */
@@ -65,12 +68,12 @@ public final class CommandDispatcher {
         if (server.checksMaxmemory() && spec.flags().contains("denyoom") && server.refusesGrowth()) {
             return refuse(client, inTransaction, OOM);
         }
-        if (client.inSubscribeMode() && !ALLOWED_IN_SUBSCRIBE_MODE.contains(spec.name())) {
+        if (client.inSubscribeMode() && !spec.has(CommandRule.ALLOWED_IN_SUBSCRIBE_MODE)) {
             return CommandCall.done(Reply.error("ERR Can't execute '" + spec.name()
                     + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"));
         }
-        if (inTransaction && !TransactionCommands.CONTROL.contains(spec.name())) {
-            if (TransactionCommands.REFUSED_IN_MULTI.contains(spec.name())) {
+        if (inTransaction && !spec.has(CommandRule.TRANSACTION_CONTROL)) {
+            if (spec.has(CommandRule.REFUSED_IN_MULTI)) {
                 return refuse(client, true, Reply.error("ERR Command not allowed inside a transaction"));
             }
             client.queued().add(args);

@@ -1,5 +1,6 @@
 package io.tessera.redis.internal.command;
 
+import java.util.EnumSet;
 import java.util.Set;
 
 /**
@@ -17,9 +18,30 @@ import java.util.Set;
  * @param summary one line for {@code COMMAND DOCS}
  * @param handler what the serving member runs
  * @param keyOperation what runs on the key's primary, for single-key commands; {@code null} otherwise
+ * @param since the Redis version that introduced the command, for {@code COMMAND DOCS} ({@code null}: Tessera's own)
+ * @param rules how the dispatcher treats it in subscribe mode and inside MULTI
  */
 public record CommandSpec(String name, int arity, Set<String> flags, int firstKey, int lastKey, int step,
-                          String group, String summary, CommandHandler handler, KeyOperation keyOperation) {
+                          String group, String summary, CommandHandler handler, KeyOperation keyOperation,
+                          String since, Set<CommandRule> rules) {
+
+    /** A row as the families register it; the table fills in {@code since} and the rules when it is built. */
+    public CommandSpec(String name, int arity, Set<String> flags, int firstKey, int lastKey, int step, String group,
+                       String summary, CommandHandler handler, KeyOperation keyOperation) {
+        this(name, arity, flags, firstKey, lastKey, step, group, summary, handler, keyOperation, null,
+                Set.of());
+    }
+
+    /** This row with {@code since} and {@code rules}. */
+    CommandSpec with(String since, Set<CommandRule> rules) {
+        return new CommandSpec(name, arity, flags, firstKey, lastKey, step, group, summary, handler, keyOperation,
+                since, rules.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(rules)));
+    }
+
+    /** Whether the row carries {@code rule}. */
+    public boolean has(CommandRule rule) {
+        return rules.contains(rule);
+    }
 
     /** Whether the argument count (name included) fits the arity. */
     public boolean arityAccepts(int argCount) {

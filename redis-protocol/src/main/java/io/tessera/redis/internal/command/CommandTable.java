@@ -15,9 +15,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
- * Every command the server knows, one {@link CommandSpec} per command. Built once; the same table runs commands,
- * answers {@code COMMAND}, and resolves the {@link KeyOperation} an entry processor names when it arrives on a
- * key's primary (which is why it is a process-wide constant: every member builds the same table).
+ * Every command the server knows, one {@link CommandSpec} per command, with what the dispatcher needs to know of it
+ * (Redis's flags, key positions, the version that introduced it, Tessera's {@link CommandRule}s). Built once: the
+ * server passes it to its dispatcher, and every call reaches it through there.
  */
 public final class CommandTable {
     private static final CommandTable STANDARD = buildStandard();
@@ -51,7 +51,11 @@ public final class CommandTable {
         return slotOperations.get(name);
     }
 
-    /** The table of this server version. */
+    /**
+     * The table of this server version. The RESP server takes it once; the entry processors, which arrive on a key's
+     * primary by name and may run on a member that serves no RESP at all (an embedded grid member), look their
+     * operations up here: every member of one version builds the same table.
+     */
     public static CommandTable standard() {
         return STANDARD;
     }
@@ -82,8 +86,10 @@ public final class CommandTable {
         SortedSetCommands.register(builder);
         SortedSetMultiKeyCommands.register(builder);
         KeyCommands.register(builder);
+        KeyspaceCommands.register(builder);
         ClientCommands.register(builder);
         ServerCommands.register(builder);
+        CommandIntrospection.register(builder);
         ConfigCommands.register(builder);
         ClusterCommands.register(builder);
         TransactionCommands.register(builder);
@@ -99,6 +105,14 @@ public final class CommandTable {
         private final Map<String, CommandSpec> commands = new LinkedHashMap<>();
         private final Map<String, SlotOperation> slotOperations = new LinkedHashMap<>();
         private final Map<String, Function<byte[][], List<byte[]>>> movableKeys = new LinkedHashMap<>();
+        private final Map<String, Set<CommandRule>> rules = new HashMap<>();
+
+        /** Gives command {@code name} (registered before or after) the dispatcher's {@code rules}. */
+        public Builder rules(String name, CommandRule... rules) {
+            this.rules.computeIfAbsent(name, n -> java.util.EnumSet.noneOf(CommandRule.class))
+                    .addAll(Arrays.asList(rules));
+            return this;
+        }
 
         /**
          * Registers what a multi-key command runs on its keys' primary when they share a slot (see
@@ -174,11 +188,19 @@ public final class CommandTable {
         }
 
         CommandTable build() {
-            return new CommandTable(new LinkedHashMap<>(commands), new LinkedHashMap<>(slotOperations),
-                    new LinkedHashMap<>(movableKeys));
+            for (String name : rules.keySet()) {
+                if (!commands.containsKey(name)) {
+                    throw new IllegalStateException("rules for " + name + ", which is not a command");
+                }
+            }
+            Map<String, CommandSpec> rows = new LinkedHashMap<>();
+            commands.forEach((name, spec) -> rows.put(name, spec.with(RedisReleases.since(name),
+                    rules.getOrDefault(name, Set.of()))));
+            return new CommandTable(rows, new LinkedHashMap<>(slotOperations), new LinkedHashMap<>(movableKeys));
         }
 
-        private static Set<String> flags(String flags) {
+        /** Redis's flags from their space-separated names. */
+        static Set<String> flags(String flags) {
             return flags.isBlank() ? Set.of()
                     : Collections.unmodifiableSet(new LinkedHashSet<>(Arrays.asList(flags.trim().split("\\s+"))));
         }

@@ -29,6 +29,12 @@ final class ConnectionCommands {
                 "Closes the connection.", call -> Reply.OK);
         table.immediate("reset", 1, "noscript loading stale fast no-auth allow-busy", "connection",
                 "Resets the connection.", ConnectionCommands::reset);
+        table.rules("ping", CommandRule.ALLOWED_IN_SUBSCRIBE_MODE)
+                .rules("quit", CommandRule.ALLOWED_IN_SUBSCRIBE_MODE, CommandRule.TRANSACTION_CONTROL)
+                .rules("reset", CommandRule.ALLOWED_IN_SUBSCRIBE_MODE, CommandRule.TRANSACTION_CONTROL)
+                .rules("select", CommandRule.REFUSED_IN_MULTI)
+                .rules("hello", CommandRule.REFUSED_IN_MULTI)
+                .rules("auth", CommandRule.REFUSED_IN_MULTI);
     }
 
     private static Reply ping(CommandCall call) {

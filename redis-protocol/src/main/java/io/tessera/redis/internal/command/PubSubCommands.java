@@ -32,6 +32,9 @@ final class PubSubCommands {
                 call -> call.server().pubSub().publish(call.arg(1), call.arg(2)).thenApply(Reply::integer));
         table.command("pubsub", -2, "pubsub loading stale", 0, 0, 0, "pubsub",
                 "Inspects the state of the Pub/Sub subsystem.", PubSubCommands::pubsub);
+        for (String name : List.of("subscribe", "psubscribe", "unsubscribe", "punsubscribe")) {
+            table.rules(name, CommandRule.ALLOWED_IN_SUBSCRIBE_MODE, CommandRule.REFUSED_IN_MULTI);
+        }
     }
 
     private static Reply subscribe(CommandCall call, boolean pattern) {

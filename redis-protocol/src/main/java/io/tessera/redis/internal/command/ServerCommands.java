@@ -16,41 +16,20 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Server commands: {@code COMMAND} (answered from the {@link CommandTable}), {@code INFO}, {@code TIME} and
- * {@code SHUTDOWN} ({@code CONFIG} is {@link ConfigCommands}).
+ * Server commands: {@code INFO}, {@code TIME} and {@code SHUTDOWN} ({@code CONFIG} is {@link ConfigCommands},
+ * {@code COMMAND} is {@link CommandIntrospection}).
  *
  * <p>{@code INFO keyspace} counts keys with {@code GridMap.size()}, a cluster-wide read: it runs on the server's
- * admin executor, never on an event loop. Commands flagged {@code internal} are hidden from {@code COMMAND}.
+ * admin executor, never on an event loop.
  */
 final class ServerCommands {
     private static final List<String> DEFAULT_SECTIONS = List.of("server", "clients", "memory", "stats",
             "replication", "cluster", "keyspace", "tessera");
-    /** The Redis version that introduced each command, for COMMAND DOCS. */
-    private static final Map<String, String> SINCE = since();
 
     private ServerCommands() {
     }
 
     static void register(CommandTable.Builder table) {
-        Subcommands command = new Subcommands("command")
-                .addImmediate("count", 2, call -> Reply.integer(visible(table(call)).size()))
-                .addImmediate("info", -2, ServerCommands::commandInfo)
-                .addImmediate("docs", -2, ServerCommands::commandDocs)
-                .addImmediate("list", -2, ServerCommands::commandList)
-                .help("(no subcommand)", "    Return details about all Redis commands.",
-                        "COUNT", "    Return the total number of commands in this Redis server.",
-                        "LIST", "    Return a list of all commands in this Redis server.",
-                        "INFO [<command-name> ...]",
-                        "    Return details about multiple Redis commands.",
-                        "    If no command names are given, documentation details for all",
-                        "    commands are returned.",
-                        "DOCS [<command-name> ...]",
-                        "    Return documentation details about multiple Redis commands.",
-                        "    If no command names are given, documentation details for all",
-                        "    commands are returned.");
-        table.command("command", -1, "loading stale", 0, 0, 0, "server",
-                "Returns detailed information about all commands.",
-                call -> call.argCount() == 1 ? CommandCall.done(allCommandInfo(call)) : command.execute(call));
         table.command("info", -1, "loading stale", 0, 0, 0, "server",
                 "Returns information and statistics about the server.", ServerCommands::info);
         table.immediate("time", 1, "loading stale fast", "server", "Returns the server time.", call -> {
@@ -61,159 +40,7 @@ final class ServerCommands {
         table.command("shutdown", -1, "admin noscript loading stale no_multi sentinel allow_busy", 0, 0, 0,
                 "server", "Synchronously saves the database(s) to disk and shuts down the Redis server.",
                 ServerCommands::shutdown);
-    }
-
-    private static CommandTable table(CommandCall call) {
-        return CommandTable.standard();
-    }
-
-    private static List<CommandSpec> visible(CommandTable table) {
-        List<CommandSpec> specs = new ArrayList<>();
-        for (CommandSpec spec : table.all()) {
-            if (!spec.flags().contains("internal")) {
-                specs.add(spec);
-            }
-        }
-        return specs;
-    }
-
-    private static CommandSpec lookupVisible(CommandTable table, String name) {
-        CommandSpec spec = table.lookup(name);
-        return spec == null || spec.flags().contains("internal") ? null : spec;
-    }
-
-    // ---- COMMAND ----
-
-    private static Reply allCommandInfo(CommandCall call) {
-        List<Reply> entries = new ArrayList<>();
-        for (CommandSpec spec : visible(table(call))) {
-            entries.add(commandInfo(spec));
-        }
-        return Reply.array(entries);
-    }
-
-    private static Reply commandInfo(CommandCall call) {
-        if (call.argCount() == 2) {
-            return allCommandInfo(call);
-        }
-        List<Reply> entries = new ArrayList<>();
-        for (int i = 2; i < call.argCount(); i++) {
-            CommandSpec spec = lookupVisible(table(call), call.text(i));
-            entries.add(spec == null ? Reply.NULL : commandInfo(spec));
-        }
-        return Reply.array(entries);
-    }
-
-    /** Redis 7's ten-element command description. */
-    static Reply commandInfo(CommandSpec spec) {
-        List<Reply> flags = new ArrayList<>();
-        for (String flag : spec.flags()) {
-            flags.add(Reply.simple(flag));
-        }
-        List<Reply> categories = new ArrayList<>();
-        for (String category : aclCategories(spec)) {
-            categories.add(Reply.simple(category));
-        }
-        return Reply.array(List.of(
-                Reply.bulk(spec.name()),
-                Reply.integer(spec.arity()),
-                new Reply.SetReply(List.copyOf(flags)),
-                Reply.integer(spec.firstKey()),
-                Reply.integer(spec.lastKey()),
-                Reply.integer(spec.step()),
-                new Reply.SetReply(List.copyOf(categories)),
-                new Reply.SetReply(List.of()),
-                Reply.EMPTY_ARRAY,
-                Reply.EMPTY_ARRAY));
-    }
-
-    /** ACL categories as Redis would list them, derived from the flags and the group. */
-    static Set<String> aclCategories(CommandSpec spec) {
-        Set<String> categories = new LinkedHashSet<>();
-        if (spec.flags().contains("write")) {
-            categories.add("@write");
-        }
-        if (spec.flags().contains("readonly")) {
-            categories.add("@read");
-        }
-        String group = switch (spec.group()) {
-            case "generic" -> "@keyspace";
-            case "sorted-set" -> "@sortedset";
-            case "transactions" -> "@transaction";
-            case "server", "cluster" -> null;
-            default -> "@" + spec.group();
-        };
-        if (group != null) {
-            categories.add(group);
-        }
-        if (spec.flags().contains("admin")) {
-            categories.add("@admin");
-            categories.add("@dangerous");
-        }
-        if (spec.flags().contains("blocking")) {
-            categories.add("@blocking");
-        }
-        categories.add(spec.flags().contains("fast") ? "@fast" : "@slow");
-        return categories;
-    }
-
-    private static Reply commandDocs(CommandCall call) {
-        List<Reply> map = new ArrayList<>();
-        if (call.argCount() == 2) {
-            for (CommandSpec spec : visible(table(call))) {
-                map.add(Reply.bulk(spec.name()));
-                map.add(docs(spec));
-            }
-        } else {
-            for (int i = 2; i < call.argCount(); i++) {
-                CommandSpec spec = lookupVisible(table(call), call.text(i));
-                if (spec != null) {
-                    map.add(Reply.bulk(spec.name()));
-                    map.add(docs(spec));
-                }
-            }
-        }
-        return new Reply.MapReply(List.copyOf(map));
-    }
-
-    private static Reply docs(CommandSpec spec) {
-        List<Reply> doc = new ArrayList<>(6);
-        doc.add(Reply.bulk("summary"));
-        doc.add(Reply.bulk(spec.summary()));
-        String since = SINCE.get(spec.name());
-        if (since != null) {
-            doc.add(Reply.bulk("since"));
-            doc.add(Reply.bulk(since));
-        }
-        doc.add(Reply.bulk("group"));
-        doc.add(Reply.bulk(spec.group()));
-        return new Reply.MapReply(List.copyOf(doc));
-    }
-
-    /** LIST [FILTERBY MODULE name | ACLCAT category | PATTERN pattern]. */
-    private static Reply commandList(CommandCall call) {
-        String by = null;
-        String value = null;
-        if (call.argCount() == 5 && call.option(2).equals("FILTERBY")) {
-            by = call.option(3);
-            value = call.text(4);
-            if (!by.equals("MODULE") && !by.equals("ACLCAT") && !by.equals("PATTERN")) {
-                return Reply.SYNTAX_ERROR;
-            }
-        } else if (call.argCount() != 2) {
-            return Reply.SYNTAX_ERROR;
-        }
-        List<Reply> names = new ArrayList<>();
-        for (CommandSpec spec : visible(table(call))) {
-            boolean matches = by == null
-                    || (by.equals("ACLCAT") && aclCategories(spec).contains("@" + value.toLowerCase(Locale.ROOT)))
-                    || (by.equals("PATTERN")
-                            && GlobPattern.compileIgnoringCase(Arguments.utf8(value)).matches(Arguments.utf8(spec.name())));
-            if (matches) {
-                names.add(Reply.bulk(spec.name()));
-            }
-        }
-        return Reply.array(names);
+        table.rules("shutdown", CommandRule.REFUSED_IN_MULTI);
     }
 
     // ---- INFO ----
@@ -437,47 +264,4 @@ final class ServerCommands {
         return new CompletableFuture<>();
     }
 
-    // ---- helpers ----
-
-
-    private static Map<String, String> since() {
-        Map<String, String> since = new HashMap<>();
-        String table = "1.0.0: get set del exists keys randomkey rename renamenx type dbsize expire ttl select move "
-                + "flushdb flushall incr decr incrby decrby mget setnx getset lpush rpush llen lrange ltrim lindex "
-                + "lset lrem lpop rpop sadd srem smembers sismember scard spop sinter sinterstore sunion "
-                + "sunionstore sdiff sdiffstore smove srandmember save bgsave lastsave shutdown info monitor "
-                + "slaveof auth ping echo quit sort;"
-                + "1.2.0: zadd zrem zrange zrevrange zrangebyscore zcard zscore zincrby zremrangebyscore rpoplpush "
-                + "mset msetnx expireat bgrewriteaof;"
-                + "2.0.0: append substr hset hget hmset hmget hincrby hexists hdel hlen hkeys hvals hgetall "
-                + "setex zcount zrank zrevrank zremrangebyrank zunionstore zinterstore blpop brpop subscribe "
-                + "unsubscribe psubscribe punsubscribe publish multi exec discard config;"
-                + "2.2.0: watch unwatch persist setrange getrange strlen lpushx rpushx linsert brpoplpush "
-                + "zrevrangebyscore setbit getbit;"
-                + "2.4.0: client;"
-                + "2.6.0: pttl pexpire pexpireat psetex incrbyfloat hincrbyfloat bitcount bitop dump restore "
-                + "migrate eval evalsha script time object;"
-                + "2.8.0: scan sscan hscan zscan pubsub command;"
-                + "2.8.7: bitpos;"
-                + "2.8.9: zrangebylex zlexcount zremrangebylex zrevrangebylex pfadd pfcount pfmerge;"
-                + "3.0.0: cluster readonly readwrite wait;"
-                + "3.2.0: hstrlen geoadd geodist geohash geopos georadius georadiusbymember bitfield;"
-                + "3.2.1: touch;"
-                + "4.0.0: unlink swapdb memory;"
-                + "5.0.0: zpopmin zpopmax bzpopmin bzpopmax xadd xrange xrevrange xlen xread xgroup xreadgroup "
-                + "xack xpending xclaim xinfo xdel xtrim;"
-                + "6.0.0: hello acl;"
-                + "6.0.6: lpos;"
-                + "6.2.0: getdel getex copy lmove blmove smismember zrandmember zrangestore zunion zinter zdiff "
-                + "zdiffstore hrandfield reset xautoclaim geosearch geosearchstore;"
-                + "7.0.0: expiretime pexpiretime lmpop blmpop zmpop bzmpop sintercard lcs spublish ssubscribe "
-                + "sunsubscribe function fcall fcall_ro eval_ro evalsha_ro sort_ro bitfield_ro";
-        for (String row : table.split(";")) {
-            String[] parts = row.split(":");
-            for (String name : parts[1].trim().split("\\s+")) {
-                since.put(name, parts[0].trim());
-            }
-        }
-        return Map.copyOf(since);
-    }
 }

@@ -31,11 +31,6 @@ import java.util.function.Function;
 final class TransactionCommands {
     static final String VERSION = "tessera.version";
     private static final Reply QUEUED = Reply.simple("QUEUED");
-    /** What the dispatcher runs at once even inside MULTI. */
-    static final Set<String> CONTROL = Set.of("multi", "exec", "discard", "watch", "quit", "reset");
-    /** What Tessera refuses inside MULTI (it changes the connection, which the queued commands depend on). */
-    static final Set<String> REFUSED_IN_MULTI = Set.of("select", "hello", "auth", "subscribe", "psubscribe",
-            "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe", "shutdown");
 
     private TransactionCommands() {
     }
@@ -55,6 +50,9 @@ final class TransactionCommands {
                 "Returns the version of a key's last write (WATCH).",
                 call -> CommandCall.done(Reply.error(CommandDispatcher.unknownCommand(call.text(0), call.args()))),
                 (entry, args) -> Reply.integer(entry.version())));
+        for (String name : List.of("multi", "exec", "discard", "watch")) {
+            table.rules(name, CommandRule.TRANSACTION_CONTROL);
+        }
     }
 
     /** The reply to a command queued inside MULTI. */
@@ -154,13 +152,13 @@ final class TransactionCommands {
 
     /** Runs the keyed commands in one step on their slot's primary, then the keyless ones here. */
     private static CompletableFuture<Reply> run(CommandCall call, List<Watched> watched, List<byte[][]> commands) {
-        CommandTable table = CommandTable.standard();
+        CommandTable table = call.dispatcher().table();
         List<byte[]> keys = new ArrayList<>();
         List<byte[][]> keyed = new ArrayList<>();
         boolean[] isKeyed = new boolean[commands.size()];
         for (int i = 0; i < commands.size(); i++) {
             byte[][] args = commands.get(i);
-            List<byte[]> commandKeys = keysOf(table.lookup(text(args[0])), args);
+            List<byte[]> commandKeys = keysOf(table, table.lookup(text(args[0])), args);
             if (!commandKeys.isEmpty()) {
                 isKeyed[i] = true;
                 keyed.add(args);
@@ -215,11 +213,11 @@ final class TransactionCommands {
     }
 
     /** The keys a command names, from its row's key positions or its movable keys (repeats included). */
-    static List<byte[]> keysOf(CommandSpec spec, byte[][] args) {
+    static List<byte[]> keysOf(CommandTable table, CommandSpec spec, byte[][] args) {
         if (spec == null) {
             return List.of();
         }
-        Function<byte[][], List<byte[]>> movable = CommandTable.standard().movableKeys(spec.name());
+        Function<byte[][], List<byte[]>> movable = table.movableKeys(spec.name());
         if (movable != null) {
             return movable.apply(args);
         }

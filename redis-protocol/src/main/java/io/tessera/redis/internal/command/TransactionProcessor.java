@@ -74,7 +74,7 @@ public final class TransactionProcessor implements MultiKeyProcessor<byte[], byt
                 CommandSpec spec = table.lookup(new String(args[0], StandardCharsets.UTF_8));
                 String name = spec.name();
                 List<KeyEntry> touched = new ArrayList<>();
-                for (byte[] key : CommandCall.distinct(TransactionCommands.keysOf(spec, args))) {
+                for (byte[] key : CommandCall.distinct(TransactionCommands.keysOf(table, spec, args))) {
                     touched.add(byKey.get(Bytes.of(key)));
                 }
                 for (KeyEntry entry : KeyspaceEvents.inRedisOrder(name, touched)) {
@@ -98,7 +98,7 @@ public final class TransactionProcessor implements MultiKeyProcessor<byte[], byt
             return Reply.error("ERR this member has no command '" + name
                     + "': members of one cluster must run the same Tessera version");
         }
-        List<byte[]> keys = TransactionCommands.keysOf(spec, args);
+        List<byte[]> keys = TransactionCommands.keysOf(table, spec, args);
         List<byte[]> distinct = CommandCall.distinct(keys);
         SlotOperation slotOperation = table.slotOperation(spec.name());
         if (keys.size() == 1 || (distinct.size() == 1 && spec.lastKey() > 0 && spec.keyOperation() != null)) {

@@ -1,0 +1,194 @@
+package io.tessera.redis.internal.command;
+
+import io.tessera.redis.internal.protocol.Reply;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * {@code COMMAND} and its subcommands (COUNT, INFO, DOCS, LIST), answered from the rows of the {@link CommandTable}
+ * the call's dispatcher runs: Redis 7's descriptions, ACL categories derived from the flags and the group, and the
+ * version each command came with. Commands flagged {@code internal} (the steps other commands run on a key's primary)
+ * are hidden.
+ */
+final class CommandIntrospection {
+    private CommandIntrospection() {
+    }
+
+    static void register(CommandTable.Builder table) {
+        Subcommands command = new Subcommands("command")
+                .addImmediate("count", 2, call -> Reply.integer(visible(table(call)).size()))
+                .addImmediate("info", -2, CommandIntrospection::commandInfo)
+                .addImmediate("docs", -2, CommandIntrospection::commandDocs)
+                .addImmediate("list", -2, CommandIntrospection::commandList)
+                .help("(no subcommand)", "    Return details about all Redis commands.",
+                        "COUNT", "    Return the total number of commands in this Redis server.",
+                        "LIST", "    Return a list of all commands in this Redis server.",
+                        "INFO [<command-name> ...]",
+                        "    Return details about multiple Redis commands.",
+                        "    If no command names are given, documentation details for all",
+                        "    commands are returned.",
+                        "DOCS [<command-name> ...]",
+                        "    Return documentation details about multiple Redis commands.",
+                        "    If no command names are given, documentation details for all",
+                        "    commands are returned.");
+        table.command("command", -1, "loading stale", 0, 0, 0, "server",
+                "Returns detailed information about all commands.",
+                call -> call.argCount() == 1 ? CommandCall.done(allCommandInfo(call)) : command.execute(call));
+    }
+
+    private static CommandTable table(CommandCall call) {
+        return call.dispatcher().table();
+    }
+
+    private static List<CommandSpec> visible(CommandTable table) {
+        List<CommandSpec> specs = new ArrayList<>();
+        for (CommandSpec spec : table.all()) {
+            if (!spec.flags().contains("internal")) {
+                specs.add(spec);
+            }
+        }
+        return specs;
+    }
+
+    private static CommandSpec lookupVisible(CommandTable table, String name) {
+        CommandSpec spec = table.lookup(name);
+        return spec == null || spec.flags().contains("internal") ? null : spec;
+    }
+
+    // ---- COMMAND ----
+
+    private static Reply allCommandInfo(CommandCall call) {
+        List<Reply> entries = new ArrayList<>();
+        for (CommandSpec spec : visible(table(call))) {
+            entries.add(commandInfo(spec));
+        }
+        return Reply.array(entries);
+    }
+
+    private static Reply commandInfo(CommandCall call) {
+        if (call.argCount() == 2) {
+            return allCommandInfo(call);
+        }
+        List<Reply> entries = new ArrayList<>();
+        for (int i = 2; i < call.argCount(); i++) {
+            CommandSpec spec = lookupVisible(table(call), call.text(i));
+            entries.add(spec == null ? Reply.NULL : commandInfo(spec));
+        }
+        return Reply.array(entries);
+    }
+
+    /** Redis 7's ten-element command description. */
+    static Reply commandInfo(CommandSpec spec) {
+        List<Reply> flags = new ArrayList<>();
+        for (String flag : spec.flags()) {
+            flags.add(Reply.simple(flag));
+        }
+        List<Reply> categories = new ArrayList<>();
+        for (String category : aclCategories(spec)) {
+            categories.add(Reply.simple(category));
+        }
+        return Reply.array(List.of(
+                Reply.bulk(spec.name()),
+                Reply.integer(spec.arity()),
+                new Reply.SetReply(List.copyOf(flags)),
+                Reply.integer(spec.firstKey()),
+                Reply.integer(spec.lastKey()),
+                Reply.integer(spec.step()),
+                new Reply.SetReply(List.copyOf(categories)),
+                new Reply.SetReply(List.of()),
+                Reply.EMPTY_ARRAY,
+                Reply.EMPTY_ARRAY));
+    }
+
+    /** ACL categories as Redis would list them, derived from the flags and the group. */
+    static Set<String> aclCategories(CommandSpec spec) {
+        Set<String> categories = new LinkedHashSet<>();
+        if (spec.flags().contains("write")) {
+            categories.add("@write");
+        }
+        if (spec.flags().contains("readonly")) {
+            categories.add("@read");
+        }
+        String group = switch (spec.group()) {
+            case "generic" -> "@keyspace";
+            case "sorted-set" -> "@sortedset";
+            case "transactions" -> "@transaction";
+            case "server", "cluster" -> null;
+            default -> "@" + spec.group();
+        };
+        if (group != null) {
+            categories.add(group);
+        }
+        if (spec.flags().contains("admin")) {
+            categories.add("@admin");
+            categories.add("@dangerous");
+        }
+        if (spec.flags().contains("blocking")) {
+            categories.add("@blocking");
+        }
+        categories.add(spec.flags().contains("fast") ? "@fast" : "@slow");
+        return categories;
+    }
+
+    private static Reply commandDocs(CommandCall call) {
+        List<Reply> map = new ArrayList<>();
+        if (call.argCount() == 2) {
+            for (CommandSpec spec : visible(table(call))) {
+                map.add(Reply.bulk(spec.name()));
+                map.add(docs(spec));
+            }
+        } else {
+            for (int i = 2; i < call.argCount(); i++) {
+                CommandSpec spec = lookupVisible(table(call), call.text(i));
+                if (spec != null) {
+                    map.add(Reply.bulk(spec.name()));
+                    map.add(docs(spec));
+                }
+            }
+        }
+        return new Reply.MapReply(List.copyOf(map));
+    }
+
+    private static Reply docs(CommandSpec spec) {
+        List<Reply> doc = new ArrayList<>(6);
+        doc.add(Reply.bulk("summary"));
+        doc.add(Reply.bulk(spec.summary()));
+        String since = spec.since();
+        if (since != null) {
+            doc.add(Reply.bulk("since"));
+            doc.add(Reply.bulk(since));
+        }
+        doc.add(Reply.bulk("group"));
+        doc.add(Reply.bulk(spec.group()));
+        return new Reply.MapReply(List.copyOf(doc));
+    }
+
+    /** LIST [FILTERBY MODULE name | ACLCAT category | PATTERN pattern]. */
+    private static Reply commandList(CommandCall call) {
+        String by = null;
+        String value = null;
+        if (call.argCount() == 5 && call.option(2).equals("FILTERBY")) {
+            by = call.option(3);
+            value = call.text(4);
+            if (!by.equals("MODULE") && !by.equals("ACLCAT") && !by.equals("PATTERN")) {
+                return Reply.SYNTAX_ERROR;
+            }
+        } else if (call.argCount() != 2) {
+            return Reply.SYNTAX_ERROR;
+        }
+        List<Reply> names = new ArrayList<>();
+        for (CommandSpec spec : visible(table(call))) {
+            boolean matches = by == null
+                    || (by.equals("ACLCAT") && aclCategories(spec).contains("@" + value.toLowerCase(Locale.ROOT)))
+                    || (by.equals("PATTERN")
+                            && GlobPattern.compileIgnoringCase(Arguments.utf8(value)).matches(Arguments.utf8(spec.name())));
+            if (matches) {
+                names.add(Reply.bulk(spec.name()));
+            }
+        }
+        return Reply.array(names);
+    }
+}
