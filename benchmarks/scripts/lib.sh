@@ -11,3 +11,25 @@ await_ping() {
   done
   echo "nothing answers PING on port $1; logs in $work" >&2; exit 1
 }
+
+# Starts a redis-server and $2 Tessera nodes of one cluster named $1 from jar $3, on free ports of 127.0.0.1 (logs in
+# $work); sets redis_port and resp_ports, adds the processes to pids, and returns once every server answers PING and
+# the first partition table settled.
+start_redis_and_tessera() {
+  local name=$1 nodes=$2 jar=$3 i members grid_ports=()
+  redis_port=$(free_port)
+  redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no >"$work/redis.log" 2>&1 &
+  pids+=($!)
+  resp_ports=()
+  for ((i = 0; i < nodes; i++)); do grid_ports+=("$(free_port)"); resp_ports+=("$(free_port)"); done
+  members=$(printf '127.0.0.1:%s,' "${grid_ports[@]}"); members=${members%,}
+  for ((i = 0; i < nodes; i++)); do
+    java -Xms2g -Xmx2g -Djava.net.preferIPv4Stack=true -jar "$jar" --port "${resp_ports[$i]}" \
+      --cluster-name "$name" --grid-port "${grid_ports[$i]}" --members "$members" --backups 1 \
+      >"$work/tessera-$i.log" 2>&1 &
+    pids+=($!)
+  done
+  await_ping "$redis_port"
+  for port in "${resp_ports[@]}"; do await_ping "$port"; done
+  sleep 3
+}

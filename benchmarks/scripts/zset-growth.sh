@@ -38,21 +38,7 @@ trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-redis_port=$(free_port)
-redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no >"$work/redis.log" 2>&1 &
-pids+=($!)
-grid_ports=() resp_ports=()
-for ((i = 0; i < nodes; i++)); do grid_ports+=("$(free_port)"); resp_ports+=("$(free_port)"); done
-members=$(printf '127.0.0.1:%s,' "${grid_ports[@]}"); members=${members%,}
-for ((i = 0; i < nodes; i++)); do
-  java -Xms2g -Xmx2g -Djava.net.preferIPv4Stack=true -jar "$jar" --port "${resp_ports[$i]}" \
-    --cluster-name "zgrowth-$$" --grid-port "${grid_ports[$i]}" --members "$members" --backups 1 \
-    >"$work/tessera-$i.log" 2>&1 &
-  pids+=($!)
-done
-await_ping "$redis_port"
-for port in "${resp_ports[@]}"; do await_ping "$port"; done
-sleep 3 # the first table settles
+start_redis_and_tessera "zgrowth-$$" "$nodes" "$jar"
 
 rps() { # port size [requests] -> ops/s
   redis-benchmark -p "$1" -t zadd -n "${3:-$requests}" -c 50 -P 16 -r "$2" --csv 2>/dev/null | tail -1 | cut -d'"' -f4
