@@ -261,6 +261,34 @@ class BlockingCommandsTest extends RedisParityTestBase {
     }
 
     @Test
+    void clientsThatLeaveJustAsAnElementArrives_loseNoElement() throws Exception {
+        // Each round closes a blocked client's socket and pushes at once, so its pop may run for a client that is
+        // gone: the element must then go back (or never have been taken). Rounds make the race likely, not certain;
+        // the assertion holds either way.
+        try (Jedis pusher = jedis(0, RedisProtocol.RESP2)) {
+            for (int round = 0; round < 20; round++) {
+                String key = "race-" + round;
+                int thisRound = round;
+                Jedis leaving = jedis(1 + round % 2, RedisProtocol.RESP2);
+                CompletableFuture<Void> blocked = CompletableFuture.runAsync(() -> {
+                    try {
+                        leaving.brpop(0, key);
+                    } catch (RuntimeException closed) {
+                        // the socket is closed under it
+                    }
+                });
+                awaitBlocked(1 + round % 2, 1);
+                leaving.close();
+                pusher.lpush(key, "a", "b");
+                blocked.get(20, TimeUnit.SECONDS);
+                await().atMost(GENEROUS).untilAsserted(() -> assertThat(pusher.lrange(key, 0, -1))
+                        .as("round %d", thisRound).containsExactly("b", "a"));
+                await().atMost(GENEROUS).until(() -> blockedClients(1) == 0 && blockedClients(2) == 0);
+            }
+        }
+    }
+
+    @Test
     void lettuce_blpopInBothProtocols_acrossMembers() throws Exception {
         for (ProtocolVersion version : List.of(ProtocolVersion.RESP2, ProtocolVersion.RESP3)) {
             RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", cluster.port(2)));
