@@ -86,6 +86,16 @@ class BlockingCommandsTest extends RedisParityTestBase {
                 {"BZMPOP", "0", "1", "{b}:z", "UP"},
                 {"BZMPOP", "-1", "1", "{b}:z", "MIN"},
                 {"BZPOPMIN", "{b}:z", "x"},
+                // keys in different slots: served key by key, with the same answers
+                {"DEL", "x0", "x1", "x2", "y0", "y1"},
+                {"RPUSH", "x1", "a", "b", "c"},
+                {"LMPOP", "2", "x0", "x1", "LEFT", "COUNT", "2"},
+                {"RPUSH", "x2", "d"},
+                {"BLMPOP", "0", "3", "x0", "x2", "x1", "RIGHT", "COUNT", "5"},
+                {"BLPOP", "x0", "x1", "0"},
+                {"ZADD", "y1", "1", "m", "2", "n"},
+                {"BZMPOP", "0", "2", "y0", "y1", "MAX", "COUNT", "1"},
+                {"BZPOPMIN", "y0", "y1", "0"},
             };
             for (String[] command : script) {
                 assertThat(reply(tessera, command)).as(String.join(" ", command)).isEqualTo(reply(real, command));
@@ -208,6 +218,7 @@ class BlockingCommandsTest extends RedisParityTestBase {
             CompletableFuture<List<String>> first = CompletableFuture.supplyAsync(() -> blocked.blpop(0, "unblock"));
             awaitBlocked(2, 1);
             assertThat(admin.clientList()).contains("id=" + id + " ").containsPattern("id=" + id + " .* flags=b ");
+            assertThat(admin.info("clients")).contains("blocked_clients:1").contains("total_blocking_keys:1");
             assertThat(send(admin, "CLIENT", "UNBLOCK", Long.toString(id), "TIMEOUT")).isEqualTo(1L);
             assertThat(first.get(10, TimeUnit.SECONDS)).isNull();
 

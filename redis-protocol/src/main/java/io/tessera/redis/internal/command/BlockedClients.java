@@ -172,6 +172,11 @@ public final class BlockedClients implements AutoCloseable {
         tryFirst(key);
     }
 
+    /** The number of keys clients of this member are blocked on (INFO's total_blocking_keys). */
+    public synchronized int blockingKeys() {
+        return byKey.size();
+    }
+
     /** The number of clients blocked through this member (INFO's blocked_clients). */
     public synchronized int size() {
         return byClient.size();

@@ -163,19 +163,8 @@ final class BlockingCommands {
         long timeout = numkeysAt == 2 ? timeoutMillis(call.arg(1)) : 0;
         MpopArgs parsed = MpopArgs.parse(call.args(), numkeysAt);
         String name = call.spec().name();
-        Supplier<CompletableFuture<Reply>> attempt = () -> onKeys(call, parsed.keys(), name, call.args(), key -> {
-            byte[][] one = new byte[numkeysAt + 3 + (call.argCount() - numkeysAt - 2 - parsed.keys().size())][];
-            int at = 0;
-            for (int i = 0; i < numkeysAt; i++) {
-                one[at++] = call.arg(i);
-            }
-            one[at++] = Arguments.utf8("1");
-            one[at++] = key;
-            for (int i = numkeysAt + 1 + parsed.keys().size(); i < call.argCount(); i++) {
-                one[at++] = call.arg(i);
-            }
-            return one;
-        });
+        Supplier<CompletableFuture<Reply>> attempt = () -> onKeys(call, parsed.keys(), name, call.args(),
+                key -> withOneKey(call.args(), numkeysAt, parsed.keys().size(), key));
         if (numkeysAt == 1) {
             return attempt.get();
         }
@@ -266,14 +255,8 @@ final class BlockingCommands {
         zmpop[0] = Arguments.utf8("zmpop");
         System.arraycopy(call.args(), 2, zmpop, 1, call.argCount() - 2);
         List<byte[]> keys = SortedSetMultiKeyCommands.zmpopKeys(zmpop);
-        Supplier<CompletableFuture<Reply>> attempt = () -> onKeys(call, keys, "zmpop", zmpop, key -> {
-            byte[][] one = new byte[zmpop.length - keys.size() + 1][];
-            one[0] = zmpop[0];
-            one[1] = Arguments.utf8("1");
-            one[2] = key;
-            System.arraycopy(zmpop, 2 + keys.size(), one, 3, zmpop.length - 2 - keys.size());
-            return one;
-        });
+        Supplier<CompletableFuture<Reply>> attempt = () -> onKeys(call, keys, "zmpop", zmpop,
+                key -> withOneKey(zmpop, 1, keys.size(), key));
         Function<Reply, CompletableFuture<Reply>> undo = popped -> {
             List<Reply> pair = ((Reply.Array) popped).items();
             List<Reply> flat = new ArrayList<>();
@@ -283,6 +266,20 @@ final class BlockingCommands {
             return zaddBack(call, ((Reply.Bulk) pair.get(0)).bytes(), flat);
         };
         return blockUnlessServed(call, keys, timeout, attempt, undo);
+    }
+
+    /**
+     * The arguments of a numkeys command ({@code args}, numkeys at {@code numkeysAt}, {@code keyCount} keys after
+     * it) with {@code key} as its only key: what runs on that key's primary when the keys are in several slots.
+     */
+    private static byte[][] withOneKey(byte[][] args, int numkeysAt, int keyCount, byte[] key) {
+        int rest = args.length - (numkeysAt + 1 + keyCount);
+        byte[][] one = new byte[numkeysAt + 2 + rest][];
+        System.arraycopy(args, 0, one, 0, numkeysAt);
+        one[numkeysAt] = Arguments.utf8("1");
+        one[numkeysAt + 1] = key;
+        System.arraycopy(args, numkeysAt + 1 + keyCount, one, numkeysAt + 2, rest);
+        return one;
     }
 
     /** ZADD of popped [member, score, member, score ...] back to {@code key}. */

@@ -135,7 +135,7 @@ final class ServerCommands {
                 line(out, "tracking_clients", "0");
                 line(out, "pubsub_clients", Integer.toString(pubsub));
                 line(out, "clients_in_timeout_table", "0");
-                line(out, "total_blocking_keys", "0");
+                line(out, "total_blocking_keys", Integer.toString(server.blockedClients().blockingKeys()));
             }
             case "memory" -> {
                 // used_memory is what maxmemory bounds: the grid's estimate of what this node holds of the databases.
