@@ -162,7 +162,10 @@ class MergeLossTest {
                 Faults.heal(members);
                 Faults.awaitSettled(members, Faults.MERGE);
 
-                assertThat(dropped.get()).as("merge batches dropped from the first push").isPositive();
+                // The push starts on its own thread once the merged table is in place, which can be just after
+                // the table reads settled: wait for it rather than assume it has begun.
+                await("the first merge push, dropped on the way").atMost(Faults.MERGE)
+                        .pollInterval(Duration.ofMillis(20)).until(() -> dropped.get() > 0);
                 Faults.awaitMergesPushed(members);
                 assertThat(missingOrWrong(members.get(0).map(MAP), acknowledged))
                         .as("writes acknowledged on either half, read after the merge settled, when the first merge "
