@@ -89,7 +89,10 @@ public final class MembershipLease implements AutoCloseable {
     private volatile long fencedAt;
     private volatile long tableAtFence;
     private volatile boolean viewChangedSinceFence;
-    /** The view's members at the fence, in view order (the first is the oldest, its coordinator then). */
+    /**
+     * The view's members at the fence, in view order (the first is the oldest, its coordinator then); taken again from
+     * the view when the coordinator of a view formed since the fence sends this member a newer table.
+     */
     private volatile List<Address> membersAtFence = List.of();
     private volatile boolean fencedBySilence;
     private volatile long tableVersion;
@@ -167,6 +170,11 @@ public final class MembershipLease implements AutoCloseable {
         return !fenced && !isolated && clock.nanoTime() < expiresAt;
     }
 
+    /** The newest table this member had installed when it was fenced (or last merged while fenced). */
+    public long tableAtFence() {
+        return tableAtFence;
+    }
+
     /** Whether this member was paused and has not heard from the others since: it must make no decisions. */
     public boolean isolated() {
         return isolated;
@@ -174,9 +182,10 @@ public final class MembershipLease implements AutoCloseable {
 
     /**
      * Whether this member is cut off in a minority: fenced after a lapse, its view holds fewer than half of the members
-     * it had then, or exactly half but not the oldest of them (members that joined since do not count: a minority is not made a majority by a restarted member
-     * that happened to find it first). It makes no membership decisions (it would take over partitions the majority
-     * serves).
+     * it had then, or exactly half but not the oldest of them (members that joined since do not count: a minority is
+     * not made a majority by a restarted member that happened to find it first). It makes no membership decisions (it
+     * would take over partitions the majority serves). It is back in the majority once the coordinator of a view
+     * formed since the fence sends it a newer table (see {@link #tableInstalled}).
      */
     public boolean inMinority() {
         View current = view;
@@ -244,8 +253,18 @@ public final class MembershipLease implements AutoCloseable {
 
     /** Records that this member installed partition table {@code version}. */
     public void tableInstalled(long version) {
-        if (version > tableVersion) {
-            tableVersion = version;
+        synchronized (this) {
+            if (version > tableVersion) {
+                tableVersion = version;
+            }
+            View current = view;
+            if (fenced && viewChangedSinceFence && version > tableAtFence && current != null) {
+                // Tables come only from the coordinator of this member's current view, and a coordinator in a
+                // minority publishes none: the majority has taken this member back. The members counted at the fence
+                // may be gone for good by now (a crashed member restarts under a new address), so measuring against
+                // them would keep this member "in a minority" forever; a later split is measured against this view.
+                membersAtFence = List.copyOf(current.getMembers());
+            }
         }
         tryUnfence(clock.nanoTime());
     }

@@ -242,18 +242,16 @@ public final class MembershipCoordinator {
         if (!isCoordinator() || stopped) {
             return;
         }
-        if (replicas.lease().isolated() || replicas.lease().inMinority()) {
-            // Paused and not yet heard from the others, or cut off with a minority: its view is not where the
-            // cluster's data is served, and taking over partitions here would only diverge.
-            if (skippedRounds++ % 20 == 0) {
-                log.info("not coordinating: {}", replicas.lease().whyNotHeld());
-            }
-            scheduleRound(500);
+        if (replicas.lease().isolated()) {
+            skipRound(); // paused and not yet heard from the others: it must decide nothing
             return;
         }
-        skippedRounds = 0;
         try {
-            round();
+            if (!round()) {
+                skipRound();
+                return;
+            }
+            skippedRounds = 0;
             consecutiveAborts = 0;
         } catch (RoundAborted e) {
             int aborts = ++consecutiveAborts;
@@ -272,14 +270,45 @@ public final class MembershipCoordinator {
         }
     }
 
+    private void skipRound() {
+        if (skippedRounds++ % 20 == 0) {
+            log.info("not coordinating: {}", replicas.lease().whyNotHeld());
+        }
+        scheduleRound(500);
+    }
+
+    /**
+     * Whether this coordinator may decide for its view. Cut off with a minority, its view is not where the cluster's
+     * data is served and taking over partitions there would only diverge, unless the view is a merge that brought
+     * the majority back: a member of it, itself in no minority, holds a table newer than this one's at its fence (a
+     * coordinator that is in a minority publishes none). JGroups may well make the member that was cut off the
+     * coordinator of the merged view, and members the fence counted may have restarted under new addresses since,
+     * so waiting for its count of them to come back would wait forever.
+     */
+    private boolean decidesFor(Map<Address, StateReport> states) {
+        if (!replicas.lease().inMinority()) {
+            return true;
+        }
+        if (mergeSides == null) {
+            return false;
+        }
+        long atFence = replicas.lease().tableAtFence();
+        return states.entrySet().stream().anyMatch(e -> !e.getKey().equals(self) && !e.getValue().inMinority()
+                && e.getValue().table().version() > atFence);
+    }
+
     // ------------------------------------------------------------------------------------------------- a round
 
-    private void round() {
+    /** Runs one round; false when this coordinator may not decide for its view ({@link #decidesFor}). */
+    private boolean round() {
         long epoch = viewEpoch.get();
         View current = view;
         List<Address> members = current.getMembers();
         Map<Address, StateReport> states = collectStates(members);
         checkEpoch(epoch);
+        if (!decidesFor(states)) {
+            return false;
+        }
 
         long version = replicas.table().version();
         silentWaits.clear();
@@ -342,7 +371,7 @@ public final class MembershipCoordinator {
             // delays the inevitable.
             WireWriter out = WireWriter.forType(MessageType.LEAVE_RELEASE, 1);
             cluster.sendAll(List.copyOf(leaving), out.array(), out.size());
-            return;
+            return true;
         }
         List<List<Address>> target = new ArrayList<>(
                 PartitionAssigner.assign(partitionCount, replicaCount, staying, owners));
@@ -384,7 +413,7 @@ public final class MembershipCoordinator {
                 freezeHandOffs(owners, target, latest.version(), epoch);
                 publish(finalTable, members);
             }
-            return;
+            return true;
         }
         version = publish(PartitionTable.next(latest, version + 1, intermediate, syncing), members);
         checkEpoch(epoch);
@@ -396,6 +425,7 @@ public final class MembershipCoordinator {
         freezeHandOffs(owners, target, version, epoch);
         publish(PartitionTable.next(replicas.table(), version + 1, target), members);
         log.info("rebalanced {} partitions over {} members (table {})", partitionCount, staying.size(), version + 1);
+        return true;
     }
 
     /**

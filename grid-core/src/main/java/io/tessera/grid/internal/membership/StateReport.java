@@ -20,11 +20,13 @@ import org.jgroups.Address;
  * partition it holds something of, the replica's status and each map's backup count and replication position.
  *
  * @param table the member's table
+ * @param inMinority whether the member is fenced, cut off with a minority of the members it had (its table may be
+ *     behind the cluster's)
  * @param silentDepartures members that left this member's view while it was fenced by silence, to the milliseconds
  *     their partitions should still wait for them
  * @param replicas partition to what the member holds of it
  */
-public record StateReport(PartitionTable table, Map<Address, Long> silentDepartures,
+public record StateReport(PartitionTable table, boolean inMinority, Map<Address, Long> silentDepartures,
                           Map<Integer, Replica> replicas) {
 
     /**
@@ -103,7 +105,7 @@ public record StateReport(PartitionTable table, Map<Address, Long> silentDepartu
         return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0])).thenApply(v -> {
             Map<Integer, Replica> all = new HashMap<>();
             parts.forEach(part -> all.putAll(part.join()));
-            return new StateReport(partitions.table(), silentDepartures, all);
+            return new StateReport(partitions.table(), partitions.lease().inMinority(), silentDepartures, all);
         });
     }
 
@@ -111,6 +113,7 @@ public record StateReport(PartitionTable table, Map<Address, Long> silentDepartu
     public byte[] encode() {
         WireWriter out = new WireWriter(4096);
         table.writeTo(out);
+        out.writeBoolean(inMinority);
         out.writeVarInt(silentDepartures.size());
         silentDepartures.forEach((member, millis) -> {
             PartitionTable.writeAddress(out, member);
@@ -130,6 +133,7 @@ public record StateReport(PartitionTable table, Map<Address, Long> silentDepartu
     public static StateReport decode(byte[] bytes) {
         WireReader in = new WireReader(bytes);
         PartitionTable table = PartitionTable.readFrom(in);
+        boolean inMinority = in.readBoolean();
         int departed = in.readVarInt();
         Map<Address, Long> silent = new HashMap<>();
         for (int i = 0; i < departed; i++) {
@@ -148,7 +152,7 @@ public record StateReport(PartitionTable table, Map<Address, Long> silentDepartu
             }
             replicas.put(p, new Replica(status, complete, positions));
         }
-        return new StateReport(table, silent, replicas);
+        return new StateReport(table, inMinority, silent, replicas);
     }
 
     /** The partitions of which this member holds a complete replica. */
