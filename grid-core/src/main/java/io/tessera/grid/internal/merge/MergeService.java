@@ -63,6 +63,7 @@ public final class MergeService {
     private static final int BATCH_BYTES = 256 * 1024;
     private static final long PUSH_INTERVAL_MILLIS = 100;
     private static final long GIVE_UP_NANOS = TimeUnit.MINUTES.toNanos(10);
+    private static final long STALL_WARNING_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final PartitionReplicas replicas;
     private final ClusterService cluster;
@@ -86,12 +87,19 @@ public final class MergeService {
         final long capturedAt;
         final List<byte[]> batches;
         int sent;
+        /** When a batch last went through (or the capture was made), and when its stall was last reported. */
+        long progressAt;
+        long reportedAt;
+        /** Why the last attempt did not go through, for the stall warning. */
+        String lastProblem = "not sent yet";
 
         Capture(int partition, long tableVersion, long capturedAt, List<byte[]> batches) {
             this.partition = partition;
             this.tableVersion = tableVersion;
             this.capturedAt = capturedAt;
             this.batches = batches;
+            this.progressAt = capturedAt;
+            this.reportedAt = capturedAt;
         }
     }
 
@@ -256,12 +264,25 @@ public final class MergeService {
                         capture.batches.size() - capture.sent, TimeUnit.NANOSECONDS.toMinutes(GIVE_UP_NANOS));
                 continue;
             }
+            reportStall(capture);
             sends.add(sendNext(capture, table));
         }
         CompletableFuture.allOf(sends.toArray(new CompletableFuture<?>[0])).whenComplete((v, e) -> {
             boolean progress = sends.stream().anyMatch(f -> !f.isCompletedExceptionally() && f.join());
             schedulePush(progress ? 0 : PUSH_INTERVAL_MILLIS);
         });
+    }
+
+    /** Warns, every {@link #STALL_WARNING_NANOS}, about a capture whose batches have stopped going through. */
+    private void reportStall(Capture capture) {
+        long now = replicas.clock().nanoTime();
+        if (now - capture.progressAt < STALL_WARNING_NANOS || now - capture.reportedAt < STALL_WARNING_NANOS) {
+            return;
+        }
+        capture.reportedAt = now;
+        log.warn("partition {}: merge batch {} of {} not taken for {} s (last problem: {}); still trying",
+                capture.partition, capture.sent + 1, capture.batches.size(),
+                TimeUnit.NANOSECONDS.toSeconds(now - capture.progressAt), capture.lastProblem);
     }
 
     /** Sends the next batch of {@code capture}; completes with whether it went through (pusher thread). */
@@ -276,15 +297,19 @@ public final class MergeService {
         }
         Address primary = table.primary(capture.partition);
         if (primary == null) {
+            capture.lastProblem = "table " + table.version() + " has no primary for it";
             return CompletableFuture.completedFuture(false);
         }
+        String target = cluster.nameOf(primary);
         byte[] batch = capture.batches.get(capture.sent);
         CompletableFuture<Byte> answer;
         if (primary.equals(replicas.self())) {
             CompletableFuture<Byte> local = new CompletableFuture<>();
             merge(MergeEntries.readFrom(new WireReader(batch, 1, batch.length - 1)), local::complete);
-            answer = local;
+            // Bounded like a remote request: one batch that never answers must not hold up every other capture.
+            answer = local.orTimeout(2 * timeoutMillis, TimeUnit.MILLISECONDS);
         } else if (!cluster.isMember(primary)) {
+            capture.lastProblem = "primary " + target + " is not in this member's view";
             return CompletableFuture.completedFuture(false);
         } else {
             answer = cluster.request(primary, batch, batch.length, timeoutMillis).thenApply(reply ->
@@ -293,9 +318,13 @@ public final class MergeService {
         return answer.handleAsync((ack, e) -> {
             if (e == null && ack == MergeEntries.APPLIED) {
                 capture.sent++;
+                capture.progressAt = replicas.clock().nanoTime();
                 return true;
             }
-            return false; // the primary moved or is not ready: the next pass sends it again
+            // The primary moved or is not ready: the next pass sends it again.
+            capture.lastProblem = e != null ? "primary " + target + ": " + e
+                    : "primary " + target + " answered " + (ack == MergeEntries.RETRY ? "retry" : "code " + ack);
+            return false;
         }, pusher);
     }
 
