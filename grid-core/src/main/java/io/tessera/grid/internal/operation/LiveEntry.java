@@ -2,6 +2,7 @@ package io.tessera.grid.internal.operation;
 
 import io.tessera.grid.internal.store.LiveOperation;
 import io.tessera.grid.internal.store.LiveValue;
+import java.util.Map;
 
 /**
  * The entry a processor runs on, seen as a live value that operations change in place (see {@link LiveValue}): what
@@ -18,4 +19,10 @@ public interface LiveEntry {
      * nothing, if the operation's class cannot be serialized.
      */
     <V extends LiveValue, R> R apply(LiveOperation<V, R> operation);
+
+    /**
+     * The primary's scratch state of the entry's map-partition (see {@code RecordStore.scratch}): kept between calls
+     * on this primary only, lost when another member becomes primary.
+     */
+    Map<Object, Object> partitionScratch();
 }

@@ -213,7 +213,7 @@ final class OperationApplier {
         if (!(processor instanceof EntryProcessor<?, ?, ?> entryProcessor)) {
             throw new GridSerializationException("not an EntryProcessor: " + processor.getClass().getName());
         }
-        ProcessedEntry entry = entry(key, format, current, now);
+        ProcessedEntry entry = entry(key, format, current, now, changes.store());
         Object result;
         try {
             result = ((EntryProcessor) entryProcessor).process(entry);
@@ -237,9 +237,9 @@ final class OperationApplier {
         return OperationResult.ok(resultBytes, result == null ? 0 : 1);
     }
 
-    private ProcessedEntry entry(BytesKey key, byte format, Record current, long now) {
+    private ProcessedEntry entry(BytesKey key, byte format, Record current, long now, RecordStore store) {
         return new ProcessedEntry(serializer.decodeKey(key.bytes(), format), current, serializer::decodeValue,
-                serializer::encodeValue, now);
+                serializer::encodeValue, now, store.scratch());
     }
 
     /**
@@ -362,7 +362,7 @@ final class OperationApplier {
         List<ProcessedEntry> entries = new ArrayList<>(keys.size());
         for (int i = 0; i < keys.size(); i++) {
             Record current = currents.get(i);
-            entries.add(entry(keys.get(i), formats.get(i), current, now));
+            entries.add(entry(keys.get(i), formats.get(i), current, now, store));
         }
         Object result;
         try {

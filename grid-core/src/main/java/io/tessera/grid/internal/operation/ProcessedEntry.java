@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
@@ -35,15 +36,22 @@ final class ProcessedEntry implements MutableEntry<Object, Object>, EntryMetadat
     private long expireAt; // absolute on the primary's clock, 0 = never
     private LiveValue live;
     private List<byte[]> operations;
+    private final Map<Object, Object> scratch;
 
     ProcessedEntry(Object key, Record current, Function<byte[], Object> decoder,
-                   Function<Object, byte[]> operationEncoder, long now) {
+                   Function<Object, byte[]> operationEncoder, long now, Map<Object, Object> scratch) {
+        this.scratch = scratch;
         this.key = key;
         this.current = current;
         this.decoder = decoder;
         this.operationEncoder = operationEncoder;
         this.expireAt = current == null ? 0 : current.expireAt();
         this.now = now;
+    }
+
+    @Override
+    public Map<Object, Object> partitionScratch() {
+        return scratch;
     }
 
     boolean changed() {

@@ -30,6 +30,7 @@ import java.util.PriorityQueue;
  */
 public final class RecordStore {
     private final String mapName;
+    private Map<Object, Object> scratch; // see scratch()
     private final int partition;
     private final int backups;
     private final RecordTable records = new RecordTable();
@@ -63,6 +64,18 @@ public final class RecordStore {
         this.mapName = mapName;
         this.partition = partition;
         this.backups = backups;
+    }
+
+    /**
+     * Scratch state of this map-partition that its primary's entry processors keep between calls (a Redis server's
+     * order of blocked clients, say): owned by the partition thread, never replicated, never migrated, so a new
+     * primary starts with none and its users must rebuild what they need.
+     */
+    public Map<Object, Object> scratch() {
+        if (scratch == null) {
+            scratch = new HashMap<>();
+        }
+        return scratch;
     }
 
     /** The map's name. */

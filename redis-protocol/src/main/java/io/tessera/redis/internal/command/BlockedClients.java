@@ -20,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -51,6 +52,9 @@ public final class BlockedClients implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final Map<WatchedKey, KeyWaiters> byKey = new HashMap<>();
     private final Map<Long, Waiter> byClient = new HashMap<>();
+    private final Map<String, Waiter> byTicket = new HashMap<>();
+    private final String memberName;
+    private final AtomicLong tickets = new AtomicLong();
 
     /** A key of one database. */
     private record WatchedKey(int database, Bytes key) {
@@ -71,6 +75,8 @@ public final class BlockedClients implements AutoCloseable {
         final Supplier<CompletableFuture<Reply>> attempt;
         final Function<Reply, CompletableFuture<Reply>> undo;
         final Reply timeoutReply;
+        final Runnable refresh;
+        final Runnable leave;
         final CompletableFuture<Reply> reply = new CompletableFuture<>();
         ScheduledFuture<?> timeout;
         boolean listening; // every key's listener is registered: its tries may start
@@ -78,14 +84,19 @@ public final class BlockedClients implements AutoCloseable {
         boolean done;
         Reply endWith; // set while trying: the reply to end with if the try gets nothing (timeout, unblock)
         boolean clientGone;
+        boolean served; // its ticket left the keys' queues on the primary with the pop
+        String ticket; // its place in its keys' order (BlockingOrder)
 
         Waiter(ClientSession client, List<WatchedKey> keys, Supplier<CompletableFuture<Reply>> attempt,
-               Function<Reply, CompletableFuture<Reply>> undo, Reply timeoutReply) {
+               Function<Reply, CompletableFuture<Reply>> undo, Reply timeoutReply, Runnable refresh,
+               Runnable leave) {
             this.client = client;
             this.keys = keys;
             this.attempt = attempt;
             this.undo = undo;
             this.timeoutReply = timeoutReply;
+            this.refresh = refresh;
+            this.leave = leave;
         }
     }
 
@@ -98,6 +109,7 @@ public final class BlockedClients implements AutoCloseable {
                           String memberName) {
         this.databases = databases;
         this.registrations = registrations;
+        this.memberName = memberName;
         this.timer = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "tessera-blocked-" + memberName);
             thread.setDaemon(true);
@@ -114,15 +126,18 @@ public final class BlockedClients implements AutoCloseable {
      */
     public CompletableFuture<Reply> block(ClientSession client, int database, List<byte[]> keys, long timeoutMillis,
                                           Supplier<CompletableFuture<Reply>> attempt,
-                                          Function<Reply, CompletableFuture<Reply>> undo, Reply timeoutReply) {
+                                          Function<Reply, CompletableFuture<Reply>> undo, Reply timeoutReply,
+                                          String ticket, Runnable refresh, Runnable leave) {
         List<WatchedKey> watched = new ArrayList<>(keys.size());
         for (byte[] key : CommandCall.distinct(keys)) {
             watched.add(new WatchedKey(database, Bytes.of(key)));
         }
-        Waiter waiter = new Waiter(client, watched, attempt, undo, timeoutReply);
+        Waiter waiter = new Waiter(client, watched, attempt, undo, timeoutReply, refresh, leave);
+        waiter.ticket = ticket;
         List<CompletableFuture<UUID>> listeners = new ArrayList<>(watched.size());
         synchronized (this) {
             byClient.put(client.id(), waiter);
+            byTicket.put(ticket, waiter);
             for (WatchedKey key : watched) {
                 KeyWaiters waiters = byKey.computeIfAbsent(key, k -> new KeyWaiters());
                 if (waiters.listener == null) {
@@ -211,8 +226,13 @@ public final class BlockedClients implements AutoCloseable {
         if (!first.listening) {
             return; // its first try comes once it listens
         }
-        first.trying = true;
-        for (WatchedKey k : first.keys) {
+        tryWaiter(first);
+    }
+
+    /** Runs a try of {@code waiter}, which is not trying now. */
+    private void tryWaiter(Waiter waiter) {
+        waiter.trying = true;
+        for (WatchedKey k : waiter.keys) {
             KeyWaiters other = byKey.get(k);
             if (other != null) {
                 other.changedMeanwhile = false;
@@ -220,11 +240,11 @@ public final class BlockedClients implements AutoCloseable {
         }
         CompletableFuture<Reply> attempt;
         try {
-            attempt = first.attempt.get();
+            attempt = waiter.attempt.get();
         } catch (RuntimeException e) {
             attempt = CompletableFuture.failedFuture(e);
         }
-        attempt.whenComplete((reply, failure) -> tried(first, reply, failure));
+        attempt.whenComplete((reply, failure) -> tried(waiter, reply, failure));
     }
 
     private synchronized void tried(Waiter waiter, Reply reply, Throwable failure) {
@@ -239,6 +259,7 @@ public final class BlockedClients implements AutoCloseable {
                     }
                 });
             }
+            waiter.served = true;
             finish(waiter, reply);
         } else if (failure != null && !retryable(failure)) {
             finish(waiter, null, failure);
@@ -251,6 +272,11 @@ public final class BlockedClients implements AutoCloseable {
             if (waiters != null && (served || waiters.changedMeanwhile)) {
                 tryFirst(key);
             }
+        }
+        // Not this one's turn: if the one whose turn it is waits through this member, it tries now.
+        Waiter turn = failure == null ? byTicket.get(BlockingOrder.turnOf(reply)) : null;
+        if (turn != null && turn != waiter && !turn.trying && !turn.done && turn.listening) {
+            tryWaiter(turn);
         }
     }
 
@@ -284,6 +310,12 @@ public final class BlockedClients implements AutoCloseable {
             waiter.timeout.cancel(false);
         }
         byClient.remove(waiter.client.id(), waiter);
+        byTicket.remove(waiter.ticket, waiter);
+        if (!waiter.served || waiter.keys.size() > 1) {
+            // Off this lock: the grid calls it makes may answer on any thread. (A serving step takes the ticket out of
+            // the queue of the key it served from, and of the others only if they share its slot.)
+            registrations.execute(waiter.leave);
+        }
         for (WatchedKey key : waiter.keys) {
             KeyWaiters waiters = byKey.get(key);
             if (waiters == null) {
@@ -305,10 +337,27 @@ public final class BlockedClients implements AutoCloseable {
         }
     }
 
-    private synchronized void recheckAll() {
-        for (WatchedKey key : new ArrayList<>(byKey.keySet())) {
-            tryFirst(key);
+    private void recheckAll() {
+        List<Runnable> refreshes = new ArrayList<>();
+        synchronized (this) {
+            for (Waiter waiter : byClient.values()) {
+                refreshes.add(waiter.refresh);
+            }
+            for (WatchedKey key : new ArrayList<>(byKey.keySet())) {
+                tryFirst(key);
+            }
         }
+        refreshes.forEach(Runnable::run); // every blocked command keeps its place in its keys' order
+    }
+
+    /** A ticket id for a blocked command of {@code client}: unique in the cluster (BlockingOrder). */
+    public String nextTicket(ClientSession client) {
+        return memberName + "/" + client.id() + "/" + tickets.incrementAndGet();
+    }
+
+    /** Whether a try served its command: it answered neither nothing nor an error. */
+    static boolean served(Reply reply) {
+        return !isNothing(reply) && !(reply instanceof Reply.Error);
     }
 
     /** Whether a try answered "nothing to pop": the null of the command's non-blocking form. */

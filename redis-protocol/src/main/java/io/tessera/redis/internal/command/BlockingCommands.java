@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
  * LMPOP and the blocking commands: BLPOP, BRPOP, BLMPOP, BRPOPLPUSH, BLMOVE on lists, BZPOPMIN, BZPOPMAX, BZMPOP on
@@ -81,6 +80,19 @@ final class BlockingCommands {
                 call -> zpop(call, true), (entry, args) -> zpopFirst(List.of(entry), args, true)));
         table.slotOperation("bzpopmin", (entries, args) -> zpopFirst(entries, args, false));
         table.slotOperation("bzpopmax", (entries, args) -> zpopFirst(entries, args, true));
+        table.add(new CommandSpec(REFRESH, 3, flags("internal"), 1, 1, 1, "list",
+                "Keeps a blocked command's place among the clients blocked on a key.", BlockingCommands::internalOnly,
+                (entry, args) -> {
+                    BlockingOrder.refresh(entry, new String(args[2], StandardCharsets.UTF_8),
+                            System.currentTimeMillis());
+                    return Reply.OK;
+                }));
+        table.add(new CommandSpec(LEAVE, 3, flags("internal"), 1, 1, 1, "list",
+                "Takes a blocked command out of the clients blocked on a key.", BlockingCommands::internalOnly,
+                (entry, args) -> {
+                    BlockingOrder.leave(entry, new String(args[2], StandardCharsets.UTF_8), System.currentTimeMillis());
+                    return Reply.OK;
+                }));
         table.command("bzmpop", -5, "write blocking", 0, 0, 0, SortedSetCommands.GROUP,
                 "Removes and returns a member by score from one or more sorted sets. Blocks until a member is "
                         + "available otherwise. Deletes the sorted set if the last element was popped.",
@@ -91,6 +103,16 @@ final class BlockingCommands {
         return CommandTable.Builder.flags(flags);
     }
 
+    /** What a client that names an internal operation gets: Redis's unknown-command error. */
+    private static CompletableFuture<Reply> internalOnly(CommandCall call) {
+        return CommandCall.done(Reply.error(CommandDispatcher.unknownCommand(call.text(0), call.args())));
+    }
+
+    /** Internal: keeps a blocked command's ticket queued on a key (its member refreshes it every second). */
+    static final String REFRESH = "tessera.blockrefresh";
+    /** Internal: takes a blocked command's ticket out of a key's queue (it timed out, was unblocked, or left). */
+    static final String LEAVE = "tessera.blockleave";
+
     // ------------------------------------------------------------------------------------------ BLPOP, BRPOP
 
     /** BLPOP/BRPOP key [key ...] timeout: [key, element] from the first non-empty list. */
@@ -98,7 +120,7 @@ final class BlockingCommands {
         long timeout = timeoutMillis(call.arg(call.argCount() - 1));
         List<byte[]> keys = Arrays.asList(call.args()).subList(1, call.argCount() - 1);
         String name = call.spec().name();
-        Supplier<CompletableFuture<Reply>> attempt = () -> onKeys(call, keys, name, call.args(),
+        Function<BlockingOrder.Ticket, CompletableFuture<Reply>> attempt = ticket -> onKeys(call, keys, name, call.args(), ticket,
                 key -> ListCommands.args(name, key, call.arg(call.argCount() - 1)));
         Function<Reply, CompletableFuture<Reply>> undo = popped -> {
             List<Reply> pair = ((Reply.Array) popped).items();
@@ -163,10 +185,10 @@ final class BlockingCommands {
         long timeout = numkeysAt == 2 ? timeoutMillis(call.arg(1)) : 0;
         MpopArgs parsed = MpopArgs.parse(call.args(), numkeysAt);
         String name = call.spec().name();
-        Supplier<CompletableFuture<Reply>> attempt = () -> onKeys(call, parsed.keys(), name, call.args(),
-                key -> withOneKey(call.args(), numkeysAt, parsed.keys().size(), key));
+        Function<BlockingOrder.Ticket, CompletableFuture<Reply>> attempt = ticket -> onKeys(call, parsed.keys(), name,
+                call.args(), ticket, key -> withOneKey(call.args(), numkeysAt, parsed.keys().size(), key));
         if (numkeysAt == 1) {
-            return attempt.get();
+            return attempt.apply(null);
         }
         Function<Reply, CompletableFuture<Reply>> undo = popped -> {
             List<Reply> pair = ((Reply.Array) popped).items();
@@ -212,7 +234,8 @@ final class BlockingCommands {
     /** BRPOPLPUSH source destination timeout; BLMOVE source destination from to timeout. */
     private static CompletableFuture<Reply> move(CommandCall call, boolean fromLeft, boolean toLeft, int timeoutAt) {
         long timeout = timeoutMillis(call.arg(timeoutAt));
-        Supplier<CompletableFuture<Reply>> attempt = () -> ListCommands.move(call, fromLeft, toLeft);
+        Function<BlockingOrder.Ticket, CompletableFuture<Reply>> attempt = ticket -> ListCommands.move(call, fromLeft,
+                toLeft, ticket);
         // The element is in the destination already, where a client that left would have put it.
         Function<Reply, CompletableFuture<Reply>> undo = CompletableFuture::completedFuture;
         return blockUnlessServed(call, List.of(call.arg(1)), timeout, attempt, undo);
@@ -225,7 +248,7 @@ final class BlockingCommands {
         long timeout = timeoutMillis(call.arg(call.argCount() - 1));
         List<byte[]> keys = Arrays.asList(call.args()).subList(1, call.argCount() - 1);
         String name = call.spec().name();
-        Supplier<CompletableFuture<Reply>> attempt = () -> onKeys(call, keys, name, call.args(),
+        Function<BlockingOrder.Ticket, CompletableFuture<Reply>> attempt = ticket -> onKeys(call, keys, name, call.args(), ticket,
                 key -> ListCommands.args(name, key, call.arg(call.argCount() - 1)));
         Function<Reply, CompletableFuture<Reply>> undo = popped -> {
             List<Reply> triple = ((Reply.Array) popped).items();
@@ -255,8 +278,8 @@ final class BlockingCommands {
         zmpop[0] = Arguments.utf8("zmpop");
         System.arraycopy(call.args(), 2, zmpop, 1, call.argCount() - 2);
         List<byte[]> keys = SortedSetMultiKeyCommands.zmpopKeys(zmpop);
-        Supplier<CompletableFuture<Reply>> attempt = () -> onKeys(call, keys, "zmpop", zmpop,
-                key -> withOneKey(zmpop, 1, keys.size(), key));
+        Function<BlockingOrder.Ticket, CompletableFuture<Reply>> attempt = ticket -> onKeys(call, keys, "zmpop", zmpop,
+                ticket, key -> withOneKey(zmpop, 1, keys.size(), key));
         Function<Reply, CompletableFuture<Reply>> undo = popped -> {
             List<Reply> pair = ((Reply.Array) popped).items();
             List<Reply> flat = new ArrayList<>();
@@ -303,23 +326,40 @@ final class BlockingCommands {
      * something or the timeout passes (a null array then, in both protocols' forms).
      */
     static CompletableFuture<Reply> blockUnlessServed(CommandCall call, List<byte[]> keys, long timeoutMillis,
-                                                      Supplier<CompletableFuture<Reply>> attempt,
+                                                      Function<BlockingOrder.Ticket, CompletableFuture<Reply>> attempt,
                                                       Function<Reply, CompletableFuture<Reply>> undo) {
         if (!call.mayBlock()) {
-            return attempt.get();
+            return attempt.apply(null);
         }
+        BlockedClients blocked = call.server().blockedClients();
+        BlockingOrder.Ticket ticket = new BlockingOrder.Ticket(blocked.nextTicket(call.client()),
+                CommandCall.distinct(keys));
+        // What keeps the ticket's place while the client waits, and what gives it up when it stops waiting.
+        Runnable refresh = () -> ticket.keys().forEach(key -> call.onKey(key, REFRESH,
+                ListCommands.args(REFRESH, key, Arguments.utf8(ticket.id()))));
+        Runnable leave = () -> ticket.keys().forEach(key -> call.onKey(key, LEAVE,
+                ListCommands.args(LEAVE, key, Arguments.utf8(ticket.id()))));
         CompletableFuture<Reply> reply = new CompletableFuture<>();
         call.client().blockedOn(reply); // from the first try on: the client's next requests wait for this one
-        attempt.get().thenCompose(first -> BlockedClients.isNothing(first) ? call.server().blockedClients()
-                        .block(call.client(), call.client().database(), keys, timeoutMillis, attempt, undo,
-                                Reply.NULL_ARRAY) : CommandCall.done(first))
-                .whenComplete((answer, failure) -> {
-                    if (failure != null) {
-                        reply.completeExceptionally(failure);
-                    } else {
-                        reply.complete(answer);
-                    }
-                });
+        attempt.apply(ticket).thenCompose(first -> {
+            if (BlockedClients.isNothing(first) || BlockingOrder.turnOf(first) != null) {
+                return blocked.block(call.client(), call.client().database(), keys, timeoutMillis,
+                        () -> attempt.apply(ticket), undo, Reply.NULL_ARRAY, ticket.id(), refresh, leave);
+            }
+            if (!BlockedClients.served(first) || ticket.keys().size() > 1) {
+                // An error: the ticket the try queued goes. Served from one of several keys in different slots: the
+                // step that served it took it out of that key's queue only.
+                leave.run();
+            }
+            return CommandCall.done(first);
+        }).whenComplete((answer, failure) -> {
+            if (failure != null) {
+                leave.run();
+                reply.completeExceptionally(failure);
+            } else {
+                reply.complete(answer);
+            }
+        });
         return reply;
     }
 
@@ -329,23 +369,28 @@ final class BlockingCommands {
      * a null.
      */
     static CompletableFuture<Reply> onKeys(CommandCall call, List<byte[]> keys, String name, byte[][] args,
-                                           Function<byte[], byte[][]> argsForOneKey) {
+                                           BlockingOrder.Ticket ticket, Function<byte[], byte[][]> argsForOneKey) {
         List<byte[]> distinct = CommandCall.distinct(keys);
         if (distinct.size() == 1) {
-            return call.onKey(distinct.get(0), name, argsForOneKey.apply(distinct.get(0)));
+            return call.onKey(distinct.get(0), name, argsForOneKey.apply(distinct.get(0)), ticket);
         }
         if (CommandCall.sameSlot(distinct)) {
-            return call.onSlot(distinct, name, args);
+            return call.onSlot(distinct, name, args, ticket);
         }
-        return keyByKey(call, new ArrayList<>(distinct), 0, name, argsForOneKey);
+        return keyByKey(call, new ArrayList<>(distinct), 0, name, ticket, argsForOneKey);
     }
 
     private static CompletableFuture<Reply> keyByKey(CommandCall call, List<byte[]> keys, int index, String name,
+                                                     BlockingOrder.Ticket ticket,
                                                      Function<byte[], byte[][]> argsForOneKey) {
         byte[] key = keys.get(index);
-        return call.onKey(key, name, argsForOneKey.apply(key)).thenCompose(reply ->
-                !BlockedClients.isNothing(reply) || index + 1 == keys.size() ? CommandCall.done(reply)
-                        : keyByKey(call, keys, index + 1, name, argsForOneKey));
+        return call.onKey(key, name, argsForOneKey.apply(key), ticket).thenCompose(reply -> {
+            if (index + 1 == keys.size() || !(BlockedClients.isNothing(reply) || BlockingOrder.turnOf(reply) != null)) {
+                return CommandCall.done(reply);
+            }
+            return keyByKey(call, keys, index + 1, name, ticket, argsForOneKey).thenApply(next ->
+                    BlockedClients.isNothing(next) && BlockingOrder.turnOf(reply) != null ? reply : next);
+        });
     }
 
     /**

@@ -8,6 +8,7 @@ import io.tessera.redis.internal.store.Bytes;
 import io.tessera.redis.internal.store.HashSlots;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -110,11 +111,35 @@ public final class CommandCall {
     /** As {@link #onKey(byte[], String, byte[][])}, in another database (MOVE, COPY ... DB). */
     public CompletableFuture<Reply> onKey(GridMap<byte[], byte[]> map, byte[] key, String operation,
                                           byte[][] operationArgs) {
+        return onKey(map, key, operation, operationArgs, null);
+    }
+
+    /**
+     * As {@link #onKey(byte[], String, byte[][])}, for a try of a blocked command: with its {@code ticket}
+     * (null: none), the try takes from the key only when the ticket's turn on it has come ({@link BlockingOrder}).
+     */
+    public CompletableFuture<Reply> onKey(byte[] key, String operation, byte[][] operationArgs,
+                                          BlockingOrder.Ticket ticket) {
+        return onKey(database(), key, operation, operationArgs, ticket);
+    }
+
+    private CompletableFuture<Reply> onKey(GridMap<byte[], byte[]> map, byte[] key, String operation,
+                                           byte[][] operationArgs, BlockingOrder.Ticket ticket) {
         CommandSpec operationSpec = dispatcher.table().lookup(operation);
         int retries = operationSpec != null && !operationSpec.isWrite() ? READ_RETRIES : 0;
         boolean events = map == database() && reportsEvents(operationSpec);
-        return retryingReads(() -> map.executeOnKeyAsync(key, new KeyCommandProcessor(operation, operationArgs, events))
-                .thenApply(encoded -> replyPublishingEvents(ReplyCodec.decode(encoded), events)), retries);
+        String id = ticket != null && waits(ticket, key) ? ticket.id() : null;
+        return retryingReads(() -> map.executeOnKeyAsync(key, new KeyCommandProcessor(operation, operationArgs, events,
+                id)).thenApply(encoded -> replyPublishingEvents(ReplyCodec.decode(encoded), events)), retries);
+    }
+
+    private static boolean waits(BlockingOrder.Ticket ticket, byte[] key) {
+        for (byte[] waited : ticket.keys()) {
+            if (Arrays.equals(waited, key)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -123,10 +148,16 @@ public final class CommandCall {
      * ...) is run again when the primary dies before answering, as {@link #onKey} does.
      */
     public CompletableFuture<Reply> onSlot(List<byte[]> keys, String operation, byte[][] operationArgs) {
+        return onSlot(keys, operation, operationArgs, null);
+    }
+
+    /** As {@link #onSlot(List, String, byte[][])}, for a try of a blocked command holding {@code ticket}. */
+    public CompletableFuture<Reply> onSlot(List<byte[]> keys, String operation, byte[][] operationArgs,
+                                           BlockingOrder.Ticket ticket) {
         GridMap<byte[], byte[]> map = database();
         boolean events = reportsEvents(dispatcher.table().lookup(operation));
         return retryingReads(() -> map.executeOnKeysAsync(keys,
-                new SlotCommandProcessor(operation, operationArgs, events))
+                new SlotCommandProcessor(operation, operationArgs, events, ticket))
                 .thenApply(encoded -> replyPublishingEvents(ReplyCodec.decode(encoded), events)),
                 spec.isWrite() ? 0 : READ_RETRIES);
     }

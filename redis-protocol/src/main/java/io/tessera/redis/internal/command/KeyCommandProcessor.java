@@ -17,6 +17,7 @@ public final class KeyCommandProcessor implements EntryProcessor<byte[], byte[],
     private String operation;
     private byte[] packedArgs; // length-prefixed arguments: Kryo then needs no registration for byte[][]
     private boolean events; // answer the keyspace events with the reply (KeyspaceEvents)
+    private String ticket; // a blocked command's try: its place in the key's order (BlockingOrder), else null
 
     @SuppressWarnings("unused") // Kryo
     private KeyCommandProcessor() {
@@ -29,9 +30,15 @@ public final class KeyCommandProcessor implements EntryProcessor<byte[], byte[],
 
     /** As {@link #KeyCommandProcessor(String, byte[][])}; with {@code events}, the reply comes with its events. */
     public KeyCommandProcessor(String operation, byte[][] args, boolean events) {
+        this(operation, args, events, null);
+    }
+
+    /** As above, for a try of a blocked command holding {@code ticket} (the key must be one it waits on). */
+    KeyCommandProcessor(String operation, byte[][] args, boolean events, String ticket) {
         this.operation = operation;
         this.packedArgs = PackedArgs.pack(args);
         this.events = events;
+        this.ticket = ticket;
     }
 
     @Override
@@ -44,10 +51,19 @@ public final class KeyCommandProcessor implements EntryProcessor<byte[], byte[],
         Reply reply;
         KeyEntry keyEntry = new KeyEntry(entry);
         byte[][] args = PackedArgs.unpack(packedArgs);
+        String turn = ticket == null ? null : BlockingOrder.turnOtherThan(keyEntry, ticket, System.currentTimeMillis());
+        if (turn != null) {
+            keyEntry.hide();
+        }
         try {
             reply = spec.keyOperation().apply(keyEntry, args);
         } catch (RedisException e) {
             reply = e.reply();
+        }
+        if (ticket != null && BlockedClients.served(reply)) {
+            BlockingOrder.leave(keyEntry, ticket, System.currentTimeMillis());
+        } else if (turn != null && BlockedClients.isNothing(reply) && keyEntry.existsUnhidden()) {
+            reply = BlockingOrder.notYourTurn(turn);
         }
         if (!events) {
             return ReplyCodec.encode(reply);

@@ -42,6 +42,7 @@ public final class KeyEntry {
     // Whether a whole value was set or the key removed in this processor (a transaction's commands included): the
     // grid's live value is then stale, and live operations cannot follow (see apply).
     private boolean replaced;
+    private boolean hidden; // see hide()
 
     public KeyEntry(MutableEntry<byte[], byte[]> entry) {
         this.entry = entry;
@@ -107,11 +108,32 @@ public final class KeyEntry {
 
     /** Whether the key exists (expired keys do not). */
     public boolean exists() {
+        return !hidden && entry.exists();
+    }
+
+    /**
+     * Makes the key look absent to the command about to run (a blocked client whose turn on this key has not come:
+     * see {@link BlockingOrder}); writes are not affected.
+     */
+    void hide() {
+        hidden = true;
+    }
+
+    /** Whether the key exists, hidden or not. */
+    boolean existsUnhidden() {
         return entry.exists();
+    }
+
+    /** The primary's scratch state of the key's partition ({@link LiveEntry#partitionScratch}), or null. */
+    Map<Object, Object> partitionScratch() {
+        return entry instanceof LiveEntry live ? live.partitionScratch() : null;
     }
 
     /** The stored value's type byte ({@link StoredValue}), or 0 if the key does not exist. */
     public byte type() {
+        if (hidden) {
+            return 0;
+        }
         if (liveValue() instanceof RedisLiveValue live) {
             return live.type();
         }
@@ -121,7 +143,7 @@ public final class KeyEntry {
 
     /** The live value the key holds on its primary, or {@code null} if it holds bytes (see {@link LiveEntry}). */
     private LiveValue liveValue() {
-        return !replaced && entry instanceof LiveEntry live ? live.liveValue() : null;
+        return !replaced && !hidden && entry instanceof LiveEntry live ? live.liveValue() : null;
     }
 
     /**
@@ -159,6 +181,19 @@ public final class KeyEntry {
             return live.view();
         }
         return present(StoredValue.LIST) ? StoredValue.decodeList(entry.getValue()) : List.of();
+    }
+
+    /**
+     * The number of elements a blocking pop could take from the key: a list's length or a sorted set's size, 0 if
+     * the key does not exist, and {@link Integer#MAX_VALUE} for another type (the pop answers {@code WRONGTYPE}).
+     */
+    int elementCount() {
+        return switch (type()) {
+            case 0 -> 0;
+            case StoredValue.LIST -> listSize();
+            case StoredValue.ZSET -> sortedSet().size();
+            default -> Integer.MAX_VALUE;
+        };
     }
 
     /** The number of elements of the list (0 if the key does not exist); {@code WRONGTYPE} for another type. */
@@ -306,6 +341,9 @@ public final class KeyEntry {
     }
 
     private boolean present(byte type) {
+        if (hidden) {
+            return false;
+        }
         if (liveValue() instanceof RedisLiveValue live) {
             if (live.type() != type) {
                 throw RedisException.wrongType();

@@ -358,14 +358,20 @@ final class ListCommands {
      * one slot, else split; see the class comment.
      */
     static CompletableFuture<Reply> move(CommandCall call, boolean fromLeft, boolean toLeft) {
+        return move(call, fromLeft, toLeft, null);
+    }
+
+    /** As above, for a try of a blocked BLMOVE/BRPOPLPUSH holding {@code ticket} on the source (null: none). */
+    static CompletableFuture<Reply> move(CommandCall call, boolean fromLeft, boolean toLeft,
+                                         BlockingOrder.Ticket ticket) {
         byte[] source = call.arg(1);
         byte[] destination = call.arg(2);
         if (Arrays.equals(source, destination)) {
-            return call.onKey(1);
+            return call.onKey(source, call.spec().name(), call.args(), ticket);
         }
         List<byte[]> keys = List.of(source, destination);
         if (CommandCall.sameSlot(keys)) {
-            return call.onSlot(keys, call.spec().name(), call.args());
+            return call.onSlot(keys, call.spec().name(), call.args(), ticket);
         }
         return call.onKey(destination, "llen", args("llen", destination)).thenCompose(destinationLength -> {
             if (destinationLength instanceof Reply.Error) {
@@ -374,7 +380,7 @@ final class ListCommands {
                         sourceLength instanceof Reply.Int n && n.value() == 0 ? Reply.NULL : destinationLength);
             }
             String pop = fromLeft ? "lpop" : "rpop";
-            return call.onKey(source, pop, args(pop, source)).thenCompose(popped -> {
+            return call.onKey(source, pop, args(pop, source), ticket).thenCompose(popped -> {
                 if (!(popped instanceof Reply.Bulk element)) {
                     return CommandCall.done(popped); // null (no source) or WRONGTYPE
                 }
