@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tessera.grid.GridMap;
 import io.tessera.grid.SerializationConfig;
+import io.tessera.grid.internal.GridNode;
 import io.tessera.grid.testing.GridCluster;
 import io.tessera.jetty.internal.SessionRecord;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -99,6 +101,66 @@ class TesseraSessionDataStoreTest {
         assertThat(again.getLastNode()).isEqualTo("nodeB");
     }
 
+    /**
+     * Jetty marks the whole session dirty when one attribute changes; the store ships the attributes that changed (and
+     * the names of those removed), so a request that changes one attribute of ten does not ship the session.
+     */
+    @Test
+    void storeOfOneChangedAttributeOfTen_shipsThatAttribute_notTheSession() throws Exception {
+        long now = System.currentTimeMillis();
+        SessionData data = nodeA.newData("delta", now, 60_000);
+        for (int i = 0; i < 10; i++) {
+            data.setAttribute("a" + i, String.valueOf((char) ('a' + i)).repeat(2_000));
+        }
+        nodeA.store.store("delta", data);
+
+        long before = gridBytesSent();
+        for (int round = 0; round < 5; round++) {
+            data.setAttribute("a4", String.valueOf((char) ('p' + round)).repeat(2_000));
+            nodeA.store.store("delta", data);
+        }
+        long perStore = (gridBytesSent() - before) / 5;
+        // The session is 20 kB of attributes: its primary (unless it is node A's own member) and then its backup are
+        // each sent the 2-kB attribute and the metadata, with the messages' headers; not the session.
+        assertThat(perStore).isBetween(2_000L, 7_000L);
+
+        data.setAttribute("a7", null); // removes it
+        nodeA.store.store("delta", data);
+        SessionData onB = nodeB.store.load("delta");
+        assertThat(onB.getAttribute("a4")).isEqualTo("t".repeat(2_000));
+        assertThat(onB.getAttribute("a9")).isEqualTo("j".repeat(2_000));
+        assertThat(onB.getKeys()).hasSize(9).doesNotContain("a7");
+    }
+
+    /** Two nodes that change different attributes of one session both keep their change (no lost update). */
+    @Test
+    void storesOfDifferentAttributesFromTwoNodes_bothSurvive() throws Exception {
+        long now = System.currentTimeMillis();
+        SessionData data = nodeA.newData("both", now, 60_000);
+        data.setAttribute("cart", "empty");
+        data.setAttribute("theme", "light");
+        nodeA.store.store("both", data);
+        SessionData onB = nodeB.store.load("both");
+
+        data.setAttribute("cart", "one book");
+        nodeA.store.store("both", data);
+        onB.setAttribute("theme", "dark");
+        nodeB.store.store("both", onB);
+
+        assertThat(nodeA.store.load("both").getAllAttributes())
+                .containsExactlyInAnyOrderEntriesOf(Map.of("cart", "one book", "theme", "dark"));
+    }
+
+    /** What both grid members' transports sent so far, in bytes. */
+    private static long gridBytesSent() {
+        long sent = 0;
+        for (int i = 0; i < 2; i++) {
+            sent += ((GridNode) cluster.member(i)).cluster().channel().getProtocolStack().getTransport()
+                    .getMessageStats().enable(true).getNumBytesSent();
+        }
+        return sent;
+    }
+
     @Test
     void load_missing_returnsNull() throws Exception {
         assertThat(nodeA.store.load("nope")).isNull();
@@ -121,7 +183,7 @@ class TesseraSessionDataStoreTest {
         long now = System.currentTimeMillis();
         map.put(nodeA.store.key("bad"), new SessionRecord("bad", nodeA.context().getCanonicalContextPath(),
                 nodeA.context().getVhost(), "nodeA", now, now, now, now, 60_000, now + 60_000, now,
-                new byte[] {1, 2, 3, 4}));
+                new LinkedHashMap<>(Map.of("a", new byte[] {1, 2, 3, 4}))));
 
         assertThatThrownBy(() -> nodeB.store.load("bad")).isInstanceOf(UnreadableSessionDataException.class);
     }
