@@ -250,6 +250,7 @@ public final class GridNode implements Grid {
             case OPERATION -> executor.execute(OperationRequest.decode(in),
                     result -> response.send(result.encode(), false));
             case BACKUP -> backups.onBackup(BackupMessage.readFrom(in), sender, response);
+            case BACKUP_BATCH -> backups.onBackupBatch(in, sender, response);
             case SNAPSHOT -> migration.onSnapshot(SnapshotChunk.readFrom(in), sender, response);
             case RESYNC_REQUEST -> migration.onResyncRequest(ResyncRequest.readFrom(in), sender);
             case STATE_REQUEST -> {

@@ -12,8 +12,12 @@ import io.tessera.grid.internal.replication.BackupMessage.CallRecord;
 import io.tessera.grid.internal.replication.BackupMessage.Position;
 import io.tessera.grid.internal.store.HybridLogicalClock;
 import io.tessera.grid.internal.store.RecordStore;
+import io.tessera.grid.internal.wire.MessageType;
+import io.tessera.grid.internal.wire.WireReader;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.jgroups.Address;
 import org.jgroups.blocks.Response;
@@ -56,6 +60,33 @@ public final class BackupReceiver {
             }
         };
         replicas.execute(message.partition(), replica -> receive(replica, message, sender, answer));
+    }
+
+    /**
+     * Handles a {@link MessageType#BACKUP_BATCH}: each message as {@link #onBackup} would, answering once every one
+     * is acknowledged, with their acknowledgements in order.
+     */
+    public void onBackupBatch(WireReader in, Address sender, Response response) {
+        int count = in.readVarInt();
+        List<BackupMessage> messages = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            byte[] encoded = in.readBytes();
+            messages.add(BackupMessage.readFrom(new WireReader(encoded, 1, encoded.length - 1)));
+        }
+        byte[] acks = new byte[count];
+        AtomicInteger unanswered = new AtomicInteger(count);
+        for (int i = 0; i < count; i++) {
+            int index = i;
+            BackupMessage message = messages.get(i);
+            Consumer<Byte> answer = ack -> {
+                acks[index] = ack;
+                // The last answer publishes every earlier one: each wrote its byte before its decrement.
+                if (unanswered.decrementAndGet() == 0 && response != null) {
+                    response.send(acks, false);
+                }
+            };
+            replicas.execute(message.partition(), replica -> receive(replica, message, sender, answer));
+        }
     }
 
     private void receive(PartitionReplica replica, BackupMessage message, Address sender, Consumer<Byte> answer) {

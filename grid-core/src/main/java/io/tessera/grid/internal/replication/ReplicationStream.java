@@ -3,6 +3,7 @@ package io.tessera.grid.internal.replication;
 import io.tessera.grid.internal.cluster.ClusterService;
 import io.tessera.grid.internal.replica.PartitionReplica;
 import io.tessera.grid.internal.replica.PartitionReplicas;
+import io.tessera.grid.internal.replica.PartitionThreads;
 import io.tessera.grid.internal.replication.BackupMessage.CallRecord;
 import io.tessera.grid.internal.replication.BackupMessage.Position;
 import io.tessera.grid.internal.store.RecordStore;
@@ -32,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * migration) receive every mutation but their answers count only for the hand-off ({@code whenDrained}).
  *
  * <p>Threads: called on the partition's thread; the outcome is delivered on the partition's thread too. Sends are
- * regular JGroups unicasts, FIFO per sender, so a backup receives a primary's mutations in order.
+ * regular JGroups unicasts, FIFO per sender, so a backup receives a primary's mutations in order; the messages of one
+ * turn of a partition thread to the same replicas travel as one ({@link BackupBatcher}).
  */
 public final class ReplicationStream {
     private static final Logger log = LoggerFactory.getLogger(ReplicationStream.class);
@@ -40,6 +42,7 @@ public final class ReplicationStream {
     private final PartitionReplicas replicas;
     private final ClusterService cluster;
     private final EventPublisher events;
+    private final BackupBatcher[] batchers;
 
     /** Whether a step is durable on every backup, and if not, why. */
     public record Result(boolean durable, String problem) {
@@ -55,6 +58,11 @@ public final class ReplicationStream {
         this.replicas = replicas;
         this.cluster = cluster;
         this.events = events;
+        PartitionThreads threads = replicas.threads();
+        this.batchers = new BackupBatcher[threads.count()];
+        for (int lane = 0; lane < batchers.length; lane++) {
+            batchers[lane] = new BackupBatcher(cluster, threads, lane);
+        }
     }
 
     /**
@@ -106,7 +114,8 @@ public final class ReplicationStream {
         }
         byte[] payload = message.encode();
         replica.replicationStarted();
-        CompletableFuture<RspList<byte[]>> acks = cluster.requestAll(targets, payload, payload.length, timeoutMillis);
+        CompletableFuture<BackupBatcher.Acks> acks = batchers[replicas.threads().threadOf(p)].send(p, targets,
+                payload, timeoutMillis);
         if (async) {
             acks.whenComplete((rsps, e) -> replicas.execute(p, PartitionReplica::replicationSettled));
             whenInvalidated(p, invalidated, done);
@@ -178,7 +187,8 @@ public final class ReplicationStream {
     }
 
     /** Why a set of acknowledgements does not make a step durable, or null when it does. */
-    private String problem(RspList<byte[]> rsps, List<Address> required, long timeoutMillis) {
+    private String problem(BackupBatcher.Acks acks, List<Address> required, long timeoutMillis) {
+        RspList<byte[]> rsps = acks.replies();
         if (rsps == null) {
             return "not every backup of " + names(required) + " answered within " + timeoutMillis + " ms";
         }
@@ -194,7 +204,7 @@ public final class ReplicationStream {
                 return "backup " + cluster.nameOf(target) + " failed: " + rsp.getException();
             }
             byte[] value = rsp.getValue();
-            byte ack = value == null || value.length == 0 ? -1 : value[0];
+            byte ack = value == null || value.length <= acks.index() ? -1 : value[acks.index()];
             if (ack != BackupAck.APPLIED) {
                 return "backup " + cluster.nameOf(target) + " answered " + BackupAck.name(ack);
             }

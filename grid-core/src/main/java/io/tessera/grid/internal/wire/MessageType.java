@@ -43,7 +43,12 @@ public enum MessageType {
     /** After a merge, the coordinator asks a member of the side that merges in to freeze and capture replicas. */
     MERGE_PREPARE(19),
     /** A batch of captured entries and deletions sent to the primary that merges them by the map's policy. */
-    MERGE_ENTRIES(20);
+    MERGE_ENTRIES(20),
+    /**
+     * Several {@link #BACKUP} messages of one primary thread to the same replicas, sent as one: the receiver answers
+     * one acknowledgement byte per message, in order.
+     */
+    BACKUP_BATCH(21);
 
     private static final MessageType[] BY_ID = new MessageType[32];
 
