@@ -190,8 +190,9 @@ public final class RecordStore {
         Record previous = records.put(record);
         long grown = record.footprint();
         int expiringChange = record.expiring() ? 1 : 0;
+        long keyHash = BytesKey.hash64(record.keyBytes()); // the same key: hashed once for both terms
         if (previous != null) {
-            digest -= term(previous);
+            digest -= term(keyHash, previous);
             grown -= previous.footprint();
             expiringChange -= previous.expiring() ? 1 : 0;
         }
@@ -203,7 +204,7 @@ public final class RecordStore {
         if (!tombstones.isEmpty()) {
             tombstones.remove(record.key());
         }
-        digest += term(record);
+        digest += term(keyHash, record);
         schedule(record);
         countAccess();
         return previous;
@@ -448,6 +449,11 @@ public final class RecordStore {
     }
 
     private static long term(Record record) {
-        return BytesKey.mix(BytesKey.hash64(record.keyBytes()) ^ (record.version() * 0x9E3779B97F4A7C15L));
+        return term(BytesKey.hash64(record.keyBytes()), record);
+    }
+
+    /** A record's share of the digest, from its key's {@link BytesKey#hash64} and its version. */
+    private static long term(long keyHash, Record record) {
+        return BytesKey.mix(keyHash ^ (record.version() * 0x9E3779B97F4A7C15L));
     }
 }
