@@ -68,6 +68,7 @@ final class BackupBatcher {
      * with the replies once its batch was answered (null replies: not every target answered in time).
      */
     CompletableFuture<Acks> send(int partition, List<Address> targets, byte[] message, long timeoutMillis) {
+        assert threads.isThreadOf(partition) : "backup of partition " + partition + " sent off its thread";
         Integer candidate = open.get(targets);
         Integer last = lastBatchOf.get(partition);
         Batch batch = candidate == null ? null : batches.get(candidate);
