@@ -2,6 +2,7 @@ package io.tessera.redis.internal.command;
 
 import io.tessera.redis.internal.protocol.Reply;
 import io.tessera.redis.internal.store.Bytes;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,6 +29,10 @@ final class BlockingOrder {
 
     /** A blocked command's ticket: its id and the keys it waits on. */
     record Ticket(String id, List<byte[]> keys) {
+        /** Whether the ticket's command waits on {@code key}. */
+        boolean waitsOn(byte[] key) {
+            return keys.stream().anyMatch(waited -> Arrays.equals(waited, key));
+        }
     }
 
     private record QueueKey(Bytes key) {

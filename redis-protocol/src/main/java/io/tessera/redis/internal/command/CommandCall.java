@@ -8,7 +8,6 @@ import io.tessera.redis.internal.store.Bytes;
 import io.tessera.redis.internal.store.HashSlots;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -128,19 +127,11 @@ public final class CommandCall {
         CommandSpec operationSpec = dispatcher.table().lookup(operation);
         int retries = operationSpec != null && !operationSpec.isWrite() ? READ_RETRIES : 0;
         boolean events = map == database() && reportsEvents(operationSpec);
-        String id = ticket != null && waits(ticket, key) ? ticket.id() : null;
+        String id = ticket != null && ticket.waitsOn(key) ? ticket.id() : null;
         return retryingReads(() -> map.executeOnKeyAsync(key, new KeyCommandProcessor(operation, operationArgs, events,
                 id)).thenApply(encoded -> replyPublishingEvents(ReplyCodec.decode(encoded), events)), retries);
     }
 
-    private static boolean waits(BlockingOrder.Ticket ticket, byte[] key) {
-        for (byte[] waited : ticket.keys()) {
-            if (Arrays.equals(waited, key)) {
-                return true;
-            }
-        }
-        return false;
-    }
 
     /**
      * Runs slot operation {@code operation} on {@code keys}, which must be distinct and share a hash slot (check
