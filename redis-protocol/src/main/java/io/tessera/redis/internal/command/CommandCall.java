@@ -132,7 +132,6 @@ public final class CommandCall {
                 id)).thenApply(encoded -> replyPublishingEvents(ReplyCodec.decode(encoded), events)), retries);
     }
 
-
     /**
      * Runs slot operation {@code operation} on {@code keys}, which must be distinct and share a hash slot (check
      * with {@link #sameSlot}), atomically on their primary. A command without the {@code write} flag (MGET, SINTER
