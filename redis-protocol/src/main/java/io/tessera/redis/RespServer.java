@@ -195,6 +195,16 @@ public final class RespServer implements AutoCloseable {
         return context.grid();
     }
 
+    /** The server side of connected client {@code id} (CLIENT ID), or null; for this package's tests. */
+    ClientSession client(long id) {
+        for (ClientSession client : context.clients()) {
+            if (client.id() == id) {
+                return client;
+            }
+        }
+        return null;
+    }
+
     /**
      * What {@code SHUTDOWN} does. By default (no action) it is refused with
      * {@code ERR SHUTDOWN is disabled on an embedded server}; the standalone node sets an action that leaves the

@@ -9,13 +9,18 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.protocol.ProtocolVersion;
+import io.tessera.grid.Grid;
+import io.tessera.grid.testing.ReplicaProbe;
+import io.tessera.redis.internal.command.ClientSession;
 import io.tessera.redis.testing.RawConnection;
 import io.tessera.redis.testing.RedisParityTestBase;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -374,6 +379,58 @@ class BlockingCommandsTest extends RedisParityTestBase {
                         .isEqualTo(expected));
                 await().atMost(GENEROUS).until(() -> blockedClients(1) == 0 && blockedClients(2) == 0);
             }
+        }
+    }
+
+    /**
+     * The narrowest window of the race above, made certain: the pop served the client and its reply is on its way,
+     * but the client's event loop has not written it yet when the kill comes. The connection then drops the reply,
+     * and the element must go back.
+     */
+    @Test
+    void aClientKilledBetweenItsPopAndTheWriteOfItsReply_getsTheElementPutBack() throws Exception {
+        List<Grid> members = cluster.grid().members();
+        Grid victimMember = members.get(1);
+        // Served off the victim's member (primary and backup elsewhere), so the pop completes while its loop stalls.
+        String key = null;
+        for (int i = 0; key == null; i++) {
+            String candidate = "kill-window-" + i;
+            byte[] bytes = candidate.getBytes(StandardCharsets.UTF_8);
+            if (ReplicaProbe.ownerOf(members, bytes, 0) != victimMember
+                    && ReplicaProbe.ownerOf(members, bytes, 1) != victimMember) {
+                key = candidate;
+            }
+        }
+        String k = key;
+        try (Jedis pusher = jedis(0, RedisProtocol.RESP2); Jedis victim = jedis(1, RedisProtocol.RESP2)) {
+            ClientSession session = cluster.server(1).client(victim.clientId());
+            CompletableFuture<List<String>> popped = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return victim.brpop(0, k);
+                } catch (RuntimeException killed) {
+                    return null;
+                }
+            });
+            awaitBlocked(1, 1);
+            CountDownLatch release = new CountDownLatch(1);
+            session.channel().eventLoop().execute(() -> {
+                try {
+                    release.await(20, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            try {
+                pusher.lpush(k, "a", "b");
+                await().atMost(GENEROUS).until(() -> !session.isBlocked()); // served: its reply waits for the loop
+                assertThat(pusher.lrange(k, 0, -1)).containsExactly("b");
+                session.kill(); // what CLIENT KILL does
+            } finally {
+                release.countDown();
+            }
+            assertThat(popped.get(20, TimeUnit.SECONDS)).as("the killed client's reply").isNull();
+            await().atMost(GENEROUS).untilAsserted(() -> assertThat(pusher.lrange(k, 0, -1))
+                    .as("the popped element, put back").containsExactly("b", "a"));
         }
     }
 

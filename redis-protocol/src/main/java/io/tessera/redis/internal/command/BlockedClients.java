@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * primary first). Every blocked key is also tried once a second, which covers an event lost with a crashed primary.
  *
  * <p>A client that goes away while its pop is running gets nothing, and what the pop took is put back where it came
- * from (the command's undo), so a worker that died while blocked loses no element.
+ * from (the command's undo), so a worker that died while blocked loses no element; so does a client killed between
+ * its pop and the write of its reply (the connection hands the undo back, {@link ClientSession#owe}).
  *
  * <p>Threads: all state is guarded by this object's monitor; pops run on the grid and report back under it.
  */
@@ -251,13 +252,15 @@ public final class BlockedClients implements AutoCloseable {
         waiter.trying = false;
         boolean served = failure == null && !isNothing(reply) && !(reply instanceof Reply.Error);
         if (served) {
-            if (waiter.clientGone || !waiter.client.channel().isActive()) {
-                waiter.undo.apply(reply).whenComplete((undone, undoFailure) -> {
-                    if (undoFailure != null || undone instanceof Reply.Error) {
-                        log.warn("client {} left while its blocking pop ran; putting back what it took failed: {}",
-                                waiter.client.id(), undoFailure != null ? undoFailure : undone);
-                    }
-                });
+            Runnable putBack = () -> waiter.undo.apply(reply).whenComplete((undone, undoFailure) -> {
+                if (undoFailure != null || undone instanceof Reply.Error) {
+                    log.warn("client {} left while its blocking pop ran; putting back what it took failed: {}",
+                            waiter.client.id(), undoFailure != null ? undoFailure : undone);
+                }
+            });
+            // Gone already: put back now. Otherwise the connection puts back if it drops the reply unwritten.
+            if (waiter.clientGone || !waiter.client.owe(putBack)) {
+                putBack.run();
             }
             waiter.served = true;
             finish(waiter, reply);

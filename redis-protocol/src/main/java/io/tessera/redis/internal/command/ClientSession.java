@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One client connection's state: identity, selected database, protocol, authentication and subscriptions. Owned by
@@ -35,6 +36,7 @@ public final class ClientSession {
     private volatile boolean noEvict;
     private volatile boolean killed;
     private boolean closeAfterReply; // event loop only
+    private long blockingCommands; // event loop only
     private List<byte[][]> queued; // event loop only
     private boolean transactionAborted; // event loop only
     private final List<Watched> watched = new ArrayList<>(); // event loop only
@@ -42,6 +44,8 @@ public final class ClientSession {
     private final List<Runnable> closeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile CompletableFuture<Reply> blocked; // the reply of the blocking command running, if any
     private volatile Runnable onGoneWhileBlocked;
+    /** Puts back what a blocking command's served pop took, until its reply reaches the socket (see {@link #owe}). */
+    private final AtomicReference<Runnable> owedPutBack = new AtomicReference<>();
 
     public ClientSession(long id, Channel channel, boolean authenticated) {
         this.id = id;
@@ -290,6 +294,7 @@ public final class ClientSession {
      * then, as Redis runs nothing else of a blocked client.
      */
     public void blockedOn(CompletableFuture<Reply> reply) {
+        blockingCommands++;
         blocked = reply;
         reply.whenComplete((r, e) -> {
             if (blocked == reply) {
@@ -299,11 +304,43 @@ public final class ClientSession {
         });
     }
 
+    /** How many blocking commands this client ran: the connection tells by it which request blocked. */
+    public long blockingCommands() {
+        return blockingCommands;
+    }
+
     /** Runs {@code onGone} if the connection closes while the client is blocked. */
     public void onGoneWhileBlocked(Runnable onGone) {
         onGoneWhileBlocked = onGone;
         if (!channel.isActive()) {
             onGone.run(); // closed before this was set: closed() ran without it
+        }
+    }
+
+    /**
+     * Called when a blocking command's pop served this client, before its reply completes: {@code putBack} runs if the
+     * reply never reaches the socket (CLIENT KILL drops the replies of a killed connection; a write to a closed one
+     * fails), so the popped element goes back instead of vanishing. Answers false when the connection is gone
+     * already; the caller then puts back itself.
+     */
+    public boolean owe(Runnable putBack) {
+        owedPutBack.set(putBack);
+        if ((killed || !channel.isActive()) && owedPutBack.compareAndSet(putBack, null)) {
+            return false;
+        }
+        return true;
+    }
+
+    /** The connection wrote the reply of the served blocking command to the socket: nothing to put back. */
+    public void owedReplyDelivered() {
+        owedPutBack.set(null);
+    }
+
+    /** The connection will not write the reply of the served blocking command: what it popped goes back. */
+    public void owedReplyDropped() {
+        Runnable putBack = owedPutBack.getAndSet(null);
+        if (putBack != null) {
+            putBack.run();
         }
     }
 

@@ -1,6 +1,7 @@
 package io.tessera.redis.internal.server;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -31,8 +32,11 @@ public final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(RespConnectionHandler.class);
     static final int MAX_IN_FLIGHT = 16_384;
 
-    /** A reply slot: the future, the protocol to write it in, and whether the connection closes after it. */
-    private record Pending(CompletableFuture<Reply> reply, int protocol, boolean closeAfter) {
+    /**
+     * A reply slot: the future, the protocol to write it in, whether the connection closes after it, and whether it
+     * is a blocking command's (whose served pop is put back if the reply is dropped: {@link ClientSession#owe}).
+     */
+    private record Pending(CompletableFuture<Reply> reply, int protocol, boolean closeAfter, boolean blocking) {
     }
 
     private final ServerContext server;
@@ -96,7 +100,7 @@ public final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
                 run(command.args());
             } else if (msg instanceof RespProtocolError error) {
                 closing = true;
-                pending.add(new Pending(CompletableFuture.completedFuture(Reply.error(error.message())), 2, true));
+                pending.add(new Pending(CompletableFuture.completedFuture(Reply.error(error.message())), 2, true, false));
             }
         } finally {
             ReferenceCountUtil.release(msg);
@@ -107,13 +111,14 @@ public final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
     private void run(byte[][] args) {
         if (args.length == 1 && isQuit(args[0])) {
             closing = true;
-            pending.add(new Pending(CompletableFuture.completedFuture(Reply.OK), client.protocol(), true));
+            pending.add(new Pending(CompletableFuture.completedFuture(Reply.OK), client.protocol(), true, false));
             return;
         }
+        long blockingBefore = client.blockingCommands();
         CompletableFuture<Reply> reply = dispatcher.dispatch(client, args);
         boolean closeAfter = client.takeCloseAfterReply();
         closing |= closeAfter;
-        pending.add(new Pending(reply, client.protocol(), closeAfter));
+        pending.add(new Pending(reply, client.protocol(), closeAfter, client.blockingCommands() != blockingBefore));
         if (!reply.isDone()) {
             reply.whenComplete((r, e) -> scheduleDrain());
         }
@@ -161,8 +166,7 @@ public final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
      */
     private void drain() {
         if (client != null && client.killed()) {
-            pending.clear();
-            deferred.clear();
+            dropPending();
             return;
         }
         boolean wrote = false;
@@ -173,12 +177,16 @@ public final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
                 ByteBuf out = ctx.alloc().ioBuffer();
                 RespReplyWriter.write(reply, head.protocol(), out);
                 if (head.closeAfter()) {
-                    pending.clear();
+                    pending.clear(); // nothing after it ran, so no served pop is among them
                     deferred.clear();
-                    ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+                    write(out, head.blocking(), true);
                     return;
                 }
-                ctx.write(out, ctx.voidPromise());
+                if (head.blocking()) {
+                    write(out, true, false);
+                } else {
+                    ctx.write(out, ctx.voidPromise());
+                }
                 wrote = true;
             }
             if (deferred.isEmpty() || client.isBlocked() || closing) {
@@ -196,6 +204,37 @@ public final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
             }
         }
         resumeReadingIfPossible();
+    }
+
+    /**
+     * Writes and flushes {@code out}, then closes if {@code close}; when it holds a blocking command's reply, tells the
+     * client whether the reply reached the socket, so that a pop whose reply is lost is put back.
+     */
+    private void write(ByteBuf out, boolean owed, boolean close) {
+        if (!owed && !close) {
+            ctx.writeAndFlush(out, ctx.voidPromise());
+            return;
+        }
+        ChannelFuture written = ctx.writeAndFlush(out);
+        if (owed) {
+            written.addListener(done -> {
+                if (done.isSuccess()) {
+                    client.owedReplyDelivered();
+                } else {
+                    client.owedReplyDropped();
+                }
+            });
+        }
+        if (close) {
+            written.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** Forgets every reply not written yet (the connection was killed or closes); a served pop among them goes back. */
+    private void dropPending() {
+        pending.clear();
+        deferred.clear();
+        client.owedReplyDropped();
     }
 
     private void resumeReadingIfPossible() {
