@@ -51,7 +51,7 @@ public final class CommandDispatcher {
     public CompletableFuture<Reply> dispatch(ClientSession client, byte[][] args, boolean mayBlock) {
         String name = new String(args[0], StandardCharsets.UTF_8);
         CommandSpec spec = table.lookup(name);
-        server.commandsProcessed.incrementAndGet();
+        server.commandsProcessed.increment();
         boolean inTransaction = client.queued() != null;
         if (spec == null) {
             return refuse(client, inTransaction, Reply.error(unknownCommand(name, args)));
@@ -84,6 +84,9 @@ public final class CommandDispatcher {
             reply = spec.handler().execute(new CommandCall(server, client, spec, args, this, mayBlock));
         } catch (RuntimeException e) {
             return CommandCall.done(errorReply(spec, e));
+        }
+        if (reply.isDone() && !reply.isCompletedExceptionally()) {
+            return reply; // the common case on the serving member: no stage to add
         }
         return reply.exceptionally(e -> errorReply(spec, e));
     }

@@ -226,7 +226,7 @@ final class ConfigCommands {
 
     private static Reply configResetStat(CommandCall call) {
         ServerContext server = call.server();
-        server.commandsProcessed.set(0);
+        server.commandsProcessed.reset();
         server.connectionsReceived.set(0);
         server.rejectedConnections.set(0);
         server.keyspaceHits.set(0);

@@ -156,7 +156,7 @@ final class ServerCommands {
             case "stats" -> {
                 out.append("# Stats\r\n");
                 line(out, "total_connections_received", Long.toString(server.connectionsReceived.get()));
-                line(out, "total_commands_processed", Long.toString(server.commandsProcessed.get()));
+                line(out, "total_commands_processed", Long.toString(server.commandsProcessed.sum()));
                 line(out, "instantaneous_ops_per_sec", "0");
                 line(out, "rejected_connections", Long.toString(server.rejectedConnections.get()));
                 line(out, "expired_keys", "0");

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What every command of one server shares: the grid and its databases, the settings that {@code CONFIG SET} may
@@ -35,7 +36,7 @@ public final class ServerContext {
     private volatile String advertisedEndpoint;
     private final PubSubHub pubSub;
     /** Counters for INFO stats. */
-    public final AtomicLong commandsProcessed = new AtomicLong();
+    public final LongAdder commandsProcessed = new LongAdder();
     private final Map<String, String> encodingSettings = new ConcurrentHashMap<>();
     private volatile int keyspaceEventFlags;
     private final Map<GridMap<byte[], byte[]>, java.util.UUID> expiryListeners = new java.util.HashMap<>();
