@@ -33,11 +33,12 @@ import java.util.Map;
  * @param databases the number of databases
  * @param maxMemory the most bytes this node keeps of each database, 0 for no bound
  * @param maxMemoryPolicy what the node evicts beyond {@code maxMemory}, by its Redis name
+ * @param ioThreads the RESP event loops, which also run the partitions; 0 for one per core (at least 2)
  */
 public record NodeSettings(int port, String bind, String clusterName, String stack, List<String> members,
                            int gridPort, String gridBind, String name, int partitions, int backups,
                            int minClusterSize, String requirePass, int maxClients, int databases, long maxMemory,
-                           String maxMemoryPolicy) {
+                           String maxMemoryPolicy, int ioThreads) {
 
     /** A value of a setting and where it came from ({@code --port}, {@code TESSERA_PORT}, {@code port in x.yml}). */
     private record Sourced(String value, String source) {
@@ -82,7 +83,8 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
                 r.integer(Setting.MAXCLIENTS, 10_000, 1, Integer.MAX_VALUE),
                 r.integer(Setting.DATABASES, 16, 1, 1024),
                 r.memory(Setting.MAXMEMORY),
-                r.policy(Setting.MAXMEMORY_POLICY));
+                r.policy(Setting.MAXMEMORY_POLICY),
+                r.integer(Setting.IO_THREADS, 0, 0, 1024));
         // The builders check the rest (partition count a power of two, the stack's name); map their complaints
         // back to the setting the user wrote.
         r.check(Setting.PARTITIONS, () -> Grid.builder().partitionCount(settings.partitions));
@@ -126,6 +128,7 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
                 .databases(databases)
                 .maxMemory(maxMemory)
                 .maxMemoryPolicy(maxMemoryPolicy)
+                .ioThreads(ioThreads)
                 .databaseConfig(MapConfig.builder().backups(backups)
                         .minClusterSize(minClusterSize).build())
                 .build();
@@ -141,7 +144,8 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
                 + " partitions=" + partitions + " backups=" + backups + " min-cluster-size=" + minClusterSize
                 + " requirepass="
                 + (requirePass == null ? "(none)" : "(set)") + " maxclients=" + maxClients + " databases="
-                + databases + " maxmemory=" + maxMemory + " maxmemory-policy=" + maxMemoryPolicy;
+                + databases + " maxmemory=" + maxMemory + " maxmemory-policy=" + maxMemoryPolicy + " io-threads="
+                + (ioThreads == 0 ? "(one per core)" : ioThreads);
     }
 
     private static final class Resolver {

@@ -31,6 +31,9 @@ public enum Setting {
     MAXMEMORY("maxmemory", "BYTES", "The most this node keeps of each database, its backup copies included, by the"
             + " grid's estimate (INFO used_memory): bytes, or with a unit as in redis.conf (64mb, 1gb). Per node;"
             + " CONFIG SET changes it at run time.", "0 (no limit)"),
+    IO_THREADS("io-threads", "N", "The event loops that serve clients and run the partitions (0: one per core, at"
+            + " least 2). One loop runs every command on one thread, as redis-server does; more serve more clients"
+            + " on more cores.", "0"),
     MAXMEMORY_POLICY("maxmemory-policy", "POLICY", "What a node beyond maxmemory evicts: noeviction (refuse writes"
             + " with OOM), allkeys-lru, allkeys-lfu, allkeys-random, volatile-lru, volatile-lfu, volatile-random,"
             + " volatile-ttl.", "noeviction");

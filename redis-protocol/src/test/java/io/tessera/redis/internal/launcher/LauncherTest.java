@@ -70,12 +70,13 @@ class LauncherTest {
                 "--stack", "udp", "--members", "10.0.0.1:7800, 10.0.0.2:7801", "--grid-port", "7900",
                 "--grid-bind", "10.0.0.1", "--name", "a", "--partitions", "64", "--backups", "2",
                 "--requirepass", "pw", "--maxclients", "5", "--databases=4", "--maxmemory", "64mb",
-                "--maxmemory-policy", "allkeys-lru");
+                "--maxmemory-policy", "allkeys-lru", "--io-threads", "1");
 
         assertThat(s).isEqualTo(new NodeSettings(7000, "0.0.0.0", "shop", "udp",
                 List.of("10.0.0.1:7800", "10.0.0.2:7801"), 7900, "10.0.0.1", "a", 64, 2, 0, "pw", 5, 4,
-                64L * 1024 * 1024, "allkeys-lru"));
+                64L * 1024 * 1024, "allkeys-lru", 1));
         assertThat(s.serverConfig().maxMemory()).isEqualTo(64L * 1024 * 1024);
+        assertThat(s.serverConfig().ioThreads()).isOne();
         assertThat(s.toString()).contains("requirepass=(set)").doesNotContain("pw ");
     }
 
