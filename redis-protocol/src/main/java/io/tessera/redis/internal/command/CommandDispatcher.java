@@ -51,48 +51,68 @@ public final class CommandDispatcher {
     public CompletableFuture<Reply> dispatch(ClientSession client, byte[][] args, boolean mayBlock) {
         String name = new String(args[0], StandardCharsets.UTF_8);
         CommandSpec spec = table.lookup(name);
-        server.commandsProcessed.increment();
+        CommandStats stats = server.commandStats();
+        stats.received();
         boolean inTransaction = client.queued() != null;
         if (spec == null) {
-            return refuse(client, inTransaction, Reply.error(unknownCommand(name, args)));
+            return refuse(client, inTransaction, null, Reply.error(unknownCommand(name, args)));
         }
         client.touched(spec.name());
         if (!spec.arityAccepts(args.length)) {
-            return refuse(client, inTransaction, Reply.error("ERR wrong number of arguments for '" + spec.name()
-                    + "' command"));
+            return refuse(client, inTransaction, spec, Reply.error("ERR wrong number of arguments for '"
+                    + spec.name() + "' command"));
         }
         if (!client.authenticated() && server.requirePass() != null
                 && !spec.flags().contains("no-auth")) {
-            return refuse(client, inTransaction, Reply.error("NOAUTH Authentication required."));
+            return refuse(client, inTransaction, spec, Reply.error("NOAUTH Authentication required."));
         }
         if (server.checksMaxmemory() && spec.flags().contains("denyoom") && server.refusesGrowth()) {
-            return refuse(client, inTransaction, OOM);
+            return refuse(client, inTransaction, spec, OOM);
         }
         if (client.inSubscribeMode() && !spec.has(CommandRule.ALLOWED_IN_SUBSCRIBE_MODE)) {
+            stats.rejected(spec.name());
             return CommandCall.done(Reply.error("ERR Can't execute '" + spec.name()
                     + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"));
         }
         if (inTransaction && !spec.has(CommandRule.TRANSACTION_CONTROL)) {
             if (spec.has(CommandRule.REFUSED_IN_MULTI)) {
-                return refuse(client, true, Reply.error("ERR Command not allowed inside a transaction"));
+                return refuse(client, true, spec, Reply.error("ERR Command not allowed inside a transaction"));
             }
             client.queued().add(args);
             return CommandCall.done(TransactionCommands.queued());
         }
+        long start = System.nanoTime();
         CompletableFuture<Reply> reply;
         try {
             reply = spec.handler().execute(new CommandCall(server, client, spec, args, this, mayBlock));
         } catch (RuntimeException e) {
-            return CommandCall.done(errorReply(spec, e));
+            Reply error = errorReply(spec, e);
+            finished(spec, client, args, start, error);
+            return CommandCall.done(error);
         }
         if (reply.isDone() && !reply.isCompletedExceptionally()) {
-            return reply; // the common case on the serving member: no stage to add
+            finished(spec, client, args, start, reply.getNow(null)); // the common case on the serving member
+            return reply;
         }
-        return reply.exceptionally(e -> errorReply(spec, e));
+        CompletableFuture<Reply> answered = reply.exceptionally(e -> errorReply(spec, e));
+        answered.thenAccept(r -> finished(spec, client, args, start, r));
+        return answered;
+    }
+
+    /** Counts a command that ran, and logs it if it was slow; a blocking command's wait is not its time. */
+    private void finished(CommandSpec spec, ClientSession client, byte[][] args, long startNanos, Reply reply) {
+        boolean timed = !spec.flags().contains("blocking");
+        long micros = timed ? (System.nanoTime() - startNanos) / 1000 : -1;
+        server.commandStats().ran(spec.name(), micros, reply instanceof Reply.Error);
+        if (timed && !spec.flags().contains("skip-slowlog")) {
+            server.slowLog().offer(args, micros, client);
+        }
     }
 
     /** Answers {@code error}; inside MULTI the transaction is then refused at EXEC, as Redis flags it. */
-    private static CompletableFuture<Reply> refuse(ClientSession client, boolean inTransaction, Reply error) {
+    private CompletableFuture<Reply> refuse(ClientSession client, boolean inTransaction, CommandSpec spec,
+                                            Reply error) {
+        server.commandStats().rejected(spec == null ? null : spec.name());
         if (inTransaction) {
             client.abortTransaction();
         }

@@ -72,6 +72,8 @@ final class ConfigCommands {
         values.put("maxmemory", Long.toString(server.maxmemory()));
         values.put("maxmemory-policy", server.maxmemoryPolicy().redisName());
         values.put("maxmemory-samples", "5");
+        values.put("slowlog-log-slower-than", Long.toString(server.slowLog().slowerThanMicros()));
+        values.put("slowlog-max-len", Integer.toString(server.slowLog().maxLen()));
         ENCODING_DEFAULTS.keySet().forEach(name -> values.put(name, server.encodingSetting(name)));
         ENCODING_ALIASES.forEach((alias, name) -> values.put(alias, server.encodingSetting(name)));
         return values;
@@ -137,6 +139,8 @@ final class ConfigCommands {
         Integer keyspaceEvents = null;
         Long maxmemory = null;
         Maxmemory.Policy policy = null;
+        Long slowerThan = null;
+        Integer slowLogLength = null;
         Map<String, String> encodings = new LinkedHashMap<>();
         for (Map.Entry<String, String> change : changes.entrySet()) {
             String name = change.getKey();
@@ -172,6 +176,28 @@ final class ConfigCommands {
                     if (samples == null || samples < 1 || samples > 64) {
                         return failed(name, "argument must be between 1 and 64 inclusive");
                     }
+                }
+                case "slowlog-log-slower-than" -> {
+                    Long value = Arguments.tryParseLong(change.getValue().getBytes(
+                            java.nio.charset.StandardCharsets.UTF_8));
+                    if (value == null) {
+                        return failed(name, "argument couldn't be parsed into an integer");
+                    }
+                    if (value < -1 || value > Long.MAX_VALUE / 2) {
+                        return failed(name, "argument must be between -1 and " + Long.MAX_VALUE / 2 + " inclusive");
+                    }
+                    slowerThan = value;
+                }
+                case "slowlog-max-len" -> {
+                    Long value = Arguments.tryParseLong(change.getValue().getBytes(
+                            java.nio.charset.StandardCharsets.UTF_8));
+                    if (value == null) {
+                        return failed(name, "argument couldn't be parsed into an integer");
+                    }
+                    if (value < 0 || value > Integer.MAX_VALUE) {
+                        return failed(name, "argument must be between 0 and " + Integer.MAX_VALUE + " inclusive");
+                    }
+                    slowLogLength = value.intValue();
                 }
                 case "maxclients" -> {
                     Long value = Arguments.tryParseLong(change.getValue().getBytes(
@@ -211,6 +237,12 @@ final class ConfigCommands {
         if (maxClients != null) {
             call.server().maxClients(maxClients);
         }
+        if (slowerThan != null) {
+            call.server().slowLog().slowerThanMicros(slowerThan);
+        }
+        if (slowLogLength != null) {
+            call.server().slowLog().maxLen(slowLogLength);
+        }
         if (maxmemory != null || policy != null) {
             ServerContext server = call.server();
             server.maxmemory(maxmemory != null ? maxmemory : server.maxmemory(),
@@ -226,7 +258,7 @@ final class ConfigCommands {
 
     private static Reply configResetStat(CommandCall call) {
         ServerContext server = call.server();
-        server.commandsProcessed.reset();
+        server.commandStats().reset();
         server.connectionsReceived.set(0);
         server.rejectedConnections.set(0);
         server.keyspaceHits.set(0);

@@ -41,6 +41,36 @@ final class ServerCommands {
                 "server", "Synchronously saves the database(s) to disk and shuts down the Redis server.",
                 ServerCommands::shutdown);
         table.rules("shutdown", CommandRule.REFUSED_IN_MULTI);
+        Subcommands slowlog = new Subcommands("slowlog")
+                .addImmediate("get", -2, ServerCommands::slowlogGet)
+                .addImmediate("len", 2, call -> Reply.integer(call.server().slowLog().size()))
+                .addImmediate("reset", 2, call -> {
+                    call.server().slowLog().reset();
+                    return Reply.OK;
+                })
+                .help("GET [<count>]", "    Return top <count> entries from the slowlog (default: 10, -1 mean all).",
+                        "    Entries are made of:",
+                        "    id, timestamp, time in microseconds, arguments array, client IP and port,",
+                        "    client name",
+                        "LEN", "    Return the length of the slowlog.",
+                        "RESET", "    Reset the slowlog.");
+        table.command("slowlog", -2, "", 0, 0, 0, "server", "A container for slow log commands.", slowlog);
+    }
+
+    /** SLOWLOG GET [count]: the newest entries, 10 by default, all with -1. */
+    private static Reply slowlogGet(CommandCall call) {
+        long count = 10;
+        if (call.argCount() > 3) {
+            return Reply.error("ERR wrong number of arguments for 'slowlog|get' command");
+        }
+        if (call.argCount() == 3) {
+            Long parsed = Arguments.tryParseLong(call.arg(2));
+            if (parsed == null || parsed < -1 || parsed > Long.MAX_VALUE / 2) {
+                return Reply.error("ERR count should be greater than or equal to -1");
+            }
+            count = parsed;
+        }
+        return call.server().slowLog().newest(count);
     }
 
     // ---- INFO ----
@@ -53,7 +83,11 @@ final class ServerCommands {
         for (int i = 1; i < call.argCount(); i++) {
             String section = call.text(i).toLowerCase(Locale.ROOT);
             switch (section) {
-                case "default", "all", "everything" -> sections.addAll(DEFAULT_SECTIONS);
+                case "default" -> sections.addAll(DEFAULT_SECTIONS);
+                case "all", "everything" -> {
+                    sections.addAll(DEFAULT_SECTIONS);
+                    sections.add("commandstats");
+                }
                 default -> sections.add(section);
             }
         }
@@ -156,15 +190,20 @@ final class ServerCommands {
             case "stats" -> {
                 out.append("# Stats\r\n");
                 line(out, "total_connections_received", Long.toString(server.connectionsReceived.get()));
-                line(out, "total_commands_processed", Long.toString(server.commandsProcessed.sum()));
-                line(out, "instantaneous_ops_per_sec", "0");
+                line(out, "total_commands_processed", Long.toString(server.commandStats().commandsProcessed()));
+                line(out, "instantaneous_ops_per_sec", Long.toString(server.commandStats().opsPerSecond()));
                 line(out, "rejected_connections", Long.toString(server.rejectedConnections.get()));
                 line(out, "expired_keys", "0");
                 line(out, "evicted_keys", Long.toString(server.evictedKeys()));
                 line(out, "evicted_clients", "0");
                 line(out, "keyspace_hits", Long.toString(server.keyspaceHits.get()));
                 line(out, "keyspace_misses", Long.toString(server.keyspaceMisses.get()));
-                line(out, "total_error_replies", "0");
+                line(out, "total_error_replies", Long.toString(server.commandStats().errorReplies()));
+            }
+            case "commandstats" -> {
+                // Not among the default sections, as in Redis: INFO commandstats, INFO all or INFO everything.
+                out.append("# Commandstats\r\n");
+                server.commandStats().commandLines().forEach((key, value) -> line(out, key, value));
             }
             case "replication" -> {
                 out.append("# Replication\r\n");

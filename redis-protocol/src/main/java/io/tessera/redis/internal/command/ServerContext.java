@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What every command of one server shares: the grid and its databases, the settings that {@code CONFIG SET} may
@@ -35,8 +34,8 @@ public final class ServerContext {
     private final java.util.concurrent.ExecutorService adminExecutor;
     private volatile String advertisedEndpoint;
     private final PubSubHub pubSub;
-    /** Counters for INFO stats. */
-    public final LongAdder commandsProcessed = new LongAdder();
+    private final CommandStats commandStats = new CommandStats();
+    private final SlowLog slowLog = new SlowLog();
     private final Map<String, String> encodingSettings = new ConcurrentHashMap<>();
     private volatile int keyspaceEventFlags;
     private final Map<GridMap<byte[], byte[]>, java.util.UUID> expiryListeners = new java.util.HashMap<>();
@@ -192,6 +191,16 @@ public final class ServerContext {
     /** Forgets a disconnected client. */
     public void clientDisconnected(ClientSession client) {
         clients.remove(client.id());
+    }
+
+    /** What this node's commands did (INFO commandstats, INFO stats). */
+    public CommandStats commandStats() {
+        return commandStats;
+    }
+
+    /** The slow commands (SLOWLOG). */
+    public SlowLog slowLog() {
+        return slowLog;
     }
 
     /** The connected clients. */
