@@ -52,7 +52,8 @@ public final class CommandDispatcher {
         String name = new String(args[0], StandardCharsets.UTF_8);
         CommandSpec spec = table.lookup(name);
         CommandStats stats = server.commandStats();
-        stats.received();
+        long start = System.nanoTime();
+        stats.received(start);
         boolean inTransaction = client.queued() != null;
         if (spec == null) {
             return refuse(client, inTransaction, null, Reply.error(unknownCommand(name, args)));
@@ -70,7 +71,7 @@ public final class CommandDispatcher {
             return refuse(client, inTransaction, spec, OOM);
         }
         if (client.inSubscribeMode() && !spec.has(CommandRule.ALLOWED_IN_SUBSCRIBE_MODE)) {
-            stats.rejected(spec.name());
+            stats.rejected(spec);
             return CommandCall.done(Reply.error("ERR Can't execute '" + spec.name()
                     + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"));
         }
@@ -81,7 +82,6 @@ public final class CommandDispatcher {
             client.queued().add(args);
             return CommandCall.done(TransactionCommands.queued());
         }
-        long start = System.nanoTime();
         CompletableFuture<Reply> reply;
         try {
             reply = spec.handler().execute(new CommandCall(server, client, spec, args, this, mayBlock));
@@ -101,10 +101,10 @@ public final class CommandDispatcher {
 
     /** Counts a command that ran, and logs it if it was slow; a blocking command's wait is not its time. */
     private void finished(CommandSpec spec, ClientSession client, byte[][] args, long startNanos, Reply reply) {
-        boolean timed = !spec.flags().contains("blocking");
-        long micros = timed ? (System.nanoTime() - startNanos) / 1000 : -1;
-        server.commandStats().ran(spec.name(), micros, reply instanceof Reply.Error);
-        if (timed && !spec.flags().contains("skip-slowlog")) {
+        CommandStats.Counters counters = server.commandStats().counters(spec);
+        long micros = counters.timed ? (System.nanoTime() - startNanos) / 1000 : -1;
+        server.commandStats().ran(counters, micros, reply instanceof Reply.Error);
+        if (counters.slowLogged) {
             server.slowLog().offer(args, micros, client);
         }
     }
@@ -112,7 +112,7 @@ public final class CommandDispatcher {
     /** Answers {@code error}; inside MULTI the transaction is then refused at EXEC, as Redis flags it. */
     private CompletableFuture<Reply> refuse(ClientSession client, boolean inTransaction, CommandSpec spec,
                                             Reply error) {
-        server.commandStats().rejected(spec == null ? null : spec.name());
+        server.commandStats().rejected(spec);
         if (inTransaction) {
             client.abortTransaction();
         }

@@ -22,12 +22,21 @@ public final class CommandStats {
     private static final long SAMPLE_NANOS = 100_000_000L;
     private static final int SAMPLES = 16;
 
-    /** The counters of one command. */
+    /** The counters of one command, and how it is measured. */
     public static final class Counters {
+        /** Whether its time counts (not a blocking command's, which would count its wait). */
+        final boolean timed;
+        /** Whether the slow log may keep it (not EXEC's, whose commands are logged themselves). */
+        final boolean slowLogged;
         private final LongAdder calls = new LongAdder();
         private final LongAdder micros = new LongAdder();
         private final LongAdder rejected = new LongAdder();
         private final LongAdder failed = new LongAdder();
+
+        Counters(CommandSpec spec) {
+            this.timed = !spec.flags().contains("blocking");
+            this.slowLogged = timed && !spec.flags().contains("skip-slowlog");
+        }
 
         /** The {@code cmdstat_<name>} value, as Redis 7 writes it. */
         String format() {
@@ -47,22 +56,22 @@ public final class CommandStats {
     private int samples;
     private volatile long nextSampleAt = System.nanoTime();
 
-    private Counters counters(String command) {
-        return byCommand.computeIfAbsent(command, name -> new Counters());
+    /** The counters of {@code spec}. */
+    public Counters counters(CommandSpec spec) {
+        Counters c = byCommand.get(spec.name());
+        return c != null ? c : byCommand.computeIfAbsent(spec.name(), name -> new Counters(spec));
     }
 
-    /** A command was read (run, refused, or queued in MULTI): {@code total_commands_processed}. */
-    public void received() {
+    /** A command was read at {@code nanoTime} (run, refused, or queued in MULTI): {@code total_commands_processed}. */
+    public void received(long nanoTime) {
         commands.increment();
-        long now = System.nanoTime();
-        if (now - nextSampleAt >= 0) {
-            sample(now);
+        if (nanoTime - nextSampleAt >= 0) {
+            sample(nanoTime);
         }
     }
 
-    /** Command {@code name} ran and answered {@code failed ? an error : a reply} after {@code micros} (-1: untimed). */
-    public void ran(String name, long micros, boolean failed) {
-        Counters c = counters(name);
+    /** A command ran and answered {@code failed ? an error : a reply} after {@code micros} (-1: untimed). */
+    public void ran(Counters c, long micros, boolean failed) {
         c.calls.increment();
         if (micros > 0) {
             c.micros.add(micros);
@@ -73,10 +82,10 @@ public final class CommandStats {
         }
     }
 
-    /** Command {@code name} was refused before it ran (null: an unknown command). */
-    public void rejected(String name) {
-        if (name != null) {
-            counters(name).rejected.increment();
+    /** Command {@code spec} was refused before it ran (null: an unknown command). */
+    public void rejected(CommandSpec spec) {
+        if (spec != null) {
+            counters(spec).rejected.increment();
         }
         errorReplies.increment();
     }
