@@ -101,10 +101,10 @@ public final class CommandDispatcher {
 
     /** Counts a command that ran, and logs it if it was slow; a blocking command's wait is not its time. */
     private void finished(CommandSpec spec, ClientSession client, byte[][] args, long startNanos, Reply reply) {
-        CommandStats.Counters counters = server.commandStats().counters(spec);
-        long micros = counters.timed ? (System.nanoTime() - startNanos) / 1000 : -1;
-        server.commandStats().ran(counters, micros, reply instanceof Reply.Error);
-        if (counters.slowLogged) {
+        CommandStats.Measure measure = server.commandStats().measure(spec);
+        long micros = measure.timed() ? (System.nanoTime() - startNanos) / 1000 : -1;
+        server.commandStats().ran(spec.name(), micros, reply instanceof Reply.Error);
+        if (measure.slowLogged()) {
             server.slowLog().offer(args, micros, client);
         }
     }
