@@ -1,6 +1,6 @@
 package io.tessera.redis.internal.command;
 
-import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.util.concurrent.FastThreadLocalThread;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -19,9 +19,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * primary on another node, and to the backups of a write): what a client waits for beyond the network, where Redis
  * counts only its own thread's work. A blocking command's time is not counted (it would count the wait).
  *
- * <p>Threads: each thread that runs commands (an event loop) counts in its own {@link ThreadCounts} with plain
- * adds, since an atomic add per counter cost a tenth of a pipelined GET; INFO sums them, seeing each thread's counts
- * a little late at worst. CONFIG RESETSTAT never writes another thread's counts: it records the sums as the new
+ * <p>Threads: each event loop counts in its own {@link ThreadCounts} with plain adds, since an atomic add per counter
+ * cost a tenth of a pipelined GET; other threads (a grid thread that completes a reply) count in a shared table
+ * under its lock. INFO sums them, seeing each thread's counts a little late at worst. CONFIG RESETSTAT never writes another thread's counts: it records the sums as the new
  * zero. The rate's samples are guarded by this object's lock, which a command takes at most once per 100 ms.
  */
 public final class CommandStats {
@@ -57,14 +57,14 @@ public final class CommandStats {
     }
 
     private final List<ThreadCounts> threads = new CopyOnWriteArrayList<>();
-    private final FastThreadLocal<ThreadCounts> mine = new FastThreadLocal<>() {
-        @Override
-        protected ThreadCounts initialValue() {
-            ThreadCounts counts = new ThreadCounts();
-            threads.add(counts);
-            return counts;
-        }
-    };
+    /** The counts of every other thread (a grid thread completing a command's reply): shared, under its lock. */
+    private final ThreadCounts shared = new ThreadCounts();
+    private final ThreadLocal<ThreadCounts> mine = ThreadLocal.withInitial(() -> {
+        ThreadCounts counts = new ThreadCounts();
+        threads.add(counts);
+        return counts;
+    });
+
     private final Map<String, Measure> measures = new ConcurrentHashMap<>();
     /** The sums at the last CONFIG RESETSTAT, subtracted from what INFO shows; guarded by this object's lock. */
     private Map<String, long[]> zeroByCommand = new HashMap<>();
@@ -75,6 +75,18 @@ public final class CommandStats {
     private int samples;
     private volatile long nextSampleAt = System.nanoTime();
 
+    public CommandStats() {
+        threads.add(shared);
+    }
+
+    /**
+     * This thread's counts if it is an event loop (a fixed set of long-lived threads), else null: a pool thread that
+     * completes a reply may be replaced by another at any time, and a table per such thread would pile up.
+     */
+    private ThreadCounts mine() {
+        return Thread.currentThread() instanceof FastThreadLocalThread ? mine.get() : null;
+    }
+
     /** How {@code spec} is measured. */
     public Measure measure(CommandSpec spec) {
         Measure measure = measures.get(spec.name());
@@ -83,7 +95,14 @@ public final class CommandStats {
 
     /** A command was read at {@code nanoTime} (run, refused, or queued in MULTI): {@code total_commands_processed}. */
     public void received(long nanoTime) {
-        mine.get().commands++;
+        ThreadCounts counts = mine();
+        if (counts != null) {
+            counts.commands++;
+        } else {
+            synchronized (shared) {
+                shared.commands++;
+            }
+        }
         if (nanoTime - nextSampleAt >= 0) {
             sample(nanoTime);
         }
@@ -91,7 +110,17 @@ public final class CommandStats {
 
     /** Command {@code name} ran and answered {@code failed ? an error : a reply} after {@code micros} (-1: untimed). */
     public void ran(String name, long micros, boolean failed) {
-        ThreadCounts counts = mine.get();
+        ThreadCounts counts = mine();
+        if (counts == null) {
+            synchronized (shared) {
+                add(shared, name, micros, failed);
+            }
+        } else {
+            add(counts, name, micros, failed);
+        }
+    }
+
+    private static void add(ThreadCounts counts, String name, long micros, boolean failed) {
         long[] c = counts.of(name);
         c[CALLS]++;
         if (micros > 0) {
@@ -105,7 +134,17 @@ public final class CommandStats {
 
     /** Command {@code spec} was refused before it ran (null: an unknown command). */
     public void rejected(CommandSpec spec) {
-        ThreadCounts counts = mine.get();
+        ThreadCounts counts = mine();
+        if (counts == null) {
+            synchronized (shared) {
+                reject(shared, spec);
+            }
+        } else {
+            reject(counts, spec);
+        }
+    }
+
+    private static void reject(ThreadCounts counts, CommandSpec spec) {
         if (spec != null) {
             counts.of(spec.name())[REJECTED]++;
         }
