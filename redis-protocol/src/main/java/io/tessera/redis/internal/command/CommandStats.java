@@ -21,8 +21,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *
  * <p>Threads: each event loop counts in its own {@link ThreadCounts} with plain adds, since an atomic add per counter
  * cost a tenth of a pipelined GET; other threads (a grid thread that completes a reply) count in a shared table
- * under its lock. INFO sums them, seeing each thread's counts a little late at worst. CONFIG RESETSTAT never writes another thread's counts: it records the sums as the new
- * zero. The rate's samples are guarded by this object's lock, which a command takes at most once per 100 ms.
+ * under its lock. INFO sums them, seeing each thread's counts a little late at worst. CONFIG RESETSTAT never writes
+ * another thread's counts: it records the sums as the new zero. The rate's samples are guarded by this object's
+ * lock, which a command takes at most once per 100 ms.
  */
 public final class CommandStats {
     private static final long SAMPLE_NANOS = 100_000_000L;

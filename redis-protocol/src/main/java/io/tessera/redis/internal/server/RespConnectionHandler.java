@@ -100,7 +100,8 @@ public final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
                 run(command.args());
             } else if (msg instanceof RespProtocolError error) {
                 closing = true;
-                pending.add(new Pending(CompletableFuture.completedFuture(Reply.error(error.message())), 2, true, false));
+                pending.add(new Pending(CompletableFuture.completedFuture(Reply.error(error.message())), 2, true,
+                        false));
             }
         } finally {
             ReferenceCountUtil.release(msg);
