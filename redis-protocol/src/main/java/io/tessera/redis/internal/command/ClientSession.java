@@ -331,17 +331,29 @@ public final class ClientSession {
         return true;
     }
 
-    /** The connection wrote the reply of the served blocking command to the socket: nothing to put back. */
-    public void owedReplyDelivered() {
-        owedPutBack.set(null);
+    /**
+     * The put-back owed for the served blocking command's reply now, or null; the connection takes it when it queues
+     * that reply for writing, and later settles exactly that one (a later blocking command may owe another by then).
+     */
+    public Runnable owedPutBack() {
+        return owedPutBack.get();
     }
 
-    /** The connection will not write the reply of the served blocking command: what it popped goes back. */
-    public void owedReplyDropped() {
-        Runnable putBack = owedPutBack.getAndSet(null);
-        if (putBack != null) {
+    /** The reply that {@code putBack} was owed for reached the socket: nothing to put back. */
+    public void owedReplyDelivered(Runnable putBack) {
+        owedPutBack.compareAndSet(putBack, null);
+    }
+
+    /** The reply that {@code putBack} was owed for will not be written: what its pop took goes back. */
+    public void owedReplyDropped(Runnable putBack) {
+        if (putBack != null && owedPutBack.compareAndSet(putBack, null)) {
             putBack.run();
         }
+    }
+
+    /** The connection drops every reply not written yet: what a served pop among them took goes back. */
+    public void owedReplyDropped() {
+        owedReplyDropped(owedPutBack.get());
     }
 
     /** Whether a blocking command of this client is waiting (CLIENT LIST's flag 'b'). */

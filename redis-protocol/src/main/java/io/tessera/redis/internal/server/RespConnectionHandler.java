@@ -173,7 +173,7 @@ public final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ByteBuf out = null;
-        boolean owed = false;
+        Runnable owed = null; // the put-back owed for a served blocking command's reply in out
         while (true) {
             while (!pending.isEmpty() && pending.peek().reply().isDone()) {
                 Pending head = pending.poll();
@@ -182,7 +182,9 @@ public final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
                     out = ctx.alloc().ioBuffer();
                 }
                 RespReplyWriter.write(reply, head.protocol(), out);
-                owed |= head.blocking();
+                if (head.blocking()) {
+                    owed = client.owedPutBack(); // taken now: a deferred blocking command run below may owe another
+                }
                 if (head.closeAfter()) {
                     pending.clear(); // nothing after it ran, so no served pop is among them
                     deferred.clear();
@@ -208,21 +210,22 @@ public final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Writes and flushes {@code out}, then closes if {@code close}; when it holds a blocking command's reply, tells the
-     * client whether the reply reached the socket, so that a pop whose reply is lost is put back.
+     * Writes and flushes {@code out}, then closes if {@code close}; when it holds a served blocking command's reply
+     * ({@code owed} is its put-back), tells the client whether the reply reached the socket, so that a pop whose reply
+     * is lost is put back.
      */
-    private void write(ByteBuf out, boolean owed, boolean close) {
-        if (!owed && !close) {
+    private void write(ByteBuf out, Runnable owed, boolean close) {
+        if (owed == null && !close) {
             ctx.writeAndFlush(out, ctx.voidPromise());
             return;
         }
         ChannelFuture written = ctx.writeAndFlush(out);
-        if (owed) {
+        if (owed != null) {
             written.addListener(done -> {
                 if (done.isSuccess()) {
-                    client.owedReplyDelivered();
+                    client.owedReplyDelivered(owed);
                 } else {
-                    client.owedReplyDropped();
+                    client.owedReplyDropped(owed);
                 }
             });
         }
