@@ -197,12 +197,7 @@ public final class RespServer implements AutoCloseable {
 
     /** The server side of connected client {@code id} (CLIENT ID), or null; for this package's tests. */
     ClientSession client(long id) {
-        for (ClientSession client : context.clients()) {
-            if (client.id() == id) {
-                return client;
-            }
-        }
-        return null;
+        return context.client(id);
     }
 
     /**

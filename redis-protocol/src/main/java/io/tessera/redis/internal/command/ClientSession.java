@@ -325,10 +325,8 @@ public final class ClientSession {
      */
     public boolean owe(Runnable putBack) {
         owedPutBack.set(putBack);
-        if ((killed || !channel.isActive()) && owedPutBack.compareAndSet(putBack, null)) {
-            return false;
-        }
-        return true;
+        // Gone meanwhile: take it back, unless the connection's drop already ran it.
+        return !((killed || !channel.isActive()) && owedPutBack.compareAndSet(putBack, null));
     }
 
     /**

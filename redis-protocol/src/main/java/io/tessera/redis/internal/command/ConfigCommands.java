@@ -178,39 +178,25 @@ final class ConfigCommands {
                     }
                 }
                 case "slowlog-log-slower-than" -> {
-                    Long value = Arguments.tryParseLong(change.getValue().getBytes(
-                            java.nio.charset.StandardCharsets.UTF_8));
-                    if (value == null) {
-                        return failed(name, "argument couldn't be parsed into an integer");
+                    IntegerValue value = IntegerValue.of(name, change.getValue(), -1, Long.MAX_VALUE / 2);
+                    if (value.refusal() != null) {
+                        return value.refusal();
                     }
-                    if (value < -1 || value > Long.MAX_VALUE / 2) {
-                        return failed(name, "argument must be between -1 and " + Long.MAX_VALUE / 2 + " inclusive");
-                    }
-                    slowerThan = value;
+                    slowerThan = value.value();
                 }
                 case "slowlog-max-len" -> {
-                    Long value = Arguments.tryParseLong(change.getValue().getBytes(
-                            java.nio.charset.StandardCharsets.UTF_8));
-                    if (value == null) {
-                        return failed(name, "argument couldn't be parsed into an integer");
+                    IntegerValue value = IntegerValue.of(name, change.getValue(), 0, Integer.MAX_VALUE);
+                    if (value.refusal() != null) {
+                        return value.refusal();
                     }
-                    if (value < 0 || value > Integer.MAX_VALUE) {
-                        return failed(name, "argument must be between 0 and " + Integer.MAX_VALUE + " inclusive");
-                    }
-                    slowLogLength = value.intValue();
+                    slowLogLength = (int) value.value();
                 }
                 case "maxclients" -> {
-                    Long value = Arguments.tryParseLong(change.getValue().getBytes(
-                            java.nio.charset.StandardCharsets.UTF_8));
-                    if (value == null) {
-                        return Reply.error("ERR CONFIG SET failed (possibly related to argument 'maxclients') - "
-                                + "argument couldn't be parsed into an integer");
+                    IntegerValue value = IntegerValue.of(name, change.getValue(), 1, Integer.MAX_VALUE);
+                    if (value.refusal() != null) {
+                        return value.refusal();
                     }
-                    if (value < 1 || value > Integer.MAX_VALUE) {
-                        return Reply.error("ERR CONFIG SET failed (possibly related to argument 'maxclients') - "
-                                + "argument must be between 1 and " + Integer.MAX_VALUE + " inclusive");
-                    }
-                    maxClients = value.intValue();
+                    maxClients = (int) value.value();
                 }
                 default -> {
                     String encoding = ENCODING_ALIASES.getOrDefault(name, name);
@@ -249,6 +235,21 @@ final class ConfigCommands {
                     policy != null ? policy : server.maxmemoryPolicy());
         }
         return Reply.OK;
+    }
+
+    /** A CONFIG SET value read as an integer of a range, or Redis's refusal of it. */
+    private record IntegerValue(long value, Reply refusal) {
+        static IntegerValue of(String name, String text, long min, long max) {
+            Long value = Arguments.tryParseLong(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            if (value == null) {
+                return new IntegerValue(0, failed(name, "argument couldn't be parsed into an integer"));
+            }
+            if (value < min || value > max) {
+                return new IntegerValue(0, failed(name, "argument must be between " + min + " and " + max
+                        + " inclusive"));
+            }
+            return new IntegerValue(value, null);
+        }
     }
 
     private static Reply failed(String name, String problem) {
