@@ -1,5 +1,6 @@
 package io.tessera.grid;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 
 /**
@@ -52,6 +53,16 @@ public interface Grid extends AutoCloseable {
 
     /** The cluster name this member joined. */
     String clusterName();
+
+    /**
+     * The cluster as this member sees it now: members and their figures, the partition table with moving
+     * partitions, migrations in progress, maps, recent membership events, and whether this member is ready to serve.
+     * Cheap (no message is sent); status pages and health checks call it on every request.
+     */
+    GridStatus status();
+
+    /** The registry this member's meters are in ({@link GridBuilder#meterRegistry}, or the member's own). */
+    MeterRegistry meterRegistry();
 
     /**
      * Leaves the cluster gracefully: hands this member's partitions off, waits until the new owners hold them, then

@@ -1,5 +1,6 @@
 package io.tessera.grid;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -22,12 +23,13 @@ import java.util.concurrent.Executor;
  * @param partitionExecutors the single-threaded executors the partitions run on, or empty for threads of the
  *     member's own
  * @param tombstoneRetention how long deletions are remembered for merges
+ * @param meterRegistry where the member's meters are registered
  */
 public record GridConfig(String clusterName, String stack, String bindAddress, int bindPort,
                          List<String> initialMembers, int partitionCount, int maxBackups,
                          SerializationConfig serialization, Duration operationTimeout, String memberName,
                          GridClock clock, Executor executor, List<Executor> partitionExecutors,
-                         Duration tombstoneRetention) {
+                         Duration tombstoneRetention, MeterRegistry meterRegistry) {
     /** Copies the lists, so the config stays immutable. */
     public GridConfig {
         initialMembers = List.copyOf(initialMembers);

@@ -1,11 +1,13 @@
 package io.tessera.grid.internal;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.tessera.grid.Grid;
 import io.tessera.grid.GridClock;
 import io.tessera.grid.GridClosedException;
 import io.tessera.grid.GridConfig;
 import io.tessera.grid.GridException;
 import io.tessera.grid.GridMap;
+import io.tessera.grid.GridStatus;
 import io.tessera.grid.GridTopic;
 import io.tessera.grid.MapConfig;
 import io.tessera.grid.Member;
@@ -387,6 +389,27 @@ public final class GridNode implements Grid {
     @Override
     public String clusterName() {
         return config.clusterName();
+    }
+
+    @Override
+    public GridStatus status() {
+        PartitionTable table = replicas.table();
+        List<GridStatus.PartitionStatus> partitions = new ArrayList<>(table.partitionCount());
+        for (int p = 0; p < table.partitionCount(); p++) {
+            Partition partition = partition(table, p);
+            partitions.add(new GridStatus.PartitionStatus(p, partition.primary(), partition.backups(),
+                    partition.primary() == null ? GridStatus.PartitionState.LOST : GridStatus.PartitionState.STABLE));
+        }
+        List<GridStatus.MemberStatus> members = members().stream()
+                .map(m -> new GridStatus.MemberStatus(m, null, null, -1, -1, -1, -1, null))
+                .toList();
+        return new GridStatus(config.clusterName(), localMember(), table.version(), !closed.get(), members,
+                partitions, List.of(), List.of(), List.of());
+    }
+
+    @Override
+    public MeterRegistry meterRegistry() {
+        return config.meterRegistry();
     }
 
     /** Throws {@link GridClosedException} if this member was closed. */
