@@ -141,6 +141,30 @@ class ServerCommandsTest extends ThreeMemberRespTest {
             }
             assertThat(reader.info("keyspace")).startsWith("# Keyspace\r\n")
                     .contains("db7:keys=37,expires=0,avg_ttl=0\r\n");
+            writer.select(8);
+            for (int i = 0; i < 10; i++) {
+                writer.set("ttl:" + i, "v");
+            }
+            for (int i = 0; i < 4; i++) {
+                writer.expire("ttl:" + i, 1000);
+            }
+            writer.pexpire("ttl:4", 500_000);
+            // As Redis: expires counts the keys with a TTL, avg_ttl is their mean remaining TTL in milliseconds.
+            String db8 = reader.info("keyspace").replaceAll("(?s).*\r\n(db8:[^\r]*)\r\n.*", "$1");
+            assertThat(db8).startsWith("db8:keys=10,expires=5,avg_ttl=");
+            long averageTtl = Long.parseLong(db8.substring(db8.lastIndexOf('=') + 1));
+            assertThat(averageTtl).isBetween(900_000L - 10_000, 900_000L);
+            writer.persist("ttl:0");
+            assertThat(reader.info("keyspace")).contains("db8:keys=10,expires=4,");
+        }
+    }
+
+    @Test
+    void tesseraSection_saysTheMemberIsReady_andCountsTheTable() {
+        try (Jedis jedis = jedis(0, RedisProtocol.RESP2)) {
+            assertThat(jedis.info("tessera")).contains("tessera_ready:1\r\n", "tessera_partitions_lost:0\r\n",
+                    "tessera_partitions:" + cluster.grid().member(0).partitions().size() + "\r\n")
+                    .containsPattern("tessera_table_version:[1-9]\\d*\r\n");
         }
     }
 

@@ -522,6 +522,33 @@ public final class DefaultGridMap<K, V> extends AbstractMap<K, V> implements Gri
         return size() == 0;
     }
 
+    /**
+     * The map's keys, the keys among them that expire, and their average remaining time to live, cluster-wide (as
+     * {@link #size()}: blocking, one query per primary). What Redis's {@code INFO keyspace} reports per database.
+     */
+    public KeyspaceFigures keyspaceFigures() {
+        long keys = 0;
+        long expires = 0;
+        long remainingMillis = 0;
+        for (byte[] payload : queryPartitions(QueryKind.KEYSPACE, allPartitions()).values()) {
+            WireReader in = new WireReader(payload);
+            keys += in.readVarInt();
+            expires += in.readVarInt();
+            remainingMillis += in.readVarLong();
+        }
+        return new KeyspaceFigures(keys, expires, expires == 0 ? 0 : remainingMillis / expires);
+    }
+
+    /**
+     * The figures of {@link #keyspaceFigures()}.
+     *
+     * @param keys the live entries
+     * @param expires the live entries with a time to live or a max-idle span
+     * @param averageTtlMillis the average remaining time to live of those, in milliseconds (0 when none expires)
+     */
+    public record KeyspaceFigures(long keys, long expires, long averageTtlMillis) {
+    }
+
     @Override
     public void clear() {
         queryPartitions(QueryKind.CLEAR, allPartitions());

@@ -93,6 +93,28 @@ public final class PartitionQueries {
                 }
                 result.complete(new WireWriter(8).writeVarInt(live).toByteArray());
             }
+            case KEYSPACE -> {
+                int live = 0;
+                int expiring = 0;
+                long remainingMillis = 0;
+                if (store != null) {
+                    for (Record r : store.records()) {
+                        long deadline = r.deadline();
+                        if (now < deadline) {
+                            live++;
+                            if (deadline != Long.MAX_VALUE) {
+                                expiring++;
+                                remainingMillis += deadline - now;
+                            }
+                        }
+                    }
+                }
+                WireWriter out = new WireWriter(24);
+                out.writeVarInt(live);
+                out.writeVarInt(expiring);
+                out.writeVarLong(remainingMillis);
+                result.complete(out.toByteArray());
+            }
             case ENTRIES -> {
                 List<Record> live = new ArrayList<>();
                 if (store != null) {

@@ -11,7 +11,12 @@ public enum QueryKind {
     /** The live entries of a map in one partition (primary only). */
     ENTRIES(3),
     /** Sequence, count and digest of a map in each partition, from whatever replica this member holds. */
-    DIGEST(4);
+    DIGEST(4),
+    /**
+     * The live entries of a map in each partition, how many of them expire, and the sum of their remaining times to
+     * live in milliseconds (primary only): Redis's {@code INFO keyspace} figures.
+     */
+    KEYSPACE(5);
 
     private final int id;
 

@@ -1,8 +1,10 @@
 package io.tessera.redis.internal.command;
 
 import io.tessera.grid.Grid;
+import io.tessera.grid.GridStatus;
 import io.tessera.grid.Member;
-import io.tessera.grid.Partition;
+import io.tessera.grid.internal.map.DefaultGridMap;
+import io.tessera.grid.internal.map.DefaultGridMap.KeyspaceFigures;
 import io.tessera.redis.RespServerConfig;
 import io.tessera.redis.internal.protocol.Reply;
 import java.util.ArrayList;
@@ -95,30 +97,30 @@ final class ServerCommands {
         if (!sections.contains("keyspace")) {
             return CommandCall.done(new Reply.Verbatim(infoText(server, sections, null)));
         }
-        return CompletableFuture.supplyAsync(() -> keyCounts(server), server.adminExecutor())
-                .thenApply(counts -> new Reply.Verbatim(infoText(server, sections, counts)));
+        return CompletableFuture.supplyAsync(() -> keyspace(server), server.adminExecutor())
+                .thenApply(keyspace -> new Reply.Verbatim(infoText(server, sections, keyspace)));
     }
 
-    /** Keys per non-empty database; blocking, cluster-wide. */
-    private static Map<Integer, Integer> keyCounts(ServerContext server) {
-        Map<Integer, Integer> counts = new LinkedHashMap<>();
+    /** Keys, expiring keys and their average TTL per non-empty database; blocking, cluster-wide. */
+    private static Map<Integer, KeyspaceFigures> keyspace(ServerContext server) {
+        Map<Integer, KeyspaceFigures> figures = new LinkedHashMap<>();
         for (int db = 0; db < server.databaseCount(); db++) {
-            int size = server.database(db).size();
-            if (size > 0) {
-                counts.put(db, size);
+            KeyspaceFigures database = ((DefaultGridMap<?, ?>) server.database(db)).keyspaceFigures();
+            if (database.keys() > 0) {
+                figures.put(db, database);
             }
         }
-        return counts;
+        return figures;
     }
 
-    static String infoText(ServerContext server, Set<String> sections, Map<Integer, Integer> keyCounts) {
+    static String infoText(ServerContext server, Set<String> sections, Map<Integer, KeyspaceFigures> keyspace) {
         StringBuilder out = new StringBuilder();
         for (String section : sections) {
             int before = out.length();
             if (before > 0) {
                 out.append("\r\n");
             }
-            if (!appendSection(out, section, server, keyCounts)) {
+            if (!appendSection(out, section, server, keyspace)) {
                 out.setLength(before);
             }
         }
@@ -126,7 +128,7 @@ final class ServerCommands {
     }
 
     private static boolean appendSection(StringBuilder out, String section, ServerContext server,
-                                         Map<Integer, Integer> keyCounts) {
+                                         Map<Integer, KeyspaceFigures> keyspace) {
         Grid grid = server.grid();
         long now = System.currentTimeMillis();
         switch (section) {
@@ -225,33 +227,44 @@ final class ServerCommands {
             }
             case "keyspace" -> {
                 out.append("# Keyspace\r\n");
-                if (keyCounts != null) {
-                    for (Map.Entry<Integer, Integer> db : keyCounts.entrySet()) {
-                        line(out, "db" + db.getKey(), "keys=" + db.getValue() + ",expires=0,avg_ttl=0");
-                    }
+                if (keyspace != null) {
+                    keyspace.forEach((db, figures) -> line(out, "db" + db, "keys=" + figures.keys()
+                            + ",expires=" + figures.expires() + ",avg_ttl=" + figures.averageTtlMillis()));
                 }
             }
             case "tessera" -> {
-                Member self = grid.localMember();
+                GridStatus status = grid.status();
+                Member self = status.localMember();
                 int led = 0;
                 int backups = 0;
-                List<Partition> partitions = grid.partitions();
-                for (Partition partition : partitions) {
+                int moving = 0;
+                int lost = 0;
+                for (GridStatus.PartitionStatus partition : status.partitions()) {
                     if (self.equals(partition.primary())) {
                         led++;
                     }
                     if (partition.backups().contains(self)) {
                         backups++;
                     }
+                    switch (partition.state()) {
+                        case SYNCING, MIGRATING -> moving++;
+                        case LOST -> lost++;
+                        default -> { }
+                    }
                 }
                 out.append("# Tessera\r\n");
                 line(out, "tessera_member", self.name());
                 line(out, "tessera_member_id", self.id());
-                line(out, "tessera_cluster", grid.clusterName());
-                line(out, "tessera_members", Integer.toString(grid.members().size()));
-                line(out, "tessera_partitions", Integer.toString(partitions.size()));
+                line(out, "tessera_cluster", status.clusterName());
+                line(out, "tessera_ready", status.ready() ? "1" : "0");
+                line(out, "tessera_members", Integer.toString(status.members().size()));
+                line(out, "tessera_table_version", Long.toString(status.tableVersion()));
+                line(out, "tessera_partitions", Integer.toString(status.partitions().size()));
                 line(out, "tessera_partitions_led", Integer.toString(led));
                 line(out, "tessera_partitions_backed_up", Integer.toString(backups));
+                line(out, "tessera_partitions_moving", Integer.toString(moving));
+                line(out, "tessera_partitions_lost", Integer.toString(lost));
+                line(out, "tessera_migrations_running", Integer.toString(status.migrations().size()));
                 Runtime runtime = Runtime.getRuntime();
                 line(out, "tessera_heap_used", Long.toString(runtime.totalMemory() - runtime.freeMemory()));
                 line(out, "tessera_heap_max", Long.toString(runtime.maxMemory()));
