@@ -160,6 +160,19 @@ class ServerCommandsTest extends ThreeMemberRespTest {
     }
 
     @Test
+    void infoMemory_putsTheProcessAndTheHeapNextToTheGridsAccounting() {
+        try (Jedis jedis = jedis(0, RedisProtocol.RESP2)) {
+            String memory = jedis.info("memory");
+            long rss = Long.parseLong(memory.replaceAll("(?s).*\r\nused_memory_rss:(\\d+)\r\n.*", "$1"));
+            long heap = Long.parseLong(memory.replaceAll("(?s).*\r\nused_memory_jvm_heap:(\\d+)\r\n.*", "$1"));
+            assertThat(memory).containsPattern("\r\nused_memory:\\d+\r\n");
+            assertThat(heap).isPositive();
+            // The test JVM holds three members: its resident set is tens of megabytes at least.
+            assertThat(rss).isGreaterThan(32L << 20);
+        }
+    }
+
+    @Test
     void tesseraSection_saysTheMemberIsReady_andCountsTheTable() {
         try (Jedis jedis = jedis(0, RedisProtocol.RESP2)) {
             assertThat(jedis.info("tessera")).contains("tessera_ready:1\r\n", "tessera_partitions_lost:0\r\n",

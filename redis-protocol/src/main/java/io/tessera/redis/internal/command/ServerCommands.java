@@ -7,6 +7,9 @@ import io.tessera.grid.internal.map.DefaultGridMap;
 import io.tessera.grid.internal.map.DefaultGridMap.KeyspaceFigures;
 import io.tessera.redis.RespServerConfig;
 import io.tessera.redis.internal.protocol.Reply;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -182,6 +185,14 @@ final class ServerCommands {
                 out.append("# Memory\r\n");
                 line(out, "used_memory", Long.toString(used));
                 line(out, "used_memory_human", Maxmemory.human(used));
+                long rss = residentSetBytes();
+                if (rss >= 0) {
+                    line(out, "used_memory_rss", Long.toString(rss));
+                    line(out, "used_memory_rss_human", Maxmemory.human(rss));
+                }
+                long heapUsed = runtime.totalMemory() - runtime.freeMemory();
+                line(out, "used_memory_jvm_heap", Long.toString(heapUsed));
+                line(out, "used_memory_jvm_heap_human", Maxmemory.human(heapUsed));
                 line(out, "total_system_memory", Long.toString(runtime.maxMemory()));
                 line(out, "total_system_memory_human", Maxmemory.human(runtime.maxMemory()));
                 line(out, "maxmemory", Long.toString(max));
@@ -274,6 +285,20 @@ final class ServerCommands {
             }
         }
         return true;
+    }
+
+    /** This process's resident set ({@code VmRSS} of {@code /proc/self/status}, Linux), or -1 where there is none. */
+    private static long residentSetBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.substring(6).replace("kB", "").trim()) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or /proc is not mounted: leave the figure out
+        }
+        return -1;
     }
 
     private static void line(StringBuilder out, String key, String value) {
