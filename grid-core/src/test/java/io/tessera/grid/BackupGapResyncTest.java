@@ -19,11 +19,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A backup that receives a mutation out of sequence (a gap: a mutation it never got) stops applying, buffers, asks
- * its primary for a snapshot, installs it, replays what it buffered, and ends equal to the primary (DESIGN, write
- * path step 4). JGroups' reliable FIFO unicast makes real gaps rare (they come from a promoted primary streaming to
- * a backup that missed its predecessor's last mutation), so the test injects one: a mutation two sequences ahead,
- * of the key the primary's next real writes overwrite, as a real lost-and-found mutation would be.
+ * A backup that receives a mutation out of sequence (a gap: a mutation it never got) stops applying, buffers, asks its
+ * primary for a snapshot, installs it, replays what it buffered, and ends equal to the primary (docs/architecture.md,
+ * "Replication positions and the partition table"). JGroups' reliable FIFO unicast makes real gaps rare (they come from
+ * a promoted primary streaming to a backup that missed its predecessor's last mutation), so the test injects one: a
+ * mutation two sequences ahead, of the key the primary's next real writes overwrite, as a real lost-and-found mutation
+ * would be.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class BackupGapResyncTest {

@@ -15,10 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * {@code kill -9} of a member while partitions migrate to a joining member (DESIGN, migration step 5: "If S or D
- * dies mid-way, the migration is abandoned and the crash rules below apply; a half-installed replica is discarded,
- * never promoted"), on the {@code tcp} stack with four member processes. One member keeps writing throughout; no
- * acknowledged write may be lost, and since every write is an idempotent put, no write may fail either.
+ * {@code kill -9} of a member while partitions migrate to a joining member (docs/architecture.md, "How the table
+ * changes: a round": a view change during a round aborts it, and a half-filled replica is never promoted), on the
+ * {@code tcp} stack with four member processes. One member keeps writing throughout; no acknowledged write may be lost,
+ * and since every write is an idempotent put, no write may fail either.
  */
 class CrashDuringMigrationIT extends MemberProcessesTestBase {
     private static final int PARTITIONS = 64;

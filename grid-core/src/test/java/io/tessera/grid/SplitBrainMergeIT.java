@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Two halves of one cluster that formed apart and then meet (JGroups delivers a {@code MergeView}) keep the
- * acknowledged writes of both halves (DESIGN, "Split brain": the replicas of the halves are merged entry by entry).
+ * acknowledged writes of both halves (docs/architecture.md, "Split and merge": the replicas of the side that merges in
+ * are merged entry by entry).
  *
  * <p>The split is the one that happens by accident at startup when a joiner does not discover the running member in
  * time (seen in {@link TcpMembershipIT} on a loaded machine): here it is made deterministic with the TCPPING lists.

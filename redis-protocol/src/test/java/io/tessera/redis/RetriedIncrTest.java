@@ -26,10 +26,11 @@ import redis.clients.jedis.Jedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
- * Issue 7, finding 7, through RESP: an INCR whose reply is lost when its primary dies must not be applied twice.
- * Before the fix the member answered {@code TRYAGAIN} (the grid's IndeterminateOutcomeException) and a client that
- * retries TRYAGAIN, as Redis Cluster tells clients to, incremented twice. DESIGN ("Exactly-once"): a retry after a
- * failover returns the first attempt's result; the member retries with the call's id itself and answers {@code :1}.
+ * Issue 7, finding 7, through RESP: an INCR whose reply is lost when its primary dies must not be applied twice. Before
+ * the fix the member answered {@code TRYAGAIN} (the grid's IndeterminateOutcomeException) and a client that retries
+ * TRYAGAIN, as Redis Cluster tells clients to, incremented twice. docs/architecture.md ("Fencing, epochs and
+ * exactly-once"): a retry after a failover returns the first attempt's result; the member retries with the call's id
+ * itself and answers {@code :1}.
  *
  * <p>Three in-JVM members with RESP servers; the client talks to member {@code C}. {@code C} stops hearing the key's
  * primary {@code P} (DISCARD) so the reply is lost after {@code P} applied the INCR and its backup {@code B}

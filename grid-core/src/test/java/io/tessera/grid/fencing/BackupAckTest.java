@@ -24,9 +24,9 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Issue 7, finding 4: backups acknowledge what they have not applied, and a suspected backup counts as one that
- * applied. DESIGN ("Write path", "Crash of a member"): with synchronous backups the caller is answered once every
- * backup in the current table acknowledged, so an acknowledged write lives on every replica and survives the crash of
- * its primary.
+ * applied. docs/architecture.md ("The path of a put", "Crash"): with synchronous backups the caller is answered once
+ * every backup in the current table acknowledged, so an acknowledged write lives on every replica and survives the
+ * crash of its primary.
  *
  * <p>Three members on the {@code local} stack, one backup. A test asserts only about writes that were acknowledged:
  * a write that fails (indeterminate outcome) is the correct answer when the backup cannot apply it.

@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Issue 7, finding 1: a cut-off member is never fenced. DESIGN ("Fencing"): once the survivors promote a replica,
- * the old primary neither acknowledges a write nor serves a read as primary; a member cut off from the cluster
- * refuses with a retryable error until the coordinator has assigned it anew.
+ * Issue 7, finding 1: a cut-off member is never fenced. docs/architecture.md ("Fencing, epochs and exactly-once"): once
+ * the survivors promote a replica, the old primary neither acknowledges a write nor serves a read as primary; a member
+ * cut off from the cluster refuses with a retryable error until the coordinator has assigned it anew.
  *
  * <p>Three members on the {@code local} stack, one backup. The cut is made with DISCARD: {@link Faults#isolate}
  * (both directions: the member forms a view of its own) or a one-way cut (only the survivors stop hearing it: it keeps

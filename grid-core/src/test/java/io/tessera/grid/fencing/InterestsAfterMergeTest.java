@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Issue 7, finding 8: near caches and listeners of a member that was excluded and merged back stay stale for good.
- * {@link NearCacheConfig}: once a write returned on any member, a read on any member returns that value or a newer
- * one; DESIGN ("Events"): listeners fire on the member that registered them. Neither may stop working because the
+ * {@link NearCacheConfig}: once a write returned on any member, a read on any member returns that value or a newer one;
+ * the README's guarantees: listeners fire on the member that registered them. Neither may stop working because the
  * member was away for a while.
  *
  * <p>Three members on the {@code local} stack, one backup; member {@code x} has a near cache and a listener and reads

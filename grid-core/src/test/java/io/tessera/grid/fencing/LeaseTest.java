@@ -16,10 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A member's lease on acting as a primary (DESIGN, "Fencing"), driven by a clock the test moves instead of by real
- * pauses: a member whose clock jumps past its lease has, as far as it can tell, been paused; it serves nothing as a
- * primary until every other member answered it again, and then takes up its partitions as before (nobody excluded
- * it: the view did not change).
+ * A member's lease on acting as a primary (docs/architecture.md, "Fencing, epochs and exactly-once"), driven by a clock
+ * the test moves instead of by real pauses: a member whose clock jumps past its lease has, as far as it can tell, been
+ * paused; it serves nothing as a primary until every other member answered it again, and then takes up its partitions
+ * as before (nobody excluded it: the view did not change).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LeaseTest {

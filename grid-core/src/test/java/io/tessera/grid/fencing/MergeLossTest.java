@@ -26,10 +26,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Issue 7, finding 3: a merge loses acknowledged writes. DESIGN ("Split brain"): when the halves meet again, the
- * replicas of the halves are merged entry by entry by the map's merge policy (LATEST_UPDATE); the issue adds: every
- * pushed entry is applied or the round retries, and the losing side stops acknowledging before its records are
- * copied.
+ * Issue 7, finding 3: a merge loses acknowledged writes. docs/architecture.md ("Split and merge"): when the halves meet
+ * again, the replicas of the halves are merged entry by entry by the map's merge policy (LATEST_UPDATE); the issue
+ * adds: every pushed entry is applied or the round retries, and the losing side stops acknowledging before its records
+ * are copied.
  *
  * <p>Four members on the {@code local} stack, one backup, split two against two with DISCARD. The half with the
  * oldest member serves on (the other stays fenced and acknowledges nothing), takes over the partitions whose primary

@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Issue 7, finding 2: a merge resurrects deletes. DESIGN ("Fencing", last point): deletes leave HLC-stamped
- * tombstones that take part in merge, so a returning member's stale copy never resurrects a deleted key.
+ * Issue 7, finding 2: a merge resurrects deletes. docs/architecture.md ("Fencing, epochs and exactly-once",
+ * tombstones): deletes leave HLC-stamped tombstones that take part in merge, so a returning member's stale copy never
+ * resurrects a deleted key.
  *
  * <p>Three members on the {@code local} stack, one backup. Member {@code x} holds replicas (as primary and as backup)
  * of keys that the survivors delete, with acknowledgement, while {@code x} is cut off; then the cut heals, JGroups

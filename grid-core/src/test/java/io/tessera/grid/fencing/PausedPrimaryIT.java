@@ -17,10 +17,10 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Issue 7, finding 1, with a real pause: three member processes on the {@code tcp} stack; the primary of a key is
- * stopped with SIGSTOP for longer than FD_ALL3's timeout (6 s), the survivors promote its backup and acknowledge a
- * new value, and the paused member is resumed with SIGCONT. DESIGN ("Fencing"): a member that wakes up from a pause
- * past its lease refuses reads with a retryable error until the coordinator has assigned it anew, so the first read
- * through it after SIGCONT never returns the value it held before the pause.
+ * stopped with SIGSTOP for longer than FD_ALL3's timeout (6 s), the survivors promote its backup and acknowledge a new
+ * value, and the paused member is resumed with SIGCONT. docs/architecture.md ("Fencing, epochs and exactly-once"): a
+ * member that wakes up from a pause past its lease refuses reads with a retryable error until the coordinator has
+ * assigned it anew, so the first read through it after SIGCONT never returns the value it held before the pause.
  */
 class PausedPrimaryIT extends MemberProcessesTestBase {
     private static final int PARTITIONS = 64;

@@ -20,9 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Issue 7, finding 7: retries after a primary dies. DESIGN ("Exactly-once"): every call carries a unique id; the
- * primary keeps recent (id → result) per partition, replicated with the backup stream, so a retry after a timeout or
- * a failover returns the first attempt's result instead of applying again.
+ * Issue 7, finding 7: retries after a primary dies. docs/architecture.md ("Fencing, epochs and exactly-once"): every
+ * call carries a unique id; the primary keeps recent (id → result) per partition, replicated with the backup stream, so
+ * a retry after a timeout or a failover returns the first attempt's result instead of applying again.
  *
  * <p>Three members on the {@code local} stack, one backup: a key's primary {@code P}, its backup {@code B} and a
  * caller {@code C}. {@code C} stops hearing {@code P} (DISCARD), so the reply to its call is lost after {@code P}

@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Issue 7, finding 5: sequence numbers carry no epoch. DESIGN ("Fencing"): sequence numbers are (epoch, seq); a
- * backup refuses a mutation from an older epoch or from a sender that is not its primary, and a refused mutation is
- * never acknowledged.
+ * Issue 7, finding 5: sequence numbers carry no epoch. docs/architecture.md ("Fencing, epochs and exactly-once"):
+ * sequence numbers are (epoch, seq); a backup refuses a mutation from an older epoch or from a sender that is not its
+ * primary, and a refused mutation is never acknowledged.
  *
  * <p>Three members on the {@code local} stack, two backups, so partition p has a primary {@code P} and backups
  * {@code B1} and {@code B2}. {@code P} writes key k1; the mutation never reaches {@code B1} and is delayed on its way

@@ -18,9 +18,10 @@ import org.jgroups.util.UUID;
  * <p>The coordinator makes tables; every member applies them in version order and routes by the newest. A table
  * with version 0 is the empty table a member holds before it learned the real one.
  *
- * <p>The epoch of partition p is the version of the table that made its current primary the primary: it stays while
- * the primary stays and changes with every promotion or hand-off. Primaries stamp their replication stream with it,
- * and a backup refuses a stream whose epoch is not the one its own table gives (DESIGN, "Fencing").
+ * <p>The epoch of partition p is the version of the table that made its current primary the primary: it stays while the
+ * primary stays and changes with every promotion or hand-off. Primaries stamp their replication stream with it, and a
+ * backup refuses a stream whose epoch is not the one its own table gives (docs/architecture.md, "Fencing, epochs and
+ * exactly-once").
  */
 public final class PartitionTable {
     private static final Address[] NONE = new Address[0];
