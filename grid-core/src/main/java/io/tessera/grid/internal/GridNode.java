@@ -195,7 +195,8 @@ public final class GridNode implements Grid {
     /** Starts a member with {@code config} and returns once it knows the partition table. */
     public static Grid start(GridConfig config) {
         JChannel channel = JGroupsStacks.createChannel(config.stack(), new JGroupsStacks.StackSettings(
-                config.bindAddress(), config.bindPort(), config.initialMembers()));
+                config.bindAddress(), config.bindPort(), config.initialMembers(), config.dnsQuery(),
+                config.dnsAddress(), config.dnsRecordType()));
         if (config.memberName() != null) {
             channel.setName(config.memberName());
         }
