@@ -4,31 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tessera.grid.internal.GridNode;
+import io.tessera.grid.testing.Dnsmasq;
 import io.tessera.grid.testing.GridCluster;
-import java.io.IOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.tessera.grid.testing.MemberProcesses;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.UnaryOperator;
-import javax.naming.Context;
-import javax.naming.NamingException;
-import javax.naming.directory.Attribute;
-import javax.naming.directory.DirContext;
-import javax.naming.directory.InitialDirContext;
 import org.jgroups.Event;
 import org.jgroups.JChannel;
 import org.jgroups.PhysicalAddress;
@@ -52,7 +39,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class DnsDiscoveryIT {
-    private static final String DNSMASQ = "/usr/sbin/dnsmasq";
     private static final String HEADLESS = "tessera-headless.default.svc.cluster.local";
     /** The per-port SRV name Kubernetes serves for a headless Service's port named {@code grid}. */
     private static final String GRID_SRV = "_grid._tcp." + HEADLESS;
@@ -60,8 +46,6 @@ class DnsDiscoveryIT {
     private static final List<String> MEMBER_ADDRESSES = List.of("127.0.0.1", "127.0.0.2", "127.0.0.3");
     /** Not in DNS: the lone member's address. */
     private static final String LONE_ADDRESS = "127.0.0.4";
-    /** FD_SOCK2 listens on the grid port + 100 in the kubernetes stack. */
-    private static final int FD_SOCK2_OFFSET = 100;
     private static final int PARTITIONS = 64;
 
     @TempDir
@@ -72,7 +56,9 @@ class DnsDiscoveryIT {
 
     @BeforeAll
     static void startDns() throws Exception {
-        base = freeGridPortBase();
+        List<String> addresses = new ArrayList<>(MEMBER_ADDRESSES);
+        addresses.add(LONE_ADDRESS);
+        base = MemberProcesses.freePortBase(4, addresses);
         List<String> records = new ArrayList<>();
         for (int i = 0; i < MEMBER_ADDRESSES.size(); i++) {
             String host = "tessera-" + i + "." + HEADLESS;
@@ -81,6 +67,7 @@ class DnsDiscoveryIT {
             records.add("--srv-host=" + GRID_SRV + "," + host + "," + (base + i));
         }
         dns = Dnsmasq.start(dir, records);
+        assertThat(dns.lookup(HEADLESS, "A")).containsExactlyInAnyOrderElementsOf(MEMBER_ADDRESSES);
     }
 
     @AfterAll
@@ -124,7 +111,7 @@ class DnsDiscoveryIT {
 
     private static GridBuilder dnsMember(GridBuilder builder, String address, int port, String query, String type) {
         return builder.stack("kubernetes").bindAddress(address).bindPort(port).dnsQuery(query)
-                .dnsAddress("127.0.0.1:" + dns.port()).dnsRecordType(type).partitionCount(PARTITIONS);
+                .dnsAddress(dns.address()).dnsRecordType(type).partitionCount(PARTITIONS);
     }
 
     /** Every member sees all three, on the expected addresses and ports, in one settled table (start waited). */
@@ -148,138 +135,5 @@ class DnsDiscoveryIT {
         GridNode node = (GridNode) grid;
         JChannel channel = node.cluster().channel();
         return (IpAddress) (PhysicalAddress) channel.down(new Event(Event.GET_PHYSICAL_ADDRESS, node.address()));
-    }
-
-    /**
-     * A base port whose four ports, and their FD_SOCK2 ports, are free on 127.0.0.1..127.0.0.4 now. Another process
-     * may still take one before a member binds it; the range is random to make that rare.
-     */
-    private static int freeGridPortBase() {
-        List<String> addresses = new ArrayList<>(MEMBER_ADDRESSES);
-        addresses.add(LONE_ADDRESS);
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int candidate = ThreadLocalRandom.current().nextInt(20000, 40000);
-            boolean free = true;
-            for (int port = candidate; free && port < candidate + 4; port++) {
-                for (String address : addresses) {
-                    free &= tcpFree(address, port) && tcpFree(address, port + FD_SOCK2_OFFSET);
-                }
-            }
-            if (free) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("no free range of 4 grid ports found in 20000..40000 on 127.0.0.1..4");
-    }
-
-    private static boolean tcpFree(String address, int port) {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.bind(new InetSocketAddress(address, port));
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    /**
-     * dnsmasq as a plain child process of the test, as the current user, answering on 127.0.0.1 and a free port only
-     * (UDP and TCP): no daemon, no system configuration, no upstream servers, no {@code /etc/hosts}. Names under
-     * {@code cluster.local} it has no record for get NXDOMAIN, as from a cluster DNS.
-     */
-    private static final class Dnsmasq implements AutoCloseable {
-        private final Process process;
-        private final int port;
-        private final Path log;
-
-        private Dnsmasq(Process process, int port, Path log) {
-            this.process = process;
-            this.port = port;
-            this.log = log;
-        }
-
-        static Dnsmasq start(Path dir, List<String> records) throws IOException {
-            int port = freeUdpAndTcpPort();
-            Path log = dir.resolve("dnsmasq.log");
-            List<String> command = new ArrayList<>(List.of(DNSMASQ, "--keep-in-foreground",
-                    "--port=" + port, "--listen-address=127.0.0.1", "--bind-interfaces", "--no-resolv", "--no-hosts",
-                    "--conf-file=/dev/null", "--pid-file=" + dir.resolve("dnsmasq.pid"),
-                    // Without it dnsmasq started as root switches to "nobody"; this keeps it the test's user.
-                    "--user=" + System.getProperty("user.name"),
-                    "--local=/cluster.local/", "--log-queries", "--log-facility=-"));
-            command.addAll(records);
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).start();
-            Dnsmasq dns = new Dnsmasq(process, port, log);
-            try {
-                await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
-                    assertThat(process.isAlive()).as("dnsmasq is running; its output: %s", dns.output()).isTrue();
-                    assertThat(dns.lookup(HEADLESS, "A")).hasSize(MEMBER_ADDRESSES.size());
-                });
-            } catch (RuntimeException | AssertionError e) {
-                dns.close();
-                throw e;
-            }
-            return dns;
-        }
-
-        int port() {
-            return port;
-        }
-
-        /** The values of {@code name}'s records of {@code type}, asked as DNS_PING asks (JNDI), or none. */
-        List<String> lookup(String name, String type) throws NamingException {
-            Properties env = new Properties();
-            env.put(Context.INITIAL_CONTEXT_FACTORY, "com.sun.jndi.dns.DnsContextFactory");
-            env.put(Context.PROVIDER_URL, "dns://127.0.0.1:" + port);
-            DirContext context = new InitialDirContext(env);
-            try {
-                Attribute attribute = context.getAttributes(name, new String[] {type}).get(type);
-                List<String> values = new ArrayList<>();
-                for (int i = 0; attribute != null && i < attribute.size(); i++) {
-                    values.add(attribute.get(i).toString());
-                }
-                return values;
-            } finally {
-                context.close();
-            }
-        }
-
-        String output() {
-            try {
-                return Files.readString(log, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                return "(unreadable: " + e + ")";
-            }
-        }
-
-        @Override
-        public void close() {
-            process.destroy();
-            try {
-                if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                process.destroyForcibly();
-            }
-        }
-
-        /** A port free for both UDP and TCP on 127.0.0.1 now (dnsmasq listens on both). */
-        private static int freeUdpAndTcpPort() throws IOException {
-            InetAddress loopback = InetAddress.getByName("127.0.0.1");
-            for (int attempt = 0; attempt < 50; attempt++) {
-                try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress(loopback, 0))) {
-                    int port = udp.getLocalPort();
-                    try (ServerSocket tcp = new ServerSocket()) {
-                        tcp.bind(new InetSocketAddress(loopback, port));
-                        return port;
-                    } catch (IOException e) {
-                        // taken for TCP: try another
-                    }
-                }
-            }
-            throw new IllegalStateException("no port free for both UDP and TCP on 127.0.0.1");
-        }
     }
 }
