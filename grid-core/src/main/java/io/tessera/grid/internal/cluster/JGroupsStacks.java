@@ -91,9 +91,8 @@ public final class JGroupsStacks {
      * @param settings the per-channel settings; {@link StackSettings#defaults()} keeps the stack's own values
      * @return a new channel, not connected; the caller closes it
      * @throws IllegalArgumentException if {@code stack} is neither a bundled name nor a readable JGroups XML, if
-     *     {@code settings} name initial members but the stack has no TCPPING or DNS settings but it has no DNS_PING,
-     *     or if JGroups rejects the resulting
-     *     configuration; the message names the offending value
+     *     {@code settings} name initial members but the stack has no TCPPING, or DNS values but it has no DNS_PING,
+     *     or if JGroups rejects the resulting configuration; the message names the offending value
      */
     public static JChannel createChannel(String stack, StackSettings settings) {
         Objects.requireNonNull(settings, "settings");
