@@ -1,6 +1,7 @@
 package io.tessera.grid;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -10,6 +11,13 @@ import java.util.List;
  * the others before it disconnects, so no data is lost and clients only see retries.
  */
 public interface Grid extends AutoCloseable {
+    /**
+     * The longest {@link #close()} waits for this member's partitions to be handed off before it disconnects anyway
+     * (their backups then take over, as after a crash). A deployment that stops members gracefully (a Kubernetes
+     * {@code terminationGracePeriodSeconds}, a systemd {@code TimeoutStopSec}) allows at least this much.
+     */
+    Duration LEAVE_TIMEOUT = Duration.ofMinutes(2);
+
 
     /** A builder for a new member, with the defaults documented on {@link GridBuilder}. */
     static GridBuilder builder() {
@@ -65,8 +73,9 @@ public interface Grid extends AutoCloseable {
     MeterRegistry meterRegistry();
 
     /**
-     * Leaves the cluster gracefully: hands this member's partitions off, waits until the new owners hold them, then
-     * disconnects. Idempotent. Maps handed out by this grid fail with {@link GridClosedException} afterwards.
+     * Leaves the cluster gracefully: hands this member's partitions off, waits until the new owners hold them (at most
+     * {@link #LEAVE_TIMEOUT}), then disconnects. Idempotent. Maps handed out by this grid fail with
+     * {@link GridClosedException} afterwards.
      */
     @Override
     void close();

@@ -3,6 +3,7 @@ package io.tessera.grid;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tessera.grid.internal.GridNode;
+import io.tessera.grid.internal.cluster.JGroupsStacks;
 import io.tessera.grid.internal.partition.SlotHashing;
 import java.time.Duration;
 import java.util.List;
@@ -44,6 +45,9 @@ public final class GridBuilder {
     private String bindAddress;
     private int bindPort;
     private List<String> initialMembers = List.of();
+    private String dnsQuery;
+    private String dnsAddress;
+    private String dnsRecordType;
     private int partitionCount = DEFAULT_PARTITION_COUNT;
     private int maxBackups = DEFAULT_MAX_BACKUPS;
     private SerializationConfig serialization = SerializationConfig.defaults();
@@ -108,6 +112,37 @@ public final class GridBuilder {
             }
         }
         this.initialMembers = List.of(members);
+        return this;
+    }
+
+    /**
+     * Sets the DNS name whose records list the members, for the {@code kubernetes} stack's DNS discovery: the headless
+     * Service, {@code <service>.<namespace>.svc.cluster.local} (default: {@code -Dtessera.kubernetes.dns_query}, else
+     * {@code tessera-headless.default.svc.cluster.local}); several names may be separated by commas.
+     */
+    public GridBuilder dnsQuery(String query) {
+        this.dnsQuery = JGroupsStacks.checkDnsQuery(query);
+        return this;
+    }
+
+    /**
+     * Sets the DNS server the {@code kubernetes} stack's discovery asks, as {@code host} or {@code host:port}
+     * (default: {@code -Dtessera.kubernetes.dns_address}, else the system's resolver, which in a pod is the cluster
+     * DNS).
+     */
+    public GridBuilder dnsAddress(String address) {
+        this.dnsAddress = JGroupsStacks.checkDnsAddress(address);
+        return this;
+    }
+
+    /**
+     * Sets the DNS records the {@code kubernetes} stack's discovery asks for: {@code A} (the default, else
+     * {@code -Dtessera.kubernetes.dns_record_type}), whose addresses are probed on this member's own grid port, so
+     * every member must bind the same port; {@code AAAA} likewise for IPv6; or {@code SRV}, whose records carry each
+     * member's port as well.
+     */
+    public GridBuilder dnsRecordType(String type) {
+        this.dnsRecordType = JGroupsStacks.checkDnsRecordType(type);
         return this;
     }
 
@@ -222,7 +257,8 @@ public final class GridBuilder {
 
     /** The immutable settings this builder holds now. */
     public GridConfig config() {
-        return new GridConfig(clusterName, stack, bindAddress, bindPort, initialMembers, partitionCount, maxBackups,
+        return new GridConfig(clusterName, stack, bindAddress, bindPort, initialMembers, dnsQuery, dnsAddress,
+                dnsRecordType, partitionCount, maxBackups,
                 serialization, operationTimeout, memberName, clock, executor, partitionExecutors, tombstoneRetention,
                 meterRegistry != null ? meterRegistry : new SimpleMeterRegistry());
     }

@@ -13,6 +13,9 @@ import java.util.concurrent.Executor;
  * @param bindAddress the transport's bind address, or {@code null} for the stack's default
  * @param bindPort the exact transport port, or 0 for the stack's default (the first free of 7800..7810)
  * @param initialMembers the {@code host:port} list of the static TCP stack
+ * @param dnsQuery the DNS name(s) the {@code kubernetes} stack's discovery asks, or {@code null} for the stack's
+ * @param dnsAddress the DNS server ({@code host[:port]}) that discovery asks, or {@code null} for the stack's
+ * @param dnsRecordType {@code A}, {@code AAAA} or {@code SRV}, or {@code null} for the stack's
  * @param partitionCount the number of partitions
  * @param maxBackups the backup owners per partition
  * @param serialization the registered classes
@@ -26,7 +29,8 @@ import java.util.concurrent.Executor;
  * @param meterRegistry where the member's meters are registered
  */
 public record GridConfig(String clusterName, String stack, String bindAddress, int bindPort,
-                         List<String> initialMembers, int partitionCount, int maxBackups,
+                         List<String> initialMembers, String dnsQuery, String dnsAddress, String dnsRecordType,
+                         int partitionCount, int maxBackups,
                          SerializationConfig serialization, Duration operationTimeout, String memberName,
                          GridClock clock, Executor executor, List<Executor> partitionExecutors,
                          Duration tombstoneRetention, MeterRegistry meterRegistry) {

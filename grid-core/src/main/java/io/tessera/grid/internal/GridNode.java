@@ -87,7 +87,7 @@ import org.slf4j.LoggerFactory;
 public final class GridNode implements Grid {
     private static final Logger log = LoggerFactory.getLogger(GridNode.class);
     private static final long JOIN_TIMEOUT_MILLIS = 60_000;
-    private static final long LEAVE_TIMEOUT_MILLIS = 120_000;
+    private static final long LEAVE_TIMEOUT_MILLIS = Grid.LEAVE_TIMEOUT.toMillis();
 
     private final GridConfig config;
     private final GridClock clock;
@@ -195,7 +195,8 @@ public final class GridNode implements Grid {
     /** Starts a member with {@code config} and returns once it knows the partition table. */
     public static Grid start(GridConfig config) {
         JChannel channel = JGroupsStacks.createChannel(config.stack(), new JGroupsStacks.StackSettings(
-                config.bindAddress(), config.bindPort(), config.initialMembers()));
+                config.bindAddress(), config.bindPort(), config.initialMembers(), config.dnsQuery(),
+                config.dnsAddress(), config.dnsRecordType()));
         if (config.memberName() != null) {
             channel.setName(config.memberName());
         }

@@ -8,7 +8,6 @@ import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -79,21 +78,30 @@ public final class MemberProcesses implements AutoCloseable {
      * the range after them) are free too, starting at a random base in 20000..40000; returns the base.
      */
     public static int freePortBase(int count) {
+        return freePortBase(count, List.of("127.0.0.1"));
+    }
+
+    /**
+     * {@link #freePortBase(int)} on every one of {@code addresses} (such as 127.0.0.2: Linux routes all of 127/8 to
+     * the loopback interface), for members that bind the same ports on different addresses.
+     */
+    public static int freePortBase(int count, List<String> addresses) {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         for (int attempt = 0; attempt < 200; attempt++) {
             int base = 20_000 + random.nextInt(20_000);
-            if (allFree(base, count) && allFree(base + FD_SOCK_OFFSET, count + FD_SOCK_PORT_RANGE)) {
+            if (addresses.stream().allMatch(address -> allFree(address, base, count)
+                    && allFree(address, base + FD_SOCK_OFFSET, count + FD_SOCK_PORT_RANGE))) {
                 return base;
             }
         }
-        throw new IllegalStateException("no free port range of " + count + " found");
+        throw new IllegalStateException("no free port range of " + count + " found on " + addresses);
     }
 
-    private static boolean allFree(int from, int count) {
+    private static boolean allFree(String address, int from, int count) {
         for (int port = from; port < from + count; port++) {
             try (ServerSocket socket = new ServerSocket()) {
                 socket.setReuseAddress(false);
-                socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                socket.bind(new InetSocketAddress(address, port));
             } catch (IOException e) {
                 return false;
             }

@@ -19,6 +19,7 @@ import org.jgroups.protocols.FD_SOCK2;
 import org.jgroups.protocols.SHARED_LOOPBACK;
 import org.jgroups.protocols.TCPPING;
 import org.jgroups.protocols.TP;
+import org.jgroups.protocols.dns.DNS_PING;
 import org.jgroups.stack.DiagnosticsHandler;
 import org.jgroups.stack.Protocol;
 import org.jgroups.util.StackType;
@@ -35,8 +36,9 @@ import org.jgroups.util.Util;
  *   <li>{@code local}: SHARED_LOOPBACK for many members in one JVM (tests), with a DISCARD protocol right above the
  *       transport to simulate partitions;
  *   <li>{@code udp}: IP multicast;
- *   <li>{@code kubernetes}: TCP with DNS discovery of a headless Service
- *       ({@code -Dtessera.kubernetes.dns_query=<service>.<namespace>.svc.cluster.local}).
+ *   <li>{@code kubernetes}: TCP with DNS discovery (DNS_PING) of a headless Service; the query, DNS server and
+ *       record type come from {@link StackSettings} or {@code -Dtessera.kubernetes.dns_query},
+ *       {@code -Dtessera.kubernetes.dns_address}, {@code -Dtessera.kubernetes.dns_record_type}.
  * </ul>
  *
  * <p>Settings are applied per channel, never through system properties, because tests run many members in one
@@ -54,6 +56,8 @@ public final class JGroupsStacks {
 
     /** The names of the bundled stacks, accepted by {@link #createChannel} in any letter case. */
     public static final List<String> BUNDLED_STACKS = List.of("tcp", "local", "udp", "kubernetes");
+    /** The record types DNS_PING can ask for, as {@link #checkDnsRecordType} accepts them. */
+    public static final List<String> DNS_RECORD_TYPES = List.of("A", "AAAA", "SRV");
 
     private static final String STACK_RESOURCE_DIR = "/io/tessera/grid/stacks/";
 
@@ -71,8 +75,14 @@ public final class JGroupsStacks {
      *   <li>{@link StackSettings#bindPort()}: the transport's {@code bind_port}, with {@code port_range} 0, so the
      *       channel binds exactly that port and {@link JChannel#connect(String)} fails if it is taken;
      *   <li>{@link StackSettings#initialMembers()}: TCPPING's {@code initial_hosts} ({@code h[port],h2[port2]}), with
-     *       {@code port_range} 0, so each entry names exactly one member.
+     *       {@code port_range} 0, so each entry names exactly one member;
+     *   <li>{@link StackSettings#dnsQuery()}, {@link StackSettings#dnsAddress()} and
+     *       {@link StackSettings#dnsRecordType()}: DNS_PING's {@code dns_query}, {@code dns_address} and
+     *       {@code dns_record_type}.
      * </ul>
+     * Whenever DNS_PING has a {@code dns_address} (from the settings, the XML or a system property), the names its
+     * SRV records point to are resolved through that server too, not the system's resolver as JGroups 5.5.7's own
+     * resolver does ({@link ServerDnsResolver}).
      * Bind address and port do not apply to an in-JVM transport (SHARED_LOOPBACK, stack {@code local}) and are
      * ignored there.
      *
@@ -81,8 +91,8 @@ public final class JGroupsStacks {
      * @param settings the per-channel settings; {@link StackSettings#defaults()} keeps the stack's own values
      * @return a new channel, not connected; the caller closes it
      * @throws IllegalArgumentException if {@code stack} is neither a bundled name nor a readable JGroups XML, if
-     *     {@code settings} name initial members but the stack has no TCPPING, or if JGroups rejects the resulting
-     *     configuration; the message names the offending value
+     *     {@code settings} name initial members but the stack has no TCPPING, or DNS values but it has no DNS_PING,
+     *     or if JGroups rejects the resulting configuration; the message names the offending value
      */
     public static JChannel createChannel(String stack, StackSettings settings) {
         Objects.requireNonNull(settings, "settings");
@@ -154,6 +164,7 @@ public final class JGroupsStacks {
         ProtocolConfiguration transport = null;
         Class<? extends Protocol> transportClass = null;
         ProtocolConfiguration tcpPing = null;
+        ProtocolConfiguration dnsPing = null;
         List<ProtocolConfiguration> fdSocks = new ArrayList<>();
         for (ProtocolConfiguration protocol : protocols) {
             Class<? extends Protocol> type = protocolClass(protocol);
@@ -165,6 +176,8 @@ public final class JGroupsStacks {
                 transportClass = type;
             } else if (tcpPing == null && TCPPING.class.isAssignableFrom(type)) {
                 tcpPing = protocol;
+            } else if (dnsPing == null && DNS_PING.class.isAssignableFrom(type)) {
+                dnsPing = protocol;
             } else if (FD_SOCK2.class.isAssignableFrom(type)) {
                 fdSocks.add(protocol);
             }
@@ -195,6 +208,23 @@ public final class JGroupsStacks {
             }
             tcpPing.getProperties().put("initial_hosts", toInitialHosts(settings.initialMembers()));
             tcpPing.getProperties().put("port_range", "0");
+        }
+        if (settings.hasDns()) {
+            if (dnsPing == null) {
+                throw new IllegalArgumentException("dnsQuery, dnsAddress, dnsRecordType: " + settings.dnsQuery() + ", "
+                        + settings.dnsAddress() + ", " + settings.dnsRecordType() + " (stack \"" + stack
+                        + "\" has no DNS_PING to use them; expected none, or the kubernetes stack)");
+            }
+            Map<String, String> dnsProps = dnsPing.getProperties();
+            if (settings.dnsQuery() != null) {
+                dnsProps.put("dns_query", settings.dnsQuery());
+            }
+            if (settings.dnsAddress() != null) {
+                dnsProps.put("dns_address", settings.dnsAddress());
+            }
+            if (settings.dnsRecordType() != null) {
+                dnsProps.put("dns_record_type", settings.dnsRecordType());
+            }
         }
         return bindAddress;
     }
@@ -277,19 +307,100 @@ public final class JGroupsStacks {
         return new IllegalArgumentException("initialMembers: " + value + " (expected " + expected + ")");
     }
 
+    /**
+     * Checks a DNS query: one DNS name, or several separated by commas (DNS_PING asks for each).
+     *
+     * @return {@code query} without spaces around its names
+     * @throws IllegalArgumentException naming the value and what was expected
+     */
+    public static String checkDnsQuery(String query) {
+        String expected = "expected a DNS name such as tessera-headless.default.svc.cluster.local, or several"
+                + " separated by commas";
+        if (query == null) {
+            throw new IllegalArgumentException("dnsQuery: null (" + expected + ")");
+        }
+        List<String> names = new ArrayList<>();
+        for (String part : query.split(",", -1)) {
+            String name = part.strip();
+            if (name.isEmpty() || !name.chars().allMatch(c -> c < 128 && (Character.isLetterOrDigit(c)
+                    || c == '.' || c == '-' || c == '_'))) {
+                throw new IllegalArgumentException("dnsQuery: \"" + query + "\" (" + expected + ")");
+            }
+            names.add(name);
+        }
+        return String.join(",", names);
+    }
+
+    /**
+     * Checks the address of a DNS server as DNS_PING's {@code dns_address} takes it: {@code host} or
+     * {@code host:port} ({@code [addr]:port} for IPv6), which it asks through JNDI as {@code dns://<address>}.
+     *
+     * @throws IllegalArgumentException naming the value and what was expected
+     */
+    public static String checkDnsAddress(String address) {
+        String expected = "expected host or host:port of a DNS server, such as 10.96.0.10 or 127.0.0.1:5353,"
+                + " without dns://";
+        if (address == null || address.isBlank() || address.contains("/")
+                || address.chars().anyMatch(Character::isWhitespace)) {
+            throw new IllegalArgumentException("dnsAddress: " + (address == null ? "null" : "\"" + address + "\"")
+                    + " (" + expected + ")");
+        }
+        boolean bracketed = address.startsWith("[");
+        int colon = bracketed ? address.indexOf("]:") + 1 : address.lastIndexOf(':');
+        if (bracketed && !address.endsWith("]") && colon <= 0) {
+            throw new IllegalArgumentException("dnsAddress: \"" + address + "\" (" + expected + ")");
+        }
+        if (!bracketed && address.indexOf(':') != colon) {
+            throw new IllegalArgumentException("dnsAddress: \"" + address + "\" (" + expected
+                    + "; an IPv6 address in brackets: [addr]:port)");
+        }
+        if (colon > 0) {
+            String port = address.substring(colon + 1);
+            if (port.isEmpty() || port.length() > 5 || !port.chars().allMatch(c -> c >= '0' && c <= '9')
+                    || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+                throw new IllegalArgumentException("dnsAddress: \"" + address + "\" (" + expected
+                        + ", with a port in 1..65535)");
+            }
+        }
+        return address;
+    }
+
+    /**
+     * Checks a DNS record type DNS_PING asks for: {@code A} (or {@code AAAA}), whose addresses it probes on the
+     * transport's own port, or {@code SRV}, whose records also carry each member's port.
+     *
+     * @return the type in upper case
+     * @throws IllegalArgumentException naming the value and what was expected
+     */
+    public static String checkDnsRecordType(String type) {
+        String upper = type == null ? null : type.strip().toUpperCase(Locale.ROOT);
+        if (!DNS_RECORD_TYPES.contains(upper)) {
+            throw new IllegalArgumentException("dnsRecordType: " + (type == null ? "null" : "\"" + type + "\"")
+                    + " (expected one of " + String.join(", ", DNS_RECORD_TYPES) + ")");
+        }
+        return upper;
+    }
+
     /** One parsed {@code host:port} entry. */
     record Member(String host, int port) {
     }
 
     /**
-     * Hands the rewritten protocol configurations to {@link JChannel#JChannel(ProtocolStackConfigurator)}, and sets
-     * {@code bindAddress} (unless null) on the transport and FD_SOCK2 once their attributes are assigned.
+     * Hands the rewritten protocol configurations to {@link JChannel#JChannel(ProtocolStackConfigurator)}; once the
+     * attributes are assigned (and before {@code init()}), sets {@code bindAddress} (unless null) on the transport and
+     * FD_SOCK2, and gives a DNS_PING that has a {@code dns_address} a {@link ServerDnsResolver}.
      */
     private record PreparedStack(List<ProtocolConfiguration> protocols, InetAddress bindAddress)
             implements ProtocolStackConfigurator {
 
         @Override
-        public void afterCreation(Protocol protocol) {
+        public void afterCreation(Protocol protocol) throws Exception {
+            if (protocol instanceof DNS_PING dnsPing) {
+                String address = dnsPing.dnsAddress();
+                if (address != null && !address.isEmpty() && dnsPing.dnsResolver() == null) {
+                    dnsPing.dnsResolver(new ServerDnsResolver(dnsPing.dnsContextFactory(), address));
+                }
+            }
             if (bindAddress == null) {
                 return;
             }
@@ -329,8 +440,18 @@ public final class JGroupsStacks {
      * @param initialMembers the members TCPPING contacts, as {@code host:port} (IPv6 as {@code [addr]:port}), each
      *     exactly that port; empty keeps the stack's ({@code tcp}: {@code 127.0.0.1:7800} and the 10 ports after
      *     it); must be empty for a stack without TCPPING; {@code null} means empty
+     * @param dnsQuery the DNS name(s) DNS_PING asks, comma-separated ({@link #checkDnsQuery}); {@code null} keeps the
+     *     stack's ({@code kubernetes}: {@code -Dtessera.kubernetes.dns_query}, else
+     *     {@code tessera-headless.default.svc.cluster.local}); must be {@code null} for a stack without DNS_PING
+     * @param dnsAddress the DNS server DNS_PING asks, {@code host[:port]} ({@link #checkDnsAddress}); {@code null}
+     *     keeps the stack's ({@code kubernetes}: {@code -Dtessera.kubernetes.dns_address}, else none: the system's
+     *     resolver, which in a pod is the cluster DNS); must be {@code null} for a stack without DNS_PING
+     * @param dnsRecordType {@code A}, {@code AAAA} or {@code SRV} ({@link #checkDnsRecordType}); {@code null} keeps
+     *     the stack's ({@code kubernetes}: {@code -Dtessera.kubernetes.dns_record_type}, else {@code A}); must be
+     *     {@code null} for a stack without DNS_PING
      */
-    public record StackSettings(String bindAddress, int bindPort, List<String> initialMembers) {
+    public record StackSettings(String bindAddress, int bindPort, List<String> initialMembers, String dnsQuery,
+                                String dnsAddress, String dnsRecordType) {
 
         private static final StackSettings DEFAULTS = new StackSettings(null, 0, List.of());
 
@@ -340,6 +461,9 @@ public final class JGroupsStacks {
          * @param bindAddress see {@link StackSettings}; {@code null} for the stack's
          * @param bindPort see {@link StackSettings}; {@code 0} for the stack's
          * @param initialMembers see {@link StackSettings}; {@code null} or empty for the stack's
+         * @param dnsQuery see {@link StackSettings}; {@code null} for the stack's
+         * @param dnsAddress see {@link StackSettings}; {@code null} for the stack's
+         * @param dnsRecordType see {@link StackSettings}; {@code null} for the stack's
          * @throws IllegalArgumentException naming the parameter, its value and what was expected
          */
         public StackSettings {
@@ -358,6 +482,26 @@ public final class JGroupsStacks {
                 initialMembers.forEach(JGroupsStacks::parseMember);
                 initialMembers = List.copyOf(initialMembers);
             }
+            dnsQuery = dnsQuery == null ? null : checkDnsQuery(dnsQuery);
+            dnsAddress = dnsAddress == null ? null : checkDnsAddress(dnsAddress);
+            dnsRecordType = dnsRecordType == null ? null : checkDnsRecordType(dnsRecordType);
+        }
+
+        /**
+         * Settings without DNS discovery values; see {@link StackSettings}.
+         *
+         * @param bindAddress see {@link StackSettings}; {@code null} for the stack's
+         * @param bindPort see {@link StackSettings}; {@code 0} for the stack's
+         * @param initialMembers see {@link StackSettings}; {@code null} or empty for the stack's
+         * @throws IllegalArgumentException naming the parameter, its value and what was expected
+         */
+        public StackSettings(String bindAddress, int bindPort, List<String> initialMembers) {
+            this(bindAddress, bindPort, initialMembers, null, null, null);
+        }
+
+        /** Whether any DNS discovery value is set. */
+        boolean hasDns() {
+            return dnsQuery != null || dnsAddress != null || dnsRecordType != null;
         }
 
         /**

@@ -34,6 +34,8 @@ import org.jgroups.protocols.DISCARD;
 import org.jgroups.protocols.FD_SOCK2;
 import org.jgroups.protocols.TCPPING;
 import org.jgroups.protocols.TP;
+import org.jgroups.protocols.dns.DNS_PING;
+import org.jgroups.protocols.dns.DefaultDNSResolver;
 import org.jgroups.stack.IpAddress;
 import org.jgroups.stack.Protocol;
 import org.jgroups.util.Util;
@@ -246,6 +248,67 @@ class JGroupsStacksTest {
         assertThat(fd.getBindAddress()).isEqualTo(own);
 
         assertThat(other.getProtocolStack().getTransport().getBindPort()).isEqualTo(7800);
+    }
+
+    @Test
+    void kubernetesDefaults_askTheSystemResolverForTheDefaultServiceARecords_onPort7800Exactly() throws Exception {
+        // The bind address only keeps the channel off the LAN interfaces a CI machine may not have.
+        JChannel channel = track(JGroupsStacks.createChannel("kubernetes", new StackSettings(LOOPBACK, 0, List.of())));
+        DNS_PING ping = channel.getProtocolStack().findProtocol(DNS_PING.class);
+        assertThat(ping.dnsQuery()).isEqualTo("tessera-headless.default.svc.cluster.local");
+        assertThat(ping.dnsRecordType()).isEqualTo("A");
+        assertThat(ping.dnsAddress()).isEmpty();
+        // No server of its own: JGroups' resolver, which asks the system's resolver for A records.
+        assertThat(ping.dnsResolver()).isExactlyInstanceOf(DefaultDNSResolver.class);
+        TP transport = channel.getProtocolStack().getTransport();
+        assertThat(transport.getBindPort()).isEqualTo(7800);
+        assertThat(transport.getPortRange()).isZero();
+    }
+
+    @Test
+    void dnsSettings_areAppliedPerChannel_andADnsServerResolvesSrvTargetsToo() throws Exception {
+        StackSettings settings = new StackSettings(LOOPBACK, 0, List.of(), " a.ns.svc.cluster.local , b.example ",
+                "127.0.0.1:5353", "srv");
+        JChannel channel = track(JGroupsStacks.createChannel("kubernetes", settings));
+        JChannel other = track(JGroupsStacks.createChannel("kubernetes", new StackSettings(LOOPBACK, 0, List.of())));
+
+        DNS_PING ping = channel.getProtocolStack().findProtocol(DNS_PING.class);
+        assertThat(ping.dnsQuery()).isEqualTo("a.ns.svc.cluster.local,b.example");
+        assertThat(ping.dnsAddress()).isEqualTo("127.0.0.1:5353");
+        assertThat(ping.dnsRecordType()).isEqualTo("SRV");
+        assertThat(ping.dnsResolver()).isInstanceOf(ServerDnsResolver.class);
+        DNS_PING otherPing = other.getProtocolStack().findProtocol(DNS_PING.class);
+        assertThat(otherPing.dnsQuery()).isEqualTo("tessera-headless.default.svc.cluster.local");
+        assertThat(otherPing.dnsAddress()).isEmpty();
+    }
+
+    @Test
+    void dnsSettings_onAStackWithoutDnsPing_areRejected() {
+        StackSettings settings = new StackSettings(null, 0, List.of(), "a.ns.svc.cluster.local", null, null);
+        assertThatThrownBy(() -> JGroupsStacks.createChannel("tcp", settings))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("dnsQuery, dnsAddress, dnsRecordType: a.ns.svc.cluster.local, null, null (stack \"tcp\""
+                        + " has no DNS_PING to use them; expected none, or the kubernetes stack)");
+    }
+
+    @Test
+    void badDnsSettings_areRejected_namingTheParameter() {
+        for (String query : List.of("", " ", "a,,b", "a b.c", "dns://a.b", "a.b/c")) {
+            assertThatThrownBy(() -> JGroupsStacks.checkDnsQuery(query)).as(query)
+                    .hasMessage("dnsQuery: \"" + query + "\" (expected a DNS name such as"
+                            + " tessera-headless.default.svc.cluster.local, or several separated by commas)");
+        }
+        for (String address : List.of("", "dns://10.0.0.1", "10.0.0.1:0", "10.0.0.1:65536", "10.0.0.1:x", "h:",
+                "::1:53", "[::1]53", "a b")) {
+            assertThatThrownBy(() -> JGroupsStacks.checkDnsAddress(address)).as(address)
+                    .hasMessageStartingWith("dnsAddress: \"" + address + "\" (expected host or host:port of a DNS"
+                            + " server, such as 10.96.0.10 or 127.0.0.1:5353, without dns://");
+        }
+        assertThat(List.of("10.96.0.10", "127.0.0.1:5353", "dns.local", "[::1]:53", "[::1]"))
+                .allSatisfy(address -> assertThat(JGroupsStacks.checkDnsAddress(address)).isEqualTo(address));
+        assertThatThrownBy(() -> JGroupsStacks.checkDnsRecordType("CNAME"))
+                .hasMessage("dnsRecordType: \"CNAME\" (expected one of A, AAAA, SRV)");
+        assertThat(JGroupsStacks.checkDnsRecordType(" aaaa")).isEqualTo("AAAA");
     }
 
     @Test

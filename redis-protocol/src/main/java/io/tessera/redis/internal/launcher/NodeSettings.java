@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -24,6 +25,9 @@ import java.util.Map;
  * @param members the {@code host:port} grid addresses TCPPING contacts; empty for the stack's default
  * @param gridPort the exact grid transport port, or 0 for the stack's default (the first free of 7800..7810)
  * @param gridBind the grid transport address, or {@code null} for the stack's default
+ * @param dnsQuery the DNS name(s) the kubernetes stack's discovery asks, or {@code null} for the stack's default
+ * @param dnsAddress the DNS server ({@code host[:port]}) discovery asks, or {@code null} for the system's resolver
+ * @param dnsRecordType {@code A}, {@code AAAA} or {@code SRV}, or {@code null} for the stack's default
  * @param name the member name, or {@code null} for a generated one
  * @param partitions the partition count
  * @param backups the backup owners per partition
@@ -36,7 +40,8 @@ import java.util.Map;
  * @param ioThreads the RESP event loops, which also run the partitions; 0 for one per core (at least 2)
  */
 public record NodeSettings(int port, String bind, String clusterName, String stack, List<String> members,
-                           int gridPort, String gridBind, String name, int partitions, int backups,
+                           int gridPort, String gridBind, String dnsQuery, String dnsAddress,
+                           String dnsRecordType, String name, int partitions, int backups,
                            int minClusterSize, String requirePass, int maxClients, int databases, long maxMemory,
                            String maxMemoryPolicy, int ioThreads) {
 
@@ -75,6 +80,9 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
                 r.members(),
                 r.integer(Setting.GRID_PORT, 0, 1, 65535),
                 r.text(Setting.GRID_BIND, null),
+                r.text(Setting.DNS_QUERY, null),
+                r.text(Setting.DNS_ADDRESS, null),
+                r.text(Setting.DNS_RECORD_TYPE, null),
                 r.text(Setting.NAME, null),
                 r.integer(Setting.PARTITIONS, GridBuilder.DEFAULT_PARTITION_COUNT, 1, 16384),
                 r.integer(Setting.BACKUPS, GridBuilder.DEFAULT_MAX_BACKUPS, 0, MapConfig.MAX_BACKUPS),
@@ -89,6 +97,10 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
         // back to the setting the user wrote.
         r.check(Setting.PARTITIONS, () -> Grid.builder().partitionCount(settings.partitions));
         r.check(Setting.MEMBERS, () -> Grid.builder().initialMembers(settings.members.toArray(String[]::new)));
+        r.check(Setting.DNS_QUERY, () -> Grid.builder().dnsQuery(settings.dnsQuery));
+        r.check(Setting.DNS_ADDRESS, () -> Grid.builder().dnsAddress(settings.dnsAddress));
+        r.check(Setting.DNS_RECORD_TYPE, () -> Grid.builder().dnsRecordType(settings.dnsRecordType));
+        r.onlyWithDnsDiscovery(settings.stack, Setting.DNS_QUERY, Setting.DNS_ADDRESS, Setting.DNS_RECORD_TYPE);
         return settings;
     }
 
@@ -111,6 +123,15 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
         }
         if (gridBind != null) {
             builder.bindAddress(gridBind);
+        }
+        if (dnsQuery != null) {
+            builder.dnsQuery(dnsQuery);
+        }
+        if (dnsAddress != null) {
+            builder.dnsAddress(dnsAddress);
+        }
+        if (dnsRecordType != null) {
+            builder.dnsRecordType(dnsRecordType);
         }
         if (name != null) {
             builder.memberName(name);
@@ -140,12 +161,23 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
         return "port=" + port + " bind=" + bind + " cluster-name=" + clusterName + " stack=" + stack + " members="
                 + (members.isEmpty() ? "(stack default)" : String.join(",", members)) + " grid-port="
                 + (gridPort == 0 ? "(first free of 7800..7810)" : gridPort) + " grid-bind="
-                + (gridBind == null ? "(stack default)" : gridBind) + " name=" + (name == null ? "(generated)" : name)
+                + (gridBind == null ? "(stack default)" : gridBind) + dnsText() + " name="
+                + (name == null ? "(generated)" : name)
                 + " partitions=" + partitions + " backups=" + backups + " min-cluster-size=" + minClusterSize
                 + " requirepass="
                 + (requirePass == null ? "(none)" : "(set)") + " maxclients=" + maxClients + " databases="
                 + databases + " maxmemory=" + maxMemory + " maxmemory-policy=" + maxMemoryPolicy + " io-threads="
                 + (ioThreads == 0 ? "(one per core)" : ioThreads);
+    }
+
+    /** The DNS discovery settings for the log, if any is set: they mean nothing to the other stacks. */
+    private String dnsText() {
+        if (dnsQuery == null && dnsAddress == null && dnsRecordType == null) {
+            return "";
+        }
+        return " dns-query=" + (dnsQuery == null ? "(stack default)" : dnsQuery) + " dns-address="
+                + (dnsAddress == null ? "(system resolver)" : dnsAddress) + " dns-record-type="
+                + (dnsRecordType == null ? "(stack default)" : dnsRecordType);
     }
 
     private static final class Resolver {
@@ -231,6 +263,25 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
                 throw bad(Setting.MEMBERS, sourced, "expected host:port[,host:port...]");
             }
             return List.copyOf(members);
+        }
+
+        /**
+         * Refuses {@code dnsSettings} with a bundled stack that has no DNS discovery; a JGroups XML file may have
+         * DNS_PING, which the grid checks when it starts.
+         */
+        void onlyWithDnsDiscovery(String stack, Setting... dnsSettings) {
+            String bundled = stack.toLowerCase(Locale.ROOT);
+            if (!GridBuilder.BUNDLED_STACKS.contains(bundled) || bundled.equals("kubernetes")) {
+                return;
+            }
+            for (Setting setting : dnsSettings) {
+                Sourced sourced = values.get(setting);
+                if (sourced != null) {
+                    throw new UsageException(setting.option() + ": \"" + sourced.value + "\"" + from(setting, sourced)
+                            + " applies to --stack kubernetes (DNS discovery), not " + stack
+                            + "; remove it or use --stack kubernetes");
+                }
+            }
         }
 
         void check(Setting setting, Runnable builderCall) {

@@ -18,6 +18,17 @@ public enum Setting {
     GRID_PORT("grid-port", "PORT", "The port the grid (JGroups) transport binds, exactly; FD_SOCK2 also uses"
             + " this port + 100..103.", "the first free of 7800..7810"),
     GRID_BIND("grid-bind", "ADDRESS", "The address the grid transport binds.", "127.0.0.1"),
+    DNS_QUERY("dns-query", "NAME", "The DNS name whose records list the nodes (kubernetes stack): the headless"
+            + " Service, <service>.<namespace>.svc.cluster.local; with SRV records"
+            + " _<port-name>._tcp.<service>.<namespace>.svc.cluster.local. Several names may be separated by commas.",
+            "tessera-headless.default.svc.cluster.local (or -Dtessera.kubernetes.dns_query)"),
+    DNS_ADDRESS("dns-address", "HOST[:PORT]", "The DNS server the kubernetes stack's discovery asks instead of the"
+            + " system's resolver (in a pod, the cluster DNS).", "the system's resolver (or"
+            + " -Dtessera.kubernetes.dns_address)"),
+    DNS_RECORD_TYPE("dns-record-type", "TYPE", "The records the kubernetes stack's discovery asks for: A, every"
+            + " address the name resolves to is probed on this node's grid port, so every node binds the same port;"
+            + " AAAA, the same for IPv6; SRV, each record's port is probed.",
+            "A (or -Dtessera.kubernetes.dns_record_type)"),
     NAME("name", "NAME", "This node's name in logs and the cluster view.", "generated"),
     PARTITIONS("partitions", "N", "The number of partitions (a power of two up to 16384); the same on every node.",
             "256"),

@@ -2,6 +2,7 @@ package io.tessera.redis.internal.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tessera.grid.GridConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -67,17 +68,49 @@ class LauncherTest {
     @Test
     void flags_setEverySetting() {
         NodeSettings s = settings(Map.of(), "--port", "7000", "--bind", "0.0.0.0", "--cluster-name", "shop",
-                "--stack", "udp", "--members", "10.0.0.1:7800, 10.0.0.2:7801", "--grid-port", "7900",
-                "--grid-bind", "10.0.0.1", "--name", "a", "--partitions", "64", "--backups", "2",
+                "--stack", "kubernetes", "--members", "10.0.0.1:7800, 10.0.0.2:7801", "--grid-port", "7900",
+                "--grid-bind", "10.0.0.1", "--dns-query", "t.shop.svc.cluster.local", "--dns-address", "10.96.0.10",
+                "--dns-record-type", "SRV", "--name", "a", "--partitions", "64", "--backups", "2",
                 "--requirepass", "pw", "--maxclients", "5", "--databases=4", "--maxmemory", "64mb",
                 "--maxmemory-policy", "allkeys-lru", "--io-threads", "1");
 
-        assertThat(s).isEqualTo(new NodeSettings(7000, "0.0.0.0", "shop", "udp",
-                List.of("10.0.0.1:7800", "10.0.0.2:7801"), 7900, "10.0.0.1", "a", 64, 2, 0, "pw", 5, 4,
+        assertThat(s).isEqualTo(new NodeSettings(7000, "0.0.0.0", "shop", "kubernetes",
+                List.of("10.0.0.1:7800", "10.0.0.2:7801"), 7900, "10.0.0.1", "t.shop.svc.cluster.local", "10.96.0.10",
+                "SRV", "a", 64, 2, 0, "pw", 5, 4,
                 64L * 1024 * 1024, "allkeys-lru", 1));
         assertThat(s.serverConfig().maxMemory()).isEqualTo(64L * 1024 * 1024);
         assertThat(s.serverConfig().ioThreads()).isOne();
         assertThat(s.toString()).contains("requirepass=(set)").doesNotContain("pw ");
+    }
+
+    @Test
+    void dnsDiscoverySettings_reachTheGridBuilder_fromTheEnvironmentToo() {
+        NodeSettings s = settings(Map.of("TESSERA_DNS_QUERY", "tessera-headless.shop.svc.cluster.local",
+                "TESSERA_DNS_RECORD_TYPE", "srv"), "--stack", "kubernetes", "--dns-address", "127.0.0.1:5353");
+
+        GridConfig config = s.gridBuilder().config();
+        assertThat(config.dnsQuery()).isEqualTo("tessera-headless.shop.svc.cluster.local");
+        assertThat(config.dnsAddress()).isEqualTo("127.0.0.1:5353");
+        assertThat(config.dnsRecordType()).isEqualTo("SRV");
+        assertThat(s.toString()).contains(" dns-query=tessera-headless.shop.svc.cluster.local"
+                + " dns-address=127.0.0.1:5353 dns-record-type=srv ");
+        GridConfig defaults = settings(Map.of(), "--stack", "kubernetes").gridBuilder().config();
+        assertThat(defaults.dnsQuery()).isNull();
+        assertThat(defaults.dnsAddress()).isNull();
+        assertThat(defaults.dnsRecordType()).isNull();
+    }
+
+    @Test
+    void badDnsDiscoverySettings_andDnsSettingsWithAnotherStack_areErrors() {
+        assertThat(parse(Map.of(), "--stack", "kubernetes", "--dns-record-type", "CNAME").exitCode()).isEqualTo(2);
+        assertThat(err.toString()).contains("--dns-record-type: \"CNAME\" is not accepted: dnsRecordType: \"CNAME\""
+                + " (expected one of A, AAAA, SRV)");
+        assertThat(parse(Map.of(), "--stack", "kubernetes", "--dns-address", "dns://10.96.0.10").exitCode())
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("--dns-address: \"dns://10.96.0.10\" is not accepted: dnsAddress:");
+        assertThat(parse(Map.of("TESSERA_DNS_QUERY", "a.b.svc.cluster.local")).exitCode()).isEqualTo(2);
+        assertThat(err.toString()).contains("--dns-query: \"a.b.svc.cluster.local\" from TESSERA_DNS_QUERY applies"
+                + " to --stack kubernetes (DNS discovery), not tcp; remove it or use --stack kubernetes");
     }
 
     @Test
