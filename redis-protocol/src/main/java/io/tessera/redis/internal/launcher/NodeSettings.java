@@ -34,11 +34,16 @@ import java.util.Map;
  * @param maxMemory the most bytes this node keeps of each database, 0 for no bound
  * @param maxMemoryPolicy what the node evicts beyond {@code maxMemory}, by its Redis name
  * @param ioThreads the RESP event loops, which also run the partitions; 0 for one per core (at least 2)
+ * @param adminPort the admin HTTP port (metrics, health, status page), 0 for a free one, {@link #ADMIN_OFF} for none
+ * @param adminBind the admin HTTP listen address
  */
 public record NodeSettings(int port, String bind, String clusterName, String stack, List<String> members,
                            int gridPort, String gridBind, String name, int partitions, int backups,
                            int minClusterSize, String requirePass, int maxClients, int databases, long maxMemory,
-                           String maxMemoryPolicy, int ioThreads) {
+                           String maxMemoryPolicy, int ioThreads, int adminPort, String adminBind) {
+
+    /** {@link #adminPort()} when the node serves no admin port (the default). */
+    public static final int ADMIN_OFF = -1;
 
     /** A value of a setting and where it came from ({@code --port}, {@code TESSERA_PORT}, {@code port in x.yml}). */
     private record Sourced(String value, String source) {
@@ -84,12 +89,19 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
                 r.integer(Setting.DATABASES, 16, 1, 1024),
                 r.memory(Setting.MAXMEMORY),
                 r.policy(Setting.MAXMEMORY_POLICY),
-                r.integer(Setting.IO_THREADS, 0, 0, 1024));
+                r.integer(Setting.IO_THREADS, 0, 0, 1024),
+                r.integer(Setting.ADMIN_PORT, ADMIN_OFF, 0, 65535),
+                r.text(Setting.ADMIN_BIND, "127.0.0.1"));
         // The builders check the rest (partition count a power of two, the stack's name); map their complaints
         // back to the setting the user wrote.
         r.check(Setting.PARTITIONS, () -> Grid.builder().partitionCount(settings.partitions));
         r.check(Setting.MEMBERS, () -> Grid.builder().initialMembers(settings.members.toArray(String[]::new)));
         return settings;
+    }
+
+    /** Whether the node serves the admin HTTP port. */
+    public boolean adminEnabled() {
+        return adminPort != ADMIN_OFF;
     }
 
     /** A builder for this node's grid member, with the RESP server's classes registered. */
@@ -145,7 +157,8 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
                 + " requirepass="
                 + (requirePass == null ? "(none)" : "(set)") + " maxclients=" + maxClients + " databases="
                 + databases + " maxmemory=" + maxMemory + " maxmemory-policy=" + maxMemoryPolicy + " io-threads="
-                + (ioThreads == 0 ? "(one per core)" : ioThreads);
+                + (ioThreads == 0 ? "(one per core)" : ioThreads) + " admin-port="
+                + (adminPort == ADMIN_OFF ? "(off)" : adminPort + " admin-bind=" + adminBind);
     }
 
     private static final class Resolver {

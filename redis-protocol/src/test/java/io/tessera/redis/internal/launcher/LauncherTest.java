@@ -50,6 +50,39 @@ class LauncherTest {
         assertThat(s.databases()).isEqualTo(16);
         assertThat(s.maxMemory()).isZero();
         assertThat(s.maxMemoryPolicy()).isEqualTo("noeviction");
+        assertThat(s.adminEnabled()).isFalse();
+        assertThat(s.adminPort()).isEqualTo(NodeSettings.ADMIN_OFF);
+        assertThat(s.adminBind()).isEqualTo("127.0.0.1");
+        assertThat(s.toString()).contains("admin-port=(off)");
+    }
+
+    @Test
+    void adminPort_andAdminBind_fromFlagsEnvironmentAndFile() throws IOException {
+        NodeSettings flags = settings(Map.of(), "--admin-port", "9100", "--admin-bind", "0.0.0.0");
+        assertThat(flags.adminEnabled()).isTrue();
+        assertThat(flags.adminPort()).isEqualTo(9100);
+        assertThat(flags.adminBind()).isEqualTo("0.0.0.0");
+        assertThat(flags.toString()).contains("admin-port=9100 admin-bind=0.0.0.0");
+
+        NodeSettings env = settings(Map.of("TESSERA_ADMIN_PORT", "0", "TESSERA_ADMIN_BIND", "10.0.0.5"));
+        assertThat(env.adminPort()).as("0 picks a free port").isZero();
+        assertThat(env.adminEnabled()).isTrue();
+        assertThat(env.adminBind()).isEqualTo("10.0.0.5");
+
+        Path yaml = dir.resolve("admin.yml");
+        Files.writeString(yaml, "admin-port: 9200\n");
+        assertThat(settings(Map.of(), "--config", yaml.toString()).adminPort()).isEqualTo(9200);
+        assertThat(Setting.ADMIN_PORT.environmentVariable()).isEqualTo("TESSERA_ADMIN_PORT");
+    }
+
+    @Test
+    void badAdminPort_isAnError_namingTheOption() {
+        assertThat(parse(Map.of(), "--admin-port", "-1").exitCode()).isEqualTo(2);
+        assertThat(parse(Map.of("TESSERA_ADMIN_PORT", "http")).exitCode()).isEqualTo(2);
+        assertThat(parse(Map.of(), "--admin-bind", " ").exitCode()).isEqualTo(2);
+        assertThat(err.toString()).contains("--admin-port: \"-1\" (expected an integer 0..65535)")
+                .contains("--admin-port: \"http\" from TESSERA_ADMIN_PORT (expected an integer 0..65535)")
+                .contains("--admin-bind: \" \" (expected a non-empty value)");
     }
 
     @Test
@@ -70,11 +103,12 @@ class LauncherTest {
                 "--stack", "udp", "--members", "10.0.0.1:7800, 10.0.0.2:7801", "--grid-port", "7900",
                 "--grid-bind", "10.0.0.1", "--name", "a", "--partitions", "64", "--backups", "2",
                 "--requirepass", "pw", "--maxclients", "5", "--databases=4", "--maxmemory", "64mb",
-                "--maxmemory-policy", "allkeys-lru", "--io-threads", "1");
+                "--maxmemory-policy", "allkeys-lru", "--io-threads", "1", "--admin-port", "9100", "--admin-bind",
+                "10.0.0.1");
 
         assertThat(s).isEqualTo(new NodeSettings(7000, "0.0.0.0", "shop", "udp",
                 List.of("10.0.0.1:7800", "10.0.0.2:7801"), 7900, "10.0.0.1", "a", 64, 2, 0, "pw", 5, 4,
-                64L * 1024 * 1024, "allkeys-lru", 1));
+                64L * 1024 * 1024, "allkeys-lru", 1, 9100, "10.0.0.1"));
         assertThat(s.serverConfig().maxMemory()).isEqualTo(64L * 1024 * 1024);
         assertThat(s.serverConfig().ioThreads()).isOne();
         assertThat(s.toString()).contains("requirepass=(set)").doesNotContain("pw ");
@@ -172,7 +206,8 @@ class LauncherTest {
     @Test
     void help_andVersion_exit0() {
         assertThat(parse(Map.of(), "--help").exitCode()).isZero();
-        assertThat(out.toString()).startsWith("Usage: tessera-server").contains("TESSERA_PORT");
+        assertThat(out.toString()).startsWith("Usage: tessera-server").contains("TESSERA_PORT")
+                .contains("--admin-port=PORT", "TESSERA_ADMIN_PORT", "--admin-bind=ADDRESS");
 
         Launcher.Parsed version = parse(Map.of(), "-V");
         assertThat(version.settings()).isNull();
