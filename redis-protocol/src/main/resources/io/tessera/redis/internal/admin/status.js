@@ -85,6 +85,10 @@
     return iso == null ? UNKNOWN : new Date(iso).toLocaleTimeString('en-GB');
   }
 
+  function numCell(text) {
+    return el('td', {class: text === UNKNOWN ? 'num muted' : 'num'}, text);
+  }
+
   function heapCell(used, max) {
     if (used == null) {
       return el('td', {class: 'muted'}, UNKNOWN);
@@ -115,6 +119,7 @@
     $('kpi-table-version').textContent = s.tableVersion || UNKNOWN;
     const moving = s.partitions.filter((p) => p.state === 'SYNCING' || p.state === 'MIGRATING').length;
     $('kpi-moving').textContent = moving + ' / ' + counts.lost;
+    $('kpi-moving').classList.toggle('alert', counts.lost > 0);
     $('kpi-moving-sub').textContent = s.migrations.length + ' migration' + (s.migrations.length === 1 ? '' : 's')
       + ' running';
     $('kpi-connections').textContent = number(s.server.connections);
@@ -133,12 +138,12 @@
           m.local ? el('span', {class: 'chip chip-local'}, 'this node') : null,
           m.coordinator ? el('span', {class: 'chip'}, 'coordinator') : null)),
       el('td', {class: m.address ? '' : 'muted'}, m.address || UNKNOWN),
-      el('td', {class: 'num'}, duration(m.uptimeSeconds)),
+      numCell(duration(m.uptimeSeconds)),
       heapCell(m.heapUsedBytes, m.heapMaxBytes),
-      el('td', {class: 'num'}, number(m.entries)),
-      el('td', {class: 'num'}, number(m.opsPerSecond)),
-      el('td', {class: 'num'}, number(counts.primaries.get(m.name) || 0)),
-      el('td', {class: 'num'}, number(counts.backups.get(m.name) || 0))));
+      numCell(number(m.entries)),
+      numCell(number(m.opsPerSecond)),
+      numCell(number(counts.primaries.get(m.name) || 0)),
+      numCell(number(counts.backups.get(m.name) || 0))));
     $('members').tBodies[0].replaceChildren(...rows);
   }
 
@@ -196,9 +201,9 @@
     }
     body.replaceChildren(...s.maps.map((m) => el('tr', {'data-map': m.name},
       el('td', {}, m.name),
-      el('td', {class: 'num'}, number(m.entries)),
-      el('td', {class: 'num'}, bytes(m.memoryBytes)),
-      el('td', {class: 'num'}, number(m.opsPerSecond)))));
+      numCell(number(m.entries)),
+      numCell(bytes(m.memoryBytes)),
+      numCell(number(m.opsPerSecond)))));
   }
 
   function renderEvents(s) {
