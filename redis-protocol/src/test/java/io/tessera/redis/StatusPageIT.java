@@ -5,19 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tessera.grid.testing.MemberProcesses;
+import io.tessera.redis.testing.Chromium;
 import io.tessera.redis.testing.ServerProcesses.ServerNode;
 import io.tessera.redis.testing.ServerProcessesTestBase;
-import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -28,8 +24,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.openqa.selenium.By;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.json.Json;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
@@ -42,10 +36,6 @@ import redis.clients.jedis.Pipeline;
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class StatusPageIT extends ServerProcessesTestBase {
-    private static final Path SCREENSHOTS = Path.of("target", "status-page");
-    private static final String CHROMIUM = "/usr/bin/chromium";
-    private static final String CHROMEDRIVER = "/usr/bin/chromedriver";
-
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private ChromeDriver browser;
 
@@ -90,7 +80,7 @@ class StatusPageIT extends ServerProcessesTestBase {
         assertThat((List<?>) status.get("members")).hasSize(3);
         assertThat((List<?>) status.get("partitions")).hasSize(256);
 
-        browser = chromium();
+        browser = Chromium.start();
         try (Load load = new Load(node1.port())) {
             browser.get("http://127.0.0.1:" + node1.adminPort() + "/");
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
@@ -154,9 +144,13 @@ class StatusPageIT extends ServerProcessesTestBase {
         }
 
         @Override
-        public void close() throws InterruptedException {
+        public void close() {
             stop = true;
-            thread.join(10_000);
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -189,23 +183,6 @@ class StatusPageIT extends ServerProcessesTestBase {
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    /**
-     * Headless Chromium from the system packages, driven by the system chromedriver: both named, so Selenium Manager
-     * never looks for (or downloads) a browser or a driver.
-     */
-    private static ChromeDriver chromium() {
-        System.setProperty("webdriver.chrome.driver", CHROMEDRIVER);
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM);
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1440,1000",
-                "--force-device-scale-factor=1");
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(CHROMEDRIVER))
-                .usingAnyFreePort()
-                .build();
-        return new ChromeDriver(service, options);
-    }
-
     private List<String> memberRows() {
         return browser.findElements(By.cssSelector("#members tbody tr[data-member]")).stream()
                 .map(row -> row.getAttribute("data-member"))
@@ -232,22 +209,7 @@ class StatusPageIT extends ServerProcessesTestBase {
         return colours;
     }
 
-    /**
-     * Saves the whole page as {@code target/status-page/name}: through the DevTools protocol, with the viewport grown
-     * to the page's height (WebDriver's screenshot is of the window only).
-     */
     private void screenshot(String name) {
-        long height = (Long) browser.executeScript("return document.documentElement.scrollHeight;");
-        browser.executeCdpCommand("Emulation.setDeviceMetricsOverride", Map.of("width", 1440, "height",
-                Math.max(800, height), "deviceScaleFactor", 1, "mobile", false));
-        try {
-            Map<String, Object> shot = browser.executeCdpCommand("Page.captureScreenshot", Map.of("format", "png"));
-            Files.createDirectories(SCREENSHOTS);
-            Files.write(SCREENSHOTS.resolve(name), Base64.getDecoder().decode((String) shot.get("data")));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            browser.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
-        }
+        Chromium.screenshot(browser, name);
     }
 }

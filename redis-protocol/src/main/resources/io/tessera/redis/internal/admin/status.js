@@ -8,6 +8,7 @@
     '#9c755f', '#bab0ac', '#2f4b7c', '#a05195'];
   const UNKNOWN = '—';
   const colours = new Map();
+  const rendered = new Map();
   let cells = [];
 
   const $ = (id) => document.getElementById(id);
@@ -44,6 +45,34 @@
       }
     }
     return node;
+  }
+
+  // Whether a section's data differs from what it shows: unchanged sections are left alone, so a selection (an
+  // address being copied) survives the refresh.
+  function changed(section, data) {
+    const key = JSON.stringify(data);
+    if (rendered.get(section) === key) {
+      return false;
+    }
+    rendered.set(section, key);
+    return true;
+  }
+
+  // Puts rows into a table body, replacing only the cells that differ when the same rows (by data-key) are there.
+  function patchRows(body, rows) {
+    const old = [...body.rows];
+    if (old.length !== rows.length || old.some((row, i) => row.dataset.key !== rows[i].dataset.key)) {
+      body.replaceChildren(...rows);
+      return;
+    }
+    rows.forEach((row, i) => {
+      [...row.cells].forEach((cell, j) => {
+        const current = old[i].cells[j];
+        if (current.outerHTML !== cell.outerHTML) {
+          current.replaceWith(cell);
+        }
+      });
+    });
   }
 
   function number(value) {
@@ -130,7 +159,7 @@
   }
 
   function renderMembers(s, counts) {
-    const rows = s.members.map((m) => el('tr', {'data-member': m.name},
+    const rows = s.members.map((m) => el('tr', {'data-member': m.name, 'data-key': m.id},
       el('td', {},
         el('div', {class: 'member-name'},
           el('span', {class: 'swatch', style: {background: colourOf(m.name)}}),
@@ -144,7 +173,7 @@
       numCell(number(m.opsPerSecond)),
       numCell(number(counts.primaries.get(m.name) || 0)),
       numCell(number(counts.backups.get(m.name) || 0))));
-    $('members').tBodies[0].replaceChildren(...rows);
+    patchRows($('members').tBodies[0], rows);
   }
 
   function renderPartitions(s, counts) {
@@ -170,12 +199,18 @@
     });
     $('partitions-caption').textContent = n + ' partitions, coloured by primary';
     const names = [...counts.primaries.keys()].sort();
+    if (!changed('legend', [...counts.primaries])) {
+      return;
+    }
     $('legend').replaceChildren(...names.map((name) => el('span', {class: 'legend-item', 'data-member': name},
       el('span', {class: 'swatch', style: {background: colourOf(name)}}), name,
       el('span', {class: 'count'}, counts.primaries.get(name)))));
   }
 
   function renderMigrations(s) {
+    if (!changed('migrations', s.migrations)) {
+      return;
+    }
     $('migrations-count').textContent = s.migrations.length ? '(' + s.migrations.length + ')' : '';
     if (!s.migrations.length) {
       $('migrations').replaceChildren(el('p', {class: 'placeholder'}, 'No partition is being copied.'));
@@ -196,10 +231,11 @@
   function renderMaps(s) {
     const body = $('maps').tBodies[0];
     if (!s.maps.length) {
-      body.replaceChildren(el('tr', {class: 'empty'}, el('td', {colSpan: 4}, 'No map figures reported yet.')));
+      patchRows(body, [el('tr', {class: 'empty', 'data-key': ''},
+        el('td', {colSpan: 4}, 'No map figures reported yet.'))]);
       return;
     }
-    body.replaceChildren(...s.maps.map((m) => el('tr', {'data-map': m.name},
+    patchRows(body, s.maps.map((m) => el('tr', {'data-map': m.name, 'data-key': m.name},
       el('td', {}, m.name),
       numCell(number(m.entries)),
       numCell(bytes(m.memoryBytes)),
@@ -207,6 +243,9 @@
   }
 
   function renderEvents(s) {
+    if (!changed('events', s.events)) {
+      return;
+    }
     if (!s.events.length) {
       $('events').replaceChildren(el('li', {class: 'placeholder'}, 'No membership events reported yet.'));
       return;
@@ -272,6 +311,10 @@
       }
     } catch (e) {
       trouble('Lost contact with the node (' + e.message + '). Retrying every second…');
+      const badge = $('readiness');
+      badge.className = 'badge badge-unknown';
+      badge.dataset.ready = 'unknown';
+      badge.textContent = 'no contact';
     } finally {
       setTimeout(refresh, 1000);
     }
