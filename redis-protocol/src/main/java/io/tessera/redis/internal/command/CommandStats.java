@@ -239,7 +239,7 @@ public final class CommandStats {
         return threads.stream().mapToLong(t -> t.errorReplies).sum() - zeroErrorReplies;
     }
 
-    /** {@code errorstat_<prefix>}'s counts since the last CONFIG RESETSTAT, by prefix; prefixes without errors left out. */
+    /** {@code errorstat_<prefix>}'s counts since the last CONFIG RESETSTAT, by prefix, leaving out those at 0. */
     public synchronized Map<String, Long> errorsByPrefix() {
         Map<String, Long> errors = new TreeMap<>();
         errorSums().forEach((prefix, count) -> {

@@ -78,6 +78,7 @@ class StatusJsonTest {
     @Test
     void readiness_isUpOrDownWithTheReason() {
         assertThat(Readiness.UP.toJson()).isEqualTo("{\"status\":\"UP\"}");
-        assertThat(Readiness.down("say \"why\"").toJson()).isEqualTo("{\"status\":\"DOWN\",\"reason\":\"say \\\"why\\\"\"}");
+        assertThat(Readiness.down("say \"why\"").toJson())
+                .isEqualTo("{\"status\":\"DOWN\",\"reason\":\"say \\\"why\\\"\"}");
     }
 }

@@ -68,6 +68,7 @@ class AdminPortTest {
                 assertThat(metrics.body()).contains("jvm_memory_used_bytes{", "jvm_gc_", "jvm_threads_live_threads",
                                 "process_uptime_seconds", "system_cpu_count")
                         .contains("tessera_redis_commands_total{command=\"set\",member=\"solo\"} 2.0")
+                        .contains("tessera_redis_commands_time_seconds_total{command=\"set\",member=\"solo\"}")
                         .contains("tessera_redis_errors_total{member=\"solo\",prefix=\"ERR\"} 1.0")
                         .contains("tessera_redis_connections{member=\"solo\"} 1.0");
             }
