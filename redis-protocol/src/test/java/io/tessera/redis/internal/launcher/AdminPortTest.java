@@ -3,6 +3,8 @@ package io.tessera.redis.internal.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tessera.grid.GridStatus;
+import io.tessera.grid.Member;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -13,6 +15,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -32,7 +35,7 @@ class AdminPortTest {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private static StandaloneNode start(String... extra) {
-        List<String> args = new java.util.ArrayList<>(List.of("--stack", "local", "--port", "0", "--admin-port",
+        List<String> args = new ArrayList<>(List.of("--stack", "local", "--port", "0", "--admin-port",
                 "0", "--cluster-name", "admin-test-" + System.nanoTime(), "--name", "solo"));
         args.addAll(List.of(extra));
         Launcher.Parsed parsed = Launcher.parse(args.toArray(String[]::new), Map.of(),
@@ -117,6 +120,25 @@ class AdminPortTest {
         } finally {
             node.stop("test");
         }
+    }
+
+    @Test
+    void notReadyReason_saysWhatTheTableIsDoing() {
+        Member a = new Member("a", "a", true);
+        List<GridStatus.PartitionStatus> partitions = List.of(
+                new GridStatus.PartitionStatus(0, a, List.of(), GridStatus.PartitionState.MIGRATING),
+                new GridStatus.PartitionStatus(1, a, List.of(), GridStatus.PartitionState.SYNCING),
+                new GridStatus.PartitionStatus(2, a, List.of(), GridStatus.PartitionState.SYNCING),
+                new GridStatus.PartitionStatus(3, a, List.of(), GridStatus.PartitionState.STABLE));
+        List<GridStatus.MemberStatus> members = List.of(
+                new GridStatus.MemberStatus(a, null, null, -1, -1, -1, -1, null));
+
+        assertThat(StandaloneNode.notReadyReason(new GridStatus("c", a, 0, false, members, List.of(), List.of(),
+                List.of(), List.of()))).isEqualTo("no partition table yet");
+        assertThat(StandaloneNode.notReadyReason(new GridStatus("c", a, 7, false, members, partitions, List.of(),
+                List.of(), List.of()))).isEqualTo("partition table not settled (2 SYNCING, 1 MIGRATING)");
+        assertThat(StandaloneNode.notReadyReason(new GridStatus("c", a, 7, false, members, partitions.subList(3, 4),
+                List.of(), List.of(), List.of()))).isEqualTo("partition table not settled");
     }
 
     @Test
