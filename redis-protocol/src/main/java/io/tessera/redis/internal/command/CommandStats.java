@@ -36,7 +36,10 @@ public final class CommandStats {
     private static final int MICROS = 1;
     private static final int REJECTED = 2;
     private static final int FAILED = 3;
-    /** Redis's ERROR_STATS_NUMBER: error prefixes beyond this many distinct ones are counted under ERR. */
+    /**
+     * The most distinct error prefixes kept, as Redis bounds its errorstats (ERROR_STATS_NUMBER); later ones count
+     * under ERR, so no stream of odd errors grows the tables and the meters without bound.
+     */
     private static final int MAX_ERROR_PREFIXES = 128;
 
     /**

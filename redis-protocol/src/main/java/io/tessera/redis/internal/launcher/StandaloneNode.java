@@ -1,6 +1,7 @@
 package io.tessera.redis.internal.launcher;
 
 import io.tessera.grid.Grid;
+import io.tessera.grid.GridBuilder;
 import io.tessera.grid.GridStatus;
 import io.tessera.grid.Member;
 import io.tessera.grid.Partition;
@@ -102,7 +103,7 @@ public final class StandaloneNode {
         RespEventLoops loops = RespEventLoops.create(settings.serverConfig().ioThreads());
         Grid grid;
         try {
-            var builder = settings.gridBuilder().partitionThreads(loops.executors());
+            GridBuilder builder = settings.gridBuilder().partitionThreads(loops.executors());
             if (metrics != null) {
                 builder.meterRegistry(metrics.registry());
             }
