@@ -183,10 +183,11 @@ class StatusPageIT extends ServerProcessesTestBase {
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** The member rows' names, read in one script: the page may replace the rows between two WebDriver calls. */
+    @SuppressWarnings("unchecked")
     private List<String> memberRows() {
-        return browser.findElements(By.cssSelector("#members tbody tr[data-member]")).stream()
-                .map(row -> row.getAttribute("data-member"))
-                .toList();
+        return (List<String>) browser.executeScript("return [...document.querySelectorAll("
+                + "'#members tbody tr[data-member]')].map(r => r.dataset.member);");
     }
 
     /** Every partition cell's [primary, computed background colour], in one round trip. */
