@@ -180,7 +180,10 @@
     const grid = $('partition-grid');
     const n = s.partitions.length;
     if (cells.length !== n) {
+      // 16 × 16 cells of 26 px for the default 256 partitions; smaller cells for more, so 16384 still fit a screen.
       grid.style.gridTemplateColumns = 'repeat(' + Math.max(1, Math.ceil(Math.sqrt(n))) + ', auto)';
+      grid.style.setProperty('--cell', (n <= 256 ? 26 : n <= 1024 ? 14 : n <= 4096 ? 8 : 4) + 'px');
+      grid.classList.toggle('dense', n > 1024);
       cells = s.partitions.map(() => el('div', {class: 'cell', role: 'gridcell'}, el('span', {class: 'backup-dot'})));
       grid.replaceChildren(...cells);
     }
