@@ -16,8 +16,13 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 /**
  * The standalone node's meters: one {@link CompositeMeterRegistry} that the grid and the RESP server register in
  * ({@code tessera.*}), with the JVM's meters (memory, GC, threads, processor, uptime) bound to it, published to
- * Prometheus ({@link #prometheusText()}, what {@code GET /metrics} answers) and to JMX (domain {@code tessera}, for
- * jconsole and the agents that read MBeans). Made only when the node has an admin port.
+ * Prometheus ({@link #prometheusText()}, what {@code GET /metrics} answers) and, when asked, to JMX (domain
+ * {@code tessera}, for jconsole and the agents that read MBeans).
+ *
+ * <p>JMX is its own choice ({@code --jmx}) because Micrometer's JMX registry is built on Dropwizard's metrics, whose
+ * timer updates a decaying reservoir under a lock: a timer record plus a counter increment cost about 60 ns in the
+ * Prometheus registry alone and about 360 ns with the JMX registry beside it, on every timed operation of the grid
+ * ({@code MeterRegistryBenchmark} in the benchmarks module).
  */
 public final class NodeMetrics implements AutoCloseable {
     /** The JMX domain of the meters' MBeans. */
@@ -25,22 +30,27 @@ public final class NodeMetrics implements AutoCloseable {
 
     private final CompositeMeterRegistry registry = new CompositeMeterRegistry();
     private final PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final JmxMeterRegistry jmx = new JmxMeterRegistry(new JmxConfig() {
-        @Override
-        public String get(String key) {
-            return null;
-        }
-
-        @Override
-        public String domain() {
-            return JMX_DOMAIN;
-        }
-    }, Clock.SYSTEM);
+    /** The JMX registry, or null without JMX. */
+    private final JmxMeterRegistry jmx;
     private final JvmGcMetrics gc = new JvmGcMetrics();
 
-    public NodeMetrics() {
+    /** Meters published to Prometheus, and to JMX if {@code jmx}. */
+    public NodeMetrics(boolean jmx) {
         registry.add(prometheus);
-        registry.add(jmx);
+        this.jmx = jmx ? new JmxMeterRegistry(new JmxConfig() {
+            @Override
+            public String get(String key) {
+                return null;
+            }
+
+            @Override
+            public String domain() {
+                return JMX_DOMAIN;
+            }
+        }, Clock.SYSTEM) : null;
+        if (this.jmx != null) {
+            registry.add(this.jmx);
+        }
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -64,6 +74,8 @@ public final class NodeMetrics implements AutoCloseable {
         gc.close();
         registry.close();
         prometheus.close();
-        jmx.close();
+        if (jmx != null) {
+            jmx.close();
+        }
     }
 }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -36,11 +37,13 @@ import java.util.Map;
  * @param ioThreads the RESP event loops, which also run the partitions; 0 for one per core (at least 2)
  * @param adminPort the admin HTTP port (metrics, health, status page), 0 for a free one, {@link #ADMIN_OFF} for none
  * @param adminBind the admin HTTP listen address
+ * @param jmx whether the meters are also published as JMX MBeans
  */
 public record NodeSettings(int port, String bind, String clusterName, String stack, List<String> members,
                            int gridPort, String gridBind, String name, int partitions, int backups,
                            int minClusterSize, String requirePass, int maxClients, int databases, long maxMemory,
-                           String maxMemoryPolicy, int ioThreads, int adminPort, String adminBind) {
+                           String maxMemoryPolicy, int ioThreads, int adminPort, String adminBind,
+                           boolean jmx) {
 
     /** {@link #adminPort()} when the node serves no admin port (the default). */
     public static final int ADMIN_OFF = -1;
@@ -91,7 +94,8 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
                 r.policy(Setting.MAXMEMORY_POLICY),
                 r.integer(Setting.IO_THREADS, 0, 0, 1024),
                 r.integer(Setting.ADMIN_PORT, ADMIN_OFF, 0, 65535),
-                r.text(Setting.ADMIN_BIND, "127.0.0.1"));
+                r.text(Setting.ADMIN_BIND, "127.0.0.1"),
+                r.bool(Setting.JMX, false));
         // The builders check the rest (partition count a power of two, the stack's name); map their complaints
         // back to the setting the user wrote.
         r.check(Setting.PARTITIONS, () -> Grid.builder().partitionCount(settings.partitions));
@@ -102,6 +106,11 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
     /** Whether the node serves the admin HTTP port. */
     public boolean adminEnabled() {
         return adminPort != ADMIN_OFF;
+    }
+
+    /** Whether the node keeps meters of its own to publish: for the admin port, JMX or both. */
+    public boolean metricsEnabled() {
+        return adminEnabled() || jmx;
     }
 
     /** A builder for this node's grid member, with the RESP server's classes registered. */
@@ -158,7 +167,7 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
                 + (requirePass == null ? "(none)" : "(set)") + " maxclients=" + maxClients + " databases="
                 + databases + " maxmemory=" + maxMemory + " maxmemory-policy=" + maxMemoryPolicy + " io-threads="
                 + (ioThreads == 0 ? "(one per core)" : ioThreads) + " admin-port="
-                + (adminPort == ADMIN_OFF ? "(off)" : adminPort + " admin-bind=" + adminBind);
+                + (adminPort == ADMIN_OFF ? "(off)" : adminPort + " admin-bind=" + adminBind) + " jmx=" + jmx;
     }
 
     private static final class Resolver {
@@ -196,6 +205,18 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
                 throw bad(setting, sourced, "expected a non-empty value");
             }
             return value;
+        }
+
+        boolean bool(Setting setting, boolean defaultValue) {
+            Sourced sourced = values.get(setting);
+            if (sourced == null) {
+                return defaultValue;
+            }
+            return switch (sourced.value.trim().toLowerCase(Locale.ROOT)) {
+                case "true", "yes", "on" -> true;
+                case "false", "no", "off" -> false;
+                default -> throw bad(setting, sourced, "expected true or false");
+            };
         }
 
         long memory(Setting setting) {

@@ -39,10 +39,11 @@ import org.slf4j.LoggerFactory;
  * <p>While running, a daemon thread ({@code tessera-status}) logs the partition table whenever its summary changes,
  * which tells an operator (and the multi-process tests) when the cluster has settled.
  *
- * <p>With {@code --admin-port}, the meters of the grid, the RESP server and the JVM go to Prometheus and JMX
- * ({@link NodeMetrics}), and an {@link AdminServer} serves them with the health checks and the status page. It starts
- * before the member joins, so liveness answers (and readiness says "joining") while the join takes; it stops last.
- * A stop turns readiness to 503 before anything else, so load balancers stop sending clients first.
+ * <p>With {@code --admin-port} (or {@code --jmx}), the meters of the grid, the RESP server and the JVM go to
+ * Prometheus (and JMX) through {@link NodeMetrics}, and an {@link AdminServer} serves them with the health checks
+ * and the status page. It starts before the member joins, so liveness answers (and readiness says "joining") while
+ * the join takes; it stops last. A stop turns readiness to 503 before anything else, so load balancers stop sending
+ * clients first.
  */
 public final class StandaloneNode {
     private static final Logger log = LoggerFactory.getLogger(StandaloneNode.class);
@@ -85,9 +86,14 @@ public final class StandaloneNode {
         NodeMetrics metrics = null;
         AdminServer admin = null;
         AdminSource adminSource = new AdminSource();
-        if (settings.adminEnabled()) {
-            metrics = new NodeMetrics();
+        if (settings.metricsEnabled()) {
+            metrics = new NodeMetrics(settings.jmx());
             adminSource.metrics = metrics;
+            if (settings.jmx()) {
+                log.info("meters published as JMX MBeans, domain {}", NodeMetrics.JMX_DOMAIN);
+            }
+        }
+        if (settings.adminEnabled()) {
             try {
                 admin = AdminServer.start(settings.adminBind(), settings.adminPort(), adminSource);
             } catch (RuntimeException e) {
@@ -95,8 +101,7 @@ public final class StandaloneNode {
                 throw e;
             }
             log.info("admin HTTP on http://{}:{}/ (status page; /metrics, /health/live, /health/ready,"
-                    + " /status.json; meters also in JMX, domain {})", settings.adminBind(), admin.address().getPort(),
-                    NodeMetrics.JMX_DOMAIN);
+                    + " /status.json)", settings.adminBind(), admin.address().getPort());
         }
         // The partitions run on the RESP server's event loops: a command for a partition of its connection's loop
         // is decoded, executed and answered without a thread hand-off.

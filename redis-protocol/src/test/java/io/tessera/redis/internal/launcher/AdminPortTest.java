@@ -57,7 +57,7 @@ class AdminPortTest {
 
     @Test
     void endpoints_answerWhatTheyPromise() throws Exception {
-        StandaloneNode node = start();
+        StandaloneNode node = start("--jmx", "true");
         try {
             try (Jedis jedis = new Jedis("127.0.0.1", node.port())) {
                 jedis.set("k", "v");
@@ -146,6 +146,8 @@ class AdminPortTest {
             throws Exception {
         StandaloneNode node = start("--min-cluster-size", "2");
         int adminPort = node.adminPort();
+        assertThat(ManagementFactory.getPlatformMBeanServer().queryNames(new ObjectName("tessera:*"), null))
+                .as("no JMX without --jmx").isEmpty();
 
         HttpResponse<String> ready = get(node, "/health/ready");
         assertThat(ready.statusCode()).isEqualTo(503);

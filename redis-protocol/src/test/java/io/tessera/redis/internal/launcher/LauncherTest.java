@@ -54,6 +54,21 @@ class LauncherTest {
         assertThat(s.adminPort()).isEqualTo(NodeSettings.ADMIN_OFF);
         assertThat(s.adminBind()).isEqualTo("127.0.0.1");
         assertThat(s.toString()).contains("admin-port=(off)");
+        assertThat(s.jmx()).isFalse();
+        assertThat(s.metricsEnabled()).isFalse();
+    }
+
+    @Test
+    void jmx_isItsOwnSwitch_takingTrueOrFalse() {
+        NodeSettings jmx = settings(Map.of("TESSERA_JMX", "TRUE"));
+        assertThat(jmx.jmx()).isTrue();
+        assertThat(jmx.adminEnabled()).isFalse();
+        assertThat(jmx.metricsEnabled()).isTrue();
+        assertThat(settings(Map.of("TESSERA_JMX", "true"), "--jmx", "no").jmx()).isFalse();
+        assertThat(settings(Map.of(), "--admin-port", "0").metricsEnabled()).isTrue();
+
+        assertThat(parse(Map.of(), "--jmx", "maybe").exitCode()).isEqualTo(2);
+        assertThat(err.toString()).contains("--jmx: \"maybe\" (expected true or false)");
     }
 
     @Test
@@ -104,11 +119,11 @@ class LauncherTest {
                 "--grid-bind", "10.0.0.1", "--name", "a", "--partitions", "64", "--backups", "2",
                 "--requirepass", "pw", "--maxclients", "5", "--databases=4", "--maxmemory", "64mb",
                 "--maxmemory-policy", "allkeys-lru", "--io-threads", "1", "--admin-port", "9100", "--admin-bind",
-                "10.0.0.1");
+                "10.0.0.1", "--jmx", "true");
 
         assertThat(s).isEqualTo(new NodeSettings(7000, "0.0.0.0", "shop", "udp",
                 List.of("10.0.0.1:7800", "10.0.0.2:7801"), 7900, "10.0.0.1", "a", 64, 2, 0, "pw", 5, 4,
-                64L * 1024 * 1024, "allkeys-lru", 1, 9100, "10.0.0.1"));
+                64L * 1024 * 1024, "allkeys-lru", 1, 9100, "10.0.0.1", true));
         assertThat(s.serverConfig().maxMemory()).isEqualTo(64L * 1024 * 1024);
         assertThat(s.serverConfig().ioThreads()).isOne();
         assertThat(s.toString()).contains("requirepass=(set)").doesNotContain("pw ");
