@@ -24,6 +24,7 @@ import io.tessera.redis.internal.command.SortedSetOperations;
 import io.tessera.redis.internal.command.TransactionProcessor;
 import io.tessera.redis.internal.protocol.RespRequestDecoder;
 import io.tessera.redis.internal.server.RespConnectionHandler;
+import io.tessera.redis.internal.server.RespMeters;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -40,6 +41,10 @@ import org.slf4j.LoggerFactory;
  *         .start();
  * try (RespServer server = RespServer.start(grid, RespServerConfig.builder().port(6379).build())) { ... }
  * }</pre>
+ *
+ * <p>The server's meters ({@code tessera.redis.connections}, {@code tessera.redis.commands} by command,
+ * {@code tessera.redis.errors} by prefix, {@code tessera.redis.blocked.clients}) go into the grid's
+ * {@link Grid#meterRegistry()}, next to the grid's own; they read counts the server keeps anyway.
  *
  * <p>The grid must be built with {@link #registerTypes} (the processors that carry commands to primaries travel
  * with Kryo, which only accepts registered classes), and every member of the cluster must register them too.
@@ -86,13 +91,15 @@ public final class RespServer implements AutoCloseable {
     /** The loops this server made for itself and closes, or null when they are shared. */
     private final RespEventLoops ownLoops;
     private final Channel serverChannel;
+    private final RespMeters meters;
 
     private RespServer(ServerContext context, EventLoopGroup bossGroup, RespEventLoops ownLoops,
-                       Channel serverChannel) {
+                       Channel serverChannel, RespMeters meters) {
         this.context = context;
         this.bossGroup = bossGroup;
         this.ownLoops = ownLoops;
         this.serverChannel = serverChannel;
+        this.meters = meters;
     }
 
     /** Adds the classes the RESP server sends through the grid to {@code builder}; returns it. */
@@ -135,6 +142,7 @@ public final class RespServer implements AutoCloseable {
     private static RespServer start(Grid grid, RespServerConfig config, RespEventLoops loops, boolean ownsLoops) {
         ServerContext context = new ServerContext(grid, config);
         CommandDispatcher dispatcher = new CommandDispatcher(context, CommandTable.standard());
+        RespMeters meters = RespMeters.register(grid.meterRegistry(), context);
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("tessera-resp-accept", true),
                 RespEventLoops.ioHandlers(loops.epoll()));
         ServerBootstrap bootstrap = new ServerBootstrap()
@@ -160,6 +168,7 @@ public final class RespServer implements AutoCloseable {
                     .channel();
         } catch (RuntimeException e) {
             boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            meters.close();
             if (ownsLoops) {
                 loops.close();
             }
@@ -168,7 +177,7 @@ public final class RespServer implements AutoCloseable {
         }
         int port = ((InetSocketAddress) channel.localAddress()).getPort();
         context.port(port);
-        RespServer server = new RespServer(context, boss, ownsLoops ? loops : null, channel);
+        RespServer server = new RespServer(context, boss, ownsLoops ? loops : null, channel, meters);
         try {
             context.publishEndpoint(); // CLUSTER SLOTS/SHARDS/NODES on every member name this port
         } catch (RuntimeException e) {
@@ -188,6 +197,21 @@ public final class RespServer implements AutoCloseable {
     /** The address the server listens on. */
     public InetSocketAddress address() {
         return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** Whether the server listens on its port: from {@link #start} until {@link #close}. */
+    public boolean isListening() {
+        return serverChannel.isActive();
+    }
+
+    /** The clients connected now (INFO's {@code connected_clients}). */
+    public int connectedClients() {
+        return context.clients().size();
+    }
+
+    /** The commands per second over the last 1.6 s (INFO's {@code instantaneous_ops_per_sec}). */
+    public long opsPerSecond() {
+        return context.commandStats().opsPerSecond();
     }
 
     /** The grid this server serves. */
@@ -221,5 +245,6 @@ public final class RespServer implements AutoCloseable {
             ownLoops.close();
         }
         context.close(); // withdraws the published endpoint
+        meters.close();
     }
 }

@@ -122,6 +122,10 @@ class SlowLogAndStatsTest extends RedisParityTestBase {
             String stats = tessera.info("stats");
             assertThat(stats).contains("total_error_replies:3\r\n");
             assertThat(real.info("stats")).contains("total_error_replies:3\r\n");
+            assertThat(tessera.info("errorstats")).isEqualTo(real.info("errorstats"))
+                    .isEqualTo("# Errorstats\r\nerrorstat_ERR:count=3\r\n");
+            reply(tessera, "LPUSH", "{stats}b", "x");
+            assertThat(tessera.info()).contains("errorstat_WRONGTYPE:count=1\r\n");
             assertThat(tessera.info()).as("commandstats is not a default section").doesNotContain("cmdstat_");
             assertThat(tessera.info("everything")).contains("cmdstat_set:calls=2,usec=");
         }

@@ -7,6 +7,10 @@ import io.tessera.grid.testing.MemberProcesses;
 import io.tessera.redis.testing.ServerProcessesTestBase;
 import io.tessera.redis.testing.ServerProcesses.ServerNode;
 import io.tessera.redis.testing.ServerProcesses.ToolResult;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -24,16 +28,25 @@ class TesseraServerIT extends ServerProcessesTestBase {
     private static final Path SHADED_JAR = Path.of("target", "tessera-server.jar");
 
     @Test
-    void shadedJar_servesRedisCli_andLeavesOnSigterm() {
+    void shadedJar_servesRedisCliAndTheAdminPort_andLeavesOnSigterm() throws Exception {
         assertThat(SHADED_JAR).as("run 'mvn package' first").exists();
         int gridPort = MemberProcesses.freePortBase(1);
         ServerNode node = processes.startJar(SHADED_JAR, "jar-node", "--name", "jar-node", "--port", "0",
                 "--cluster-name",
                 "jar-it-" + ProcessHandle.current().pid(), "--grid-port", Integer.toString(gridPort), "--members",
-                "127.0.0.1:" + gridPort);
+                "127.0.0.1:" + gridPort, "--admin-port", "0");
 
         assertThat(redisCli(node.port(), "set", "jar:k", "v").stdout()).isEqualTo("OK\n");
         assertThat(redisCli(node.port(), "get", "jar:k").stdout()).isEqualTo("v\n");
+        // The Prometheus client and the page's resources made it into the jar.
+        HttpClient http = HttpClient.newHttpClient();
+        String admin = "http://127.0.0.1:" + node.adminPort();
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(admin + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body())
+                .contains("jvm_memory_used_bytes{")
+                .contains("tessera_redis_commands_total{command=\"set\",member=\"jar-node\"} 1.0");
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(admin + "/status.js")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
         // slf4j-simple is in the jar: its lines carry the logger's short name.
         assertThat(node.output()).contains("INFO StandaloneNode - node jar-node ready: RESP on 127.0.0.1:");
 
@@ -91,7 +104,8 @@ class TesseraServerIT extends ServerProcessesTestBase {
         assertThat(result.exitCode()).isZero();
         assertThat(result.stdout()).startsWith("Usage: tessera-server")
                 .contains("--port=PORT", "--cluster-name=NAME", "--members=HOST:PORT", "--grid-port=PORT",
-                        "--requirepass=PASSWORD", "--config=FILE", "TESSERA_CLUSTER_NAME");
+                        "--requirepass=PASSWORD", "--config=FILE", "TESSERA_CLUSTER_NAME", "--admin-port=PORT",
+                        "TESSERA_ADMIN_BIND");
     }
 
     @Test

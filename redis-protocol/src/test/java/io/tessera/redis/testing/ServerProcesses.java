@@ -35,6 +35,7 @@ import java.util.regex.Pattern;
  */
 public final class ServerProcesses implements AutoCloseable {
     private static final Pattern READY = Pattern.compile("node (\\S+) ready: RESP on (\\S+):(\\d+)");
+    private static final Pattern ADMIN = Pattern.compile("admin HTTP on http://(\\S+):(\\d+)/");
     private static final ConcurrentLinkedQueue<Process> ALL = new ConcurrentLinkedQueue<>();
     /** How long a node may take from fork to "ready" on a busy 2-core machine. */
     public static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
@@ -360,6 +361,20 @@ public final class ServerProcesses implements AutoCloseable {
         /** The RESP port it listens on. */
         public int port() {
             return port;
+        }
+
+        /** The admin HTTP port it listens on (started with {@code --admin-port}); read from its log. */
+        public int adminPort() {
+            String line = lastLineContaining("admin HTTP on http://");
+            if (line == null) {
+                throw new AssertionError("node " + name + " logged no admin port (started without --admin-port?); see "
+                        + log.toAbsolutePath());
+            }
+            Matcher m = ADMIN.matcher(line);
+            if (!m.find()) {
+                throw new AssertionError("unexpected admin line of node " + name + ": " + line);
+            }
+            return Integer.parseInt(m.group(2));
         }
 
         /** The process. */

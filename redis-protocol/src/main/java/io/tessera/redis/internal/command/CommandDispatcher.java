@@ -24,7 +24,7 @@ public final class CommandDispatcher {
     private static final Logger log = LoggerFactory.getLogger(CommandDispatcher.class);
 
     /** Redis's answer to a command that may grow the data while the node is beyond maxmemory under noeviction. */
-    private static final Reply OOM = Reply.error("OOM command not allowed when used memory > 'maxmemory'.");
+    private static final Reply.Error OOM = new Reply.Error("OOM command not allowed when used memory > 'maxmemory'.");
 
     private final ServerContext server;
     private final CommandTable table;
@@ -56,28 +56,29 @@ public final class CommandDispatcher {
         stats.received(start);
         boolean inTransaction = client.queued() != null;
         if (spec == null) {
-            return refuse(client, inTransaction, null, Reply.error(unknownCommand(name, args)));
+            return refuse(client, inTransaction, null, new Reply.Error(unknownCommand(name, args)));
         }
         client.touched(spec.name());
         if (!spec.arityAccepts(args.length)) {
-            return refuse(client, inTransaction, spec, Reply.error("ERR wrong number of arguments for '"
+            return refuse(client, inTransaction, spec, new Reply.Error("ERR wrong number of arguments for '"
                     + spec.name() + "' command"));
         }
         if (!client.authenticated() && server.requirePass() != null
                 && !spec.flags().contains("no-auth")) {
-            return refuse(client, inTransaction, spec, Reply.error("NOAUTH Authentication required."));
+            return refuse(client, inTransaction, spec, new Reply.Error("NOAUTH Authentication required."));
         }
         if (server.checksMaxmemory() && spec.flags().contains("denyoom") && server.refusesGrowth()) {
             return refuse(client, inTransaction, spec, OOM);
         }
         if (client.inSubscribeMode() && !spec.has(CommandRule.ALLOWED_IN_SUBSCRIBE_MODE)) {
-            stats.rejected(spec);
-            return CommandCall.done(Reply.error("ERR Can't execute '" + spec.name()
-                    + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"));
+            Reply.Error error = new Reply.Error("ERR Can't execute '" + spec.name()
+                    + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
+            stats.rejected(spec, error.text());
+            return CommandCall.done(error);
         }
         if (inTransaction && !spec.has(CommandRule.TRANSACTION_CONTROL)) {
             if (spec.has(CommandRule.REFUSED_IN_MULTI)) {
-                return refuse(client, true, spec, Reply.error("ERR Command not allowed inside a transaction"));
+                return refuse(client, true, spec, new Reply.Error("ERR Command not allowed inside a transaction"));
             }
             client.queued().add(args);
             return CommandCall.done(TransactionCommands.queued());
@@ -103,7 +104,7 @@ public final class CommandDispatcher {
     private void finished(CommandSpec spec, ClientSession client, byte[][] args, long startNanos, Reply reply) {
         CommandStats.Measure measure = server.commandStats().measure(spec);
         long micros = measure.timed() ? (System.nanoTime() - startNanos) / 1000 : -1;
-        server.commandStats().ran(spec.name(), micros, reply instanceof Reply.Error);
+        server.commandStats().ran(spec.name(), micros, reply instanceof Reply.Error error ? error.text() : null);
         if (measure.slowLogged()) {
             server.slowLog().offer(args, micros, client);
         }
@@ -111,8 +112,8 @@ public final class CommandDispatcher {
 
     /** Answers {@code error}; inside MULTI the transaction is then refused at EXEC, as Redis flags it. */
     private CompletableFuture<Reply> refuse(ClientSession client, boolean inTransaction, CommandSpec spec,
-                                            Reply error) {
-        server.commandStats().rejected(spec);
+                                            Reply.Error error) {
+        server.commandStats().rejected(spec, error.text());
         if (inTransaction) {
             client.abortTransaction();
         }

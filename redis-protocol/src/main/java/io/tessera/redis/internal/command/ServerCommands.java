@@ -29,7 +29,7 @@ import java.util.concurrent.CompletableFuture;
  */
 final class ServerCommands {
     private static final List<String> DEFAULT_SECTIONS = List.of("server", "clients", "memory", "stats",
-            "replication", "cluster", "keyspace", "tessera");
+            "replication", "errorstats", "cluster", "keyspace", "tessera");
 
     private ServerCommands() {
     }
@@ -217,6 +217,11 @@ final class ServerCommands {
                 // Not among the default sections, as in Redis: INFO commandstats, INFO all or INFO everything.
                 out.append("# Commandstats\r\n");
                 server.commandStats().commandLines().forEach((key, value) -> line(out, key, value));
+            }
+            case "errorstats" -> {
+                out.append("# Errorstats\r\n");
+                server.commandStats().errorsByPrefix().forEach((prefix, count) ->
+                        line(out, "errorstat_" + prefix, "count=" + count));
             }
             case "replication" -> {
                 out.append("# Replication\r\n");

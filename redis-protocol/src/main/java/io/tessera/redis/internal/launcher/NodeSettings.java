@@ -38,12 +38,19 @@ import java.util.Map;
  * @param maxMemory the most bytes this node keeps of each database, 0 for no bound
  * @param maxMemoryPolicy what the node evicts beyond {@code maxMemory}, by its Redis name
  * @param ioThreads the RESP event loops, which also run the partitions; 0 for one per core (at least 2)
+ * @param adminPort the admin HTTP port (metrics, health, status page), 0 for a free one, {@link #ADMIN_OFF} for none
+ * @param adminBind the admin HTTP listen address
+ * @param jmx whether the meters are also published as JMX MBeans
  */
 public record NodeSettings(int port, String bind, String clusterName, String stack, List<String> members,
                            int gridPort, String gridBind, String dnsQuery, String dnsAddress,
                            String dnsRecordType, String name, int partitions, int backups,
                            int minClusterSize, String requirePass, int maxClients, int databases, long maxMemory,
-                           String maxMemoryPolicy, int ioThreads) {
+                           String maxMemoryPolicy, int ioThreads, int adminPort, String adminBind,
+                           boolean jmx) {
+
+    /** {@link #adminPort()} when the node serves no admin port (the default). */
+    public static final int ADMIN_OFF = -1;
 
     /** A value of a setting and where it came from ({@code --port}, {@code TESSERA_PORT}, {@code port in x.yml}). */
     private record Sourced(String value, String source) {
@@ -92,7 +99,10 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
                 r.integer(Setting.DATABASES, 16, 1, 1024),
                 r.memory(Setting.MAXMEMORY),
                 r.policy(Setting.MAXMEMORY_POLICY),
-                r.integer(Setting.IO_THREADS, 0, 0, 1024));
+                r.integer(Setting.IO_THREADS, 0, 0, 1024),
+                r.integer(Setting.ADMIN_PORT, ADMIN_OFF, 0, 65535),
+                r.text(Setting.ADMIN_BIND, "127.0.0.1"),
+                r.bool(Setting.JMX, false));
         // The builders check the rest (partition count a power of two, the stack's name); map their complaints
         // back to the setting the user wrote.
         r.check(Setting.PARTITIONS, () -> Grid.builder().partitionCount(settings.partitions));
@@ -102,6 +112,16 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
         r.check(Setting.DNS_RECORD_TYPE, () -> Grid.builder().dnsRecordType(settings.dnsRecordType));
         r.onlyWithDnsDiscovery(settings.stack, Setting.DNS_QUERY, Setting.DNS_ADDRESS, Setting.DNS_RECORD_TYPE);
         return settings;
+    }
+
+    /** Whether the node serves the admin HTTP port. */
+    public boolean adminEnabled() {
+        return adminPort != ADMIN_OFF;
+    }
+
+    /** Whether the node keeps meters of its own to publish: for the admin port, JMX or both. */
+    public boolean metricsEnabled() {
+        return adminEnabled() || jmx;
     }
 
     /** A builder for this node's grid member, with the RESP server's classes registered. */
@@ -167,7 +187,8 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
                 + " requirepass="
                 + (requirePass == null ? "(none)" : "(set)") + " maxclients=" + maxClients + " databases="
                 + databases + " maxmemory=" + maxMemory + " maxmemory-policy=" + maxMemoryPolicy + " io-threads="
-                + (ioThreads == 0 ? "(one per core)" : ioThreads);
+                + (ioThreads == 0 ? "(one per core)" : ioThreads) + " admin-port="
+                + (adminPort == ADMIN_OFF ? "(off)" : adminPort + " admin-bind=" + adminBind) + " jmx=" + jmx;
     }
 
     /** The DNS discovery settings for the log, if any is set: they mean nothing to the other stacks. */
@@ -215,6 +236,18 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
                 throw bad(setting, sourced, "expected a non-empty value");
             }
             return value;
+        }
+
+        boolean bool(Setting setting, boolean defaultValue) {
+            Sourced sourced = values.get(setting);
+            if (sourced == null) {
+                return defaultValue;
+            }
+            return switch (sourced.value.trim().toLowerCase(Locale.ROOT)) {
+                case "true", "yes", "on" -> true;
+                case "false", "no", "off" -> false;
+                default -> throw bad(setting, sourced, "expected true or false");
+            };
         }
 
         long memory(Setting setting) {

@@ -51,6 +51,54 @@ class LauncherTest {
         assertThat(s.databases()).isEqualTo(16);
         assertThat(s.maxMemory()).isZero();
         assertThat(s.maxMemoryPolicy()).isEqualTo("noeviction");
+        assertThat(s.adminEnabled()).isFalse();
+        assertThat(s.adminPort()).isEqualTo(NodeSettings.ADMIN_OFF);
+        assertThat(s.adminBind()).isEqualTo("127.0.0.1");
+        assertThat(s.toString()).contains("admin-port=(off)");
+        assertThat(s.jmx()).isFalse();
+        assertThat(s.metricsEnabled()).isFalse();
+    }
+
+    @Test
+    void jmx_isItsOwnSwitch_takingTrueOrFalse() {
+        NodeSettings jmx = settings(Map.of("TESSERA_JMX", "TRUE"));
+        assertThat(jmx.jmx()).isTrue();
+        assertThat(jmx.adminEnabled()).isFalse();
+        assertThat(jmx.metricsEnabled()).isTrue();
+        assertThat(settings(Map.of("TESSERA_JMX", "true"), "--jmx", "no").jmx()).isFalse();
+        assertThat(settings(Map.of(), "--admin-port", "0").metricsEnabled()).isTrue();
+
+        assertThat(parse(Map.of(), "--jmx", "maybe").exitCode()).isEqualTo(2);
+        assertThat(err.toString()).contains("--jmx: \"maybe\" (expected true or false)");
+    }
+
+    @Test
+    void adminPort_andAdminBind_fromFlagsEnvironmentAndFile() throws IOException {
+        NodeSettings flags = settings(Map.of(), "--admin-port", "9100", "--admin-bind", "0.0.0.0");
+        assertThat(flags.adminEnabled()).isTrue();
+        assertThat(flags.adminPort()).isEqualTo(9100);
+        assertThat(flags.adminBind()).isEqualTo("0.0.0.0");
+        assertThat(flags.toString()).contains("admin-port=9100 admin-bind=0.0.0.0");
+
+        NodeSettings env = settings(Map.of("TESSERA_ADMIN_PORT", "0", "TESSERA_ADMIN_BIND", "10.0.0.5"));
+        assertThat(env.adminPort()).as("0 picks a free port").isZero();
+        assertThat(env.adminEnabled()).isTrue();
+        assertThat(env.adminBind()).isEqualTo("10.0.0.5");
+
+        Path yaml = dir.resolve("admin.yml");
+        Files.writeString(yaml, "admin-port: 9200\n");
+        assertThat(settings(Map.of(), "--config", yaml.toString()).adminPort()).isEqualTo(9200);
+        assertThat(Setting.ADMIN_PORT.environmentVariable()).isEqualTo("TESSERA_ADMIN_PORT");
+    }
+
+    @Test
+    void badAdminPort_isAnError_namingTheOption() {
+        assertThat(parse(Map.of(), "--admin-port", "-1").exitCode()).isEqualTo(2);
+        assertThat(parse(Map.of("TESSERA_ADMIN_PORT", "http")).exitCode()).isEqualTo(2);
+        assertThat(parse(Map.of(), "--admin-bind", " ").exitCode()).isEqualTo(2);
+        assertThat(err.toString()).contains("--admin-port: \"-1\" (expected an integer 0..65535)")
+                .contains("--admin-port: \"http\" from TESSERA_ADMIN_PORT (expected an integer 0..65535)")
+                .contains("--admin-bind: \" \" (expected a non-empty value)");
     }
 
     @Test
@@ -72,12 +120,13 @@ class LauncherTest {
                 "--grid-bind", "10.0.0.1", "--dns-query", "t.shop.svc.cluster.local", "--dns-address", "10.96.0.10",
                 "--dns-record-type", "SRV", "--name", "a", "--partitions", "64", "--backups", "2",
                 "--requirepass", "pw", "--maxclients", "5", "--databases=4", "--maxmemory", "64mb",
-                "--maxmemory-policy", "allkeys-lru", "--io-threads", "1");
+                "--maxmemory-policy", "allkeys-lru", "--io-threads", "1", "--admin-port", "9100", "--admin-bind",
+                "10.0.0.1", "--jmx", "true");
 
         assertThat(s).isEqualTo(new NodeSettings(7000, "0.0.0.0", "shop", "kubernetes",
                 List.of("10.0.0.1:7800", "10.0.0.2:7801"), 7900, "10.0.0.1", "t.shop.svc.cluster.local", "10.96.0.10",
                 "SRV", "a", 64, 2, 0, "pw", 5, 4,
-                64L * 1024 * 1024, "allkeys-lru", 1));
+                64L * 1024 * 1024, "allkeys-lru", 1, 9100, "10.0.0.1", true));
         assertThat(s.serverConfig().maxMemory()).isEqualTo(64L * 1024 * 1024);
         assertThat(s.serverConfig().ioThreads()).isOne();
         assertThat(s.toString()).contains("requirepass=(set)").doesNotContain("pw ");
@@ -205,7 +254,8 @@ class LauncherTest {
     @Test
     void help_andVersion_exit0() {
         assertThat(parse(Map.of(), "--help").exitCode()).isZero();
-        assertThat(out.toString()).startsWith("Usage: tessera-server").contains("TESSERA_PORT");
+        assertThat(out.toString()).startsWith("Usage: tessera-server").contains("TESSERA_PORT")
+                .contains("--admin-port=PORT", "TESSERA_ADMIN_PORT", "--admin-bind=ADDRESS");
 
         Launcher.Parsed version = parse(Map.of(), "-V");
         assertThat(version.settings()).isNull();
