@@ -2,13 +2,19 @@ package io.tessera.redis.internal.launcher;
 
 import static io.tessera.redis.testing.ServerProcesses.redisCli;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.tessera.grid.testing.Dnsmasq;
 import io.tessera.grid.testing.MemberProcesses;
 import io.tessera.redis.testing.ServerProcesses;
 import io.tessera.redis.testing.ServerProcesses.ServerNode;
 import io.tessera.redis.testing.ServerProcessesTestBase;
+import java.io.IOException;
 import java.io.Reader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,8 +35,9 @@ import org.yaml.snakeyaml.Yaml;
  * other (OrderedReady). What differs from a pod, and why: the RESP port is a free one and bound to 127.0.0.1 (three
  * processes share one host), the grid port is a free one instead of the stack's 7800 (the same on every address, as
  * A-record discovery needs), the DNS server is named ({@code --dns-address}; a pod uses the system's resolver), the
- * cluster name is unique to the run, and the admin flags are left out (the admin server's tests cover them; three
- * processes cannot share port 9090).
+ * cluster name is unique to the run, and the admin port is a free one on the pod's address (three processes cannot
+ * share 9090). The kubelet's probes are asked as it asks them: each pod's {@code /health/ready} and
+ * {@code /health/live} on its admin port.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class KubernetesStatefulSetIT extends ServerProcessesTestBase {
@@ -53,15 +60,12 @@ class KubernetesStatefulSetIT extends ServerProcessesTestBase {
             List<ServerNode> pods = new ArrayList<>();
             for (int i = 0; i < POD_IPS.size(); i++) {
                 List<String> podArgs = new ArrayList<>();
-                for (int a = 0; a < args.size(); a++) {
-                    String arg = args.get(a);
-                    if (arg.startsWith("--admin-")) {
-                        a++;
-                        continue;
-                    }
+                for (String arg : args) {
                     podArgs.add(expand(arg, i));
                 }
                 set(podArgs, "--port", "0");
+                set(podArgs, "--admin-port", "0");
+                set(podArgs, "--admin-bind", POD_IPS.get(i));
                 set(podArgs, "--bind", "127.0.0.1");
                 set(podArgs, "--cluster-name", cluster);
                 podArgs.addAll(List.of("--grid-port", Integer.toString(gridPort), "--dns-address", dns.address()));
@@ -77,10 +81,23 @@ class KubernetesStatefulSetIT extends ServerProcessesTestBase {
                         .contains("node tessera-" + i + " ready");
             }
             assertThat(dns.output()).as("the pods asked the DNS server").contains("query[A] " + query);
+            for (int i = 0; i < pods.size(); i++) {
+                String admin = "http://" + POD_IPS.get(i) + ":" + pods.get(i).adminPort();
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                        assertThat(probe(admin + "/health/ready").statusCode()).isEqualTo(200));
+                assertThat(probe(admin + "/health/live").body()).isEqualTo("{\"status\":\"UP\"}");
+            }
             assertThat(redisCli(pods.get(0).port(), "set", "k8s:key", "v").stdout()).isEqualTo("OK\n");
             assertThat(redisCli(pods.get(2).port(), "get", "k8s:key").stdout()).isEqualTo("v\n");
             assertThat(redisCli(pods.get(1).port(), "dbsize").stdout()).isEqualTo("1\n");
         }
+    }
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private HttpResponse<String> probe(String url) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     /** What the kubelet makes of {@code $(POD_...)} for pod {@code tessera-<i>}. */
