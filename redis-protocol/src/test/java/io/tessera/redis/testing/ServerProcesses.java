@@ -105,6 +105,17 @@ public final class ServerProcesses implements AutoCloseable {
         return node;
     }
 
+    /**
+     * Starts one node per entry of {@code argsByName} all at once (as a StatefulSet with {@code Parallel} pod
+     * management does), then waits until each is ready; in the map's order.
+     */
+    public List<ServerNode> startAtOnce(Map<String, List<String>> argsByName) {
+        List<ServerNode> nodes = new ArrayList<>();
+        argsByName.forEach((name, args) -> nodes.add(fork(name, args, null)));
+        nodes.forEach(node -> node.awaitReady(READY_TIMEOUT));
+        return nodes;
+    }
+
     /** Runs {@code java -jar jar args}; waits until it is ready. */
     public ServerNode startJar(Path jar, String name, String... args) {
         ServerNode node = fork(name, List.of(args), jar);

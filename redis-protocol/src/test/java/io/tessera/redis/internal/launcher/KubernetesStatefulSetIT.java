@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -31,9 +32,8 @@ import org.yaml.snakeyaml.Yaml;
 /**
  * The StatefulSet of {@code deploy/kubernetes} without Kubernetes: three {@code tessera-server} processes run with the
  * container's own args, as the kubelet expands them for pods {@code tessera-0..2} of namespace {@code default} at
- * 127.0.0.1..3, and find each other through a dnsmasq that serves the headless Service's A records, one pod after the
- * other (OrderedReady). What differs from a pod, and why: the RESP port is a free one and bound to 127.0.0.1 (three
- * processes share one host), the grid port is a free one instead of the stack's 7800 (the same on every address, as
+ * 127.0.0.1..3, and find each other through a dnsmasq that serves the headless Service's A records. What differs
+ * from a pod, and why: the RESP port is a free one and bound to 127.0.0.1 (three processes share one host), the grid port is a free one instead of the stack's 7800 (the same on every address, as
  * A-record discovery needs), the DNS server is named ({@code --dns-address}; a pod uses the system's resolver), the
  * cluster name is unique to the run, and the admin port is a free one on the pod's address (three processes cannot
  * share 9090). The kubelet's probes are asked as it asks them: each pod's {@code /health/ready} and
@@ -57,7 +57,7 @@ class KubernetesStatefulSetIT extends ServerProcessesTestBase {
         String cluster = "k8s-it-" + UUID.randomUUID();
 
         try (Dnsmasq dns = Dnsmasq.start(dir, records)) {
-            List<ServerNode> pods = new ArrayList<>();
+            Map<String, List<String>> podArgsByName = new LinkedHashMap<>();
             for (int i = 0; i < POD_IPS.size(); i++) {
                 List<String> podArgs = new ArrayList<>();
                 for (String arg : args) {
@@ -69,9 +69,10 @@ class KubernetesStatefulSetIT extends ServerProcessesTestBase {
                 set(podArgs, "--bind", "127.0.0.1");
                 set(podArgs, "--cluster-name", cluster);
                 podArgs.addAll(List.of("--grid-port", Integer.toString(gridPort), "--dns-address", dns.address()));
-                // OrderedReady: the next pod starts once this one is up.
-                pods.add(processes.start("tessera-" + i, podArgs.toArray(String[]::new)));
+                podArgsByName.put("tessera-" + i, podArgs);
             }
+            // podManagementPolicy: Parallel.
+            List<ServerNode> pods = processes.startAtOnce(podArgsByName);
             ServerProcesses.awaitSettled(pods, Duration.ofSeconds(90));
 
             for (int i = 0; i < pods.size(); i++) {
