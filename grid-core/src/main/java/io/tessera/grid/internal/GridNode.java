@@ -20,7 +20,10 @@ import io.tessera.grid.internal.event.EventService;
 import io.tessera.grid.internal.event.TopicService;
 import io.tessera.grid.internal.map.DefaultGridMap;
 import io.tessera.grid.internal.map.MapRuntime;
+import io.tessera.grid.internal.membership.MemberReport;
+import io.tessera.grid.internal.membership.MemberReports;
 import io.tessera.grid.internal.membership.MembershipCoordinator;
+import io.tessera.grid.internal.membership.MembershipEvents;
 import io.tessera.grid.internal.membership.StateReport;
 import io.tessera.grid.internal.merge.MergeEntries;
 import io.tessera.grid.internal.merge.MergePrepare;
@@ -39,6 +42,7 @@ import io.tessera.grid.internal.partition.PartitionTable;
 import io.tessera.grid.internal.partition.SlotHashing;
 import io.tessera.grid.internal.replica.PartitionReplicas;
 import io.tessera.grid.internal.replica.PartitionThreads;
+import io.tessera.grid.internal.replica.ReplicaStatus;
 import io.tessera.grid.internal.replication.BackupMessage;
 import io.tessera.grid.internal.replication.BackupReceiver;
 import io.tessera.grid.internal.replication.ReplicationStream;
@@ -46,11 +50,15 @@ import io.tessera.grid.internal.replication.ResyncRequest;
 import io.tessera.grid.internal.serialization.GridSerializer;
 import io.tessera.grid.internal.store.HybridLogicalClock;
 import io.tessera.grid.internal.store.LiveOperation;
+import io.tessera.grid.internal.store.MemoryAccount;
 import io.tessera.grid.internal.wire.MessageType;
 import io.tessera.grid.internal.wire.WireReader;
 import io.tessera.grid.internal.wire.WireWriter;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -88,6 +96,8 @@ public final class GridNode implements Grid {
     private static final Logger log = LoggerFactory.getLogger(GridNode.class);
     private static final long JOIN_TIMEOUT_MILLIS = 60_000;
     private static final long LEAVE_TIMEOUT_MILLIS = 120_000;
+    /** How often a member reports its figures to the others. */
+    static final long REPORT_MILLIS = 1_000;
 
     private final GridConfig config;
     private final GridClock clock;
@@ -117,6 +127,12 @@ public final class GridNode implements Grid {
     private final MapRuntime runtime;
     private final CompletableFuture<PartitionTable> firstTable = new CompletableFuture<>();
     private volatile boolean leaveReleased;
+    private volatile boolean leaving;
+    private final long startedAtMillis;
+    private final MemberMeters meters;
+    private final MemberReports reports = new MemberReports();
+    private final MembershipEvents membershipEvents = new MembershipEvents();
+    private final MemberFigures figures;
 
     private GridNode(GridConfig config, JChannel channel) {
         this.config = config;
@@ -130,6 +146,8 @@ public final class GridNode implements Grid {
         ClusterCompatibility.check(cluster, config, compatibility);
         this.self = cluster.localAddress();
         this.memberName = cluster.nameOf(self);
+        this.startedAtMillis = clock.wallMillis();
+        this.meters = new MemberMeters(config.meterRegistry(), memberName);
         long timeoutMillis = config.operationTimeout().toMillis();
         this.lease = new MembershipLease(cluster, clock, memberName);
         this.threads = config.partitionExecutors().isEmpty()
@@ -162,17 +180,21 @@ public final class GridNode implements Grid {
         this.topics = new TopicService(cluster, serializer, timeoutMillis, memberName);
         this.stream = new ReplicationStream(replicas, cluster, events);
         this.backups = new BackupReceiver(replicas, cluster, hlc);
-        this.migration = new MigrationService(replicas, cluster, backups, hlc, timeoutMillis, memberName);
+        this.migration = new MigrationService(replicas, cluster, backups, hlc, timeoutMillis, memberName,
+                meters.migrationTimer);
         this.executor = new PrimaryExecutor(replicas, cluster, stream, serializer, hlc);
         this.queries = new PartitionQueries(replicas, cluster, stream, hlc, timeoutMillis);
         this.merges = new MergeService(replicas, cluster, stream, serializer, hlc, timeoutMillis, this::localPolicy,
                 memberName);
-        this.invoker = new Invoker(self, cluster, replicas, executor, timer, timeoutMillis, clock);
+        this.invoker = new Invoker(self, cluster, replicas, executor, timer, timeoutMillis, clock,
+                meters.operationTimers);
         this.coordinator = new MembershipCoordinator(self, cluster, replicas, config.maxBackups(), timeoutMillis,
-                memberName);
+                memberName, reports, meters.roundTimer);
+        meters.bind(invoker, replicas, migration, coordinator, merges);
+        this.figures = new MemberFigures(replicas, migration, coordinator, clock);
         new PartitionMaintenance(replicas, stream, backups, executor, hlc, config.tombstoneRetention().toMillis(),
                 timeoutMillis).start();
-        this.runtime = new NodeMapRuntime(this, invoker, executor, queries, events, lease, asyncExecutor);
+        this.runtime = new NodeMapRuntime(this, invoker, executor, queries, events, lease, asyncExecutor, meters);
         lease.onFenced(events::invalidateAllNearCaches);
         replicas.tableListener(table -> {
             coordinator.tableInstalled(table);
@@ -190,6 +212,41 @@ public final class GridNode implements Grid {
         if (view != null) {
             viewChanged(view);
         }
+        timer.scheduleAtFixedRate(this::report, REPORT_MILLIS, REPORT_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Takes this member's figures, files them, and sends them to every other member ({@link MemberReport}); runs every
+     * {@value #REPORT_MILLIS} ms on the timer thread.
+     */
+    private void report() {
+        try {
+            String address = physicalAddress();
+            MemberReport report = figures.take(address == null ? "" : address, startedAtMillis);
+            reports.file(self, report);
+            View view = cluster.view();
+            if (view == null || view.size() < 2) {
+                return;
+            }
+            List<Address> others = new ArrayList<>(view.getMembers());
+            others.remove(self);
+            WireWriter out = report.encode();
+            cluster.sendAll(others, out.array(), out.size());
+        } catch (RuntimeException e) {
+            // The next tick tries again; a status page with figures a second old is no reason to stop reporting.
+            log.debug("member {}: report failed", memberName, e);
+        }
+    }
+
+    private volatile String physicalAddress;
+
+    private String physicalAddress() {
+        String address = physicalAddress;
+        if (address == null) {
+            address = cluster.physicalAddress();
+            physicalAddress = address;
+        }
+        return address;
     }
 
     /** Starts a member with {@code config} and returns once it knows the partition table. */
@@ -227,6 +284,8 @@ public final class GridNode implements Grid {
 
     private void viewChanged(View view) {
         log.info("member {}: view {}", memberName, view);
+        membershipEvents.viewChanged(view, replicas.table(), self, clock.wallMillis());
+        reports.viewChanged(view);
         lease.viewChanged(view);
         events.viewChanged(view);
         coordinator.viewChanged(view);
@@ -304,6 +363,11 @@ public final class GridNode implements Grid {
                     .whenComplete((bytes, e) -> response.send(bytes, false));
             case INTEREST_QUERY -> events.onInterestQuery(response);
             case TOPIC -> topics.onMessage(in, response);
+            case MEMBER_REPORT -> {
+                if (cluster.isMember(sender)) {
+                    reports.file(sender, MemberReport.readFrom(in));
+                }
+            }
             default -> throw new IllegalStateException("unhandled " + type);
         }
     }
@@ -394,17 +458,95 @@ public final class GridNode implements Grid {
     @Override
     public GridStatus status() {
         PartitionTable table = replicas.table();
+        View view = cluster.view();
+        Map<Address, MemberReport> latest = reports.all();
+        MemberReport coordinatorReport = view == null ? null : latest.get(view.getCoord());
+        BitSet moving = coordinator.isCoordinator() ? coordinator.movingPrimaries()
+                : coordinatorReport == null ? new BitSet() : coordinatorReport.movingPrimaries();
+
         List<GridStatus.PartitionStatus> partitions = new ArrayList<>(table.partitionCount());
         for (int p = 0; p < table.partitionCount(); p++) {
             Partition partition = partition(table, p);
-            partitions.add(new GridStatus.PartitionStatus(p, partition.primary(), partition.backups(),
-                    partition.primary() == null ? GridStatus.PartitionState.LOST : GridStatus.PartitionState.STABLE));
+            GridStatus.PartitionState state = partition.primary() == null ? GridStatus.PartitionState.LOST
+                    : table.syncing(p).length == 0 ? GridStatus.PartitionState.STABLE
+                    : moving.get(p) ? GridStatus.PartitionState.MIGRATING : GridStatus.PartitionState.SYNCING;
+            partitions.add(new GridStatus.PartitionStatus(p, partition.primary(), partition.backups(), state));
         }
-        List<GridStatus.MemberStatus> members = members().stream()
-                .map(m -> new GridStatus.MemberStatus(m, null, null, -1, -1, -1, -1, null))
+
+        List<GridStatus.MigrationStatus> migrations = new ArrayList<>();
+        latest.forEach((source, report) -> {
+            if (source.equals(self)) {
+                return; // this member's own copies are read below, not from its last report
+            }
+            report.copies().forEach(c -> addCopy(migrations, source, c.partition(), c.targets(), c.copiedBytes(),
+                    c.totalBytes(), c.startedAtMillis()));
+        });
+        migration.running().forEach(c -> addCopy(migrations, self, c.partition(), c.targets(), c.copiedBytes(),
+                c.totalBytes(), c.startedAtMillis()));
+        migrations.sort(java.util.Comparator.comparingInt(GridStatus.MigrationStatus::partition));
+
+        List<GridStatus.MapStatus> mapStatuses = new ArrayList<>();
+        for (MemoryAccount account : replicas.accounts().all()) {
+            mapStatuses.add(new GridStatus.MapStatus(account.mapName(), figures.primary(account, false),
+                    figures.primary(account, true), figures.opsPerSecond(account.mapName())));
+        }
+        mapStatuses.sort(java.util.Comparator.comparing(GridStatus.MapStatus::name));
+
+        List<GridStatus.MemberStatus> members = new ArrayList<>();
+        for (Address address : view == null ? List.<Address>of() : view.getMembers()) {
+            if (address.equals(self)) {
+                Runtime runtime = Runtime.getRuntime();
+                members.add(new GridStatus.MemberStatus(member(self), physicalAddress(),
+                        Instant.ofEpochMilli(startedAtMillis), runtime.totalMemory() - runtime.freeMemory(),
+                        runtime.maxMemory(), figures.primaryEntries(), figures.opsPerSecond(),
+                        Instant.ofEpochMilli(clock.wallMillis())));
+                continue;
+            }
+            MemberReport r = latest.get(address);
+            members.add(r == null ? new GridStatus.MemberStatus(member(address), null, null, -1, -1, -1, -1, null)
+                    : new GridStatus.MemberStatus(member(address), r.address().isEmpty() ? null : r.address(),
+                    Instant.ofEpochMilli(r.startedAtMillis()), r.heapUsedBytes(), r.heapMaxBytes(),
+                    r.primaryEntries(), r.opsPerSecond(), Instant.ofEpochMilli(r.reportedAtMillis())));
+        }
+
+        List<GridStatus.MembershipEvent> events = membershipEvents.events().stream()
+                .map(e -> new GridStatus.MembershipEvent(Instant.ofEpochMilli(e.atMillis()), e.kind(),
+                        e.members().stream().map(this::member).toList(), e.viewSize()))
                 .toList();
-        return new GridStatus(config.clusterName(), localMember(), table.version(), !closed.get(), members,
-                partitions, List.of(), List.of(), List.of());
+        return new GridStatus(config.clusterName(), localMember(), table.version(), ready(table, view), members,
+                partitions, migrations, mapStatuses, events);
+    }
+
+    private void addCopy(List<GridStatus.MigrationStatus> out, Address source, int partition, List<Address> targets,
+                         long copied, long total, long startedAt) {
+        int n = Math.max(1, targets.size());
+        for (Address target : targets) {
+            out.add(new GridStatus.MigrationStatus(partition, member(source), member(target), copied / n,
+                    total < 0 ? -1 : total / n, Instant.ofEpochMilli(startedAt)));
+        }
+    }
+
+    /**
+     * Whether this member can serve its share (see {@link GridStatus#ready()}): open and not leaving, holding its
+     * lease, in a table without syncing replicas that gives it replicas (a member the table does not list yet is
+     * still joining, unless there are more members than replicas to give), each of which it holds complete.
+     */
+    private boolean ready(PartitionTable table, View view) {
+        if (closed.get() || leaving || view == null || table.version() == 0 || table.hasSyncing()
+                || !lease.holds()) {
+            return false;
+        }
+        boolean listed = false;
+        for (int p = 0; p < table.partitionCount(); p++) {
+            if (table.ownerIndex(p, self) >= 0) {
+                listed = true;
+                if (replicas.statusOf(p) != ReplicaStatus.OWNER) {
+                    return false;
+                }
+            }
+        }
+        long replicaSlots = (long) table.partitionCount() * (1 + config.maxBackups());
+        return listed || view.size() > replicaSlots;
     }
 
     @Override
@@ -425,6 +567,7 @@ public final class GridNode implements Grid {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        leaving = true;
         try {
             leaveGracefully();
         } finally {
@@ -488,6 +631,7 @@ public final class GridNode implements Grid {
         merges.shutdown();
         events.shutdown();
         topics.shutdown();
+        meters.close();
     }
 
     // ----------------------------------------------------------------------------------- for maps and tests

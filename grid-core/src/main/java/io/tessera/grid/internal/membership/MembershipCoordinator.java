@@ -1,5 +1,6 @@
 package io.tessera.grid.internal.membership;
 
+import io.micrometer.core.instrument.Timer;
 import io.tessera.grid.internal.cluster.ClusterService;
 import io.tessera.grid.internal.membership.StateReport.MapPosition;
 import io.tessera.grid.internal.membership.StateReport.Replica;
@@ -13,6 +14,7 @@ import io.tessera.grid.internal.wire.MessageType;
 import io.tessera.grid.internal.wire.WireReader;
 import io.tessera.grid.internal.wire.WireWriter;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -21,11 +23,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.jgroups.Address;
@@ -73,6 +77,8 @@ public final class MembershipCoordinator {
     private static final Logger log = LoggerFactory.getLogger(MembershipCoordinator.class);
     private static final long RETRY_DELAY_MILLIS = 200;
     private static final long SYNC_TIMEOUT_MILLIS = 120_000;
+    /** How often a round that copies logs its progress. */
+    private static final long PROGRESS_MILLIS = 5_000;
 
     private final Address self;
     private final ClusterService cluster;
@@ -97,6 +103,12 @@ public final class MembershipCoordinator {
     private final Map<Address, Long> silentWaits = new HashMap<>(); // this round's union of the members' reports
     private int skippedRounds; // only the coordinator thread touches it
     private long publishedInViewEpoch = -1; // only the coordinator thread touches it
+    private final MemberReports reports;
+    private final Timer roundTimer;
+    private final AtomicLong roundsRun = new AtomicLong();
+    private final LongAdder partitionsCopied = new LongAdder();
+    private final LongAdder bytesCopied = new LongAdder();
+    private volatile Round copying; // the round that copies now, or null
 
     /** Thrown inside a round when the view changed or a member did not answer; the round is started again. */
     private static final class RoundAborted extends RuntimeException {
@@ -105,9 +117,36 @@ public final class MembershipCoordinator {
         }
     }
 
-    /** Creates the coordinator logic of one member. */
+    /**
+     * A round that copies, as far as it got: partitions are counted once however many new replicas they get; the
+     * copied figures come from the members' reports ({@link MemberReport}), so they lag by up to a report interval.
+     *
+     * @param number the round's number on this member
+     * @param tableVersion the intermediate table the round copies under
+     * @param partitions the partitions it copies
+     * @param replicas the new replicas it fills
+     * @param totalBytes the estimated bytes it moves (each partition's bytes on its primary, once per new replica)
+     * @param movingPrimaries the partitions whose primary moves
+     * @param startNanos when it started ({@code nanoTime})
+     * @param baselineCopies the members' completed copies when it started
+     * @param baselineBytes the members' sent bytes when it started
+     */
+    public record Round(long number, long tableVersion, int partitions, int replicas, long totalBytes,
+                        BitSet movingPrimaries, long startNanos, long baselineCopies, long baselineBytes) {
+    }
+
+    /** The progress of the round that copies now: partitions and bytes copied so far by the members' reports. */
+    public record Progress(Round round, int partitionsCopied, long bytesCopied) {
+    }
+
+    /**
+     * Creates the coordinator logic of one member; it reads the members' {@code reports} for the progress of its
+     * rounds and times the rounds that copy in {@code roundTimer} (may be null).
+     */
     public MembershipCoordinator(Address self, ClusterService cluster, PartitionReplicas replicas, int maxBackups,
-                                 long timeoutMillis, String memberName) {
+                                 long timeoutMillis, String memberName, MemberReports reports, Timer roundTimer) {
+        this.reports = reports;
+        this.roundTimer = roundTimer;
         this.self = self;
         this.cluster = cluster;
         this.replicas = replicas;
@@ -128,6 +167,43 @@ public final class MembershipCoordinator {
      */
     public Map<Address, Long> silentDepartures() {
         return silentDepartures.remainingMillis();
+    }
+
+    /** The rounds that copied partitions this member ran as coordinator (aborted ones included). */
+    public long roundsRun() {
+        return roundsRun.get();
+    }
+
+    /** The partitions the rounds this member completed as coordinator copied. */
+    public long partitionsCopied() {
+        return partitionsCopied.sum();
+    }
+
+    /** The snapshot bytes the rounds this member completed as coordinator moved, by the primaries' answers. */
+    public long bytesCopied() {
+        return bytesCopied.sum();
+    }
+
+    /** The progress of the round that copies now, or null when none does (or this member does not coordinate). */
+    public Progress progress() {
+        Round current = copying;
+        if (current == null) {
+            return null;
+        }
+        long copies = 0;
+        long bytes = 0;
+        for (MemberReport report : reports.all().values()) {
+            copies += report.copiesCompleted();
+            bytes += report.bytesSent();
+        }
+        int copied = (int) Math.max(0, Math.min(current.partitions(), copies - current.baselineCopies()));
+        return new Progress(current, copied, Math.max(0, bytes - current.baselineBytes()));
+    }
+
+    /** The partitions whose primary the round running now moves (empty when none runs). */
+    public BitSet movingPrimaries() {
+        Round current = copying;
+        return current == null ? new BitSet() : (BitSet) current.movingPrimaries().clone();
     }
 
     /** Partitions this member, as coordinator, found with no replica left. */
@@ -415,17 +491,77 @@ public final class MembershipCoordinator {
             }
             return true;
         }
-        version = publish(PartitionTable.next(latest, version + 1, intermediate, syncing), members);
-        checkEpoch(epoch);
-        log.info("table {}: copying {} replicas to new owners", version,
-                syncing.stream().mapToInt(List::size).sum());
+        Round started = startRound(version + 1, owners, syncing, target, primaryStates);
+        try {
+            version = publish(PartitionTable.next(latest, version + 1, intermediate, syncing), members);
+            checkEpoch(epoch);
+            log.info("rebalance round {}: table {} copies {} partitions ({} new replicas, about {}) to new owners; "
+                    + "{} primaries move", started.number(), version, started.partitions(), started.replicas(),
+                    megabytes(started.totalBytes()), started.movingPrimaries().cardinality());
 
-        // 5. Copy, hand off, commit.
-        copyToSyncingReplicas(owners, syncing, epoch);
-        freezeHandOffs(owners, target, version, epoch);
-        publish(PartitionTable.next(replicas.table(), version + 1, target), members);
-        log.info("rebalanced {} partitions over {} members (table {})", partitionCount, staying.size(), version + 1);
-        return true;
+            // 5. Copy, hand off, commit.
+            long bytes = copyToSyncingReplicas(owners, syncing, epoch);
+            freezeHandOffs(owners, target, version, epoch);
+            publish(PartitionTable.next(replicas.table(), version + 1, target), members);
+            long nanos = System.nanoTime() - started.startNanos();
+            partitionsCopied.add(started.partitions());
+            bytesCopied.add(bytes);
+            if (roundTimer != null) {
+                roundTimer.record(nanos, TimeUnit.NANOSECONDS);
+            }
+            log.info("rebalance round {} done: {} partitions copied, {} sent, in {} ms; table {} balances {} "
+                    + "partitions over {} members", started.number(), started.partitions(), megabytes(bytes),
+                    TimeUnit.NANOSECONDS.toMillis(nanos), version + 1, partitionCount, staying.size());
+            return true;
+        } finally {
+            copying = null;
+        }
+    }
+
+    private Round startRound(long tableVersion, List<List<Address>> owners, List<List<Address>> syncing,
+                             List<List<Address>> target, List<Replica> primaryStates) {
+        int partitions = 0;
+        int copies = 0;
+        long bytes = 0;
+        BitSet moving = new BitSet(partitionCount);
+        for (int p = 0; p < partitionCount; p++) {
+            int need = syncing.get(p).size();
+            if (need > 0) {
+                partitions++;
+                copies += need;
+                Replica primary = primaryStates.get(p);
+                bytes += primary == null ? 0 : primary.bytes() * need;
+            }
+            if (!owners.get(p).isEmpty() && !owners.get(p).get(0).equals(target.get(p).get(0))) {
+                moving.set(p);
+            }
+        }
+        long baselineCopies = 0;
+        long baselineBytes = 0;
+        for (MemberReport report : reports.all().values()) {
+            baselineCopies += report.copiesCompleted();
+            baselineBytes += report.bytesSent();
+        }
+        Round started = new Round(roundsRun.incrementAndGet(), tableVersion, partitions, copies, bytes, moving,
+                System.nanoTime(), baselineCopies, baselineBytes);
+        copying = started;
+        return started;
+    }
+
+    private void logProgress() {
+        Progress progress = progress();
+        if (progress == null) {
+            return;
+        }
+        Round r = progress.round();
+        log.info("rebalance round {}: {} of {} partitions copied, {} of about {}, {} s", r.number(),
+                progress.partitionsCopied(), r.partitions(), megabytes(progress.bytesCopied()),
+                megabytes(r.totalBytes()), TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - r.startNanos()));
+    }
+
+    private static String megabytes(long bytes) {
+        return bytes < 1_000_000 ? String.format(java.util.Locale.ROOT, "%.1f kB", bytes / 1_000.0)
+                : String.format(java.util.Locale.ROOT, "%.1f MB", bytes / 1_000_000.0);
     }
 
     /**
@@ -589,7 +725,8 @@ public final class MembershipCoordinator {
         return true;
     }
 
-    private void copyToSyncingReplicas(List<List<Address>> owners, List<List<Address>> syncing, long epoch) {
+    /** Has the primaries copy to the syncing replicas; returns the bytes they sent. */
+    private long copyToSyncingReplicas(List<List<Address>> owners, List<List<Address>> syncing, long epoch) {
         Map<Address, Map<Integer, List<Address>>> byPrimary = new LinkedHashMap<>();
         for (int p = 0; p < partitionCount; p++) {
             if (!syncing.get(p).isEmpty()) {
@@ -603,10 +740,26 @@ public final class MembershipCoordinator {
             asked.add(primary);
             replies.add(cluster.request(primary, out.array(), out.size(), SYNC_TIMEOUT_MILLIS));
         });
+        CompletableFuture<Void> all = CompletableFuture.allOf(replies.toArray(new CompletableFuture<?>[0]));
+        while (!all.isDone()) {
+            try {
+                all.get(PROGRESS_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                logProgress();
+            } catch (ExecutionException e) {
+                break; // the reply that failed is reported below
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RoundAborted("interrupted");
+            }
+        }
+        long bytes = 0;
         for (int i = 0; i < replies.size(); i++) {
             List<Integer> failed;
             try {
-                failed = SyncReplicaRequest.readReply(replies.get(i).join());
+                byte[] reply = replies.get(i).join();
+                failed = SyncReplicaRequest.readReply(reply);
+                bytes += SyncReplicaRequest.readReplyBytes(reply);
             } catch (RuntimeException e) {
                 throw new RoundAborted("copy from " + cluster.nameOf(asked.get(i)) + " failed: " + e);
             }
@@ -616,6 +769,7 @@ public final class MembershipCoordinator {
             }
         }
         checkEpoch(epoch);
+        return bytes;
     }
 
     private void freezeHandOffs(List<List<Address>> owners, List<List<Address>> target, long version, long epoch) {

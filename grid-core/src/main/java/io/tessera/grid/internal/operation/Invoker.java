@@ -74,10 +74,12 @@ public final class Invoker {
     private final LongAdder remoteInvocations = new LongAdder();
     private final LongAdder retries = new LongAdder();
     private final LongAdder indeterminate = new LongAdder();
+    private final OperationTimers timers;
 
-    /** Creates the invoker of this member. */
+    /** Creates the invoker of this member; it times the calls it completes in {@code timers}. */
     public Invoker(Address self, ClusterService cluster, PartitionReplicas replicas, PrimaryExecutor executor,
-                   ScheduledExecutorService timer, long timeoutMillis, GridClock clock) {
+                   ScheduledExecutorService timer, long timeoutMillis, GridClock clock, OperationTimers timers) {
+        this.timers = timers;
         this.self = self;
         this.cluster = cluster;
         this.replicas = replicas;
@@ -120,6 +122,8 @@ public final class Invoker {
         final OperationRequest request;
         final CallId id;
         final long deadline;
+        /** System time, not the grid clock: tests drive that clock by hand, and latencies must be real. */
+        final long startNanos = System.nanoTime();
         final CompletableFuture<OperationResult> result = new CompletableFuture<>();
         int attempts;
         String lastProblem;
@@ -149,6 +153,7 @@ public final class Invoker {
 
         void succeed(OperationResult r) {
             forget();
+            timers.record(request.code(), System.nanoTime() - startNanos);
             // A primary applied this call after everything before it, so nothing later needs to look past it.
             predecessor = null;
             result.complete(r);
@@ -156,6 +161,7 @@ public final class Invoker {
 
         void fail(RuntimeException e) {
             forget();
+            timers.record(request.code(), System.nanoTime() - startNanos);
             result.completeExceptionally(e);
         }
 
