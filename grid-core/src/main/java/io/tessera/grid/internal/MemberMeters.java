@@ -39,9 +39,10 @@ import org.jgroups.Address;
  *
  * <p>Almost every meter is a gauge or function counter over a figure the grid keeps anyway (the maps' memory accounts,
  * the invoker's counters, the partition table), read when the registry is scraped; the hot path pays only for the
- * operation timers ({@link OperationTimers}: a {@code nanoTime} and a timer record per call). Their percentiles are
- * computed in the client (p50, p99, p999 over a sliding window); for Prometheus histograms an application adds a
- * {@code MeterFilter} that turns on {@code percentilesHistogram} for {@code tessera.operations} in its own registry.
+ * operation timers ({@link OperationTimers}: a clock read and a timer record per call, and the percentiles of one call
+ * in eight, {@code tessera.operations.sampled}, for their cost). Percentiles are computed in the client (p50, p99,
+ * p999 over a sliding window); for Prometheus histograms an application adds a {@code MeterFilter} that turns on
+ * {@code percentilesHistogram} for {@code tessera.operations} in its own registry.
  *
  * <p>Threads: built and closed by the member's start and close; meters are read by whatever thread scrapes.
  */
@@ -63,16 +64,23 @@ final class MemberMeters implements AutoCloseable {
         this.registry = registry;
         this.member = member;
         this.tags = Tags.of("member", member);
-        Map<OpCode.Kind, Timer> timers = new EnumMap<>(OpCode.Kind.class);
+        Map<OpCode.Kind, Timer> all = new EnumMap<>(OpCode.Kind.class);
+        Map<OpCode.Kind, Timer> sampled = new EnumMap<>(OpCode.Kind.class);
         for (OpCode.Kind kind : OpCode.Kind.values()) {
-            timers.put(kind, add(Timer.builder("tessera.operations")
+            all.put(kind, add(Timer.builder("tessera.operations")
                     .description("Map operations this member invoked, as the caller sees them: from the call to its "
-                            + "completion, retries and the wait for backups included (recorded at the caller)")
+                            + "completion, retries and the wait for backups included (recorded at the caller, every "
+                            + "call)")
+                    .tags(tags).tag("kind", kind.tag())
+                    .register(registry)));
+            sampled.put(kind, add(Timer.builder("tessera.operations.sampled")
+                    .description("Latency percentiles of the map operations this member invoked, from a sample of "
+                            + "one call in eight (recorded at the caller)")
                     .tags(tags).tag("kind", kind.tag())
                     .publishPercentiles(0.5, 0.99, 0.999)
                     .register(registry)));
         }
-        this.operationTimers = new OperationTimers(timers);
+        this.operationTimers = new OperationTimers(all, sampled);
         this.migrationTimer = add(Timer.builder("tessera.migrations.duration")
                 .description("Partition copies this member sent as their source, from the snapshot point until "
                         + "every new replica installed it")
