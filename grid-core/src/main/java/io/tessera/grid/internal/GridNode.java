@@ -42,7 +42,6 @@ import io.tessera.grid.internal.partition.PartitionTable;
 import io.tessera.grid.internal.partition.SlotHashing;
 import io.tessera.grid.internal.replica.PartitionReplicas;
 import io.tessera.grid.internal.replica.PartitionThreads;
-import io.tessera.grid.internal.replica.ReplicaStatus;
 import io.tessera.grid.internal.replication.BackupMessage;
 import io.tessera.grid.internal.replication.BackupReceiver;
 import io.tessera.grid.internal.replication.ReplicationStream;
@@ -50,15 +49,11 @@ import io.tessera.grid.internal.replication.ResyncRequest;
 import io.tessera.grid.internal.serialization.GridSerializer;
 import io.tessera.grid.internal.store.HybridLogicalClock;
 import io.tessera.grid.internal.store.LiveOperation;
-import io.tessera.grid.internal.store.MemoryAccount;
 import io.tessera.grid.internal.wire.MessageType;
 import io.tessera.grid.internal.wire.WireReader;
 import io.tessera.grid.internal.wire.WireWriter;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -133,6 +128,7 @@ public final class GridNode implements Grid {
     private final MemberReports reports = new MemberReports();
     private final MembershipEvents membershipEvents = new MembershipEvents();
     private final MemberFigures figures;
+    private final StatusSnapshots status;
 
     private GridNode(GridConfig config, JChannel channel) {
         this.config = config;
@@ -191,7 +187,9 @@ public final class GridNode implements Grid {
         this.coordinator = new MembershipCoordinator(self, cluster, replicas, config.maxBackups(), timeoutMillis,
                 memberName, reports, meters.roundTimer);
         meters.bind(invoker, replicas, migration, coordinator, merges);
-        this.figures = new MemberFigures(replicas, migration, coordinator, clock);
+        this.figures = new MemberFigures(replicas, migration, coordinator, cluster, reports, startedAtMillis);
+        this.status = new StatusSnapshots(config, cluster, replicas, lease, reports, membershipEvents, coordinator,
+                migration, figures, startedAtMillis, this::member);
         new PartitionMaintenance(replicas, stream, backups, executor, hlc, config.tombstoneRetention().toMillis(),
                 timeoutMillis).start();
         this.runtime = new NodeMapRuntime(this, invoker, executor, queries, events, lease, asyncExecutor, meters);
@@ -212,41 +210,7 @@ public final class GridNode implements Grid {
         if (view != null) {
             viewChanged(view);
         }
-        timer.scheduleAtFixedRate(this::report, REPORT_MILLIS, REPORT_MILLIS, TimeUnit.MILLISECONDS);
-    }
-
-    /**
-     * Takes this member's figures, files them, and sends them to every other member ({@link MemberReport}); runs every
-     * {@value #REPORT_MILLIS} ms on the timer thread.
-     */
-    private void report() {
-        try {
-            String address = physicalAddress();
-            MemberReport report = figures.take(address == null ? "" : address, startedAtMillis);
-            reports.file(self, report);
-            View view = cluster.view();
-            if (view == null || view.size() < 2) {
-                return;
-            }
-            List<Address> others = new ArrayList<>(view.getMembers());
-            others.remove(self);
-            WireWriter out = report.encode();
-            cluster.sendAll(others, out.array(), out.size());
-        } catch (RuntimeException e) {
-            // The next tick tries again; a status page with figures a second old is no reason to stop reporting.
-            log.debug("member {}: report failed", memberName, e);
-        }
-    }
-
-    private volatile String physicalAddress;
-
-    private String physicalAddress() {
-        String address = physicalAddress;
-        if (address == null) {
-            address = cluster.physicalAddress();
-            physicalAddress = address;
-        }
-        return address;
+        timer.scheduleAtFixedRate(figures::report, REPORT_MILLIS, REPORT_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** Starts a member with {@code config} and returns once it knows the partition table. */
@@ -457,96 +421,7 @@ public final class GridNode implements Grid {
 
     @Override
     public GridStatus status() {
-        PartitionTable table = replicas.table();
-        View view = cluster.view();
-        Map<Address, MemberReport> latest = reports.all();
-        MemberReport coordinatorReport = view == null ? null : latest.get(view.getCoord());
-        BitSet moving = coordinator.isCoordinator() ? coordinator.movingPrimaries()
-                : coordinatorReport == null ? new BitSet() : coordinatorReport.movingPrimaries();
-
-        List<GridStatus.PartitionStatus> partitions = new ArrayList<>(table.partitionCount());
-        for (int p = 0; p < table.partitionCount(); p++) {
-            Partition partition = partition(table, p);
-            GridStatus.PartitionState state = partition.primary() == null ? GridStatus.PartitionState.LOST
-                    : table.syncing(p).length == 0 ? GridStatus.PartitionState.STABLE
-                    : moving.get(p) ? GridStatus.PartitionState.MIGRATING : GridStatus.PartitionState.SYNCING;
-            partitions.add(new GridStatus.PartitionStatus(p, partition.primary(), partition.backups(), state));
-        }
-
-        List<GridStatus.MigrationStatus> migrations = new ArrayList<>();
-        latest.forEach((source, report) -> {
-            if (source.equals(self)) {
-                return; // this member's own copies are read below, not from its last report
-            }
-            report.copies().forEach(c -> addCopy(migrations, source, c.partition(), c.targets(), c.copiedBytes(),
-                    c.totalBytes(), c.startedAtMillis()));
-        });
-        migration.running().forEach(c -> addCopy(migrations, self, c.partition(), c.targets(), c.copiedBytes(),
-                c.totalBytes(), c.startedAtMillis()));
-        migrations.sort(java.util.Comparator.comparingInt(GridStatus.MigrationStatus::partition));
-
-        List<GridStatus.MapStatus> mapStatuses = new ArrayList<>();
-        for (MemoryAccount account : replicas.accounts().all()) {
-            mapStatuses.add(new GridStatus.MapStatus(account.mapName(), figures.primary(account, false),
-                    figures.primary(account, true), figures.opsPerSecond(account.mapName())));
-        }
-        mapStatuses.sort(java.util.Comparator.comparing(GridStatus.MapStatus::name));
-
-        List<GridStatus.MemberStatus> members = new ArrayList<>();
-        for (Address address : view == null ? List.<Address>of() : view.getMembers()) {
-            if (address.equals(self)) {
-                Runtime runtime = Runtime.getRuntime();
-                members.add(new GridStatus.MemberStatus(member(self), physicalAddress(),
-                        Instant.ofEpochMilli(startedAtMillis), runtime.totalMemory() - runtime.freeMemory(),
-                        runtime.maxMemory(), figures.primaryEntries(), figures.opsPerSecond(),
-                        Instant.ofEpochMilli(clock.wallMillis())));
-                continue;
-            }
-            MemberReport r = latest.get(address);
-            members.add(r == null ? new GridStatus.MemberStatus(member(address), null, null, -1, -1, -1, -1, null)
-                    : new GridStatus.MemberStatus(member(address), r.address().isEmpty() ? null : r.address(),
-                    Instant.ofEpochMilli(r.startedAtMillis()), r.heapUsedBytes(), r.heapMaxBytes(),
-                    r.primaryEntries(), r.opsPerSecond(), Instant.ofEpochMilli(r.reportedAtMillis())));
-        }
-
-        List<GridStatus.MembershipEvent> events = membershipEvents.events().stream()
-                .map(e -> new GridStatus.MembershipEvent(Instant.ofEpochMilli(e.atMillis()), e.kind(),
-                        e.members().stream().map(this::member).toList(), e.viewSize()))
-                .toList();
-        return new GridStatus(config.clusterName(), localMember(), table.version(), ready(table, view), members,
-                partitions, migrations, mapStatuses, events);
-    }
-
-    private void addCopy(List<GridStatus.MigrationStatus> out, Address source, int partition, List<Address> targets,
-                         long copied, long total, long startedAt) {
-        int n = Math.max(1, targets.size());
-        for (Address target : targets) {
-            out.add(new GridStatus.MigrationStatus(partition, member(source), member(target), copied / n,
-                    total < 0 ? -1 : total / n, Instant.ofEpochMilli(startedAt)));
-        }
-    }
-
-    /**
-     * Whether this member can serve its share (see {@link GridStatus#ready()}): open and not leaving, holding its
-     * lease, in a table without syncing replicas that gives it replicas (a member the table does not list yet is
-     * still joining, unless there are more members than replicas to give), each of which it holds complete.
-     */
-    private boolean ready(PartitionTable table, View view) {
-        if (closed.get() || leaving || view == null || table.version() == 0 || table.hasSyncing()
-                || !lease.holds()) {
-            return false;
-        }
-        boolean listed = false;
-        for (int p = 0; p < table.partitionCount(); p++) {
-            if (table.ownerIndex(p, self) >= 0) {
-                listed = true;
-                if (replicas.statusOf(p) != ReplicaStatus.OWNER) {
-                    return false;
-                }
-            }
-        }
-        long replicaSlots = (long) table.partitionCount() * (1 + config.maxBackups());
-        return listed || view.size() > replicaSlots;
+        return status.take(!closed.get() && !leaving);
     }
 
     @Override

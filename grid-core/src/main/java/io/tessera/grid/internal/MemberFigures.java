@@ -1,45 +1,80 @@
 package io.tessera.grid.internal;
 
 import io.tessera.grid.GridClock;
+import io.tessera.grid.internal.cluster.ClusterService;
 import io.tessera.grid.internal.membership.MemberReport;
+import io.tessera.grid.internal.membership.MemberReports;
 import io.tessera.grid.internal.membership.MembershipCoordinator;
 import io.tessera.grid.internal.migration.MigrationService;
 import io.tessera.grid.internal.partition.PartitionTable;
 import io.tessera.grid.internal.replica.PartitionReplicas;
 import io.tessera.grid.internal.store.MemoryAccount;
+import io.tessera.grid.internal.wire.WireWriter;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.jgroups.Address;
+import org.jgroups.View;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * This member's own figures for its {@link MemberReport} and its status: what it holds as primary (from the maps'
  * per-partition accounts and the table), and its operation rates, taken as the difference of the primaries' operation
- * counts between two reports.
+ * counts between two reports; and the report itself, sent to every other member every second.
  *
- * <p>Threads: {@link #take} runs on the member's timer thread (it is synchronized all the same); the rates it leaves
- * are read by any thread.
+ * <p>Threads: {@link #report} runs on the member's timer thread ({@link #take} is synchronized all the same); the
+ * rates it leaves are read by any thread.
  */
 final class MemberFigures {
+    private static final Logger log = LoggerFactory.getLogger(MemberFigures.class);
+
     private final PartitionReplicas replicas;
     private final MigrationService migration;
     private final MembershipCoordinator coordinator;
     private final GridClock clock;
+    private final ClusterService cluster;
+    private final MemberReports reports;
+    private final long startedAtMillis;
     private final Map<String, Long> lastOperations = new HashMap<>(); // guarded by this
     private long lastNanos; // guarded by this
     private volatile double opsPerSecond;
     private volatile Map<String, Double> mapOpsPerSecond = Map.of();
 
     MemberFigures(PartitionReplicas replicas, MigrationService migration, MembershipCoordinator coordinator,
-                  GridClock clock) {
+                  ClusterService cluster, MemberReports reports, long startedAtMillis) {
         this.replicas = replicas;
         this.migration = migration;
         this.coordinator = coordinator;
-        this.clock = clock;
+        this.clock = replicas.clock();
+        this.cluster = cluster;
+        this.reports = reports;
+        this.startedAtMillis = startedAtMillis;
+    }
+
+    /** Takes this member's figures, files them as its own report, and sends them to every other member. */
+    void report() {
+        try {
+            String address = cluster.physicalAddress();
+            MemberReport report = take(address == null ? "" : address);
+            reports.file(replicas.self(), report);
+            View view = cluster.view();
+            if (view == null || view.size() < 2) {
+                return;
+            }
+            List<Address> others = new ArrayList<>(view.getMembers());
+            others.remove(replicas.self());
+            WireWriter out = report.encode();
+            cluster.sendAll(others, out.array(), out.size());
+        } catch (RuntimeException e) {
+            // The next tick tries again; a status with figures a second old is no reason to stop reporting.
+            log.debug("report failed", e);
+        }
     }
 
     /** Takes the figures now, updating the rates, and returns them as this member's report. */
-    synchronized MemberReport take(String address, long startedAtMillis) {
+    synchronized MemberReport take(String address) {
         long now = System.nanoTime();
         double seconds = (now - lastNanos) / 1e9;
         Map<String, Double> rates = new HashMap<>();

@@ -136,15 +136,9 @@ final class MemberMeters implements AutoCloseable {
         counter("tessera.rebalance.rounds", "Rebalancing rounds that copied partitions, run by this member as "
                 + "coordinator", coordinator, MembershipCoordinator::roundsRun);
         gauge("tessera.rebalance.partitions", "Partitions the round this member coordinates copies now (0: none)",
-                () -> {
-                    MembershipCoordinator.Progress progress = coordinator.progress();
-                    return progress == null ? 0 : progress.round().partitions();
-                });
+                coordinator::roundPartitions);
         gauge("tessera.rebalance.partitions.copied", "Partitions the round this member coordinates copied so far, "
-                + "by the members' reports", () -> {
-                    MembershipCoordinator.Progress progress = coordinator.progress();
-                    return progress == null ? 0 : progress.partitionsCopied();
-                });
+                + "by the members' reports", coordinator::roundPartitionsCopied);
         add(FunctionCounter.builder("tessera.rebalance.bytes", coordinator, MembershipCoordinator::bytesCopied)
                 .description("Snapshot bytes the rounds this member coordinated moved").baseUnit("bytes")
                 .tags(tags).register(registry));

@@ -48,6 +48,23 @@ class ReadinessTest {
                     assertThat(states).contains(PartitionState.SYNCING, PartitionState.MIGRATING)
                             .doesNotContain(PartitionState.LOST);
                 });
+                Grid coordinator = cluster.member(0);
+                assertThat(coordinator.meterRegistry().get("tessera.rebalance.partitions").gauge().value())
+                        .as("partitions the held round copies").isEqualTo(170);
+
+                // Let the copies start, but hold the snapshots at the joiner: they are running, with their sizes.
+                MessageGate atJoiner = MessageGate.on(joiner)
+                        .holdIncoming(r -> r.type() == MessageType.SNAPSHOT, r -> false);
+                gates.forEach(MessageGate::open);
+                await("copies running in the joiner's status").atMost(GENEROUS).untilAsserted(() ->
+                        assertThat(joiner.status().migrations()).isNotEmpty().allSatisfy(m -> {
+                            assertThat(m.target()).isEqualTo(joiner.localMember());
+                            assertThat(m.totalBytes()).isPositive();
+                            assertThat(m.copiedBytes()).isPositive().isLessThanOrEqualTo(m.totalBytes());
+                            assertThat(m.startedAt()).isNotNull();
+                        }));
+                assertThat(joiner.status().ready()).isFalse();
+                atJoiner.open();
             } finally {
                 gates.forEach(MessageGate::open);
             }

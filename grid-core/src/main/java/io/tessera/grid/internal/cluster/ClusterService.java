@@ -58,6 +58,7 @@ public final class ClusterService implements RequestHandler, Receiver, AutoClose
     private record Early(Message msg, Response response) {
     }
     private volatile Consumer<View> viewListener = view -> { };
+    private volatile String physicalAddress;
 
     /** Wraps an unconnected channel; call {@link #connect} after setting the handlers. */
     public ClusterService(JChannel channel) {
@@ -134,11 +135,15 @@ public final class ClusterService implements RequestHandler, Receiver, AutoClose
      * what an operator looks for in a firewall rule or a {@code netstat}.
      */
     public String physicalAddress() {
-        Object physical = channel.down(new Event(Event.GET_PHYSICAL_ADDRESS, channel.getAddress()));
-        if (physical instanceof IpAddress ip && ip.getIpAddress() != null) {
-            return ip.getIpAddress().getHostAddress() + ":" + ip.getPort();
+        String known = physicalAddress;
+        if (known == null) {
+            Object physical = channel.down(new Event(Event.GET_PHYSICAL_ADDRESS, channel.getAddress()));
+            if (physical instanceof IpAddress ip && ip.getIpAddress() != null) {
+                known = ip.getIpAddress().getHostAddress() + ":" + ip.getPort();
+                physicalAddress = known;
+            }
         }
-        return null;
+        return known;
     }
 
     /** The JGroups logical name of {@code address}. */

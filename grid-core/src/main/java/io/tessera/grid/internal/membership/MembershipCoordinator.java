@@ -103,12 +103,7 @@ public final class MembershipCoordinator {
     private final Map<Address, Long> silentWaits = new HashMap<>(); // this round's union of the members' reports
     private int skippedRounds; // only the coordinator thread touches it
     private long publishedInViewEpoch = -1; // only the coordinator thread touches it
-    private final MemberReports reports;
-    private final Timer roundTimer;
-    private final AtomicLong roundsRun = new AtomicLong();
-    private final LongAdder partitionsCopied = new LongAdder();
-    private final LongAdder bytesCopied = new LongAdder();
-    private volatile Round copying; // the round that copies now, or null
+    private final RebalanceRounds rounds;
 
     /** Thrown inside a round when the view changed or a member did not answer; the round is started again. */
     private static final class RoundAborted extends RuntimeException {
@@ -118,35 +113,12 @@ public final class MembershipCoordinator {
     }
 
     /**
-     * A round that copies, as far as it got: partitions are counted once however many new replicas they get; the
-     * copied figures come from the members' reports ({@link MemberReport}), so they lag by up to a report interval.
-     *
-     * @param number the round's number on this member
-     * @param tableVersion the intermediate table the round copies under
-     * @param partitions the partitions it copies
-     * @param replicas the new replicas it fills
-     * @param totalBytes the estimated bytes it moves (each partition's bytes on its primary, once per new replica)
-     * @param movingPrimaries the partitions whose primary moves
-     * @param startNanos when it started ({@code nanoTime})
-     * @param baselineCopies the members' completed copies when it started
-     * @param baselineBytes the members' sent bytes when it started
-     */
-    public record Round(long number, long tableVersion, int partitions, int replicas, long totalBytes,
-                        BitSet movingPrimaries, long startNanos, long baselineCopies, long baselineBytes) {
-    }
-
-    /** The progress of the round that copies now: partitions and bytes copied so far by the members' reports. */
-    public record Progress(Round round, int partitionsCopied, long bytesCopied) {
-    }
-
-    /**
      * Creates the coordinator logic of one member; it reads the members' {@code reports} for the progress of its
      * rounds and times the rounds that copy in {@code roundTimer} (may be null).
      */
     public MembershipCoordinator(Address self, ClusterService cluster, PartitionReplicas replicas, int maxBackups,
                                  long timeoutMillis, String memberName, MemberReports reports, Timer roundTimer) {
-        this.reports = reports;
-        this.roundTimer = roundTimer;
+        this.rounds = new RebalanceRounds(reports, roundTimer);
         this.self = self;
         this.cluster = cluster;
         this.replicas = replicas;
@@ -171,39 +143,34 @@ public final class MembershipCoordinator {
 
     /** The rounds that copied partitions this member ran as coordinator (aborted ones included). */
     public long roundsRun() {
-        return roundsRun.get();
+        return rounds.roundsRun();
     }
 
     /** The partitions the rounds this member completed as coordinator copied. */
     public long partitionsCopied() {
-        return partitionsCopied.sum();
+        return rounds.partitionsCopied();
     }
 
     /** The snapshot bytes the rounds this member completed as coordinator moved, by the primaries' answers. */
     public long bytesCopied() {
-        return bytesCopied.sum();
+        return rounds.bytesCopied();
     }
 
-    /** The progress of the round that copies now, or null when none does (or this member does not coordinate). */
-    public Progress progress() {
-        Round current = copying;
-        if (current == null) {
-            return null;
-        }
-        long copies = 0;
-        long bytes = 0;
-        for (MemberReport report : reports.all().values()) {
-            copies += report.copiesCompleted();
-            bytes += report.bytesSent();
-        }
-        int copied = (int) Math.max(0, Math.min(current.partitions(), copies - current.baselineCopies()));
-        return new Progress(current, copied, Math.max(0, bytes - current.baselineBytes()));
+    /** The partitions the round this member coordinates copies now (0: none runs). */
+    public int roundPartitions() {
+        RebalanceRounds.Progress progress = rounds.progress();
+        return progress == null ? 0 : progress.round().partitions();
     }
 
-    /** The partitions whose primary the round running now moves (empty when none runs). */
+    /** The partitions the round this member coordinates copied so far, by the members' reports (0: none runs). */
+    public int roundPartitionsCopied() {
+        RebalanceRounds.Progress progress = rounds.progress();
+        return progress == null ? 0 : progress.partitionsCopied();
+    }
+
+    /** The partitions whose primary the round this member coordinates moves now (empty when none runs). */
     public BitSet movingPrimaries() {
-        Round current = copying;
-        return current == null ? new BitSet() : (BitSet) current.movingPrimaries().clone();
+        return rounds.movingPrimaries();
     }
 
     /** Partitions this member, as coordinator, found with no replica left. */
@@ -491,77 +458,20 @@ public final class MembershipCoordinator {
             }
             return true;
         }
-        Round started = startRound(version + 1, owners, syncing, target, primaryStates);
+        RebalanceRounds.Round started = rounds.start(version + 1, owners, syncing, target, primaryStates);
         try {
             version = publish(PartitionTable.next(latest, version + 1, intermediate, syncing), members);
             checkEpoch(epoch);
-            log.info("rebalance round {}: table {} copies {} partitions ({} new replicas, about {}) to new owners; "
-                    + "{} primaries move", started.number(), version, started.partitions(), started.replicas(),
-                    megabytes(started.totalBytes()), started.movingPrimaries().cardinality());
 
             // 5. Copy, hand off, commit.
             long bytes = copyToSyncingReplicas(owners, syncing, epoch);
             freezeHandOffs(owners, target, version, epoch);
             publish(PartitionTable.next(replicas.table(), version + 1, target), members);
-            long nanos = System.nanoTime() - started.startNanos();
-            partitionsCopied.add(started.partitions());
-            bytesCopied.add(bytes);
-            if (roundTimer != null) {
-                roundTimer.record(nanos, TimeUnit.NANOSECONDS);
-            }
-            log.info("rebalance round {} done: {} partitions copied, {} sent, in {} ms; table {} balances {} "
-                    + "partitions over {} members", started.number(), started.partitions(), megabytes(bytes),
-                    TimeUnit.NANOSECONDS.toMillis(nanos), version + 1, partitionCount, staying.size());
+            rounds.completed(started, bytes, version + 1, partitionCount, staying.size());
             return true;
         } finally {
-            copying = null;
+            rounds.ended();
         }
-    }
-
-    private Round startRound(long tableVersion, List<List<Address>> owners, List<List<Address>> syncing,
-                             List<List<Address>> target, List<Replica> primaryStates) {
-        int partitions = 0;
-        int copies = 0;
-        long bytes = 0;
-        BitSet moving = new BitSet(partitionCount);
-        for (int p = 0; p < partitionCount; p++) {
-            int need = syncing.get(p).size();
-            if (need > 0) {
-                partitions++;
-                copies += need;
-                Replica primary = primaryStates.get(p);
-                bytes += primary == null ? 0 : primary.bytes() * need;
-            }
-            if (!owners.get(p).isEmpty() && !owners.get(p).get(0).equals(target.get(p).get(0))) {
-                moving.set(p);
-            }
-        }
-        long baselineCopies = 0;
-        long baselineBytes = 0;
-        for (MemberReport report : reports.all().values()) {
-            baselineCopies += report.copiesCompleted();
-            baselineBytes += report.bytesSent();
-        }
-        Round started = new Round(roundsRun.incrementAndGet(), tableVersion, partitions, copies, bytes, moving,
-                System.nanoTime(), baselineCopies, baselineBytes);
-        copying = started;
-        return started;
-    }
-
-    private void logProgress() {
-        Progress progress = progress();
-        if (progress == null) {
-            return;
-        }
-        Round r = progress.round();
-        log.info("rebalance round {}: {} of {} partitions copied, {} of about {}, {} s", r.number(),
-                progress.partitionsCopied(), r.partitions(), megabytes(progress.bytesCopied()),
-                megabytes(r.totalBytes()), TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - r.startNanos()));
-    }
-
-    private static String megabytes(long bytes) {
-        return bytes < 1_000_000 ? String.format(java.util.Locale.ROOT, "%.1f kB", bytes / 1_000.0)
-                : String.format(java.util.Locale.ROOT, "%.1f MB", bytes / 1_000_000.0);
     }
 
     /**
@@ -745,7 +655,7 @@ public final class MembershipCoordinator {
             try {
                 all.get(PROGRESS_MILLIS, TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
-                logProgress();
+                rounds.logProgress();
             } catch (ExecutionException e) {
                 break; // the reply that failed is reported below
             } catch (InterruptedException e) {
