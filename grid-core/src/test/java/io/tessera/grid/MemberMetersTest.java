@@ -102,6 +102,23 @@ class MemberMetersTest {
     }
 
     @Test
+    void expiredEntries_areCountedOnTheirPrimaries() {
+        MeterRegistry registry = new SimpleMeterRegistry();
+        try (GridCluster cluster = GridCluster.start(2, b -> b.meterRegistry(registry))) {
+            GridMap<String, String> map = cluster.member(0).map("expiring");
+            for (int i = 0; i < 20; i++) {
+                map.set("k" + i, "v", Duration.ofMillis(200));
+            }
+            map.set("stays", "v");
+            await("expiries counted").atMost(GENEROUS)
+                    .until(() -> sum(registry, "tessera.map.expirations", "expiring") == 20);
+            assertThat(map.size()).isEqualTo(1);
+            assertThat(sum(registry, "tessera.map.entries", "expiring")).as("entries left, with their backup")
+                    .isEqualTo(2);
+        }
+    }
+
+    @Test
     void memberJoining_movesPartitions_andTheMigrationMetersShowIt() {
         MeterRegistry registry = new SimpleMeterRegistry();
         try (GridCluster cluster = GridCluster.start(2, b -> b.meterRegistry(registry))) {
