@@ -77,8 +77,9 @@ class MemberMetersTest {
                 assertThat(meter(registry, "tessera.operations", other).tag("kind", "put").timer().count())
                         .as("%s invoked nothing", name(other)).isZero();
             }
-            assertThat(sum(registry, "tessera.map.operations", "metered"))
-                    .as("operations the primaries executed, over the members").isEqualTo(150);
+            await("map meters registered").atMost(GENEROUS).untilAsserted(() ->
+                    assertThat(sum(registry, "tessera.map.operations", "metered"))
+                            .as("operations the primaries executed, over the members").isEqualTo(150));
 
             assertThat(map.size()).isEqualTo(90);
             await("entry gauges settle").atMost(GENEROUS).untilAsserted(() -> {

@@ -122,7 +122,6 @@ public final class GridNode implements Grid {
     private final MapRuntime runtime;
     private final CompletableFuture<PartitionTable> firstTable = new CompletableFuture<>();
     private volatile boolean leaveReleased;
-    private volatile boolean leaving;
     private final long startedAtMillis;
     private final MemberMeters meters;
     private final MemberReports reports = new MemberReports();
@@ -186,7 +185,7 @@ public final class GridNode implements Grid {
                 meters.operationTimers);
         this.coordinator = new MembershipCoordinator(self, cluster, replicas, config.maxBackups(), timeoutMillis,
                 memberName, reports, meters.roundTimer);
-        meters.bind(invoker, replicas, migration, coordinator, merges);
+        meters.bind(invoker, replicas, migration, coordinator, merges, timer);
         this.figures = new MemberFigures(replicas, migration, coordinator, cluster, reports, startedAtMillis);
         this.status = new StatusSnapshots(config, cluster, replicas, lease, reports, membershipEvents, coordinator,
                 migration, figures, startedAtMillis, this::member);
@@ -224,6 +223,7 @@ public final class GridNode implements Grid {
         try {
             node = new GridNode(config, channel);
         } catch (RuntimeException e) {
+            MemberMeters.removeAll(config.meterRegistry(), channel.getName());
             channel.close();
             throw e;
         }
@@ -421,7 +421,7 @@ public final class GridNode implements Grid {
 
     @Override
     public GridStatus status() {
-        return status.take(!closed.get() && !leaving);
+        return status.take(!closed.get());
     }
 
     @Override
@@ -442,7 +442,6 @@ public final class GridNode implements Grid {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        leaving = true;
         try {
             leaveGracefully();
         } finally {

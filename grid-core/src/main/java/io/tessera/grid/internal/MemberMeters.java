@@ -20,10 +20,12 @@ import io.tessera.grid.internal.replica.PartitionReplicas;
 import io.tessera.grid.internal.store.MemoryAccount;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
@@ -44,16 +46,18 @@ import org.jgroups.Address;
  * p999 over a sliding window); for Prometheus histograms an application adds a {@code MeterFilter} that turns on
  * {@code percentilesHistogram} for {@code tessera.operations} in its own registry.
  *
- * <p>Threads: built and closed by the member's start and close; meters are read by whatever thread scrapes.
+ * <p>Threads: built and closed by the member's start and close, maps' meters registered on the member's timer thread,
+ * near caches' on the thread that opens the map, all under this object's lock (so none is added after the close);
+ * meters are read by whatever thread scrapes.
  */
 final class MemberMeters implements AutoCloseable {
     private final MeterRegistry registry;
     private final String member;
     private final Tags tags;
     private final List<Meter> meters = new ArrayList<>();
-    private final Set<String> mapsRegistered = ConcurrentHashMap.newKeySet();
-    private final Set<String> nearCachesBound = ConcurrentHashMap.newKeySet();
-    private volatile boolean closed;
+    private final Set<String> mapsRegistered = new HashSet<>(); // guarded by this
+    private final Set<String> nearCachesBound = new HashSet<>(); // guarded by this
+    private boolean closed; // guarded by this
 
     /** The meters made before the services that record into them exist. */
     final OperationTimers operationTimers;
@@ -90,9 +94,13 @@ final class MemberMeters implements AutoCloseable {
                 .tags(tags).register(registry));
     }
 
-    /** Registers the meters over the member's services, once they exist. */
+    /**
+     * Registers the meters over the member's services, once they exist; the meters of maps that appear later are
+     * registered on {@code executor}, since a map's account may first be made on a partition thread, which must not
+     * wait for the registry's lock.
+     */
     void bind(Invoker invoker, PartitionReplicas replicas, MigrationService migration,
-              MembershipCoordinator coordinator, MergeService merges) {
+              MembershipCoordinator coordinator, MergeService merges, Executor executor) {
         Address self = replicas.self();
         counter("tessera.operations.retries", "Attempts of operations this member retried (recorded at the caller)",
                 invoker, Invoker::retries);
@@ -150,12 +158,18 @@ final class MemberMeters implements AutoCloseable {
         counter("tessera.merges.captures", "Captured replicas this member pushed into new primaries after a split",
                 merges, MergeService::capturesPushed);
 
-        replicas.accounts().onCreated(this::registerMap);
+        replicas.accounts().onCreated(account -> {
+            try {
+                executor.execute(() -> registerMap(account));
+            } catch (RejectedExecutionException e) {
+                // the member is closing: its meters go anyway
+            }
+        });
         replicas.accounts().all().forEach(this::registerMap);
     }
 
     /** Registers the meters of one map, once. */
-    private void registerMap(MemoryAccount account) {
+    private synchronized void registerMap(MemoryAccount account) {
         String map = account.mapName();
         if (closed || !mapsRegistered.add(map)) {
             return;
@@ -178,7 +192,7 @@ final class MemberMeters implements AutoCloseable {
     }
 
     /** Binds the near cache of {@code map} (hits, misses, evictions, size), once. */
-    void bindNearCache(String map, NearCache nearCache) {
+    synchronized void bindNearCache(String map, NearCache nearCache) {
         if (closed || !nearCachesBound.add(map)) {
             return;
         }
@@ -200,17 +214,30 @@ final class MemberMeters implements AutoCloseable {
 
     /** Removes every meter of this member from the registry, near caches' included. */
     @Override
-    public void close() {
+    public synchronized void close() {
         closed = true;
-        List<Meter> mine;
-        synchronized (this) {
-            mine = new ArrayList<>(meters);
-            meters.clear();
-        }
-        mine.forEach(registry::remove);
+        meters.forEach(registry::remove);
+        meters.clear();
         // The cache binder's meters were not made here: find them by this member's tag.
         for (Meter meter : registry.getMeters()) {
             if (member.equals(meter.getId().getTag("member")) && meter.getId().getTag("cache") != null) {
+                registry.remove(meter);
+            }
+        }
+    }
+
+    /**
+     * Removes every {@code tessera.} meter tagged with member {@code member} from {@code registry}: the clean-up of a
+     * member that failed to start after it registered some.
+     */
+    static void removeAll(MeterRegistry registry, String member) {
+        if (member == null) {
+            return;
+        }
+        for (Meter meter : registry.getMeters()) {
+            Meter.Id id = meter.getId();
+            if (member.equals(id.getTag("member")) && (id.getName().startsWith("tessera.")
+                    || id.getTag("cache") != null)) {
                 registry.remove(meter);
             }
         }

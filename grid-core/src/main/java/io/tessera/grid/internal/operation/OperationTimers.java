@@ -20,8 +20,6 @@ import java.util.concurrent.TimeUnit;
  * <p>Threads: any; Micrometer's timers are thread-safe.
  */
 public final class OperationTimers {
-    /** Timers that record nothing (a member without meters, unit tests). */
-    public static final OperationTimers NONE = new OperationTimers(Map.of(), Map.of());
     static final int SAMPLE_EVERY = 8;
     private static final long SAMPLE_BITS = (SAMPLE_EVERY - 1) << 4;
 
