@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -262,44 +263,52 @@ public final class MigrationService {
                 }
             }
         });
-        snapshotSender.execute(() -> {
-            try {
-                List<byte[]> chunks = encode(p, callResults, copy);
-                long total = 0;
-                for (byte[] chunk : chunks) {
-                    total += chunk.length;
-                }
-                running.totalBytes = total * targets.size();
-                List<CompletableFuture<byte[]>> acks = new ArrayList<>();
-                for (Address target : targets) {
-                    for (int i = 0; i < chunks.size() - 1; i++) {
-                        cluster.send(target, chunks.get(i), chunks.get(i).length);
-                        sent(running, chunks.get(i).length, migration, sent);
-                    }
-                    byte[] last = chunks.get(chunks.size() - 1);
-                    acks.add(cluster.request(target, last, last.length, Math.max(timeoutMillis, 30_000)));
-                    sent(running, last.length, migration, sent);
-                }
-                CompletableFuture.allOf(acks.toArray(new CompletableFuture<?>[0])).whenComplete((v, e) -> {
-                    // Whatever the replies hold, complete: the coordinator's round waits on this copy.
-                    boolean installed = false;
-                    try {
-                        installed = e == null && acks.stream().allMatch(a -> {
-                            byte[] reply = a.join();
-                            return reply != null && reply.length > 0 && reply[0] == INSTALLED;
-                        });
-                    } catch (RuntimeException unexpected) {
-                        log.warn("snapshot of partition {}: unreadable acknowledgement: {}", p, unexpected.toString());
-                    } finally {
-                        done.complete(installed);
-                    }
-                });
-            } catch (RuntimeException | Error e) {
-                log.warn("snapshot of partition {} failed", p, e);
-                done.complete(false);
-            }
-        });
+        try {
+            snapshotSender.execute(() -> sendChunks(p, callResults, copy, targets, running, migration, sent, done));
+        } catch (RejectedExecutionException e) {
+            done.complete(false); // the member is closing
+            throw e;
+        }
         return done;
+    }
+
+    private void sendChunks(int p, byte[] callResults, List<MapCopy> copy, List<Address> targets, Copy running,
+                            boolean migration, LongAdder sent, CompletableFuture<Boolean> done) {
+        try {
+            List<byte[]> chunks = encode(p, callResults, copy);
+            long total = 0;
+            for (byte[] chunk : chunks) {
+                total += chunk.length;
+            }
+            running.totalBytes = total * targets.size();
+            List<CompletableFuture<byte[]>> acks = new ArrayList<>();
+            for (Address target : targets) {
+                for (int i = 0; i < chunks.size() - 1; i++) {
+                    cluster.send(target, chunks.get(i), chunks.get(i).length);
+                    sent(running, chunks.get(i).length, migration, sent);
+                }
+                byte[] last = chunks.get(chunks.size() - 1);
+                acks.add(cluster.request(target, last, last.length, Math.max(timeoutMillis, 30_000)));
+                sent(running, last.length, migration, sent);
+            }
+            CompletableFuture.allOf(acks.toArray(new CompletableFuture<?>[0])).whenComplete((v, e) -> {
+                // Whatever the replies hold, complete: the coordinator's round waits on this copy.
+                boolean installed = false;
+                try {
+                    installed = e == null && acks.stream().allMatch(a -> {
+                        byte[] reply = a.join();
+                        return reply != null && reply.length > 0 && reply[0] == INSTALLED;
+                    });
+                } catch (RuntimeException unexpected) {
+                    log.warn("snapshot of partition {}: unreadable acknowledgement: {}", p, unexpected.toString());
+                } finally {
+                    done.complete(installed);
+                }
+            });
+        } catch (RuntimeException | Error e) {
+            log.warn("snapshot of partition {} failed", p, e);
+            done.complete(false);
+        }
     }
 
     private void sent(Copy copy, int length, boolean migration, LongAdder sent) {
