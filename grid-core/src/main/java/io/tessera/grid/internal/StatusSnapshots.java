@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -72,6 +73,8 @@ final class StatusSnapshots {
         PartitionTable table = replicas.table();
         View view = cluster.view();
         Map<Address, MemberReport> latest = reports.all();
+        Map<Address, Member> known = new HashMap<>();
+        Function<Address, Member> member = address -> known.computeIfAbsent(address, this.member);
         MemberReport coordinatorReport = view == null ? null : latest.get(view.getCoord());
         BitSet moving = coordinator.isCoordinator() ? coordinator.movingPrimaries()
                 : coordinatorReport == null ? new BitSet() : coordinatorReport.movingPrimaries();
@@ -95,10 +98,10 @@ final class StatusSnapshots {
             if (source.equals(self)) {
                 return; // this member's own copies are read below, not from its last report
             }
-            report.copies().forEach(c -> addCopy(migrations, source, c.partition(), c.targets(), c.copiedBytes(),
-                    c.totalBytes(), c.startedAtMillis()));
+            report.copies().forEach(c -> addCopy(migrations, member, source, c.partition(), c.targets(),
+                    c.copiedBytes(), c.totalBytes(), c.startedAtMillis()));
         });
-        migration.running().forEach(c -> addCopy(migrations, self, c.partition(), c.targets(), c.copiedBytes(),
+        migration.running().forEach(c -> addCopy(migrations, member, self, c.partition(), c.targets(), c.copiedBytes(),
                 c.totalBytes(), c.startedAtMillis()));
         migrations.sort(Comparator.comparingInt(GridStatus.MigrationStatus::partition));
 
@@ -130,13 +133,12 @@ final class StatusSnapshots {
                 .map(e -> new GridStatus.MembershipEvent(Instant.ofEpochMilli(e.atMillis()), e.kind(),
                         e.members().stream().map(member).toList(), e.viewSize()))
                 .toList();
-        return new GridStatus(config.clusterName(), member.apply(self), table.version(), serving && ready(table, view),
-                members,
-                partitions, migrations, mapStatuses, events);
+        return new GridStatus(config.clusterName(), member.apply(self), table.version(),
+                serving && ready(table, view), members, partitions, migrations, mapStatuses, events);
     }
 
-    private void addCopy(List<GridStatus.MigrationStatus> out, Address source, int partition, List<Address> targets,
-                         long copied, long total, long startedAt) {
+    private static void addCopy(List<GridStatus.MigrationStatus> out, Function<Address, Member> member, Address source,
+                                int partition, List<Address> targets, long copied, long total, long startedAt) {
         int n = Math.max(1, targets.size());
         for (Address target : targets) {
             out.add(new GridStatus.MigrationStatus(partition, member.apply(source), member.apply(target), copied / n,
