@@ -318,6 +318,57 @@ abstract class AbstractSessionFilterIT {
         assertThat(browser.get(n.get(1), "op=count&name=c")).isEqualTo("0");
     }
 
+    private double sessionMeter(String name, java.util.function.ToDoubleFunction<io.micrometer.core.instrument.Meter>
+            value) {
+        double sum = 0;
+        for (int member = 0; member < 2; member++) {
+            for (var meter : grid(member).meterRegistry().find(name).tag("map", mapName).meters()) {
+                sum += value.applyAsDouble(meter);
+            }
+        }
+        return sum;
+    }
+
+    private double count(String name) {
+        return sessionMeter(name, m -> ((io.micrometer.core.instrument.Counter) m).count());
+    }
+
+    @Test
+    void sessionMeters_countWhatTheNodesDid_andGoAwayWithTheFilter() {
+        List<String> n = twoNodes(c -> c);
+        Browser one = new Browser();
+        Browser two = new Browser();
+        String first = idOf(one.get(n.get(0), "op=create"));
+        two.get(n.get(0), "op=create");
+        assertThat(grid(0).meterRegistry().find("tessera.sessions.created").tag("map", mapName)
+                .tag("member", grid(0).localMember().name()).counter().count()).as("created on A").isEqualTo(2);
+        assertThat(count("tessera.sessions.created")).as("created anywhere").isEqualTo(2);
+        await("active sessions").atMost(Duration.ofSeconds(10))
+                .until(() -> sessionMeter("tessera.sessions.active", m -> ((io.micrometer.core.instrument.Gauge) m)
+                        .value()) == 2);
+
+        assertThat(one.get(n.get(1), "op=set&name=x&value=" + "v".repeat(100))).isEqualTo("ok");
+        var written = grid(1).meterRegistry().find("tessera.sessions.attribute.bytes").tag("map", mapName)
+                .summary();
+        assertThat(written.count()).as("requests on B that wrote their session").isEqualTo(1);
+        assertThat(written.max()).as("attribute bytes B's request wrote").isGreaterThanOrEqualTo(100);
+
+        two.get(n.get(1), "op=invalidate");
+        assertThat(count("tessera.sessions.invalidated")).as("invalidated").isEqualTo(1);
+
+        assertThat(one.get(n.get(0), "op=setmax&value=1")).isEqualTo("ok");
+        await("expiry of " + first).atMost(Duration.ofSeconds(15))
+                .until(() -> count("tessera.sessions.expired") == 1);
+        await("no active session").atMost(Duration.ofSeconds(10))
+                .until(() -> sessionMeter("tessera.sessions.active", m -> ((io.micrometer.core.instrument.Gauge) m)
+                        .value()) == 0);
+        assertThat(count("tessera.sessions.created")).isEqualTo(2);
+
+        stopContainers();
+        assertThat(sessionMeter("tessera.sessions.created", m -> 1)).as("session meters after the filters stopped")
+                .isZero();
+    }
+
     @Test
     void timeout_firesDestroyedAndValueUnboundOnce_whileNonPositiveIntervalNeverExpires() throws Exception {
         List<String> n = twoNodes(c -> c.maxInactiveInterval(1));

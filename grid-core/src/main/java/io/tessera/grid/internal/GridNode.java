@@ -20,7 +20,10 @@ import io.tessera.grid.internal.event.EventService;
 import io.tessera.grid.internal.event.TopicService;
 import io.tessera.grid.internal.map.DefaultGridMap;
 import io.tessera.grid.internal.map.MapRuntime;
+import io.tessera.grid.internal.membership.MemberReport;
+import io.tessera.grid.internal.membership.MemberReports;
 import io.tessera.grid.internal.membership.MembershipCoordinator;
+import io.tessera.grid.internal.membership.MembershipEvents;
 import io.tessera.grid.internal.membership.StateReport;
 import io.tessera.grid.internal.merge.MergeEntries;
 import io.tessera.grid.internal.merge.MergePrepare;
@@ -88,6 +91,8 @@ public final class GridNode implements Grid {
     private static final Logger log = LoggerFactory.getLogger(GridNode.class);
     private static final long JOIN_TIMEOUT_MILLIS = 60_000;
     private static final long LEAVE_TIMEOUT_MILLIS = Grid.LEAVE_TIMEOUT.toMillis();
+    /** How often a member reports its figures to the others. */
+    static final long REPORT_MILLIS = 1_000;
 
     private final GridConfig config;
     private final GridClock clock;
@@ -117,6 +122,12 @@ public final class GridNode implements Grid {
     private final MapRuntime runtime;
     private final CompletableFuture<PartitionTable> firstTable = new CompletableFuture<>();
     private volatile boolean leaveReleased;
+    private final long startedAtMillis;
+    private final MemberMeters meters;
+    private final MemberReports reports = new MemberReports();
+    private final MembershipEvents membershipEvents = new MembershipEvents();
+    private final MemberFigures figures;
+    private final StatusSnapshots status;
 
     private GridNode(GridConfig config, JChannel channel) {
         this.config = config;
@@ -130,6 +141,8 @@ public final class GridNode implements Grid {
         ClusterCompatibility.check(cluster, config, compatibility);
         this.self = cluster.localAddress();
         this.memberName = cluster.nameOf(self);
+        this.startedAtMillis = clock.wallMillis();
+        this.meters = new MemberMeters(config.meterRegistry(), memberName);
         long timeoutMillis = config.operationTimeout().toMillis();
         this.lease = new MembershipLease(cluster, clock, memberName);
         this.threads = config.partitionExecutors().isEmpty()
@@ -162,17 +175,23 @@ public final class GridNode implements Grid {
         this.topics = new TopicService(cluster, serializer, timeoutMillis, memberName);
         this.stream = new ReplicationStream(replicas, cluster, events);
         this.backups = new BackupReceiver(replicas, cluster, hlc);
-        this.migration = new MigrationService(replicas, cluster, backups, hlc, timeoutMillis, memberName);
+        this.migration = new MigrationService(replicas, cluster, backups, hlc, timeoutMillis, memberName,
+                meters.migrationTimer);
         this.executor = new PrimaryExecutor(replicas, cluster, stream, serializer, hlc);
         this.queries = new PartitionQueries(replicas, cluster, stream, hlc, timeoutMillis);
         this.merges = new MergeService(replicas, cluster, stream, serializer, hlc, timeoutMillis, this::localPolicy,
                 memberName);
-        this.invoker = new Invoker(self, cluster, replicas, executor, timer, timeoutMillis, clock);
+        this.invoker = new Invoker(self, cluster, replicas, executor, timer, timeoutMillis, clock,
+                meters.operationTimers);
         this.coordinator = new MembershipCoordinator(self, cluster, replicas, config.maxBackups(), timeoutMillis,
-                memberName);
+                memberName, reports, meters.roundTimer);
+        meters.bind(invoker, replicas, migration, coordinator, merges, timer);
+        this.figures = new MemberFigures(replicas, migration, coordinator, cluster, reports, startedAtMillis);
+        this.status = new StatusSnapshots(config, cluster, replicas, lease, reports, membershipEvents, coordinator,
+                migration, figures, startedAtMillis, this::member);
         new PartitionMaintenance(replicas, stream, backups, executor, hlc, config.tombstoneRetention().toMillis(),
                 timeoutMillis).start();
-        this.runtime = new NodeMapRuntime(this, invoker, executor, queries, events, lease, asyncExecutor);
+        this.runtime = new NodeMapRuntime(this, invoker, executor, queries, events, lease, asyncExecutor, meters);
         lease.onFenced(events::invalidateAllNearCaches);
         replicas.tableListener(table -> {
             coordinator.tableInstalled(table);
@@ -190,6 +209,7 @@ public final class GridNode implements Grid {
         if (view != null) {
             viewChanged(view);
         }
+        timer.scheduleAtFixedRate(figures::report, REPORT_MILLIS, REPORT_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** Starts a member with {@code config} and returns once it knows the partition table. */
@@ -204,6 +224,7 @@ public final class GridNode implements Grid {
         try {
             node = new GridNode(config, channel);
         } catch (RuntimeException e) {
+            MemberMeters.removeAll(config.meterRegistry(), channel.getName());
             channel.close();
             throw e;
         }
@@ -228,6 +249,8 @@ public final class GridNode implements Grid {
 
     private void viewChanged(View view) {
         log.info("member {}: view {}", memberName, view);
+        membershipEvents.viewChanged(view, replicas.table(), self, clock.wallMillis());
+        reports.viewChanged(view);
         lease.viewChanged(view);
         events.viewChanged(view);
         coordinator.viewChanged(view);
@@ -305,6 +328,11 @@ public final class GridNode implements Grid {
                     .whenComplete((bytes, e) -> response.send(bytes, false));
             case INTEREST_QUERY -> events.onInterestQuery(response);
             case TOPIC -> topics.onMessage(in, response);
+            case MEMBER_REPORT -> {
+                if (cluster.isMember(sender)) {
+                    reports.file(sender, MemberReport.readFrom(in));
+                }
+            }
             default -> throw new IllegalStateException("unhandled " + type);
         }
     }
@@ -394,18 +422,7 @@ public final class GridNode implements Grid {
 
     @Override
     public GridStatus status() {
-        PartitionTable table = replicas.table();
-        List<GridStatus.PartitionStatus> partitions = new ArrayList<>(table.partitionCount());
-        for (int p = 0; p < table.partitionCount(); p++) {
-            Partition partition = partition(table, p);
-            partitions.add(new GridStatus.PartitionStatus(p, partition.primary(), partition.backups(),
-                    partition.primary() == null ? GridStatus.PartitionState.LOST : GridStatus.PartitionState.STABLE));
-        }
-        List<GridStatus.MemberStatus> members = members().stream()
-                .map(m -> new GridStatus.MemberStatus(m, null, null, -1, -1, -1, -1, null))
-                .toList();
-        return new GridStatus(config.clusterName(), localMember(), table.version(), !closed.get(), members,
-                partitions, List.of(), List.of(), List.of());
+        return status.take(!closed.get());
     }
 
     @Override
@@ -489,6 +506,7 @@ public final class GridNode implements Grid {
         merges.shutdown();
         events.shutdown();
         topics.shutdown();
+        meters.close();
     }
 
     // ----------------------------------------------------------------------------------- for maps and tests

@@ -36,9 +36,11 @@ final class NodeMapRuntime implements MapRuntime {
     private final EventService events;
     private final MembershipLease lease;
     private final Executor asyncExecutor;
+    private final MemberMeters meters;
 
     NodeMapRuntime(GridNode node, Invoker invoker, PrimaryExecutor executor, PartitionQueries queries,
-                   EventService events, MembershipLease lease, Executor asyncExecutor) {
+                   EventService events, MembershipLease lease, Executor asyncExecutor, MemberMeters meters) {
+        this.meters = meters;
         this.node = node;
         this.invoker = invoker;
         this.executor = executor;
@@ -130,7 +132,9 @@ final class NodeMapRuntime implements MapRuntime {
 
     @Override
     public NearCache nearCache(String map, NearCacheConfig nearCacheConfig) {
-        return events.nearCache(map, nearCacheConfig);
+        NearCache nearCache = events.nearCache(map, nearCacheConfig);
+        meters.bindNearCache(map, nearCache);
+        return nearCache;
     }
 
     @Override

@@ -268,6 +268,7 @@ final class GridSession implements HttpSession {
             }
             return;
         }
+        manager.meters().invalidated();
         synchronized (this) {
             // What the listeners see: the grid's latest attributes with this request's changes on top.
             base = ended.attributes;
@@ -366,6 +367,11 @@ final class GridSession implements HttpSession {
         Outcome o = manager.commit(target, delta);
         switch (o.status) {
             case Outcome.OK -> {
+                long written = 0;
+                for (byte[] bytes : sets.values()) {
+                    written += bytes.length;
+                }
+                manager.meters().attributesWritten(written);
                 accessWritten = true;
                 pendingSets.clear();
                 pendingRemoves.clear();

@@ -63,6 +63,7 @@ public final class SessionManager implements AutoCloseable {
     private final SecureRandom random = new SecureRandom();
     private final ExecutorService expiry;
     private final UUID listenerId;
+    private final SessionMeters meters;
 
     public SessionManager(Grid grid, SessionConfig config, ServletContext context, ClassLoader loader) {
         this.config = config;
@@ -71,6 +72,7 @@ public final class SessionManager implements AutoCloseable {
         this.map = grid.map(config.mapNameFor(context.getContextPath()));
         this.cache = Caffeine.newBuilder().maximumSize(config.cacheSize()).build();
         this.codec = new AttributeCodec(config.kryoTypes(), config.serialFilter(), loader);
+        this.meters = new SessionMeters(grid, map.name());
         this.expiry = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "tessera-session-expiry " + map.name());
             t.setDaemon(true);
@@ -254,6 +256,7 @@ public final class SessionManager implements AutoCloseable {
             long now = now();
             SessionRecord record = SessionRecord.live(newId(), now, config.maxInactiveInterval());
             if (run(record.id, new SessionProcessors.Create(record))) {
+                meters.created();
                 cache.put(record.id, record);
                 return new GridSession(this, owner, record, now, now, true, true);
             }
@@ -279,6 +282,11 @@ public final class SessionManager implements AutoCloseable {
         return o;
     }
 
+    /** The meters of this application on this node. */
+    SessionMeters meters() {
+        return meters;
+    }
+
     void cache(SessionRecord record) {
         cache.put(record.id, record);
     }
@@ -302,6 +310,7 @@ public final class SessionManager implements AutoCloseable {
             SessionRecord ended = end(id, true, null);
             if (ended != null) {
                 log.debug("session {} of {} timed out", id, map.name());
+                meters.expired();
                 GridSession session = new GridSession(this, null, ended, ended.lastAccessed, now(), true, false);
                 session.destroy();
             }
@@ -400,6 +409,7 @@ public final class SessionManager implements AutoCloseable {
         } catch (RuntimeException e) {
             log.debug("removing the expiry listener of {} failed: {}", map.name(), e.toString());
         }
+        meters.close();
         expiry.shutdown();
         try {
             expiry.awaitTermination(2, TimeUnit.SECONDS);

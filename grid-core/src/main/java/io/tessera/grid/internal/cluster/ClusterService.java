@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.jgroups.Address;
 import org.jgroups.BytesMessage;
+import org.jgroups.Event;
 import org.jgroups.JChannel;
 import org.jgroups.Message;
 import org.jgroups.Receiver;
@@ -19,6 +20,7 @@ import org.jgroups.blocks.RequestHandler;
 import org.jgroups.blocks.RequestOptions;
 import org.jgroups.blocks.ResponseMode;
 import org.jgroups.blocks.Response;
+import org.jgroups.stack.IpAddress;
 import org.jgroups.util.RspList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +58,7 @@ public final class ClusterService implements RequestHandler, Receiver, AutoClose
     private record Early(Message msg, Response response) {
     }
     private volatile Consumer<View> viewListener = view -> { };
+    private volatile String physicalAddress;
 
     /** Wraps an unconnected channel; call {@link #connect} after setting the handlers. */
     public ClusterService(JChannel channel) {
@@ -125,6 +128,22 @@ public final class ClusterService implements RequestHandler, Receiver, AutoClose
     /** The current view, or {@code null} before connecting. */
     public View view() {
         return channel.getView();
+    }
+
+    /**
+     * This member's transport address as {@code host:port}, or null where the stack has none (the in-JVM stack):
+     * what an operator looks for in a firewall rule or a {@code netstat}.
+     */
+    public String physicalAddress() {
+        String known = physicalAddress;
+        if (known == null) {
+            Object physical = channel.down(new Event(Event.GET_PHYSICAL_ADDRESS, channel.getAddress()));
+            if (physical instanceof IpAddress ip && ip.getIpAddress() != null) {
+                known = ip.getIpAddress().getHostAddress() + ":" + ip.getPort();
+                physicalAddress = known;
+            }
+        }
+        return known;
     }
 
     /** The JGroups logical name of {@code address}. */

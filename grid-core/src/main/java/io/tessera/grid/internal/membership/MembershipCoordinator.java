@@ -1,5 +1,6 @@
 package io.tessera.grid.internal.membership;
 
+import io.micrometer.core.instrument.Timer;
 import io.tessera.grid.internal.cluster.ClusterService;
 import io.tessera.grid.internal.membership.StateReport.MapPosition;
 import io.tessera.grid.internal.membership.StateReport.Replica;
@@ -13,6 +14,7 @@ import io.tessera.grid.internal.wire.MessageType;
 import io.tessera.grid.internal.wire.WireReader;
 import io.tessera.grid.internal.wire.WireWriter;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -21,11 +23,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.jgroups.Address;
@@ -73,6 +77,8 @@ public final class MembershipCoordinator {
     private static final Logger log = LoggerFactory.getLogger(MembershipCoordinator.class);
     private static final long RETRY_DELAY_MILLIS = 200;
     private static final long SYNC_TIMEOUT_MILLIS = 120_000;
+    /** How often a round that copies logs its progress. */
+    private static final long PROGRESS_MILLIS = 5_000;
 
     private final Address self;
     private final ClusterService cluster;
@@ -97,6 +103,7 @@ public final class MembershipCoordinator {
     private final Map<Address, Long> silentWaits = new HashMap<>(); // this round's union of the members' reports
     private int skippedRounds; // only the coordinator thread touches it
     private long publishedInViewEpoch = -1; // only the coordinator thread touches it
+    private final RebalanceRounds rounds;
 
     /** Thrown inside a round when the view changed or a member did not answer; the round is started again. */
     private static final class RoundAborted extends RuntimeException {
@@ -105,9 +112,13 @@ public final class MembershipCoordinator {
         }
     }
 
-    /** Creates the coordinator logic of one member. */
+    /**
+     * Creates the coordinator logic of one member; it reads the members' {@code reports} for the progress of its
+     * rounds and times the rounds that copy in {@code roundTimer} (may be null).
+     */
     public MembershipCoordinator(Address self, ClusterService cluster, PartitionReplicas replicas, int maxBackups,
-                                 long timeoutMillis, String memberName) {
+                                 long timeoutMillis, String memberName, MemberReports reports, Timer roundTimer) {
+        this.rounds = new RebalanceRounds(reports, roundTimer);
         this.self = self;
         this.cluster = cluster;
         this.replicas = replicas;
@@ -128,6 +139,38 @@ public final class MembershipCoordinator {
      */
     public Map<Address, Long> silentDepartures() {
         return silentDepartures.remainingMillis();
+    }
+
+    /** The rounds that copied partitions this member ran as coordinator (aborted ones included). */
+    public long roundsRun() {
+        return rounds.roundsRun();
+    }
+
+    /** The partitions the rounds this member completed as coordinator copied. */
+    public long partitionsCopied() {
+        return rounds.partitionsCopied();
+    }
+
+    /** The snapshot bytes the rounds this member completed as coordinator moved, by the primaries' answers. */
+    public long bytesCopied() {
+        return rounds.bytesCopied();
+    }
+
+    /** The partitions the round this member coordinates copies now (0: none runs). */
+    public int roundPartitions() {
+        RebalanceRounds.Progress progress = rounds.progress();
+        return progress == null ? 0 : progress.round().partitions();
+    }
+
+    /** The partitions the round this member coordinates copied so far, by the members' reports (0: none runs). */
+    public int roundPartitionsCopied() {
+        RebalanceRounds.Progress progress = rounds.progress();
+        return progress == null ? 0 : progress.partitionsCopied();
+    }
+
+    /** The partitions whose primary the round this member coordinates moves now (empty when none runs). */
+    public BitSet movingPrimaries() {
+        return rounds.movingPrimaries();
     }
 
     /** Partitions this member, as coordinator, found with no replica left. */
@@ -415,17 +458,20 @@ public final class MembershipCoordinator {
             }
             return true;
         }
-        version = publish(PartitionTable.next(latest, version + 1, intermediate, syncing), members);
-        checkEpoch(epoch);
-        log.info("table {}: copying {} replicas to new owners", version,
-                syncing.stream().mapToInt(List::size).sum());
+        RebalanceRounds.Round started = rounds.start(version + 1, owners, syncing, target, primaryStates);
+        try {
+            version = publish(PartitionTable.next(latest, version + 1, intermediate, syncing), members);
+            checkEpoch(epoch);
 
-        // 5. Copy, hand off, commit.
-        copyToSyncingReplicas(owners, syncing, epoch);
-        freezeHandOffs(owners, target, version, epoch);
-        publish(PartitionTable.next(replicas.table(), version + 1, target), members);
-        log.info("rebalanced {} partitions over {} members (table {})", partitionCount, staying.size(), version + 1);
-        return true;
+            // 5. Copy, hand off, commit.
+            long bytes = copyToSyncingReplicas(owners, syncing, epoch);
+            freezeHandOffs(owners, target, version, epoch);
+            publish(PartitionTable.next(replicas.table(), version + 1, target), members);
+            rounds.completed(started, bytes, version + 1, partitionCount, staying.size());
+            return true;
+        } finally {
+            rounds.ended();
+        }
     }
 
     /**
@@ -589,7 +635,8 @@ public final class MembershipCoordinator {
         return true;
     }
 
-    private void copyToSyncingReplicas(List<List<Address>> owners, List<List<Address>> syncing, long epoch) {
+    /** Has the primaries copy to the syncing replicas; returns the bytes they sent. */
+    private long copyToSyncingReplicas(List<List<Address>> owners, List<List<Address>> syncing, long epoch) {
         Map<Address, Map<Integer, List<Address>>> byPrimary = new LinkedHashMap<>();
         for (int p = 0; p < partitionCount; p++) {
             if (!syncing.get(p).isEmpty()) {
@@ -603,10 +650,26 @@ public final class MembershipCoordinator {
             asked.add(primary);
             replies.add(cluster.request(primary, out.array(), out.size(), SYNC_TIMEOUT_MILLIS));
         });
+        CompletableFuture<Void> all = CompletableFuture.allOf(replies.toArray(new CompletableFuture<?>[0]));
+        while (!all.isDone()) {
+            try {
+                all.get(PROGRESS_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                rounds.logProgress();
+            } catch (ExecutionException e) {
+                break; // the reply that failed is reported below
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RoundAborted("interrupted");
+            }
+        }
+        long bytes = 0;
         for (int i = 0; i < replies.size(); i++) {
             List<Integer> failed;
             try {
-                failed = SyncReplicaRequest.readReply(replies.get(i).join());
+                byte[] reply = replies.get(i).join();
+                failed = SyncReplicaRequest.readReply(reply);
+                bytes += SyncReplicaRequest.readReplyBytes(reply);
             } catch (RuntimeException e) {
                 throw new RoundAborted("copy from " + cluster.nameOf(asked.get(i)) + " failed: " + e);
             }
@@ -616,6 +679,7 @@ public final class MembershipCoordinator {
             }
         }
         checkEpoch(epoch);
+        return bytes;
     }
 
     private void freezeHandOffs(List<List<Address>> owners, List<List<Address>> target, long version, long epoch) {

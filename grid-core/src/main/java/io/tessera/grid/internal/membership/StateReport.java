@@ -17,7 +17,8 @@ import org.jgroups.Address;
 /**
  * A member's answer to the coordinator's {@code STATE_REQUEST}: the newest table it installed, the members it saw
  * leave by silence recently (with how long the partitions they held should still wait for them), and for every
- * partition it holds something of, the replica's status and each map's backup count and replication position.
+ * partition it holds something of, the replica's status and each map's backup count, replication position and
+ * estimated bytes.
  *
  * @param table the member's table
  * @param inMinority whether the member is fenced, cut off with a minority of the members it had (its table may be
@@ -54,6 +55,15 @@ public record StateReport(PartitionTable table, boolean inMinority, Map<Address,
             return sum;
         }
 
+        /** The estimated bytes of its maps' entries. */
+        public long bytes() {
+            long sum = 0;
+            for (MapPosition position : maps.values()) {
+                sum += position.bytes();
+            }
+            return sum;
+        }
+
         /** The newest epoch of its maps. */
         public long epoch() {
             long epoch = 0;
@@ -75,8 +85,9 @@ public record StateReport(PartitionTable table, boolean inMinority, Map<Address,
      * @param backups the map's backup count
      * @param epoch the epoch of its position
      * @param sequence its sequence
+     * @param bytes the estimated bytes of its entries (what copying it moves; the coordinator reports it per round)
      */
-    public record MapPosition(int backups, long epoch, long sequence) {
+    public record MapPosition(int backups, long epoch, long sequence, long bytes) {
     }
 
     /** What {@code member} holds of {@code p}, or null. */
@@ -95,7 +106,8 @@ public record StateReport(PartitionTable table, boolean inMinority, Map<Address,
                 }
                 Map<String, MapPosition> maps = new HashMap<>();
                 for (RecordStore store : replica.stores()) {
-                    maps.put(store.mapName(), new MapPosition(store.backups(), store.epoch(), store.sequence()));
+                    maps.put(store.mapName(), new MapPosition(store.backups(), store.epoch(), store.sequence(),
+                            store.bytes()));
                 }
                 described.put(replica.partition(), new Replica(replica.status(),
                         replica.holdsAcknowledgedWrites(partitions.self()), maps));
@@ -124,7 +136,7 @@ public record StateReport(PartitionTable table, boolean inMinority, Map<Address,
             out.writeVarInt(p).writeByte(replica.status().id()).writeBoolean(replica.complete())
                     .writeVarInt(replica.maps().size());
             replica.maps().forEach((name, position) -> out.writeString(name).writeByte(position.backups())
-                    .writeVarLong(position.epoch()).writeVarLong(position.sequence()));
+                    .writeVarLong(position.epoch()).writeVarLong(position.sequence()).writeVarLong(position.bytes()));
         });
         return out.toByteArray();
     }
@@ -148,7 +160,8 @@ public record StateReport(PartitionTable table, boolean inMinority, Map<Address,
             int maps = in.readVarInt();
             Map<String, MapPosition> positions = new HashMap<>();
             for (int m = 0; m < maps; m++) {
-                positions.put(in.readString(), new MapPosition(in.readByte(), in.readVarLong(), in.readVarLong()));
+                positions.put(in.readString(), new MapPosition(in.readByte(), in.readVarLong(), in.readVarLong(),
+                        in.readVarLong()));
             }
             replicas.put(p, new Replica(status, complete, positions));
         }

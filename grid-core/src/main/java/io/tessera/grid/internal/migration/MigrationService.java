@@ -1,5 +1,6 @@
 package io.tessera.grid.internal.migration;
 
+import io.micrometer.core.instrument.Timer;
 import io.tessera.grid.internal.cluster.ClusterService;
 import io.tessera.grid.internal.migration.SnapshotChunk.MapGroup;
 import io.tessera.grid.internal.replica.Mutation;
@@ -17,9 +18,14 @@ import io.tessera.grid.internal.wire.WireWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import org.jgroups.Address;
 import org.jgroups.blocks.Response;
 import org.slf4j.Logger;
@@ -51,10 +57,71 @@ public final class MigrationService {
     private final HybridLogicalClock hlc;
     private final long timeoutMillis;
     private final ExecutorService snapshotSender;
+    private final Set<Copy> running = ConcurrentHashMap.newKeySet();
+    private final LongAdder completed = new LongAdder();
+    private final LongAdder failed = new LongAdder();
+    private final LongAdder bytesSent = new LongAdder();
+    private final LongAdder resyncs = new LongAdder();
+    private final Timer copyTimer;
 
-    /** Creates the service of this member. */
+    /**
+     * One partition copy this member sends, from the snapshot point until every target acknowledged it. Only the
+     * snapshot thread writes it; status pages read it.
+     */
+    public static final class Copy {
+        private final int partition;
+        private final List<Address> targets;
+        private final boolean migration;
+        private final long startedAtMillis;
+        private final long startNanos = System.nanoTime();
+        private volatile long copiedBytes;
+        private volatile long totalBytes = -1;
+
+        Copy(int partition, List<Address> targets, boolean migration, long startedAtMillis) {
+            this.partition = partition;
+            this.targets = List.copyOf(targets);
+            this.migration = migration;
+            this.startedAtMillis = startedAtMillis;
+        }
+
+        /** The partition. */
+        public int partition() {
+            return partition;
+        }
+
+        /** The members that receive it. */
+        public List<Address> targets() {
+            return targets;
+        }
+
+        /** Whether the coordinator asked for it (a migration), rather than a backup that resyncs. */
+        public boolean migration() {
+            return migration;
+        }
+
+        /** When it started, in the grid clock's wall milliseconds. */
+        public long startedAtMillis() {
+            return startedAtMillis;
+        }
+
+        /** The bytes sent so far, to every target together. */
+        public long copiedBytes() {
+            return copiedBytes;
+        }
+
+        /** The bytes it sends to every target together, or -1 until the snapshot is encoded. */
+        public long totalBytes() {
+            return totalBytes;
+        }
+    }
+
+    /**
+     * Creates the service of this member; {@code copyTimer} (may be null) times every migration copy it sends, from
+     * the snapshot point until every target acknowledged it.
+     */
     public MigrationService(PartitionReplicas replicas, ClusterService cluster, BackupReceiver backups,
-                            HybridLogicalClock hlc, long timeoutMillis, String memberName) {
+                            HybridLogicalClock hlc, long timeoutMillis, String memberName, Timer copyTimer) {
+        this.copyTimer = copyTimer;
         this.replicas = replicas;
         this.cluster = cluster;
         this.backups = backups;
@@ -65,6 +132,31 @@ public final class MigrationService {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /** The copies this member sends now (migrations and resyncs). */
+    public List<Copy> running() {
+        return List.copyOf(running);
+    }
+
+    /** The migration copies this member completed as their source (every target installed it). */
+    public long completedCopies() {
+        return completed.sum();
+    }
+
+    /** The migration copies this member started as their source that failed or were refused. */
+    public long failedCopies() {
+        return failed.sum();
+    }
+
+    /** The snapshot bytes this member sent for migrations, counted once per target. */
+    public long bytesSent() {
+        return bytesSent.sum();
+    }
+
+    /** The snapshots this member sent to backups that resynced after a gap. */
+    public long resyncsServed() {
+        return resyncs.sum();
     }
 
     /** Stops the snapshot thread. */
@@ -80,7 +172,8 @@ public final class MigrationService {
             int p = replica.partition();
             boolean replicaOfIt = replica.table().ownerIndex(p, sender) > 0 || replica.table().isSyncing(p, sender);
             if (replica.isPrimaryUnder(replicas.self()) && replicaOfIt) {
-                sendSnapshot(replica, List.of(sender));
+                resyncs.increment();
+                sendSnapshot(replica, List.of(sender), false);
             }
         });
     }
@@ -88,6 +181,7 @@ public final class MigrationService {
     /** Handles {@code SYNC_REPLICA}: copies partitions to their syncing replicas and answers the failed ones. */
     public void onSyncReplica(SyncReplicaRequest request, Response response) {
         List<CompletableFuture<Integer>> results = new ArrayList<>();
+        LongAdder sent = new LongAdder();
         request.copies().forEach((p, targets) -> {
             CompletableFuture<Integer> result = new CompletableFuture<>();
             results.add(result);
@@ -97,7 +191,8 @@ public final class MigrationService {
                     return;
                 }
                 try {
-                    sendSnapshot(replica, targets).whenComplete((ok, e) -> result.complete(ok != null && ok ? -1 : p));
+                    sendSnapshot(replica, targets, true, sent)
+                            .whenComplete((ok, e) -> result.complete(ok != null && ok ? -1 : p));
                 } catch (RuntimeException e) {
                     log.warn("copy of partition {} failed", p, e);
                     result.complete(p);
@@ -106,7 +201,7 @@ public final class MigrationService {
         });
         CompletableFuture.allOf(results.toArray(new CompletableFuture<?>[0])).whenComplete((v, e) -> {
             List<Integer> failed = results.stream().map(CompletableFuture::join).filter(p -> p >= 0).toList();
-            response.send(SyncReplicaRequest.encodeReply(failed), false);
+            response.send(SyncReplicaRequest.encodeReply(failed, sent.sum()), false);
         });
     }
 
@@ -136,9 +231,16 @@ public final class MigrationService {
 
     /**
      * Takes a point-in-time copy of the partition on its thread and streams it to {@code targets} from the snapshot
-     * thread; completes with whether every target installed it. Call on the partition's thread.
+     * thread; completes with whether every target installed it. Call on the partition's thread. {@code migration}
+     * says whether the coordinator asked for it (it then counts in the migration meters).
      */
-    public CompletableFuture<Boolean> sendSnapshot(PartitionReplica replica, List<Address> targets) {
+    public CompletableFuture<Boolean> sendSnapshot(PartitionReplica replica, List<Address> targets,
+                                                   boolean migration) {
+        return sendSnapshot(replica, targets, migration, new LongAdder());
+    }
+
+    private CompletableFuture<Boolean> sendSnapshot(PartitionReplica replica, List<Address> targets,
+                                                    boolean migration, LongAdder sent) {
         List<MapCopy> copy = new ArrayList<>();
         for (RecordStore store : replica.stores()) {
             copy.add(new MapCopy(store.mapName(), store.backups(), store.mergePolicy(), store.epoch(),
@@ -150,37 +252,71 @@ public final class MigrationService {
         byte[] callResults = results.toByteArray();
         int p = replica.partition();
         CompletableFuture<Boolean> done = new CompletableFuture<>();
-        snapshotSender.execute(() -> {
-            try {
-                List<byte[]> chunks = encode(p, callResults, copy);
-                List<CompletableFuture<byte[]>> acks = new ArrayList<>();
-                for (Address target : targets) {
-                    for (int i = 0; i < chunks.size() - 1; i++) {
-                        cluster.send(target, chunks.get(i), chunks.get(i).length);
-                    }
-                    byte[] last = chunks.get(chunks.size() - 1);
-                    acks.add(cluster.request(target, last, last.length, Math.max(timeoutMillis, 30_000)));
+        Copy running = new Copy(p, targets, migration, replicas.clock().wallMillis());
+        this.running.add(running);
+        done.whenComplete((installed, e) -> {
+            this.running.remove(running);
+            if (migration) {
+                (Boolean.TRUE.equals(installed) ? completed : failed).increment();
+                if (copyTimer != null) {
+                    copyTimer.record(System.nanoTime() - running.startNanos, TimeUnit.NANOSECONDS);
                 }
-                CompletableFuture.allOf(acks.toArray(new CompletableFuture<?>[0])).whenComplete((v, e) -> {
-                    // Whatever the replies hold, complete: the coordinator's round waits on this copy.
-                    boolean installed = false;
-                    try {
-                        installed = e == null && acks.stream().allMatch(a -> {
-                            byte[] reply = a.join();
-                            return reply != null && reply.length > 0 && reply[0] == INSTALLED;
-                        });
-                    } catch (RuntimeException unexpected) {
-                        log.warn("snapshot of partition {}: unreadable acknowledgement: {}", p, unexpected.toString());
-                    } finally {
-                        done.complete(installed);
-                    }
-                });
-            } catch (RuntimeException | Error e) {
-                log.warn("snapshot of partition {} failed", p, e);
-                done.complete(false);
             }
         });
+        try {
+            snapshotSender.execute(() -> sendChunks(p, callResults, copy, targets, running, migration, sent, done));
+        } catch (RejectedExecutionException e) {
+            done.complete(false); // the member is closing
+            throw e;
+        }
         return done;
+    }
+
+    private void sendChunks(int p, byte[] callResults, List<MapCopy> copy, List<Address> targets, Copy running,
+                            boolean migration, LongAdder sent, CompletableFuture<Boolean> done) {
+        try {
+            List<byte[]> chunks = encode(p, callResults, copy);
+            long total = 0;
+            for (byte[] chunk : chunks) {
+                total += chunk.length;
+            }
+            running.totalBytes = total * targets.size();
+            List<CompletableFuture<byte[]>> acks = new ArrayList<>();
+            for (Address target : targets) {
+                for (int i = 0; i < chunks.size() - 1; i++) {
+                    cluster.send(target, chunks.get(i), chunks.get(i).length);
+                    sent(running, chunks.get(i).length, migration, sent);
+                }
+                byte[] last = chunks.get(chunks.size() - 1);
+                acks.add(cluster.request(target, last, last.length, Math.max(timeoutMillis, 30_000)));
+                sent(running, last.length, migration, sent);
+            }
+            CompletableFuture.allOf(acks.toArray(new CompletableFuture<?>[0])).whenComplete((v, e) -> {
+                // Whatever the replies hold, complete: the coordinator's round waits on this copy.
+                boolean installed = false;
+                try {
+                    installed = e == null && acks.stream().allMatch(a -> {
+                        byte[] reply = a.join();
+                        return reply != null && reply.length > 0 && reply[0] == INSTALLED;
+                    });
+                } catch (RuntimeException unexpected) {
+                    log.warn("snapshot of partition {}: unreadable acknowledgement: {}", p, unexpected.toString());
+                } finally {
+                    done.complete(installed);
+                }
+            });
+        } catch (RuntimeException | Error e) {
+            log.warn("snapshot of partition {} failed", p, e);
+            done.complete(false);
+        }
+    }
+
+    private void sent(Copy copy, int length, boolean migration, LongAdder sent) {
+        copy.copiedBytes += length; // only the snapshot thread writes it
+        if (migration) {
+            bytesSent.add(length);
+            sent.add(length);
+        }
     }
 
     /** A map's content as of the snapshot point. */

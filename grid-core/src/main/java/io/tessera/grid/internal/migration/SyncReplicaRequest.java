@@ -47,10 +47,29 @@ public record SyncReplicaRequest(Map<Integer, List<Address>> copies) {
 
     /** Encodes the answer: the partitions whose copy failed. */
     public static byte[] encodeReply(List<Integer> failed) {
+        return encodeReply(failed, 0);
+    }
+
+    /**
+     * Encodes an answer: the partitions whose copy failed (varint count, varint each), then the bytes the copies sent
+     * (varlong; an answer without it reads as 0), which the coordinator reports per rebalancing round.
+     */
+    public static byte[] encodeReply(List<Integer> failed, long bytesSent) {
         WireWriter out = new WireWriter(16);
         out.writeVarInt(failed.size());
         failed.forEach(out::writeVarInt);
+        out.writeVarLong(bytesSent);
         return out.toByteArray();
+    }
+
+    /** Decodes the bytes the copies of an answer sent. */
+    public static long readReplyBytes(byte[] reply) {
+        WireReader in = new WireReader(reply);
+        int n = in.readVarInt();
+        for (int i = 0; i < n; i++) {
+            in.readVarInt();
+        }
+        return in.hasRemaining() ? in.readVarLong() : 0;
     }
 
     /** Decodes an answer into the partitions whose copy failed. */

@@ -127,6 +127,7 @@ public final class PrimaryExecutor {
             return;
         }
         RecordStore store = replica.store(request.map().name(), request.map().backups());
+        store.countOperation();
         store.mergePolicy(request.map().mergePolicy());
         ChangeSet changes = new ChangeSet(store, hlc);
         MemoryAccount account = store.account();

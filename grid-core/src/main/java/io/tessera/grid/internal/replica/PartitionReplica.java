@@ -10,6 +10,8 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jgroups.Address;
 
 /**
@@ -54,12 +56,18 @@ public final class PartitionReplica {
     private MemoryAccounts accounts;
     private int thread;
     private PartitionTable table;
-    private ReplicaStatus status = ReplicaStatus.NONE;
+    private volatile ReplicaStatus status = ReplicaStatus.NONE;
     private Map<String, RecordStore> stores = new HashMap<>();
     private final List<Mutation> buffered = new ArrayList<>();
     private Map<String, RecordStore> staging;
     private boolean frozen;
     private int inFlight;
+    /** The send times of the outstanding replication messages, oldest at {@link #sentHead}: a ring. */
+    private long[] sentAt = new long[8];
+    private int sentHead;
+    /** {@link #inFlight} and the oldest outstanding send time (0: none), written by the thread for any reader. */
+    private final AtomicInteger publishedInFlight = new AtomicInteger();
+    private final AtomicLong oldestUnacknowledged = new AtomicLong();
     private final List<Runnable> drainWaiters = new ArrayList<>();
     private final List<AppliedWaiter> appliedWaiters = new ArrayList<>();
     private final List<Runnable> awaitingTable = new ArrayList<>();
@@ -109,9 +117,22 @@ public final class PartitionReplica {
         return table;
     }
 
-    /** The replica's status. */
+    /** The replica's status; any thread may read it (status pages do), only the replica's thread changes it. */
     public ReplicaStatus status() {
         return status;
+    }
+
+    /** The replication messages of this partition that wait for their acknowledgements; any thread may read it. */
+    public int backupsInFlight() {
+        return publishedInFlight.getOpaque();
+    }
+
+    /**
+     * When the oldest replication message that still waits for its acknowledgements was sent ({@code nanoTime}), or 0
+     * when none waits; any thread may read it.
+     */
+    public long oldestUnacknowledgedNanos() {
+        return oldestUnacknowledged.getOpaque();
     }
 
     /** Sets the status (a resync starts, a snapshot completes). */
@@ -374,14 +395,31 @@ public final class PartitionReplica {
 
     // ------------------------------------------------------------------------------------------ hand-off
 
-    /** Counts one replication message as outstanding. */
-    public void replicationStarted() {
+    /** Counts one replication message, sent at {@code nowNanos}, as outstanding. */
+    public void replicationStarted(long nowNanos) {
+        if (inFlight == sentAt.length) {
+            long[] grown = new long[sentAt.length * 2];
+            for (int i = 0; i < inFlight; i++) {
+                grown[i] = sentAt[(sentHead + i) % sentAt.length];
+            }
+            sentAt = grown;
+            sentHead = 0;
+        }
+        sentAt[(sentHead + inFlight) % sentAt.length] = nowNanos;
         inFlight++;
+        publishedInFlight.setOpaque(inFlight);
+        if (inFlight == 1) {
+            oldestUnacknowledged.setOpaque(nowNanos);
+        }
     }
 
     /** Marks one replication message as settled and wakes a pending hand-off if it was the last. */
     public void replicationSettled() {
         inFlight--;
+        // Acknowledgements settle about in send order (FIFO per backup), so the oldest send time is the next one.
+        sentHead = (sentHead + 1) % sentAt.length;
+        publishedInFlight.setOpaque(inFlight);
+        oldestUnacknowledged.setOpaque(inFlight == 0 ? 0 : sentAt[sentHead]);
         if (inFlight == 0 && !drainWaiters.isEmpty()) {
             List<Runnable> waiters = new ArrayList<>(drainWaiters);
             drainWaiters.clear();

@@ -37,7 +37,7 @@ public final class PartitionReplicas {
         this.clock = clock;
         this.table = PartitionTable.empty(partitionCount);
         this.replicas = new PartitionReplica[partitionCount];
-        this.accounts = new MemoryAccounts(threads.count());
+        this.accounts = new MemoryAccounts(threads.count(), partitionCount);
         for (int p = 0; p < partitionCount; p++) {
             replicas[p] = new PartitionReplica(p, table);
             replicas[p].memory(accounts, threads.threadOf(p));
@@ -99,6 +99,21 @@ public final class PartitionReplicas {
     /** The replica of {@code p}; only its thread may use it. */
     public PartitionReplica replica(int p) {
         return replicas[p];
+    }
+
+    /** The status of partition {@code p}'s replica here; any thread (status pages, meters). */
+    public ReplicaStatus statusOf(int p) {
+        return replicas[p].status();
+    }
+
+    /** The replication messages of partition {@code p} that wait for acknowledgements; any thread. */
+    public int backupsInFlight(int p) {
+        return replicas[p].backupsInFlight();
+    }
+
+    /** When partition {@code p}'s oldest unacknowledged replication message was sent (nanoTime; 0: none). */
+    public long oldestUnacknowledgedNanos(int p) {
+        return replicas[p].oldestUnacknowledgedNanos();
     }
 
     /** Whether this member may act as primary of {@code replica} now: primary in its table, complete, not frozen,

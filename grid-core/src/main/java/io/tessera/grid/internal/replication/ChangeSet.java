@@ -102,6 +102,9 @@ public final class ChangeSet {
      */
     public void remove(Record current, EntryEventType why) {
         long stamp = why == EntryEventType.EXPIRED ? expiryStamp(current) : hlc.tick();
+        if (why == EntryEventType.EXPIRED) {
+            store.countExpiration();
+        }
         removeStamped(current.key(), current.keyFormat(), stamp, current.value(), why);
     }
 

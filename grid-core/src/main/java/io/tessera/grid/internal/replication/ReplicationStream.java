@@ -113,7 +113,7 @@ public final class ReplicationStream {
             return;
         }
         byte[] payload = message.encode();
-        replica.replicationStarted();
+        replica.replicationStarted(System.nanoTime());
         CompletableFuture<BackupBatcher.Acks> acks = batchers[replicas.threads().threadOf(p)].send(p, targets,
                 payload, timeoutMillis);
         if (async) {

@@ -4,13 +4,17 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * What this member holds of one map, over all its partitions, primaries and backups alike: entries and estimated
- * bytes (the sum of the records' {@link Record#footprint()}), how many entries its primaries evicted, and the bound
- * ({@link Capacity}) the member keeps the map within.
+ * bytes (the sum of the records' {@link Record#footprint()}), also per partition (so that the share this member holds
+ * as primary can be told from its backup copies), how many operations its primaries executed, how many entries they
+ * evicted and expired, and the bound ({@link Capacity}) the member keeps the map within. The member's meters and
+ * status read these counters; nothing else is kept for them.
  *
  * <p>Threads: every partition thread counts into slots of its own, 128 bytes apart so that no two threads write one
  * cache line, with a plain read and an opaque write (one writer per slot); any thread reads the sums. A record store
  * adds to its thread's slots on every change, which costs a write about as cheap as the change itself and allocates
  * nothing; a reader sees each slot's latest value or an earlier one, and the sum is exact once the threads are idle.
+ * The per-partition slots are grouped by thread (a thread's partitions side by side, the threads 128 bytes apart) for
+ * the same reason.
  *
  * <p>The bound is the member's own config of the map when it opened the map ({@link #configure}); until then, the
  * one the latest operation carried ({@link #offer}).
@@ -21,21 +25,37 @@ public final class MemoryAccount {
     private static final int ENTRIES = 1;
     private static final int EVICTIONS = 2;
     private static final int EXPIRING = 3;
+    private static final int OPERATIONS = 4;
+    private static final int EXPIRATIONS = 5;
+    /** Per partition: entries, then bytes. */
+    private static final int PER_PARTITION = 2;
 
     private final String mapName;
     private final int threads;
     private final AtomicLongArray slots;
+    private final AtomicLongArray partitionSlots;
+    private final int partitionsPerThread;
     private volatile Capacity capacity = Capacity.UNBOUNDED;
     private volatile boolean configuredHere;
     /** Per partition thread, each reading and writing only its own: whether its last maintenance tick found it over. */
     private final boolean[] overAtTick;
 
-    /** Creates the account of {@code mapName} counted by {@code threads} partition threads. */
-    public MemoryAccount(String mapName, int threads) {
+    /**
+     * Creates the account of {@code mapName} over {@code partitions} partitions counted by {@code threads} partition
+     * threads (partition {@code p} on thread {@code p mod threads}).
+     */
+    public MemoryAccount(String mapName, int threads, int partitions) {
         this.mapName = mapName;
         this.threads = threads;
         this.slots = new AtomicLongArray(threads * STRIDE);
+        this.partitionsPerThread = (partitions + threads - 1) / threads;
+        this.partitionSlots = new AtomicLongArray(threads * (partitionsPerThread * PER_PARTITION + STRIDE));
         this.overAtTick = new boolean[threads];
+    }
+
+    private int partitionSlot(int partition) {
+        int thread = partition % threads;
+        return thread * (partitionsPerThread * PER_PARTITION + STRIDE) + (partition / threads) * PER_PARTITION;
     }
 
     /** The map. */
@@ -44,16 +64,19 @@ public final class MemoryAccount {
     }
 
     /**
-     * Adds {@code bytes}, {@code entries} and {@code expiring} entries with a deadline (negative to subtract); only
-     * partition thread {@code thread} calls it.
+     * Adds {@code bytes}, {@code entries} and {@code expiring} entries with a deadline (negative to subtract) of
+     * {@code partition}; only partition thread {@code thread}, which owns it, calls it.
      */
-    void add(int thread, long bytes, long entries, long expiring) {
+    void add(int thread, int partition, long bytes, long entries, long expiring) {
         int base = thread * STRIDE;
+        int own = partitionSlot(partition);
         if (bytes != 0) {
             slots.setOpaque(base + BYTES, slots.getPlain(base + BYTES) + bytes);
+            partitionSlots.setOpaque(own + 1, partitionSlots.getPlain(own + 1) + bytes);
         }
         if (entries != 0) {
             slots.setOpaque(base + ENTRIES, slots.getPlain(base + ENTRIES) + entries);
+            partitionSlots.setOpaque(own, partitionSlots.getPlain(own) + entries);
         }
         if (expiring != 0) {
             slots.setOpaque(base + EXPIRING, slots.getPlain(base + EXPIRING) + expiring);
@@ -64,6 +87,38 @@ public final class MemoryAccount {
     void evicted(int thread) {
         int i = thread * STRIDE + EVICTIONS;
         slots.setOpaque(i, slots.getPlain(i) + 1);
+    }
+
+    /** Counts an operation a primary executed; only partition thread {@code thread} calls it. */
+    void operated(int thread) {
+        int i = thread * STRIDE + OPERATIONS;
+        slots.setOpaque(i, slots.getPlain(i) + 1);
+    }
+
+    /** Counts an entry a primary removed because it expired; only partition thread {@code thread} calls it. */
+    void expired(int thread) {
+        int i = thread * STRIDE + EXPIRATIONS;
+        slots.setOpaque(i, slots.getPlain(i) + 1);
+    }
+
+    /** The entries this member holds of the map in {@code partition}. */
+    public long entries(int partition) {
+        return partitionSlots.getOpaque(partitionSlot(partition));
+    }
+
+    /** The estimated bytes this member holds of the map in {@code partition}. */
+    public long bytes(int partition) {
+        return partitionSlots.getOpaque(partitionSlot(partition) + 1);
+    }
+
+    /** The operations this member's primaries executed on the map (retries answered "not here" not included). */
+    public long operations() {
+        return sum(OPERATIONS);
+    }
+
+    /** The entries this member's primaries removed because they expired (on access or by the sampler). */
+    public long expirations() {
+        return sum(EXPIRATIONS);
     }
 
     private long sum(int field) {

@@ -149,13 +149,13 @@ public final class RecordStore {
         detach();
         this.account = memory;
         this.thread = threadIndex;
-        memory.add(threadIndex, bytes, records.size(), expiring);
+        memory.add(threadIndex, partition, bytes, records.size(), expiring);
     }
 
     /** Takes this store out of its account (it left its replica). */
     public void detach() {
         if (account != null) {
-            account.add(thread, -bytes, -records.size(), -expiring);
+            account.add(thread, partition, -bytes, -records.size(), -expiring);
             account = null;
         }
     }
@@ -199,7 +199,7 @@ public final class RecordStore {
         bytes += grown;
         expiring += expiringChange;
         if (account != null) {
-            account.add(thread, grown, previous == null ? 1 : 0, expiringChange);
+            account.add(thread, partition, grown, previous == null ? 1 : 0, expiringChange);
         }
         if (!tombstones.isEmpty()) {
             tombstones.remove(record.key());
@@ -222,6 +222,20 @@ public final class RecordStore {
     public void countEviction() {
         if (account != null) {
             account.evicted(thread);
+        }
+    }
+
+    /** Counts an entry this store's primary removed because it expired into its account. */
+    public void countExpiration() {
+        if (account != null) {
+            account.expired(thread);
+        }
+    }
+
+    /** Counts an operation this store's primary executed into its account. */
+    public void countOperation() {
+        if (account != null) {
+            account.operated(thread);
         }
     }
 
@@ -312,7 +326,7 @@ public final class RecordStore {
             int expiringChange = previous.expiring() ? -1 : 0;
             expiring += expiringChange;
             if (account != null) {
-                account.add(thread, -previous.footprint(), -1, expiringChange);
+                account.add(thread, partition, -previous.footprint(), -1, expiringChange);
             }
             if (scheduled.remove(key) != null) {
                 compactExpiryQueue();
@@ -367,7 +381,7 @@ public final class RecordStore {
     /** Removes every record and tombstone: everything stamped at or before {@code stamp} counts as deleted. */
     public void clear(long stamp) {
         if (account != null) {
-            account.add(thread, -bytes, -records.size(), -expiring);
+            account.add(thread, partition, -bytes, -records.size(), -expiring);
         }
         bytes = 0;
         expiring = 0;

@@ -48,7 +48,9 @@ public enum MessageType {
      * Several {@link #BACKUP} messages of one primary thread to the same replicas, sent as one: the receiver answers
      * one acknowledgement byte per message, in order.
      */
-    BACKUP_BATCH(21);
+    BACKUP_BATCH(21),
+    /** A member's figures for the others' status (heap, entries, operations, copies running); one-way, every second. */
+    MEMBER_REPORT(22);
 
     private static final MessageType[] BY_ID = new MessageType[32];
 
