@@ -10,12 +10,14 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.protocol.ProtocolVersion;
 import io.tessera.redis.testing.ThreeMemberRespTest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -173,11 +175,37 @@ class ServerCommandsTest extends ThreeMemberRespTest {
     }
 
     @Test
+    void infoStats_countsTheKeysThatExpired_onTheMembersThatLeadThem() {
+        long before = expiredKeysOverTheCluster();
+        try (Jedis jedis = jedis(0, RedisProtocol.RESP2)) {
+            jedis.select(9);
+            for (int i = 0; i < 6; i++) {
+                jedis.psetex("short:" + i, 50, "v");
+            }
+            jedis.set("long", "v");
+        }
+        // Redis counts a key in expired_keys when it removes it; each member counts the keys its primaries removed.
+        Awaitility.await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(() -> assertThat(expiredKeysOverTheCluster() - before).isEqualTo(6));
+    }
+
+    private long expiredKeysOverTheCluster() {
+        long sum = 0;
+        for (int i = 0; i < 3; i++) {
+            try (Jedis jedis = jedis(i, RedisProtocol.RESP2)) {
+                sum += Long.parseLong(jedis.info("stats").replaceAll("(?s).*\r\nexpired_keys:(\\d+)\r\n.*", "$1"));
+            }
+        }
+        return sum;
+    }
+
+    @Test
     void tesseraSection_saysTheMemberIsReady_andCountsTheTable() {
         try (Jedis jedis = jedis(0, RedisProtocol.RESP2)) {
             assertThat(jedis.info("tessera")).contains("tessera_ready:1\r\n", "tessera_partitions_lost:0\r\n",
                     "tessera_partitions:" + cluster.grid().member(0).partitions().size() + "\r\n")
-                    .containsPattern("tessera_table_version:[1-9]\\d*\r\n");
+                    .containsPattern("tessera_table_version:[1-9]\\d*\r\n")
+                    .containsPattern("tessera_backup_inflight:\\d+\r\ntessera_backup_lag_ms:\\d+\r\n");
         }
     }
 

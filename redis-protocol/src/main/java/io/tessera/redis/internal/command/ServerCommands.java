@@ -1,5 +1,10 @@
 package io.tessera.redis.internal.command;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.TimeGauge;
 import io.tessera.grid.Grid;
 import io.tessera.grid.GridStatus;
 import io.tessera.grid.Member;
@@ -19,6 +24,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Server commands: {@code INFO}, {@code TIME} and {@code SHUTDOWN} ({@code CONFIG} is {@link ConfigCommands},
@@ -206,7 +212,7 @@ final class ServerCommands {
                 line(out, "total_commands_processed", Long.toString(server.commandStats().commandsProcessed()));
                 line(out, "instantaneous_ops_per_sec", Long.toString(server.commandStats().opsPerSecond()));
                 line(out, "rejected_connections", Long.toString(server.rejectedConnections.get()));
-                line(out, "expired_keys", "0");
+                line(out, "expired_keys", Long.toString((long) memberMeterSum(grid, "tessera.map.expirations")));
                 line(out, "evicted_keys", Long.toString(server.evictedKeys()));
                 line(out, "evicted_clients", "0");
                 line(out, "keyspace_hits", Long.toString(server.keyspaceHits.get()));
@@ -281,6 +287,9 @@ final class ServerCommands {
                 line(out, "tessera_partitions_moving", Integer.toString(moving));
                 line(out, "tessera_partitions_lost", Integer.toString(lost));
                 line(out, "tessera_migrations_running", Integer.toString(status.migrations().size()));
+                line(out, "tessera_backup_inflight", Long.toString((long) memberMeterSum(grid, "tessera.backup.inflight")));
+                line(out, "tessera_backup_lag_ms", Long.toString(Math.round(
+                        memberMeterSum(grid, "tessera.backup.lag") / 1_000_000.0)));
                 Runtime runtime = Runtime.getRuntime();
                 line(out, "tessera_heap_used", Long.toString(runtime.totalMemory() - runtime.freeMemory()));
                 line(out, "tessera_heap_max", Long.toString(runtime.maxMemory()));
@@ -290,6 +299,26 @@ final class ServerCommands {
             }
         }
         return true;
+    }
+
+    /**
+     * The sum of this member's meters called {@code name} (over maps, where the meter has a map tag), in the meter's
+     * base unit (nanoseconds for a time gauge), or 0 where none is registered.
+     */
+    private static double memberMeterSum(Grid grid, String name) {
+        double sum = 0;
+        for (Meter meter : grid.meterRegistry().find(name).tag("member", grid.localMember().name()).meters()) {
+            if (meter instanceof FunctionCounter counter) {
+                sum += counter.count();
+            } else if (meter instanceof Counter counter) {
+                sum += counter.count();
+            } else if (meter instanceof TimeGauge gauge) {
+                sum += gauge.value(TimeUnit.NANOSECONDS);
+            } else if (meter instanceof Gauge gauge) {
+                sum += gauge.value();
+            }
+        }
+        return Double.isNaN(sum) ? 0 : sum;
     }
 
     /** This process's resident set ({@code VmRSS} of {@code /proc/self/status}, Linux), or -1 where there is none. */
