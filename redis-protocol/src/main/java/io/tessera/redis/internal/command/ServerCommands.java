@@ -287,7 +287,8 @@ final class ServerCommands {
                 line(out, "tessera_partitions_moving", Integer.toString(moving));
                 line(out, "tessera_partitions_lost", Integer.toString(lost));
                 line(out, "tessera_migrations_running", Integer.toString(status.migrations().size()));
-                line(out, "tessera_backup_inflight", Long.toString((long) memberMeterSum(grid, "tessera.backup.inflight")));
+                long inflight = (long) memberMeterSum(grid, "tessera.backup.inflight");
+                line(out, "tessera_backup_inflight", Long.toString(inflight));
                 line(out, "tessera_backup_lag_ms", Long.toString(Math.round(
                         memberMeterSum(grid, "tessera.backup.lag") / 1_000_000.0)));
                 Runtime runtime = Runtime.getRuntime();
