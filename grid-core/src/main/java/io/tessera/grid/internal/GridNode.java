@@ -71,6 +71,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.jgroups.Address;
 import org.jgroups.JChannel;
 import org.jgroups.View;
+import org.jgroups.ViewId;
 import org.jgroups.blocks.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -122,6 +123,9 @@ public final class GridNode implements Grid {
     private final MapRuntime runtime;
     private final CompletableFuture<PartitionTable> firstTable = new CompletableFuture<>();
     private volatile boolean leaveReleased;
+    private final Object viewLock = new Object();
+    /** The newest view {@link #viewChanged} applied; guarded by {@link #viewLock}. */
+    private ViewId appliedView;
     private final long startedAtMillis;
     private final MemberMeters meters;
     private final MemberReports reports = new MemberReports();
@@ -247,13 +251,26 @@ public final class GridNode implements Grid {
         return node;
     }
 
-    private void viewChanged(View view) {
-        log.info("member {}: view {}", memberName, view);
-        membershipEvents.viewChanged(view, replicas.table(), self, clock.wallMillis());
-        reports.viewChanged(view);
-        lease.viewChanged(view);
-        events.viewChanged(view);
-        coordinator.viewChanged(view);
+    /**
+     * Applies {@code view} unless this member already applied a newer one. Views reach this method from two threads:
+     * the constructor applies the view it read after connecting while JGroups may already deliver the next one; a
+     * stale view applied last would leave the lease counting the wrong members (it then lapses for good, since no
+     * answer carries that view's id) and the coordinator acting on a past membership.
+     */
+    void viewChanged(View view) {
+        synchronized (viewLock) {
+            if (appliedView != null && view.getViewId().getId() <= appliedView.getId()) {
+                log.debug("member {}: ignoring view {}, older than {}", memberName, view.getViewId(), appliedView);
+                return;
+            }
+            appliedView = view.getViewId();
+            log.info("member {}: view {}", memberName, view);
+            membershipEvents.viewChanged(view, replicas.table(), self, clock.wallMillis());
+            reports.viewChanged(view);
+            lease.viewChanged(view);
+            events.viewChanged(view);
+            coordinator.viewChanged(view);
+        }
     }
 
     /** Whether {@code sender} coordinates this member's current view: only it may send control messages. */
