@@ -238,11 +238,21 @@
         el('td', {colSpan: 4}, 'No map figures reported yet.'))]);
       return;
     }
-    patchRows(body, s.maps.map((m) => el('tr', {'data-map': m.name, 'data-key': m.name},
+    // A RESP node holds sixteen databases, most of them empty: list the maps that hold or serve something, in
+    // natural order (redis-db-2 before redis-db-10), and count the rest.
+    const shown = s.maps.filter((m) => m.entries > 0 || m.opsPerSecond > 0)
+      .sort((a, b) => a.name.localeCompare(b.name, undefined, {numeric: true}));
+    const rows = shown.map((m) => el('tr', {'data-map': m.name, 'data-key': m.name},
       el('td', {}, m.name),
       numCell(number(m.entries)),
       numCell(bytes(m.memoryBytes)),
-      numCell(number(m.opsPerSecond)))));
+      numCell(number(m.opsPerSecond))));
+    const empty = s.maps.length - shown.length;
+    if (empty > 0) {
+      rows.push(el('tr', {class: 'empty', 'data-key': '#empty'},
+        el('td', {colSpan: 4}, empty + (empty === 1 ? ' empty map' : ' empty maps') + ' not shown')));
+    }
+    patchRows(body, rows);
   }
 
   function renderEvents(s) {

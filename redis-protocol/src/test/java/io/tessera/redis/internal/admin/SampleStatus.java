@@ -62,8 +62,9 @@ final class SampleStatus {
                 new MigrationStatus(220, D, A, 3L << 20, 6L << 20, NOW.minusSeconds(2)),
                 new MigrationStatus(221, D, B, 700_000, -1, NOW.minusSeconds(1)));
         List<MapStatus> maps = List.of(
-                new MapStatus("redis-db-0", 120_431, 48L << 20, 1502.25),
-                new MapStatus("sessions", 2_210, 9L << 20, 18));
+                new MapStatus("sessions", 2_210, 9L << 20, 18),
+                new MapStatus("redis-db-10", 0, 0, 0),
+                new MapStatus("redis-db-0", 120_431, 48L << 20, 1502.25));
         List<MembershipEvent> events = List.of(
                 new MembershipEvent(NOW.minus(Duration.ofMinutes(42)), MembershipEventKind.JOINED, List.of(B), 2),
                 new MembershipEvent(NOW.minusSeconds(300), MembershipEventKind.JOINED, List.of(C, D), 4),

@@ -58,7 +58,7 @@ class StatusJsonTest {
         Map<?, ?> unknownSize = (Map<?, ?>) ((List<?>) doc.get("migrations")).get(1);
         assertThat(unknownSize.get("totalBytes")).isNull();
         assertThat(unknownSize.get("copiedBytes")).isEqualTo(700_000L);
-        assertThat((List<?>) doc.get("maps")).hasSize(2);
+        assertThat((List<?>) doc.get("maps")).hasSize(3);
         Map<?, ?> event = (Map<?, ?>) ((List<?>) doc.get("events")).get(1);
         assertThat(event.get("kind")).isEqualTo("JOINED");
         assertThat(event.get("members")).isEqualTo(List.of("charlie", SampleStatus.ODD_NAME));
