@@ -67,6 +67,13 @@ class StatusPageIT extends ServerProcessesTestBase {
                     .contains("tessera_redis_commands_total{command=\"get\",member=\"node1\"} 1.0")
                     .contains("tessera_redis_errors_total{member=\"node1\",prefix=\"WRONGTYPE\"} 1.0")
                     .contains("tessera_redis_blocked_clients{member=\"node1\"} 0.0");
+            // The grid's meters are in the same scrape, live: the SETs through node1 were invoked there.
+            assertThat(metric(metrics, "tessera_operations_seconds_count{kind=\"put\",member=\"node1\"}"))
+                    .isGreaterThanOrEqualTo(7);
+            assertThat(metric(metrics, "tessera_partitions_primary{member=\"node1\"}")).isPositive();
+            assertThat(metric(metrics, "tessera_partitions_table_version{member=\"node1\"}")).isPositive();
+            assertThat(metrics).contains("tessera_map_entries{map=\"redis-db-0\",member=\"node1\"}",
+                    "tessera_backup_lag_seconds{member=\"node1\"}", "tessera_migrations_completed_total{");
         }
         for (ServerNode node : nodes) {
             HttpResponse<String> live = get(node, "/health/live");
@@ -176,6 +183,16 @@ class StatusPageIT extends ServerProcessesTestBase {
             HttpResponse<String> ready = get(first, "/health/ready");
             assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
         });
+    }
+
+    /** The value of the sample {@code series} (name and labels as Prometheus prints them) in {@code scrape}. */
+    private static double metric(String scrape, String series) {
+        for (String line : scrape.split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).trim());
+            }
+        }
+        throw new AssertionError("no " + series + " in the scrape");
     }
 
     private HttpResponse<String> get(ServerNode node, String path) throws IOException, InterruptedException {
