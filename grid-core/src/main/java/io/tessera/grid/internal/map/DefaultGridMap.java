@@ -539,16 +539,6 @@ public final class DefaultGridMap<K, V> extends AbstractMap<K, V> implements Gri
         return new KeyspaceFigures(keys, expires, expires == 0 ? 0 : remainingMillis / expires);
     }
 
-    /**
-     * The figures of {@link #keyspaceFigures()}.
-     *
-     * @param keys the live entries
-     * @param expires the live entries with a time to live or a max-idle span
-     * @param averageTtlMillis the average remaining time to live of those, in milliseconds (0 when none expires)
-     */
-    public record KeyspaceFigures(long keys, long expires, long averageTtlMillis) {
-    }
-
     @Override
     public void clear() {
         queryPartitions(QueryKind.CLEAR, allPartitions());

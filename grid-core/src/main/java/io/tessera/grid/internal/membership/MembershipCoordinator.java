@@ -72,6 +72,13 @@ import org.slf4j.LoggerFactory;
  * A view change during a round aborts it (the half-made replicas are never promoted) and a new round starts.
  *
  * <p>Threads: rounds run on one coordinator thread per member; view callbacks only schedule rounds.
+ *
+ * <p>Why one class of this length: the steps of a round share its state (the base table, the owners being decided,
+ * the view it started under, the abort flag) and the order between them is the safety argument above; split into
+ * classes, each step would take that state as parameters and the argument would be spread over files. What is not a
+ * step of the round lives elsewhere: the assignment ({@code PartitionAssigner}), the round's progress reports
+ * ({@link RebalanceRounds}), the silent-departure bookkeeping ({@link SilentDepartures}) and merge sides
+ * ({@link MergeSides}).
  */
 public final class MembershipCoordinator {
     private static final Logger log = LoggerFactory.getLogger(MembershipCoordinator.class);

@@ -9,7 +9,7 @@ import io.tessera.grid.Grid;
 import io.tessera.grid.GridStatus;
 import io.tessera.grid.Member;
 import io.tessera.grid.internal.map.DefaultGridMap;
-import io.tessera.grid.internal.map.DefaultGridMap.KeyspaceFigures;
+import io.tessera.grid.internal.map.KeyspaceFigures;
 import io.tessera.redis.RespServerConfig;
 import io.tessera.redis.internal.protocol.Reply;
 import java.io.IOException;
