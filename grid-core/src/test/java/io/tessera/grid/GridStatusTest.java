@@ -109,11 +109,14 @@ class GridStatusTest {
             cluster.forget(crashing);
             crash(crashing);
             cluster.awaitSettled();
-            for (Grid g : cluster.members()) {
-                assertThat(events(g, MembershipEventKind.CRASHED)).as("crashes %s saw", g.localMember().name())
-                        .singleElement().satisfies(e -> assertThat(e.members()).containsExactly(crashed));
-                assertThat(events(g, MembershipEventKind.LEFT)).isEmpty();
-            }
+            // A settled table on the coordinator does not mean every survivor has been delivered the view yet.
+            await("the crash seen").atMost(GENEROUS).untilAsserted(() -> {
+                for (Grid g : cluster.members()) {
+                    assertThat(events(g, MembershipEventKind.CRASHED)).as("crashes %s saw", g.localMember().name())
+                            .singleElement().satisfies(e -> assertThat(e.members()).containsExactly(crashed));
+                    assertThat(events(g, MembershipEventKind.LEFT)).isEmpty();
+                }
+            });
 
             Grid leaving = cluster.member(2);
             Member left = leaving.localMember();
