@@ -304,7 +304,9 @@ public final class GridNode implements Grid {
             }
             case TABLE -> {
                 if (fromCoordinator(sender, type, response)) {
-                    replicas.installTable(PartitionTable.readFrom(in)).whenComplete((v, e) -> {
+                    PartitionTable table = PartitionTable.readFrom(in);
+                    membershipEvents.tablePublished(table, in.readVarLong());
+                    replicas.installTable(table).whenComplete((v, e) -> {
                         if (response != null) {
                             response.send(new byte[] {0}, false);
                         }

@@ -66,7 +66,7 @@ final class MemberFigures {
             List<Address> others = new ArrayList<>(view.getMembers());
             others.remove(replicas.self());
             WireWriter out = report.encode();
-            cluster.sendAll(others, out.array(), out.size());
+            cluster.sendAllOutOfBand(others, out.array(), out.size());
         } catch (RuntimeException e) {
             // The next tick tries again; a status with figures a second old is no reason to stop reporting.
             log.debug("report failed", e);

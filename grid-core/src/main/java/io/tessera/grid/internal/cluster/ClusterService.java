@@ -214,12 +214,28 @@ public final class ClusterService implements RequestHandler, Receiver, AutoClose
 
     /** Sends a reliable one-way message to several members. */
     public void sendAll(List<Address> destinations, byte[] payload, int length) {
+        sendAll(destinations, payload, length, false);
+    }
+
+    /**
+     * Sends a reliable one-way message to several members out of band and outside flow control, for periodic
+     * reports sent from a shared timer thread: a regular message waits for credits when a receiver is slow, and the
+     * timer thread also schedules the invoker's retries, which must not wait behind a status report.
+     */
+    public void sendAllOutOfBand(List<Address> destinations, byte[] payload, int length) {
+        sendAll(destinations, payload, length, true);
+    }
+
+    private void sendAll(List<Address> destinations, byte[] payload, int length, boolean outOfBand) {
         if (destinations.isEmpty()) {
             return;
         }
         try {
-            dispatcher.castMessage(destinations, new BytesMessage(null, payload, 0, length),
-                    RequestOptions.ASYNC().anycasting(true));
+            RequestOptions options = RequestOptions.ASYNC().anycasting(true);
+            if (outOfBand) {
+                options.flags(Message.Flag.OOB, Message.Flag.NO_FC);
+            }
+            dispatcher.castMessage(destinations, new BytesMessage(null, payload, 0, length), options);
         } catch (Exception e) {
             log.debug("one-way cast {} failed: {}", payload[0], e.toString());
         }

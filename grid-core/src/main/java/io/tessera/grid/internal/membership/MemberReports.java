@@ -12,11 +12,18 @@ import org.jgroups.View;
  * <p>Threads: filed from JGroups threads and the member's timer, read by any thread; the map is concurrent.
  */
 public final class MemberReports {
+    private static final long CLOCK_STEP_MILLIS = 10_000;
+
     private final Map<Address, MemberReport> latest = new ConcurrentHashMap<>();
 
     /** Keeps {@code report} as the latest of {@code member}. */
     public void file(Address member, MemberReport report) {
-        latest.put(member, report);
+        // Reports travel out of band, so two of a member's may arrive in either order: the later one taken stays. One
+        // taken much earlier is no reordering but the sender's clock stepped back, and is kept so its figures move on.
+        latest.merge(member, report, (kept, arrived) -> {
+            long earlierBy = kept.reportedAtMillis() - arrived.reportedAtMillis();
+            return earlierBy <= 0 || earlierBy > CLOCK_STEP_MILLIS ? arrived : kept;
+        });
     }
 
     /** The latest report of {@code member}, or null before its first. */

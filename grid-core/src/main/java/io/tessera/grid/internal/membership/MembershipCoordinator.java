@@ -110,6 +110,7 @@ public final class MembershipCoordinator {
     private final Map<Address, Long> silentWaits = new HashMap<>(); // this round's union of the members' reports
     private int skippedRounds; // only the coordinator thread touches it
     private long publishedInViewEpoch = -1; // only the coordinator thread touches it
+    private long roundViewId = -1; // the JGroups view id the running round decides for; coordinator thread only
     private final RebalanceRounds rounds;
 
     /** Thrown inside a round when the view changed or a member did not answer; the round is started again. */
@@ -353,6 +354,7 @@ public final class MembershipCoordinator {
     private boolean round() {
         long epoch = viewEpoch.get();
         View current = view;
+        roundViewId = current.getViewId().getId();
         List<Address> members = current.getMembers();
         Map<Address, StateReport> states = collectStates(members);
         checkEpoch(epoch);
@@ -716,6 +718,8 @@ public final class MembershipCoordinator {
     private long publish(PartitionTable table, List<Address> members) {
         WireWriter out = WireWriter.forType(MessageType.TABLE, 64 + partitionCount * 40);
         table.writeTo(out);
+        // The view it was decided in: a member that receives it before that view tells a crash from a leave by it.
+        out.writeVarLong(roundViewId);
         RspList<byte[]> acks = cluster.requestAll(members, out.array(), out.size(), timeoutMillis * 2).join();
         if (acks == null) {
             log.warn("table {} not acknowledged by every member in time", table.version());

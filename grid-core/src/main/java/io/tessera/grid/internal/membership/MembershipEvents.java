@@ -4,7 +4,12 @@ import io.tessera.grid.GridStatus.MembershipEventKind;
 import io.tessera.grid.internal.partition.PartitionTable;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.jgroups.Address;
 import org.jgroups.MergeView;
 import org.jgroups.View;
@@ -17,6 +22,11 @@ import org.jgroups.View;
  * member is the partition table: a member that leaves gracefully hands every partition off and waits until the table
  * lists it nowhere before it disconnects, so a member that disappears while the table still gives it replicas did not
  * leave, it crashed (or was cut off). A member that held nothing (more members than replicas) counts as left.
+ *
+ * <p>The table alone is not enough: after a crash the coordinator publishes a table without the crashed member as soon
+ * as its own view changed, and that table can reach another member before that member's view does. So every table
+ * comes with the id of the view the coordinator decided it in, and a member that a table dropped in a view that no
+ * longer held it crashed; one dropped while it was still a member handed its partitions off and left.
  *
  * <p>Threads: views arrive on a JGroups thread, status pages read on theirs; methods are synchronized.
  */
@@ -40,7 +50,30 @@ public final class MembershipEvents {
     }
 
     private final ArrayDeque<Event> events = new ArrayDeque<>(CAPACITY);
+    private final Map<Address, Long> droppedInView = new HashMap<>();
     private View previous;
+    private PartitionTable lastPublished;
+
+    /**
+     * Takes a table as the coordinator published it, decided in the view with id {@code viewId}, and remembers in which
+     * view it dropped each member the table before it listed.
+     */
+    public synchronized void tablePublished(PartitionTable table, long viewId) {
+        PartitionTable before = lastPublished;
+        if (before != null && table.version() <= before.version()) {
+            return;
+        }
+        lastPublished = table;
+        if (before == null) {
+            return;
+        }
+        for (Address member : mentioned(before)) {
+            if (!mentions(table, member)) {
+                droppedInView.put(member, viewId);
+            }
+        }
+        droppedInView.keySet().removeIf(member -> mentions(table, member));
+    }
 
     /**
      * Takes a new view, with the table this member had when it came ({@code table} still lists the members that
@@ -63,9 +96,12 @@ public final class MembershipEvents {
         List<Address> left = new ArrayList<>();
         for (Address member : before.getMembers()) {
             if (!view.containsMember(member)) {
-                (mentions(table, member) ? crashed : left).add(member);
+                Long dropped = droppedInView.get(member);
+                boolean droppedAfterItWasGone = dropped != null && dropped >= view.getViewId().getId();
+                (mentions(table, member) || droppedAfterItWasGone ? crashed : left).add(member);
             }
         }
+        droppedInView.keySet().removeIf(member -> !view.containsMember(member));
         if (!arrived.isEmpty()) {
             MembershipEventKind kind = view instanceof MergeView ? MembershipEventKind.MERGED
                     : MembershipEventKind.JOINED;
@@ -89,6 +125,15 @@ public final class MembershipEvents {
             events.removeFirst();
         }
         events.addLast(event);
+    }
+
+    private static Set<Address> mentioned(PartitionTable table) {
+        Set<Address> members = new HashSet<>();
+        for (int p = 0; p < table.partitionCount(); p++) {
+            members.addAll(table.ownerList(p));
+            members.addAll(Arrays.asList(table.syncing(p)));
+        }
+        return members;
     }
 
     private static boolean mentions(PartitionTable table, Address member) {
