@@ -7,7 +7,6 @@ import io.tessera.grid.GridMap;
 import io.tessera.grid.GridStatus;
 import io.tessera.grid.GridStatus.PartitionState;
 import java.time.Duration;
-import java.util.List;
 
 /**
  * The embedding guide's {@code GridBuilder}, {@code Grid.status()} and graceful-leave example
@@ -30,17 +29,17 @@ public final class ClusterExample {
     }
 
     /**
-     * Starts a member of {@code clusterName} on 127.0.0.1:{@code port} that contacts {@code members} ({@code host:port})
-     * to join, with its meters in {@code registry}.
+     * Starts a member of {@code clusterName} on 127.0.0.1:{@code port}, with its meters in {@code registry}, that
+     * contacts {@code members} ({@code host:port}) to join.
      */
-    public static Grid start(String clusterName, int port, List<String> members, MeterRegistry registry) {
+    public static Grid start(String clusterName, int port, MeterRegistry registry, String... members) {
         // tag::builder[]
         Grid grid = Grid.builder()
                 .clusterName(clusterName)                   // only members with the same name form a cluster
                 .stack("tcp")                               // the default; or udp, kubernetes, local, a JGroups XML
                 .bindAddress("127.0.0.1")                   // the address the grid's transport binds
                 .bindPort(port)                             // default: the first free one of 7800..7810
-                .initialMembers(members.toArray(String[]::new)) // host:port of the members to contact
+                .initialMembers(members)                    // host:port of the members to contact
                 .memberName("member-" + port)               // in logs, views and Member.name()
                 .partitionCount(256)                        // the same on every member
                 .maxBackups(1)                              // the most backups a map may keep; the same everywhere
@@ -67,9 +66,9 @@ public final class ClusterExample {
      * {@code entries} entries, lets the second member leave and reads what the first one then sees.
      */
     public static Outcome run(String clusterName, int port, int entries) {
-        List<String> members = List.of("127.0.0.1:" + port, "127.0.0.1:" + (port + 1));
-        try (Grid first = start(clusterName, port, members, new SimpleMeterRegistry())) {
-            Grid second = start(clusterName, port + 1, members, new SimpleMeterRegistry());
+        String[] members = {"127.0.0.1:" + port, "127.0.0.1:" + (port + 1)};
+        try (Grid first = start(clusterName, port, new SimpleMeterRegistry(), members)) {
+            Grid second = start(clusterName, port + 1, new SimpleMeterRegistry(), members);
             GridMap<String, Integer> numbers = second.map("numbers");
             for (int i = 0; i < entries; i++) {
                 numbers.set("n" + i, i);

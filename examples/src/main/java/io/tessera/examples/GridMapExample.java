@@ -42,9 +42,10 @@ public final class GridMapExample {
         stock.putIfAbsent("pear", 3);                       // atomic on the key's primary
         stock.replace("apple", 10, 12);                     // compare-and-set, by the values' serialized bytes
         stock.merge("apple", 5, Integer::sum);              // 17: a compare-and-set loop run by the caller
-        stock.computeIfPresent("pear", (fruit, n) -> n - 1); // 2, the same way
+        stock.computeIfPresent("pear", (f, n) -> n - 1);    // 2, the same way
         boolean pearRemoved = stock.remove("pear", 2);      // only if the value is still 2
-        int apples = reader.<String, Integer>map("stock").get("apple"); // any member reads 17
+        GridMap<String, Integer> same = reader.map("stock");   // on another member: the same entries
+        int apples = same.get("apple");                     // 17
         // end::concurrentMap[]
 
         // tag::setVsPut[]

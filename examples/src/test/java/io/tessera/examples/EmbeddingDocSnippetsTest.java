@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Keeps the code of docs/embedding.md equal to the example sources it is taken from: every
  * {@code <!-- snippet: ClassName#region -->} marker must be followed by a {@code java} block holding exactly the lines
- * between {@code // tag::region[]} and {@code // end::region[]} in {@code src/main/java/io/tessera/examples/ClassName.java},
- * less their common indentation. The examples themselves are compiled by the build and run by
- * {@link EmbeddingExamplesTest}, so the guide's code compiles and runs.
+ * between {@code // tag::region[]} and {@code // end::region[]} in
+ * {@code src/main/java/io/tessera/examples/ClassName.java}, less their common indentation. The examples themselves
+ * are compiled by the build and run by {@link EmbeddingExamplesTest}, so the guide's code compiles and runs.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class EmbeddingDocSnippetsTest {
@@ -75,7 +75,8 @@ class EmbeddingDocSnippetsTest {
             }
             String name = marker.group(1) + "#" + marker.group(2);
             if (i + 1 >= lines.size() || !lines.get(i + 1).equals("```java")) {
-                fail("snippet " + name + " (docs/embedding.md line " + (i + 1) + ") must be followed by a ```java line");
+                fail("snippet " + name + " (docs/embedding.md line " + (i + 1) + ") must be followed by a ```java "
+                        + "line");
             }
             int end = i + 2;
             while (end < lines.size() && !lines.get(end).equals("```")) {
