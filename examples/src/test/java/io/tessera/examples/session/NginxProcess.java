@@ -87,13 +87,15 @@ final class NginxProcess implements AutoCloseable {
                 + " nginx-light (.ci/run does)");
     }
 
-    private static int freePort() throws IOException {
+    /** A port free on 127.0.0.1 right now (also for {@link HaproxyProcess}). */
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
     }
 
-    private static boolean accepts(int port) {
+    /** Whether something accepts TCP connections on 127.0.0.1:{@code port}. */
+    static boolean accepts(int port) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
             return true;
