@@ -65,6 +65,7 @@ final class ServerCommands {
                         "    client name",
                         "LEN", "    Return the length of the slowlog.",
                         "RESET", "    Reset the slowlog.");
+        table.subcommands("slowlog", slowlog);
         table.command("slowlog", -2, "", 0, 0, 0, "server", "A container for slow log commands.", slowlog);
     }
 
