@@ -10,13 +10,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The list of commands in {@code docs/redis.md}, rendered from the {@link CommandTable} so that the page cannot
  * drift from the server: one Markdown table per command group, the commands of a group sorted by name, with the
  * rows {@code COMMAND} shows (commands flagged {@code internal} left out, so the rows are what {@code COMMAND COUNT}
- * counts). A container's subcommands share its row. {@code CommandListDocTest} compares the page with this and
- * rewrites it on request.
+ * counts) and their flags in alphabetical order. A container's subcommands share its row. {@code CommandListDocTest}
+ * compares the page with this and rewrites it on request.
  *
  * <p>{@code java -cp tessera-server.jar io.tessera.redis.internal.command.CommandListDoc} prints the section;
  * with a path it rewrites the section of that Markdown file instead.
@@ -73,7 +74,8 @@ public final class CommandListDoc {
     private static String row(CommandSpec spec, List<String> subcommands) {
         String name = spec.name().toUpperCase(Locale.ROOT);
         StringBuilder flags = new StringBuilder();
-        for (String flag : spec.flags()) {
+        // sorted: some rows hold their flags in a Set.of, whose order changes from one JVM to the next
+        for (String flag : new TreeSet<>(spec.flags())) {
             flags.append(flags.isEmpty() ? "" : " ").append('`').append(flag).append('`');
         }
         StringBuilder summary = new StringBuilder(cell(spec.summary()));
