@@ -48,6 +48,7 @@ final class ClientCommands {
                         "NO-EVICT (ON|OFF)", "    Protect current client connection from eviction.",
                         "UNBLOCK <clientid> [TIMEOUT|ERROR]",
                         "    Unblock the specified blocked client.");
+        table.subcommands("client", client);
         table.command("client", -2, "sentinel", 0, 0, 0, "connection",
                 "A container for client connection commands.", client);
     }

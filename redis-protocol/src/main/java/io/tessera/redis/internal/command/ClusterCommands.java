@@ -51,6 +51,7 @@ final class ClusterCommands {
                                 + "them.",
                         "SLOTS", "    Return information about slots range mappings. Each range is made of:",
                         "    start, end, master and replicas IP addresses, ports and ids");
+        table.subcommands("cluster", cluster);
         table.command("cluster", -2, "", 0, 0, 0, "cluster", "A container for Redis Cluster commands.", cluster);
     }
 

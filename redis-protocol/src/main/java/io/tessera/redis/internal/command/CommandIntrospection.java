@@ -34,6 +34,7 @@ final class CommandIntrospection {
                         "    Return documentation details about multiple Redis commands.",
                         "    If no command names are given, documentation details for all",
                         "    commands are returned.");
+        table.subcommands("command", command);
         table.command("command", -1, "loading stale", 0, 0, 0, "server",
                 "Returns detailed information about all commands.",
                 call -> call.argCount() == 1 ? CommandCall.done(allCommandInfo(call)) : command.execute(call));

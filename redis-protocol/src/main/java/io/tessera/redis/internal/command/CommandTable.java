@@ -27,15 +27,27 @@ public final class CommandTable {
     private final Map<String, CommandSpec> byUpperCaseName;
     private final Map<String, SlotOperation> slotOperations;
     private final Map<String, Function<byte[][], List<byte[]>>> movableKeys;
+    private final Map<String, List<String>> subcommands;
 
     private CommandTable(Map<String, CommandSpec> commands, Map<String, SlotOperation> slotOperations,
-                         Map<String, Function<byte[][], List<byte[]>>> movableKeys) {
+                         Map<String, Function<byte[][], List<byte[]>>> movableKeys,
+                         Map<String, List<String>> subcommands) {
         this.commands = Collections.unmodifiableMap(commands);
         Map<String, CommandSpec> upper = new HashMap<>();
         commands.forEach((name, spec) -> upper.put(name.toUpperCase(Locale.ROOT), spec));
         this.byUpperCaseName = Map.copyOf(upper);
         this.slotOperations = Collections.unmodifiableMap(slotOperations);
         this.movableKeys = Collections.unmodifiableMap(movableKeys);
+        this.subcommands = Map.copyOf(subcommands);
+    }
+
+    /**
+     * The subcommands (lower case, HELP included) of container command {@code name} ({@code CLIENT},
+     * {@code CONFIG}, ...) when it dispatches them through {@link Subcommands}; empty otherwise. They are not rows of
+     * the table: {@code COMMAND COUNT} counts the container once.
+     */
+    public List<String> subcommands(String name) {
+        return subcommands.getOrDefault(name, List.of());
     }
 
     /**
@@ -106,6 +118,7 @@ public final class CommandTable {
         private final Map<String, SlotOperation> slotOperations = new LinkedHashMap<>();
         private final Map<String, Function<byte[][], List<byte[]>>> movableKeys = new LinkedHashMap<>();
         private final Map<String, Set<CommandRule>> rules = new HashMap<>();
+        private final Map<String, List<String>> subcommands = new HashMap<>();
 
         /** Gives command {@code name} (registered before or after) the dispatcher's {@code rules}. */
         public Builder rules(String name, CommandRule... rules) {
@@ -121,6 +134,14 @@ public final class CommandTable {
         public Builder slotOperation(String name, SlotOperation operation) {
             if (slotOperations.putIfAbsent(name, operation) != null) {
                 throw new IllegalStateException("slot operation " + name + " registered twice");
+            }
+            return this;
+        }
+
+        /** Records the subcommands of container command {@code name}, for {@link CommandTable#subcommands}. */
+        Builder subcommands(String name, Subcommands subs) {
+            if (subcommands.putIfAbsent(name, subs.names()) != null) {
+                throw new IllegalStateException("subcommands of " + name + " registered twice");
             }
             return this;
         }
@@ -193,10 +214,16 @@ public final class CommandTable {
                     throw new IllegalStateException("rules for " + name + ", which is not a command");
                 }
             }
+            for (String name : subcommands.keySet()) {
+                if (!commands.containsKey(name)) {
+                    throw new IllegalStateException("subcommands for " + name + ", which is not a command");
+                }
+            }
             Map<String, CommandSpec> rows = new LinkedHashMap<>();
             commands.forEach((name, spec) -> rows.put(name, spec.with(RedisReleases.since(name),
                     rules.getOrDefault(name, Set.of()))));
-            return new CommandTable(rows, new LinkedHashMap<>(slotOperations), new LinkedHashMap<>(movableKeys));
+            return new CommandTable(rows, new LinkedHashMap<>(slotOperations), new LinkedHashMap<>(movableKeys),
+                    subcommands);
         }
 
         /** Redis's flags from their space-separated names. */

@@ -49,6 +49,7 @@ final class ConfigCommands {
                 .help("GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
                         "SET <directive> <value>", "    Set the configuration <directive> to <value>.",
                         "RESETSTAT", "    Reset statistics reported by the INFO command.");
+        table.subcommands("config", config);
         table.command("config", -2, "", 0, 0, 0, "server", "A container for server configuration commands.",
                 config);
     }

@@ -67,6 +67,7 @@ final class ObjectCommands {
                         "REFCOUNT <key>",
                         "    Return the number of references of the value associated with the specified",
                         "    <key>.");
+        table.subcommands("object", object);
         table.command("object", -2, "", 0, 0, 0, "generic", "A container for object introspection commands.",
                 object);
         table.add(new CommandSpec("tessera.objectencoding", 7, java.util.Set.of("internal"), 1, 1, 1, "generic",

@@ -28,11 +28,12 @@ final class RedisReleases {
                 + "slaveof auth ping echo quit sort;"
                 + "1.2.0: zadd zrem zrange zrevrange zrangebyscore zcard zscore zincrby zremrangebyscore rpoplpush "
                 + "mset msetnx expireat bgrewriteaof;"
-                + "2.0.0: append substr hset hget hmset hmget hincrby hexists hdel hlen hkeys hvals hgetall "
+                + "2.0.0: append substr hset hsetnx hget hmset hmget hincrby hexists hdel hlen hkeys hvals hgetall "
                 + "setex zcount zrank zrevrank zremrangebyrank zunionstore zinterstore blpop brpop subscribe "
                 + "unsubscribe psubscribe punsubscribe publish multi exec discard config;"
                 + "2.2.0: watch unwatch persist setrange getrange strlen lpushx rpushx linsert brpoplpush "
                 + "zrevrangebyscore setbit getbit;"
+                + "2.2.12: slowlog;"
                 + "2.4.0: client;"
                 + "2.6.0: pttl pexpire pexpireat psetex incrbyfloat hincrbyfloat bitcount bitop dump restore "
                 + "migrate eval evalsha script time object;"
@@ -47,10 +48,10 @@ final class RedisReleases {
                 + "xack xpending xclaim xinfo xdel xtrim;"
                 + "6.0.0: hello acl;"
                 + "6.0.6: lpos;"
-                + "6.2.0: getdel getex copy lmove blmove smismember zrandmember zrangestore zunion zinter zdiff "
-                + "zdiffstore hrandfield reset xautoclaim geosearch geosearchstore;"
-                + "7.0.0: expiretime pexpiretime lmpop blmpop zmpop bzmpop sintercard lcs spublish ssubscribe "
-                + "sunsubscribe function fcall fcall_ro eval_ro evalsha_ro sort_ro bitfield_ro";
+                + "6.2.0: getdel getex copy lmove blmove smismember zmscore zrandmember zrangestore zunion zinter "
+                + "zdiff zdiffstore hrandfield reset xautoclaim geosearch geosearchstore;"
+                + "7.0.0: expiretime pexpiretime lmpop blmpop zmpop bzmpop sintercard zintercard lcs spublish "
+                + "ssubscribe sunsubscribe function fcall fcall_ro eval_ro evalsha_ro sort_ro bitfield_ro";
         for (String row : table.split(";")) {
             String[] parts = row.split(":");
             for (String name : parts[1].trim().split("\\s+")) {

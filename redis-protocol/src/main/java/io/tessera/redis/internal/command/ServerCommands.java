@@ -49,7 +49,7 @@ final class ServerCommands {
                     Reply.bulk(Long.toString(now.getNano() / 1000))));
         });
         table.command("shutdown", -1, "admin noscript loading stale no_multi sentinel allow_busy", 0, 0, 0,
-                "server", "Synchronously saves the database(s) to disk and shuts down the Redis server.",
+                "server", "Hands the node's partitions to the other members and stops it (nothing is saved to disk).",
                 ServerCommands::shutdown);
         table.rules("shutdown", CommandRule.REFUSED_IN_MULTI);
         Subcommands slowlog = new Subcommands("slowlog")
@@ -65,6 +65,7 @@ final class ServerCommands {
                         "    client name",
                         "LEN", "    Return the length of the slowlog.",
                         "RESET", "    Reset the slowlog.");
+        table.subcommands("slowlog", slowlog);
         table.command("slowlog", -2, "", 0, 0, 0, "server", "A container for slow log commands.", slowlog);
     }
 

@@ -38,6 +38,11 @@ final class Subcommands implements CommandHandler {
         return add(name, arity, call -> CommandCall.done(handler.apply(call)));
     }
 
+    /** The subcommands' names (lower case, HELP included), in registration order. */
+    List<String> names() {
+        return List.copyOf(subs.keySet());
+    }
+
     /** Adds lines to the HELP reply (usage line, then indented explanation lines). */
     Subcommands help(String... lines) {
         help.addAll(List.of(lines));
