@@ -361,8 +361,8 @@ public final class MapConfig {
         }
 
         /**
-         * Sets what survives, key by key, when two sides of a split cluster merge (default {@link
-         * MergePolicy#LATEST_UPDATE}).
+         * Sets what survives, key by key, when two sides of a split cluster merge (default
+         * {@link MergePolicy#LATEST_UPDATE}).
          *
          * @param mergePolicy the merge policy
          * @return this builder

@@ -68,8 +68,8 @@ public class TesseraSessionDataStoreFactory extends AbstractSessionDataStoreFact
     private int liveStores;
 
     /**
-     * Creates a factory whose stores keep sessions in {@code grid}, which must have been built with {@link
-     * #registerTypes}; the caller closes the grid after the server stopped.
+     * Creates a factory whose stores keep sessions in {@code grid}, which must have been built with
+     * {@link #registerTypes}; the caller closes the grid after the server stopped.
      *
      * @param grid the started member the stores use
      */
@@ -104,9 +104,9 @@ public class TesseraSessionDataStoreFactory extends AbstractSessionDataStoreFact
     }
 
     /**
-     * Adds the classes the session store sends through the grid to {@code builder}, with the fixed ids {@link
-     * #SESSION_RECORD_TYPE_ID} to {@link #DELETE_IF_EXPIRED_PROCESSOR_TYPE_ID} (0x7E55_0200 to 0x7E55_0204); every
-     * member that holds sessions must be built with them.
+     * Adds the classes the session store sends through the grid to {@code builder}, with the fixed ids
+     * {@link #SESSION_RECORD_TYPE_ID} to {@link #DELETE_IF_EXPIRED_PROCESSOR_TYPE_ID} (0x7E55_0200 to 0x7E55_0204);
+     * every member that holds sessions must be built with them.
      *
      * @param builder the grid's serialization config under construction
      * @return {@code builder}, for chaining

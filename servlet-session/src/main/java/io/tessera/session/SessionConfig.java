@@ -99,8 +99,8 @@ public final class SessionConfig {
     /**
      * Reads a config from init-params (names in {@link TesseraSessionFilter}); absent ones keep their defaults.
      *
-     * @param params looks up an init-param by name, returning {@code null} when it is absent (for example {@code
-     *     filterConfig::getInitParameter})
+     * @param params looks up an init-param by name, returning {@code null} when it is absent (for example
+     *     {@code filterConfig::getInitParameter})
      * @param loader the class loader that loads the classes named in {@code kryo-types} and {@code listeners}
      * @return the config
      * @throws IllegalArgumentException naming the parameter if a value is malformed
@@ -228,8 +228,8 @@ public final class SessionConfig {
     }
 
     /**
-     * Returns the grid map's name, or {@code null} for the default, {@code tessera-sessions:<context path>}; see {@link
-     * #mapNameFor}.
+     * Returns the grid map's name, or {@code null} for the default, {@code tessera-sessions:<context path>}; see
+     * {@link #mapNameFor}.
      *
      * @return the configured map name, or {@code null}
      */
@@ -379,8 +379,8 @@ public final class SessionConfig {
     }
 
     /**
-     * Returns the whole deserialization filter that attribute values read with Java serialization pass: {@link
-     * #BASE_SERIAL_FILTER}, the user's patterns, then {@code !*}.
+     * Returns the whole deserialization filter that attribute values read with Java serialization pass:
+     * {@link #BASE_SERIAL_FILTER}, the user's patterns, then {@code !*}.
      *
      * @return the filter, in {@link java.io.ObjectInputFilter.Config#createFilter} syntax
      */
@@ -673,8 +673,8 @@ public final class SessionConfig {
         }
 
         /**
-         * Adds a session listener: an {@code HttpSessionListener}, {@code HttpSessionAttributeListener} or {@code
-         * HttpSessionIdListener}.
+         * Adds a session listener: an {@code HttpSessionListener}, {@code HttpSessionAttributeListener} or
+         * {@code HttpSessionIdListener}.
          *
          * @param listener the listener
          * @return this builder
@@ -691,8 +691,8 @@ public final class SessionConfig {
          * Builds the config, checking the rules that span settings.
          *
          * @return the immutable config
-         * @throws IllegalArgumentException if {@code Partitioned} or {@code SameSite=None} is set without {@code
-         *     Secure}
+         * @throws IllegalArgumentException if {@code Partitioned} or {@code SameSite=None} is set without
+         *     {@code Secure}
          */
         public SessionConfig build() {
             if (cookiePartitioned && !cookieSecure) {

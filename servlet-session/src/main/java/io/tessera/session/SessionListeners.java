@@ -59,8 +59,8 @@ public final class SessionListeners {
     /**
      * Adds a listener after the ones already registered.
      *
-     * @param listener an {@code HttpSessionListener}, {@code HttpSessionAttributeListener} or {@code
-     *     HttpSessionIdListener}
+     * @param listener an {@code HttpSessionListener}, {@code HttpSessionAttributeListener} or
+     *     {@code HttpSessionIdListener}
      * @return this registry
      * @throws IllegalArgumentException if it is none of HttpSessionListener, HttpSessionAttributeListener,
      *     HttpSessionIdListener

@@ -74,8 +74,8 @@ import java.util.Objects;
  */
 public class TesseraSessionFilter implements Filter {
     /**
-     * The first class id of this module's grid types: {@link #registerTypes} takes {@code 0x7E55_0100} to {@code
-     * 0x7E55_0105}, so an application's own registrations must avoid them.
+     * The first class id of this module's grid types: {@link #registerTypes} takes {@code 0x7E55_0100} to
+     * {@code 0x7E55_0105}, so an application's own registrations must avoid them.
      */
     public static final int FIRST_TYPE_ID = 0x7E55_0100;
     private static final String REQUEST_ATTRIBUTE = RequestSessions.class.getName();
@@ -102,8 +102,8 @@ public class TesseraSessionFilter implements Filter {
     }
 
     /**
-     * Adds the classes this module sends through the grid to {@code builder}, with fixed ids from {@link
-     * #FIRST_TYPE_ID}; every member that holds sessions must be built with them.
+     * Adds the classes this module sends through the grid to {@code builder}, with fixed ids from
+     * {@link #FIRST_TYPE_ID}; every member that holds sessions must be built with them.
      *
      * @param builder the grid's serialization config under construction
      * @return {@code builder}, for chaining
