@@ -6,6 +6,9 @@ package io.tessera.grid;
  * <p>Events of one key arrive in the order the key's primary applied them (while the primary does not change);
  * events are delivered on a listener thread of this member, never on a partition thread. A listener that throws
  * is logged and keeps receiving events.
+ *
+ * @param <K> the key type
+ * @param <V> the value type
  */
 public interface EntryListener<K, V> {
     /**

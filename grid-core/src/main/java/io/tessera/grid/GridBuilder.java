@@ -20,24 +20,38 @@ import java.util.concurrent.Executor;
  * remembered for merges for {@value #DEFAULT_TOMBSTONE_RETENTION_MINUTES} minutes.
  */
 public final class GridBuilder {
-    /** The default cluster name. */
+    /**
+     * The cluster name a member joins unless {@link #clusterName} sets another: {@value}.
+     */
     public static final String DEFAULT_CLUSTER_NAME = "tessera";
-    /** The default number of partitions. */
+    /**
+     * The number of partitions unless {@link #partitionCount} sets another: {@value}.
+     */
     public static final int DEFAULT_PARTITION_COUNT = 256;
-    /** The default number of backup owners the partition table keeps. */
+    /**
+     * The number of backup owners the partition table keeps per partition unless {@link #maxBackups} sets another:
+     * {@value}.
+     */
     public static final int DEFAULT_MAX_BACKUPS = 1;
-    /** The default operation deadline in seconds. */
+    /**
+     * The default operation deadline in seconds ({@value}); {@link #DEFAULT_OPERATION_TIMEOUT} as a number.
+     */
     public static final int DEFAULT_OPERATION_TIMEOUT_SECONDS = 15;
     /**
      * The default operation deadline: longer than it takes the bundled stacks to exclude a hung member (about 7 s)
      * and re-settle the table, so that a write waiting for a paused backup completes instead of timing out.
      */
     public static final Duration DEFAULT_OPERATION_TIMEOUT = Duration.ofSeconds(DEFAULT_OPERATION_TIMEOUT_SECONDS);
-    /** The default tombstone retention in minutes. */
+    /**
+     * The default tombstone retention in minutes ({@value}); {@link #DEFAULT_TOMBSTONE_RETENTION} as a number.
+     */
     public static final int DEFAULT_TOMBSTONE_RETENTION_MINUTES = 5;
     /** How long a deletion is remembered, by default, so that a merge does not bring the deleted key back. */
     public static final Duration DEFAULT_TOMBSTONE_RETENTION = Duration.ofMinutes(DEFAULT_TOMBSTONE_RETENTION_MINUTES);
-    /** The bundled JGroups stacks. */
+    /**
+     * The names of the JGroups stacks Tessera ships, which {@link #stack} accepts besides a file: {@code tcp} (the
+     * default), {@code local}, {@code udp} and {@code kubernetes}.
+     */
     public static final List<String> BUNDLED_STACKS = List.of("tcp", "local", "udp", "kubernetes");
 
     private String clusterName = DEFAULT_CLUSTER_NAME;

@@ -22,6 +22,9 @@ import java.util.concurrent.ConcurrentMap;
  * <p>Failures surface as {@link GridException}s: {@link OperationTimeoutException} when the deadline passes,
  * {@link IndeterminateOutcomeException} when a non-idempotent write may or may not have happened,
  * {@link GridSerializationException} for unregistered classes, {@link GridClosedException} after close.
+ *
+ * @param <K> the key type
+ * @param <V> the value type
  */
 public interface GridMap<K, V> extends ConcurrentMap<K, V> {
 

@@ -22,9 +22,13 @@ import java.util.Objects;
  * entry another side of a split still holds may come back in the merge.
  */
 public final class MapConfig {
-    /** The default number of backups. */
+    /**
+     * The number of backups a map keeps unless {@link Builder#backups} sets another: {@value}.
+     */
     public static final int DEFAULT_BACKUPS = 1;
-    /** The most backups a map may keep. */
+    /**
+     * The most backups a map may keep: {@value}.
+     */
     public static final int MAX_BACKUPS = 6;
     /** The default eviction policy: a bounded map refuses writes beyond its bound. */
     public static final EvictionPolicy DEFAULT_EVICTION_POLICY = EvictionPolicy.NONE;

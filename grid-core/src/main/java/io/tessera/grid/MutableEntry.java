@@ -7,6 +7,9 @@ import java.util.Optional;
 /**
  * The entry an {@link EntryProcessor} works on: its key, its current value (or none), and the changes the
  * processor makes, which are applied and replicated when {@code process} returns.
+ *
+ * @param <K> the key type
+ * @param <V> the value type
  */
 public interface MutableEntry<K, V> {
     /**

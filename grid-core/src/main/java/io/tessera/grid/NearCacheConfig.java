@@ -13,7 +13,9 @@ import java.util.Objects;
  * read must reach the primary to count as an access.
  */
 public final class NearCacheConfig {
-    /** The default maximum number of cached entries. */
+    /**
+     * The number of entries {@link #defaults()} caches at most per member: {@value}.
+     */
     public static final long DEFAULT_MAX_SIZE = 10_000;
 
     private final long maxSize;
