@@ -37,8 +37,8 @@ public interface GridMap<K, V> extends ConcurrentMap<K, V> {
     String name();
 
     /**
-     * Returns the config this member applies to the map: the one given to {@link GridBuilder}, or the defaults, as
-     * changed since by {@link #reconfigure}.
+     * Returns the config this member applies to the map: the one given to {@link Grid#map(String, MapConfig)}, or
+     * the defaults, as changed since by {@link #reconfigure}.
      *
      * @return the map's current config on this member
      */

@@ -81,7 +81,8 @@ public final class RespServerConfig {
     }
 
     /**
-     * Returns how many clients may be connected at once ({@code maxclients}); one more is refused with Redis's error.
+     * Returns how many clients may be connected at once ({@code maxclients}); one more is refused with
+     * {@code ERR max number of clients reached}.
      *
      * @return the most connections, at least 1 (default 10,000)
      */

@@ -32,8 +32,8 @@ public final class SessionListeners {
     private final List<EventListener> listeners = new CopyOnWriteArrayList<>();
 
     /**
-     * Creates an empty registry not attached to any context (for programmatic use; a filter reads only the one of
-     * {@link #of}).
+     * Creates an empty registry not attached to any context (for programmatic use; a filter reads only the registry
+     * stored as its context's {@link #CONTEXT_ATTRIBUTE}, which {@link #of} creates).
      */
     public SessionListeners() {
     }

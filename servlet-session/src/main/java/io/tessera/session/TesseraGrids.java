@@ -44,7 +44,7 @@ public final class TesseraGrids {
     }
 
     /**
-     * Removes the grid registered under {@code name}, which the application does when it closes the grid.
+     * Removes the grid registered under {@code name}, for example when the application closes the grid.
      *
      * @param name the name the grid was registered under
      * @return whether a grid was registered under it
