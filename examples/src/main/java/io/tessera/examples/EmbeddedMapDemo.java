@@ -28,7 +28,12 @@ public final class EmbeddedMapDemo {
     private EmbeddedMapDemo() {
     }
 
-    /** Runs the demo; see the class comment for the options. */
+    /**
+     * Runs the demo; see the class comment for the options.
+     *
+     * @param args the options of the class comment
+     * @throws InterruptedException if the main thread is interrupted while the demo waits for membership changes
+     */
     public static void main(String[] args) throws InterruptedException {
         if (run(args, System.out)) {
             System.exit(0);

@@ -20,7 +20,12 @@ public final class ReadmeExample {
             this(new ArrayList<>());
         }
 
-        /** A copy with one more item. */
+        /**
+         * Returns a copy of this cart with one more item.
+         *
+         * @param item the item to add at the end
+         * @return a new cart; this one is unchanged
+         */
         public Cart with(String item) {
             List<String> more = new ArrayList<>(items);
             more.add(item);
@@ -31,7 +36,13 @@ public final class ReadmeExample {
     private ReadmeExample() {
     }
 
-    /** Runs the example as one member of cluster {@code clusterName} on {@code stack}; returns the final cart. */
+    /**
+     * Runs the example as one member of cluster {@code clusterName} on {@code stack}, and returns the final cart.
+     *
+     * @param clusterName the cluster to join
+     * @param stack a bundled JGroups stack name, such as {@code tcp} or {@code local}
+     * @return the cart stored under {@code user:42}, holding one apple
+     */
     public static Cart run(String clusterName, String stack) {
         SerializationConfig types = SerializationConfig.builder().register(Cart.class).build();
         try (Grid grid = Grid.builder()
@@ -50,7 +61,11 @@ public final class ReadmeExample {
         }                                                  // close() hands this member's partitions off first
     }
 
-    /** Runs the example on the default TCP stack. */
+    /**
+     * Runs the example on the default TCP stack and prints the final cart.
+     *
+     * @param args ignored
+     */
     public static void main(String[] args) {
         System.out.println(run("readme-example", "tcp"));
     }

@@ -17,6 +17,11 @@ package io.tessera.grid;
  */
 @FunctionalInterface
 public interface EntryProcessor<K, V, R> {
-    /** Processes {@code entry} and returns a result for the caller (which may be {@code null}). */
+    /**
+     * Processes {@code entry} and returns a result for the caller (which may be {@code null}).
+     *
+     * @param entry the entry, which the processor reads and changes
+     * @return the result for the caller, or {@code null}
+     */
     R process(MutableEntry<K, V> entry);
 }

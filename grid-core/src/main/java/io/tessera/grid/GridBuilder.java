@@ -20,24 +20,38 @@ import java.util.concurrent.Executor;
  * remembered for merges for {@value #DEFAULT_TOMBSTONE_RETENTION_MINUTES} minutes.
  */
 public final class GridBuilder {
-    /** The default cluster name. */
+    /**
+     * The cluster name a member joins unless {@link #clusterName} sets another: {@value}.
+     */
     public static final String DEFAULT_CLUSTER_NAME = "tessera";
-    /** The default number of partitions. */
+    /**
+     * The number of partitions unless {@link #partitionCount} sets another: {@value}.
+     */
     public static final int DEFAULT_PARTITION_COUNT = 256;
-    /** The default number of backup owners the partition table keeps. */
+    /**
+     * The number of backup owners the partition table keeps per partition unless {@link #maxBackups} sets another:
+     * {@value}.
+     */
     public static final int DEFAULT_MAX_BACKUPS = 1;
-    /** The default operation deadline in seconds. */
+    /**
+     * The default operation deadline in seconds ({@value}); {@link #DEFAULT_OPERATION_TIMEOUT} as a number.
+     */
     public static final int DEFAULT_OPERATION_TIMEOUT_SECONDS = 15;
     /**
      * The default operation deadline: longer than it takes the bundled stacks to exclude a hung member (about 7 s)
      * and re-settle the table, so that a write waiting for a paused backup completes instead of timing out.
      */
     public static final Duration DEFAULT_OPERATION_TIMEOUT = Duration.ofSeconds(DEFAULT_OPERATION_TIMEOUT_SECONDS);
-    /** The default tombstone retention in minutes. */
+    /**
+     * The default tombstone retention in minutes ({@value}); {@link #DEFAULT_TOMBSTONE_RETENTION} as a number.
+     */
     public static final int DEFAULT_TOMBSTONE_RETENTION_MINUTES = 5;
     /** How long a deletion is remembered, by default, so that a merge does not bring the deleted key back. */
     public static final Duration DEFAULT_TOMBSTONE_RETENTION = Duration.ofMinutes(DEFAULT_TOMBSTONE_RETENTION_MINUTES);
-    /** The bundled JGroups stacks. */
+    /**
+     * The names of the JGroups stacks Tessera ships, which {@link #stack} accepts besides a file: {@code tcp} (the
+     * default), {@code local}, {@code udp} and {@code kubernetes}.
+     */
     public static final List<String> BUNDLED_STACKS = List.of("tcp", "local", "udp", "kubernetes");
 
     private String clusterName = DEFAULT_CLUSTER_NAME;
@@ -62,7 +76,13 @@ public final class GridBuilder {
     GridBuilder() {
     }
 
-    /** Sets the cluster name: only members with the same name form a cluster. */
+    /**
+     * Sets the cluster name: only members with the same name form a cluster.
+     *
+     * @param clusterName the cluster's name, not blank (default {@value #DEFAULT_CLUSTER_NAME})
+     * @return this builder
+     * @throws IllegalArgumentException if {@code clusterName} is blank
+     */
     public GridBuilder clusterName(String clusterName) {
         Objects.requireNonNull(clusterName, "clusterName");
         if (clusterName.isBlank()) {
@@ -75,6 +95,10 @@ public final class GridBuilder {
     /**
      * Sets the JGroups stack: a bundled name ({@code tcp}, the default; {@code local} for many members in one JVM;
      * {@code udp}; {@code kubernetes}) or the path or URL of a JGroups XML file.
+     *
+     * @param stack one of {@link #BUNDLED_STACKS}, or the path or URL of a JGroups XML file
+     * @return this builder
+     * @throws IllegalArgumentException if {@code stack} is blank
      */
     public GridBuilder stack(String stack) {
         Objects.requireNonNull(stack, "stack");
@@ -85,13 +109,24 @@ public final class GridBuilder {
         return this;
     }
 
-    /** Sets the address the transport binds to (default 127.0.0.1 for {@code tcp}). */
+    /**
+     * Sets the address the transport binds to (default 127.0.0.1 for {@code tcp}).
+     *
+     * @param bindAddress a host name or IP address of this machine
+     * @return this builder
+     */
     public GridBuilder bindAddress(String bindAddress) {
         this.bindAddress = Objects.requireNonNull(bindAddress, "bindAddress");
         return this;
     }
 
-    /** Sets the exact port the transport binds (default: the first free one of 7800..7810). */
+    /**
+     * Sets the exact port the transport binds (default: the first free one of 7800..7810).
+     *
+     * @param bindPort the port, 1..65535
+     * @return this builder
+     * @throws IllegalArgumentException if {@code bindPort} is out of range
+     */
     public GridBuilder bindPort(int bindPort) {
         if (bindPort < 1 || bindPort > 65535) {
             throw new IllegalArgumentException("bindPort: " + bindPort + " (expected 1..65535)");
@@ -100,7 +135,13 @@ public final class GridBuilder {
         return this;
     }
 
-    /** Sets the {@code host:port} members the static {@code tcp} stack contacts to join. */
+    /**
+     * Sets the {@code host:port} members the static {@code tcp} stack contacts to join.
+     *
+     * @param members the {@code host:port} addresses to contact
+     * @return this builder
+     * @throws IllegalArgumentException if an entry is not {@code host:port} with a numeric port
+     */
     public GridBuilder initialMembers(String... members) {
         Objects.requireNonNull(members, "initialMembers");
         for (String member : members) {
@@ -119,6 +160,10 @@ public final class GridBuilder {
      * Sets the DNS name whose records list the members, for the {@code kubernetes} stack's DNS discovery: the headless
      * Service, {@code <service>.<namespace>.svc.cluster.local} (default: {@code -Dtessera.kubernetes.dns_query}, else
      * {@code tessera-headless.default.svc.cluster.local}); several names may be separated by commas.
+     *
+     * @param query one DNS name, or several separated by commas
+     * @return this builder
+     * @throws IllegalArgumentException if {@code query} is {@code null} or not a list of DNS names
      */
     public GridBuilder dnsQuery(String query) {
         this.dnsQuery = JGroupsStacks.checkDnsQuery(query);
@@ -129,6 +174,10 @@ public final class GridBuilder {
      * Sets the DNS server the {@code kubernetes} stack's discovery asks, as {@code host} or {@code host:port}
      * (default: {@code -Dtessera.kubernetes.dns_address}, else the system's resolver, which in a pod is the cluster
      * DNS).
+     *
+     * @param address the DNS server as {@code host} or {@code host:port}, without a scheme such as {@code dns://}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code address} is {@code null}, blank or not {@code host[:port]}
      */
     public GridBuilder dnsAddress(String address) {
         this.dnsAddress = JGroupsStacks.checkDnsAddress(address);
@@ -140,13 +189,23 @@ public final class GridBuilder {
      * {@code -Dtessera.kubernetes.dns_record_type}), whose addresses are probed on this member's own grid port, so
      * every member must bind the same port; {@code AAAA} likewise for IPv6; or {@code SRV}, whose records carry each
      * member's port as well.
+     *
+     * @param type {@code A}, {@code AAAA} or {@code SRV}, in any case
+     * @return this builder
+     * @throws IllegalArgumentException if {@code type} is none of these
      */
     public GridBuilder dnsRecordType(String type) {
         this.dnsRecordType = JGroupsStacks.checkDnsRecordType(type);
         return this;
     }
 
-    /** Sets the number of partitions: a power of two that divides 16384 (default 256); the same on every member. */
+    /**
+     * Sets the number of partitions: a power of two that divides 16384 (default 256); the same on every member.
+     *
+     * @param partitionCount the number of partitions, a power of two from 1 to 16384
+     * @return this builder
+     * @throws IllegalArgumentException if {@code partitionCount} is not such a power of two
+     */
     public GridBuilder partitionCount(int partitionCount) {
         SlotHashing.checkPartitionCount(partitionCount);
         this.partitionCount = partitionCount;
@@ -156,6 +215,10 @@ public final class GridBuilder {
     /**
      * Sets how many backup owners the partition table keeps per partition (0..6, default 1); a map may keep at most
      * this many backups. The same on every member.
+     *
+     * @param maxBackups the backup owners per partition, 0 to {@link MapConfig#MAX_BACKUPS}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code maxBackups} is out of range
      */
     public GridBuilder maxBackups(int maxBackups) {
         if (maxBackups < 0 || maxBackups > MapConfig.MAX_BACKUPS) {
@@ -166,7 +229,12 @@ public final class GridBuilder {
         return this;
     }
 
-    /** Sets the classes values, keys and entry processors may have; register them alike on every member. */
+    /**
+     * Sets the classes values, keys and entry processors may have; register them alike on every member.
+     *
+     * @param serialization the class registrations (default {@link SerializationConfig#defaults()})
+     * @return this builder
+     */
     public GridBuilder serialization(SerializationConfig serialization) {
         this.serialization = Objects.requireNonNull(serialization, "serialization");
         return this;
@@ -174,6 +242,11 @@ public final class GridBuilder {
 
     /**
      * Sets the deadline of every operation, retries included (default {@value #DEFAULT_OPERATION_TIMEOUT_SECONDS} s).
+     *
+     * @param operationTimeout how long an operation may take before it fails with {@link OperationTimeoutException};
+     *     positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code operationTimeout} is zero or negative
      */
     public GridBuilder operationTimeout(Duration operationTimeout) {
         Objects.requireNonNull(operationTimeout, "operationTimeout");
@@ -184,7 +257,12 @@ public final class GridBuilder {
         return this;
     }
 
-    /** Sets this member's name in logs and {@link Member#name()} (default: JGroups' generated name). */
+    /**
+     * Sets this member's name in logs and {@link Member#name()} (default: JGroups' generated name).
+     *
+     * @param memberName the name, as it appears in logs, thread names and {@link Member#name()}
+     * @return this builder
+     */
     public GridBuilder memberName(String memberName) {
         this.memberName = Objects.requireNonNull(memberName, "memberName");
         return this;
@@ -193,6 +271,9 @@ public final class GridBuilder {
     /**
      * Sets the clock that expiry, leases, deadlines and the write stamps read (default {@link GridClock#system()}).
      * Tests pass a clock they advance by hand.
+     *
+     * @param clock the clock
+     * @return this builder
      */
     public GridBuilder clock(GridClock clock) {
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -207,6 +288,9 @@ public final class GridBuilder {
      * that delivered a remote answer), which saves a thread hand-off per operation. Only a caller whose
      * continuations never block may choose it: a continuation that waits for another grid operation would wait on
      * the thread that has to run it. The RESP server's launcher does, since its continuations only queue a reply.
+     *
+     * @param executor the executor that completes asynchronous results
+     * @return this builder
      */
     public GridBuilder executor(Executor executor) {
         this.executor = Objects.requireNonNull(executor, "executor");
@@ -220,6 +304,10 @@ public final class GridBuilder {
      * loops (Netty's, Vert.x's) passes those loops: an operation that arrives on the loop of its partition then runs
      * without any thread hand-off, as the RESP server's launcher does. The member never shuts the executors down;
      * they must outlive {@link Grid#close()}. Never call a blocking map method on one of them.
+     *
+     * @param executors one or more single-threaded, non-blocking executors
+     * @return this builder
+     * @throws IllegalArgumentException if {@code executors} is empty
      */
     public GridBuilder partitionThreads(List<? extends Executor> executors) {
         Objects.requireNonNull(executors, "executors");
@@ -234,6 +322,10 @@ public final class GridBuilder {
      * Sets how long a deletion or expiry is remembered (as a tombstone) so that a merge after a split does not bring
      * the key back (default {@value #DEFAULT_TOMBSTONE_RETENTION_MINUTES} minutes). A side that was apart longer than
      * this merges only entries written after the deletions it may have missed were forgotten.
+     *
+     * @param tombstoneRetention how long a tombstone is kept; positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code tombstoneRetention} is zero or negative
      */
     public GridBuilder tombstoneRetention(Duration tombstoneRetention) {
         Objects.requireNonNull(tombstoneRetention, "tombstoneRetention");
@@ -249,13 +341,21 @@ public final class GridBuilder {
      * name starts with {@code tessera.}, tagged with {@code member} and, where it applies, {@code map}) in
      * {@code registry} instead of a {@link SimpleMeterRegistry} of the member's own. Pass the registry the rest of
      * the application reports through (Prometheus, JMX, a composite). The member removes its meters when it closes.
+     *
+     * @param registry the registry to register the member's meters in
+     * @return this builder
      */
     public GridBuilder meterRegistry(MeterRegistry registry) {
         this.meterRegistry = Objects.requireNonNull(registry, "registry");
         return this;
     }
 
-    /** The immutable settings this builder holds now. */
+    /**
+     * Returns the immutable settings this builder holds now, with the defaults filled in (a {@link SimpleMeterRegistry}
+     * of the member's own if none was set).
+     *
+     * @return a snapshot of the settings; later setter calls do not change it
+     */
     public GridConfig config() {
         return new GridConfig(clusterName, stack, bindAddress, bindPort, initialMembers, dnsQuery, dnsAddress,
                 dnsRecordType, partitionCount, maxBackups,
@@ -266,6 +366,7 @@ public final class GridBuilder {
     /**
      * Starts the member: connects to the cluster, waits until it knows the partition table, and returns it.
      *
+     * @return the started member, which is part of the cluster
      * @throws GridException if the member cannot join (the message says why)
      */
     public Grid start() {

@@ -25,7 +25,20 @@ public record GridStatus(String clusterName, Member localMember, long tableVersi
                          List<MemberStatus> members, List<PartitionStatus> partitions,
                          List<MigrationStatus> migrations, List<MapStatus> maps, List<MembershipEvent> events) {
 
-    /** Copies the lists, so a snapshot never changes. */
+    /**
+     * Creates a snapshot and copies the lists, so that it never changes.
+     *
+     * @param clusterName the cluster this member joined, not {@code null}
+     * @param localMember the member that took the snapshot, not {@code null}
+     * @param tableVersion the version of this member's newest partition table, or 0
+     * @param ready whether this member can serve its share
+     * @param members every member of the current view, in view order; copied
+     * @param partitions every partition in id order; copied
+     * @param migrations the partition copies running now; copied
+     * @param maps the maps this member holds data of; copied
+     * @param events the last membership events, oldest first; copied
+     * @throws NullPointerException if {@code clusterName}, {@code localMember} or a list is {@code null}
+     */
     public GridStatus {
         Objects.requireNonNull(clusterName, "clusterName");
         Objects.requireNonNull(localMember, "localMember");
@@ -62,7 +75,14 @@ public record GridStatus(String clusterName, Member localMember, long tableVersi
      * @param state whether it is in place, being copied to a new owner, or lost
      */
     public record PartitionStatus(int id, Member primary, List<Member> backups, PartitionState state) {
-        /** Copies the backups. */
+        /**
+         * Creates a partition's status and copies the backups.
+         *
+         * @param id the partition id
+         * @param primary the member that executes its operations, or {@code null} while it has none
+         * @param backups its backup owners in promotion order; copied
+         * @param state whether it is in place, being copied or lost
+         */
         public PartitionStatus {
             backups = List.copyOf(backups);
         }
@@ -114,7 +134,14 @@ public record GridStatus(String clusterName, Member localMember, long tableVersi
      * @param viewSize the number of members after it
      */
     public record MembershipEvent(Instant at, MembershipEventKind kind, List<Member> members, int viewSize) {
-        /** Copies the members. */
+        /**
+         * Creates an event and copies its members.
+         *
+         * @param at when this member saw it
+         * @param kind what happened
+         * @param members the members it concerns; copied
+         * @param viewSize the number of members after it
+         */
         public MembershipEvent {
             members = List.copyOf(members);
         }

@@ -17,18 +17,35 @@ import java.util.concurrent.CompletableFuture;
  * @param <M> the message type
  */
 public interface GridTopic<M> {
-    /** The topic's name. */
+    /**
+     * Returns the topic's name.
+     *
+     * @return the name given to {@link Grid#topic(String)}
+     */
     String name();
 
     /**
      * Delivers {@code message} to every listener of this topic on every member and completes once each member has
      * handed it to its listeners, with the sum of what they returned (the receivers reached).
+     *
+     * @param message the message; its class must be one the grid can serialize
+     * @return a future that completes with the number of receivers reached
      */
     CompletableFuture<Long> publish(M message);
 
-    /** Subscribes {@code listener} on this member; returns its id for {@link #unsubscribe}. */
+    /**
+     * Subscribes {@code listener} on this member, from now until {@link #unsubscribe}.
+     *
+     * @param listener the listener
+     * @return the subscription's id
+     */
     UUID subscribe(TopicListener<M> listener);
 
-    /** Removes a listener; returns whether it was subscribed. */
+    /**
+     * Removes a listener this member subscribed.
+     *
+     * @param id the id {@link #subscribe} returned
+     * @return whether it was subscribed
+     */
     boolean unsubscribe(UUID id);
 }

@@ -7,12 +7,21 @@ package io.tessera.grid;
  * and do not surface this; conditional and processor writes do, since repeating them could apply them twice.
  */
 public class IndeterminateOutcomeException extends GridException {
-    /** Creates the exception. */
+    /**
+     * Creates the exception with a message that names the operation.
+     *
+     * @param message what happened, naming the operation
+     */
     public IndeterminateOutcomeException(String message) {
         super(message);
     }
 
-    /** Creates the exception with a cause. */
+    /**
+     * Creates the exception with a message that names the operation, and the failure that led to it.
+     *
+     * @param message what happened, naming the operation
+     * @param cause the failure that led to it
+     */
     public IndeterminateOutcomeException(String message, Throwable cause) {
         super(message, cause);
     }

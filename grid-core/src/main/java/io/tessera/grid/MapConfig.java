@@ -22,9 +22,13 @@ import java.util.Objects;
  * entry another side of a split still holds may come back in the merge.
  */
 public final class MapConfig {
-    /** The default number of backups. */
+    /**
+     * The number of backups a map keeps unless {@link Builder#backups} sets another: {@value}.
+     */
     public static final int DEFAULT_BACKUPS = 1;
-    /** The most backups a map may keep. */
+    /**
+     * The most backups a map may keep: {@value}.
+     */
     public static final int MAX_BACKUPS = 6;
     /** The default eviction policy: a bounded map refuses writes beyond its bound. */
     public static final EvictionPolicy DEFAULT_EVICTION_POLICY = EvictionPolicy.NONE;
@@ -59,17 +63,29 @@ public final class MapConfig {
         this.evictOnlyExpiring = b.evictOnlyExpiring;
     }
 
-    /** A builder with the defaults. */
+    /**
+     * Returns a builder that starts from the defaults.
+     *
+     * @return a new builder holding the defaults listed above
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The default config. */
+    /**
+     * Returns the config with every default, which {@link Grid#map(String)} uses.
+     *
+     * @return the shared default config, equal to {@code builder().build()}
+     */
     public static MapConfig defaults() {
         return DEFAULT;
     }
 
-    /** A builder that starts from this config. */
+    /**
+     * Returns a builder that starts from this config, to derive a changed copy.
+     *
+     * @return a new builder holding this config's settings
+     */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.backups = backups;
@@ -87,32 +103,57 @@ public final class MapConfig {
         return b;
     }
 
-    /** How many backups every partition of the map keeps on other members. */
+    /**
+     * Returns how many backups every partition of the map keeps on other members.
+     *
+     * @return the number of backups, 0 to {@value #MAX_BACKUPS} (default {@value #DEFAULT_BACKUPS})
+     */
     public int backups() {
         return backups;
     }
 
-    /** Whether writes are answered before the backups acknowledged them. */
+    /**
+     * Tells whether writes are answered before the backups acknowledged them.
+     *
+     * @return {@code true} if writes do not wait for backups (default {@code false})
+     */
     public boolean asyncBackups() {
         return asyncBackups;
     }
 
-    /** The time to live of entries written without one, or {@link Duration#ZERO} for none. */
+    /**
+     * Returns the time to live of entries written without one, or {@link Duration#ZERO} for none (the default).
+     *
+     * @return the default time to live, never negative
+     */
     public Duration ttl() {
         return ttl;
     }
 
-    /** How long an entry may go unread and unwritten before it expires, or {@link Duration#ZERO} for ever. */
+    /**
+     * Returns how long an entry may go unread and unwritten before it expires, or {@link Duration#ZERO} for ever (the
+     * default).
+     *
+     * @return the max-idle span, never negative
+     */
     public Duration maxIdle() {
         return maxIdle;
     }
 
-    /** The near cache, or {@code null} when the map has none. */
+    /**
+     * Returns the config of the map's near cache, or {@code null} when the map has none (the default).
+     *
+     * @return the near cache's config, or {@code null}
+     */
     public NearCacheConfig nearCache() {
         return nearCache;
     }
 
-    /** Whether reads may be served by a backup on this member, which may lag the primary. */
+    /**
+     * Tells whether reads may be served by a backup on this member, which may lag the primary.
+     *
+     * @return {@code true} if a local backup may answer reads (default {@code false})
+     */
     public boolean readFromBackup() {
         return readFromBackup;
     }
@@ -121,17 +162,27 @@ public final class MapConfig {
      * The fewest members a member must see for this map's operations to run there, or 0 for no minimum: below it,
      * operations fail fast with {@link QuorumException} instead of running on a side of a split cluster that a merge
      * would overrule.
+     *
+     * @return the minimum number of members, or 0
      */
     public int minClusterSize() {
         return minClusterSize;
     }
 
-    /** What survives, key by key, when two sides of a split cluster merge. */
+    /**
+     * Returns what survives, key by key, when two sides of a split cluster merge.
+     *
+     * @return the merge policy (default {@link MergePolicy#LATEST_UPDATE})
+     */
     public MergePolicy mergePolicy() {
         return mergePolicy;
     }
 
-    /** The most entries of the map a member holds (its backup copies included), or 0 for no bound. */
+    /**
+     * Returns the most entries of the map a member holds (its backup copies included), or 0 for no bound (the default).
+     *
+     * @return the bound in entries, or 0
+     */
     public long maxSize() {
         return maxSize;
     }
@@ -143,17 +194,27 @@ public final class MapConfig {
      * max-idle span counts 136 bytes more (its place in the expiry queue), and a live value (the RESP server's lists)
      * counts its elements' bytes plus about 20 bytes each. {@link GridMap#localStats()} reports the sum. The heap the
      * map takes is about that; the JVM needs room beyond it for everything else.
+     *
+     * @return the bound in bytes, or 0
      */
     public long maxMemory() {
         return maxMemory;
     }
 
-    /** Whether the map has a bound ({@link #maxSize()} or {@link #maxMemory()}). */
+    /**
+     * Tells whether the map has a bound ({@link #maxSize()} or {@link #maxMemory()}).
+     *
+     * @return whether {@link #maxSize()} or {@link #maxMemory()} is positive
+     */
     public boolean bounded() {
         return maxSize > 0 || maxMemory > 0;
     }
 
-    /** What a member evicts beyond its bound; see {@link EvictionPolicy}. */
+    /**
+     * Returns what a member evicts beyond its bound; see {@link EvictionPolicy}.
+     *
+     * @return the eviction policy (default {@link #DEFAULT_EVICTION_POLICY})
+     */
     public EvictionPolicy evictionPolicy() {
         return evictionPolicy;
     }
@@ -161,6 +222,8 @@ public final class MapConfig {
     /**
      * Whether only entries with a time to live or max-idle span are evicted (Redis's {@code volatile-*}): a member
      * whose candidates have none refuses growing writes as {@link EvictionPolicy#NONE} does.
+     *
+     * @return {@code true} if only expiring entries are evicted (default {@code false})
      */
     public boolean evictOnlyExpiring() {
         return evictOnlyExpiring;
@@ -207,7 +270,14 @@ public final class MapConfig {
         private Builder() {
         }
 
-        /** Sets the number of backups (0..{@value #MAX_BACKUPS}). */
+        /**
+         * Sets the number of backups (0..{@value #MAX_BACKUPS}, default {@value #DEFAULT_BACKUPS}). A map may keep at
+         * most the grid's {@link GridBuilder#maxBackups(int)}.
+         *
+         * @param backups the number of backups, 0 to {@value #MAX_BACKUPS}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code backups} is out of range
+         */
         public Builder backups(int backups) {
             if (backups < 0 || backups > MAX_BACKUPS) {
                 throw new IllegalArgumentException("backups: " + backups + " (expected 0.." + MAX_BACKUPS + ")");
@@ -216,31 +286,61 @@ public final class MapConfig {
             return this;
         }
 
-        /** Answers writes before backups acknowledge them; a crash may then lose the last writes. */
+        /**
+         * Sets whether writes are answered before backups acknowledge them (default {@code false}); a crash may then
+         * lose the last writes.
+         *
+         * @param asyncBackups {@code true} to answer writes before backups acknowledge them
+         * @return this builder
+         */
         public Builder asyncBackups(boolean asyncBackups) {
             this.asyncBackups = asyncBackups;
             return this;
         }
 
-        /** Sets the default time to live; zero means none. */
+        /**
+         * Sets the time to live of entries written without one; zero (the default) means none.
+         *
+         * @param ttl the default time to live; zero or positive
+         * @return this builder
+         * @throws IllegalArgumentException if {@code ttl} is negative
+         */
         public Builder ttl(Duration ttl) {
             this.ttl = nonNegative("ttl", ttl);
             return this;
         }
 
-        /** Sets the max-idle span; zero means none. */
+        /**
+         * Sets the max-idle span after which an entry that nobody read or wrote expires; zero (the default) means none.
+         * A map with a max-idle span has no near cache, since every read must reach the primary to count as an access.
+         *
+         * @param maxIdle how long an entry may go unread and unwritten; zero or positive
+         * @return this builder
+         * @throws IllegalArgumentException if {@code maxIdle} is negative
+         */
         public Builder maxIdle(Duration maxIdle) {
             this.maxIdle = nonNegative("maxIdle", maxIdle);
             return this;
         }
 
-        /** Adds a near cache on every member that uses the map; {@code null} removes it. */
+        /**
+         * Sets the near cache every member that uses the map keeps; {@code null} (the default) means none.
+         *
+         * @param nearCache the near cache's config, or {@code null} for none
+         * @return this builder
+         */
         public Builder nearCache(NearCacheConfig nearCache) {
             this.nearCache = nearCache;
             return this;
         }
 
-        /** Lets reads be served by a local backup, which may lag the primary. */
+        /**
+         * Sets whether reads may be served by a backup on the reading member (default {@code false}), which may lag the
+         * primary.
+         *
+         * @param readFromBackup {@code true} to let a local backup answer reads
+         * @return this builder
+         */
         public Builder readFromBackup(boolean readFromBackup) {
             this.readFromBackup = readFromBackup;
             return this;
@@ -250,6 +350,10 @@ public final class MapConfig {
          * Sets the fewest members a member must see for this map's operations to run (0, the default, for no
          * minimum). With a majority of the cluster's intended size (3 of 5, say), the smaller side of a split refuses
          * operations with {@link QuorumException}, so it takes no writes that the merge would discard.
+         *
+         * @param minClusterSize the fewest members, or 0 for no minimum
+         * @return this builder
+         * @throws IllegalArgumentException if {@code minClusterSize} is negative
          */
         public Builder minClusterSize(int minClusterSize) {
             if (minClusterSize < 0) {
@@ -260,13 +364,25 @@ public final class MapConfig {
             return this;
         }
 
-        /** Sets what survives, key by key, when two sides of a split cluster merge (default LATEST_UPDATE). */
+        /**
+         * Sets what survives, key by key, when two sides of a split cluster merge (default
+         * {@link MergePolicy#LATEST_UPDATE}).
+         *
+         * @param mergePolicy the merge policy
+         * @return this builder
+         */
         public Builder mergePolicy(MergePolicy mergePolicy) {
             this.mergePolicy = Objects.requireNonNull(mergePolicy, "mergePolicy");
             return this;
         }
 
-        /** Bounds the entries each member holds of the map, backup copies included (0, the default: no bound). */
+        /**
+         * Bounds the entries each member holds of the map, backup copies included (0, the default: no bound).
+         *
+         * @param maxSize the most entries, or 0 for no bound
+         * @return this builder
+         * @throws IllegalArgumentException if {@code maxSize} is negative
+         */
         public Builder maxSize(long maxSize) {
             if (maxSize < 0) {
                 throw new IllegalArgumentException("maxSize: " + maxSize
@@ -279,6 +395,10 @@ public final class MapConfig {
         /**
          * Bounds the estimated memory of the entries each member holds of the map, backup copies included, in bytes
          * (0, the default: no bound); see {@link MapConfig#maxMemory()} for the estimate.
+         *
+         * @param maxMemory the most bytes, or 0 for no bound
+         * @return this builder
+         * @throws IllegalArgumentException if {@code maxMemory} is negative
          */
         public Builder maxMemory(long maxMemory) {
             if (maxMemory < 0) {
@@ -289,13 +409,24 @@ public final class MapConfig {
             return this;
         }
 
-        /** Sets what a member evicts beyond its bound (default {@link EvictionPolicy#NONE}: refuse the write). */
+        /**
+         * Sets what a member evicts beyond its bound (default {@link EvictionPolicy#NONE}: refuse the write).
+         *
+         * @param evictionPolicy the eviction policy
+         * @return this builder
+         */
         public Builder evictionPolicy(EvictionPolicy evictionPolicy) {
             this.evictionPolicy = Objects.requireNonNull(evictionPolicy, "evictionPolicy");
             return this;
         }
 
-        /** Evicts only entries with a time to live or max-idle span (Redis's {@code volatile-*} policies). */
+        /**
+         * Sets whether only entries with a time to live or max-idle span are evicted (Redis's {@code volatile-*}
+         * policies; default {@code false}); it needs an {@link #evictionPolicy} other than {@link EvictionPolicy#NONE}.
+         *
+         * @param evictOnlyExpiring {@code true} to evict only expiring entries
+         * @return this builder
+         */
         public Builder evictOnlyExpiring(boolean evictOnlyExpiring) {
             this.evictOnlyExpiring = evictOnlyExpiring;
             return this;
@@ -304,6 +435,7 @@ public final class MapConfig {
         /**
          * Builds the config.
          *
+         * @return the immutable config
          * @throws IllegalArgumentException if {@code evictOnlyExpiring} is set without an eviction policy
          */
         public MapConfig build() {

@@ -10,24 +10,42 @@ public final class Member {
     private final String name;
     private final boolean local;
 
-    /** Creates a member; Tessera makes these, applications only read them. */
+    /**
+     * Creates a member; Tessera makes these, applications only read them.
+     *
+     * @param id the member's unique id
+     * @param name the member's name
+     * @param local whether it is the member that returns it
+     */
     public Member(String id, String name, boolean local) {
         this.id = Objects.requireNonNull(id, "id");
         this.name = Objects.requireNonNull(name, "name");
         this.local = local;
     }
 
-    /** The member's unique id (a UUID, new for every start). */
+    /**
+     * Returns the member's unique id: a UUID, new for every start, that {@link #equals} compares.
+     *
+     * @return the id, never {@code null}
+     */
     public String id() {
         return id;
     }
 
-    /** The member's name: the configured {@link GridBuilder#memberName(String)} or the JGroups logical name. */
+    /**
+     * Returns the member's name: the configured {@link GridBuilder#memberName(String)} or the JGroups logical name.
+     *
+     * @return the name, never {@code null}
+     */
     public String name() {
         return name;
     }
 
-    /** Whether this is the member that returned it. */
+    /**
+     * Tells whether this is the member that returned it.
+     *
+     * @return {@code true} for the member of the {@link Grid} this was obtained from
+     */
     public boolean isLocal() {
         return local;
     }

@@ -53,25 +53,53 @@ public interface MergePolicy {
      * returned every time.
      */
     interface MergingEntry {
-        /** The key. */
+        /**
+         * Returns the key.
+         *
+         * @return the deserialized key
+         */
         Object key();
 
-        /** The value, or {@code null} when the entry is deleted. */
+        /**
+         * Returns the value, or {@code null} when the entry is deleted.
+         *
+         * @return the deserialized value, or {@code null}
+         */
         Object value();
 
-        /** Whether this side deleted the key (or it expired) and remembers the deletion. */
+        /**
+         * Tells whether this side deleted the key (or it expired) and remembers the deletion.
+         *
+         * @return {@code true} for a remembered deletion or expiry (a tombstone)
+         */
         boolean isDeleted();
 
-        /** When the key was last written or deleted on this side, in epoch milliseconds. */
+        /**
+         * Returns when the key was last written or deleted on this side.
+         *
+         * @return the time of the last write or deletion, in epoch milliseconds
+         */
         long lastUpdateTime();
 
-        /** When the key was first written, in epoch milliseconds; 0 for a deleted entry. */
+        /**
+         * Returns when the key was first written; 0 for a deleted entry.
+         *
+         * @return the time of the first write in epoch milliseconds, or 0
+         */
         long creationTime();
 
-        /** How often the key was read or written on its primary since it was last written there. */
+        /**
+         * Returns how often the key was read or written on its primary since it was last written there.
+         *
+         * @return the number of reads and writes on the primary
+         */
         long hits();
 
-        /** When the entry expires by its time to live, in epoch milliseconds, or 0 for never. */
+        /**
+         * Returns when the entry expires by its time to live, or 0 for never.
+         *
+         * @return the time of expiry in epoch milliseconds, or 0
+         */
         long expirationTime();
     }
 }

@@ -17,6 +17,11 @@ import java.util.List;
  */
 @FunctionalInterface
 public interface MultiKeyProcessor<K, V, R> {
-    /** Processes the entries, one per key in the order the keys were given; returns a result (may be null). */
+    /**
+     * Processes the entries, one per key in the order the keys were given, and returns a result for the caller.
+     *
+     * @param entries one entry per key, in the order the keys were given
+     * @return the result for the caller, or {@code null}
+     */
     R process(List<MutableEntry<K, V>> entries);
 }

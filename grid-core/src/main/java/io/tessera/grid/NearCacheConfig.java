@@ -13,7 +13,9 @@ import java.util.Objects;
  * read must reach the primary to count as an access.
  */
 public final class NearCacheConfig {
-    /** The default maximum number of cached entries. */
+    /**
+     * The number of entries {@link #defaults()} caches at most per member: {@value}.
+     */
     public static final long DEFAULT_MAX_SIZE = 10_000;
 
     private final long maxSize;
@@ -24,7 +26,13 @@ public final class NearCacheConfig {
         this.expireAfterWrite = expireAfterWrite;
     }
 
-    /** A near cache of at most {@code maxSize} entries, kept until invalidated or evicted. */
+    /**
+     * Returns a near cache config of at most {@code maxSize} entries, kept until invalidated or evicted.
+     *
+     * @param maxSize the most entries the cache holds; positive
+     * @return a config that keeps entries until invalidated or evicted
+     * @throws IllegalArgumentException if {@code maxSize} is zero or negative
+     */
     public static NearCacheConfig ofMaxSize(long maxSize) {
         if (maxSize <= 0) {
             throw new IllegalArgumentException("maxSize: " + maxSize + " (expected > 0)");
@@ -32,12 +40,22 @@ public final class NearCacheConfig {
         return new NearCacheConfig(maxSize, Duration.ZERO);
     }
 
-    /** A near cache with the default size. */
+    /**
+     * Returns a near cache config with the default size ({@link #DEFAULT_MAX_SIZE}) and no expiry after write.
+     *
+     * @return a config of {@value #DEFAULT_MAX_SIZE} entries without expiry
+     */
     public static NearCacheConfig defaults() {
         return ofMaxSize(DEFAULT_MAX_SIZE);
     }
 
-    /** A copy that also drops entries {@code duration} after they were cached (zero: never). */
+    /**
+     * Returns a copy that also drops entries {@code duration} after they were cached (zero: never).
+     *
+     * @param duration how long an entry stays cached at most; zero for no limit
+     * @return a new config; this one is unchanged
+     * @throws IllegalArgumentException if {@code duration} is negative
+     */
     public NearCacheConfig expireAfterWrite(Duration duration) {
         Objects.requireNonNull(duration, "expireAfterWrite");
         if (duration.isNegative()) {
@@ -46,12 +64,20 @@ public final class NearCacheConfig {
         return new NearCacheConfig(maxSize, duration);
     }
 
-    /** The maximum number of cached entries. */
+    /**
+     * Returns the maximum number of entries the cache holds on a member.
+     *
+     * @return the bound, positive
+     */
     public long maxSize() {
         return maxSize;
     }
 
-    /** How long an entry stays cached at most, or zero for no limit. */
+    /**
+     * Returns how long an entry stays cached at most, or zero for no limit.
+     *
+     * @return the span, or {@link Duration#ZERO} (the default)
+     */
     public Duration expireAfterWrite() {
         return expireAfterWrite;
     }

@@ -6,12 +6,21 @@ package io.tessera.grid;
  * may have been applied.
  */
 public class OperationTimeoutException extends GridException {
-    /** Creates the exception. */
+    /**
+     * Creates the exception with a message that names the operation.
+     *
+     * @param message what timed out, for the user
+     */
     public OperationTimeoutException(String message) {
         super(message);
     }
 
-    /** Creates the exception with a cause. */
+    /**
+     * Creates the exception with a message that names the operation, and the failure that led to it.
+     *
+     * @param message what timed out, for the user
+     * @param cause the failure that led to it
+     */
     public OperationTimeoutException(String message, Throwable cause) {
         super(message, cause);
     }

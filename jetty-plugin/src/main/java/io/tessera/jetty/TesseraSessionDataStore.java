@@ -99,7 +99,11 @@ public class TesseraSessionDataStore extends ObjectStreamSessionDataStore {
         this.onStop = onStop;
     }
 
-    /** The grid map holding the sessions of every context that uses this store's map name. */
+    /**
+     * Returns the name of the grid map holding the sessions of every context that uses this store's map name.
+     *
+     * @return the map's name, as set with {@link TesseraSessionDataStoreFactory#setMapName} when the store was made
+     */
     public String getMapName() {
         return map.name();
     }

@@ -68,8 +68,10 @@ public class TesseraSessionDataStoreFactory extends AbstractSessionDataStoreFact
     private int liveStores;
 
     /**
-     * A factory whose stores keep sessions in {@code grid}, which must have been built with {@link #registerTypes};
-     * the caller closes the grid after the server stopped.
+     * Creates a factory whose stores keep sessions in {@code grid}, which must have been built with
+     * {@link #registerTypes}; the caller closes the grid after the server stopped.
+     *
+     * @param grid the started member the stores use
      */
     public TesseraSessionDataStoreFactory(Grid grid) {
         this.grid = Objects.requireNonNull(grid, "grid");
@@ -81,13 +83,14 @@ public class TesseraSessionDataStoreFactory extends AbstractSessionDataStoreFact
     }
 
     /**
-     * A factory that owns a grid member of cluster {@code clusterName}, built from the given settings with
+     * Creates a factory that owns a grid member of cluster {@code clusterName}, built from the given settings with
      * {@link #registerTypes}; the member starts when the factory (or its first store) starts. For Jetty XML.
      *
      * @param clusterName the cluster to join
      * @param stack a bundled JGroups stack ({@code tcp}, {@code udp}, {@code kubernetes}, {@code local}) or the
      *     path or URL of a JGroups XML file
      * @param members the comma-separated {@code host:port} members the {@code tcp} stack contacts; blank for none
+     * @return a factory that owns its grid, not started yet
      * @throws IllegalArgumentException naming the parameter if a setting is malformed
      */
     public static TesseraSessionDataStoreFactory forCluster(String clusterName, String stack, String members) {
@@ -100,7 +103,14 @@ public class TesseraSessionDataStoreFactory extends AbstractSessionDataStoreFact
         return new TesseraSessionDataStoreFactory(builder);
     }
 
-    /** Adds the classes the session store sends through the grid to {@code builder} (ids from 0x7E55_0200). */
+    /**
+     * Adds the classes the session store sends through the grid to {@code builder}, with the fixed ids
+     * {@link #SESSION_RECORD_TYPE_ID} to {@link #DELETE_IF_EXPIRED_PROCESSOR_TYPE_ID} (0x7E55_0200 to 0x7E55_0204);
+     * every member that holds sessions must be built with them.
+     *
+     * @param builder the grid's serialization config under construction
+     * @return {@code builder}, for chaining
+     */
     public static SerializationConfig.Builder registerTypes(SerializationConfig.Builder builder) {
         return builder.register(SessionRecord.class, SESSION_RECORD_TYPE_ID)
                 .register(StoreProcessor.class, STORE_PROCESSOR_TYPE_ID)
@@ -109,14 +119,24 @@ public class TesseraSessionDataStoreFactory extends AbstractSessionDataStoreFact
                 .register(DeleteIfExpiredProcessor.class, DELETE_IF_EXPIRED_PROCESSOR_TYPE_ID);
     }
 
-    /** The name of the grid map holding the sessions (default {@value #DEFAULT_MAP_NAME}). */
+    /**
+     * Returns the name of the grid map holding the sessions (default {@value #DEFAULT_MAP_NAME}).
+     *
+     * @return the map name for stores made from now on
+     */
     public String getMapName() {
         synchronized (lock) {
             return mapName;
         }
     }
 
-    /** Sets the grid map name; use the same on every node of one cluster of web apps. */
+    /**
+     * Sets the name of the grid map that stores made from now on use; use the same on every node of one cluster of web
+     * apps.
+     *
+     * @param mapName the map name, not blank
+     * @throws IllegalArgumentException if {@code mapName} is blank
+     */
     public void setMapName(String mapName) {
         Objects.requireNonNull(mapName, "mapName");
         if (mapName.isBlank()) {
@@ -127,14 +147,24 @@ public class TesseraSessionDataStoreFactory extends AbstractSessionDataStoreFact
         }
     }
 
-    /** The number of backup copies of each session in the grid (default {@value MapConfig#DEFAULT_BACKUPS}). */
+    /**
+     * Returns the number of backup copies of each session in the grid (default {@value MapConfig#DEFAULT_BACKUPS}).
+     *
+     * @return the number of backups for stores made from now on
+     */
     public int getBackups() {
         synchronized (lock) {
             return backups;
         }
     }
 
-    /** Sets the number of backup copies (0..6, at most the grid's {@code maxBackups}); the same on every node. */
+    /**
+     * Sets the number of backup copies of each session (at most the grid's {@link GridBuilder#maxBackups(int)}); the
+     * same on every node.
+     *
+     * @param backups the number of backups, 0 to {@value MapConfig#MAX_BACKUPS}
+     * @throws IllegalArgumentException if {@code backups} is out of range
+     */
     public void setBackups(int backups) {
         if (backups < 0 || backups > MapConfig.MAX_BACKUPS) {
             throw new IllegalArgumentException("backups: " + backups + " (expected 0.." + MapConfig.MAX_BACKUPS + ")");
@@ -144,7 +174,12 @@ public class TesseraSessionDataStoreFactory extends AbstractSessionDataStoreFact
         }
     }
 
-    /** The grid the stores use, starting the owned one if needed. */
+    /**
+     * Returns the grid the stores use, starting the owned one first if this factory owns a grid that is not running.
+     *
+     * @return the grid, started
+     * @throws io.tessera.grid.GridException if the owned grid cannot join its cluster
+     */
     public Grid getGrid() {
         synchronized (lock) {
             if (grid == null) {

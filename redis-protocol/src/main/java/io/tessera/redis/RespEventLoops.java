@@ -40,7 +40,12 @@ public final class RespEventLoops implements AutoCloseable {
         this.epoll = epoll;
     }
 
-    /** Starts {@code threads} loops (0: one per core, at least two). */
+    /**
+     * Starts a group of {@code threads} event loops (0: one per core, at least two), on epoll where available.
+     *
+     * @param threads the number of loops, or 0 (or less) for one per core, at least two
+     * @return the started loops, whose threads are daemons
+     */
     public static RespEventLoops create(int threads) {
         boolean epoll = Epoll.isAvailable();
         int count = threads > 0 ? threads : Math.max(2, Runtime.getRuntime().availableProcessors());
@@ -48,7 +53,11 @@ public final class RespEventLoops implements AutoCloseable {
                 true), ioHandlers(epoll)), epoll);
     }
 
-    /** The loops, one executor each, for {@code GridBuilder.partitionThreads}. */
+    /**
+     * Returns the loops as executors, one each, for {@code GridBuilder.partitionThreads}.
+     *
+     * @return a new list with one executor per loop, in the group's order
+     */
     public List<Executor> executors() {
         List<Executor> executors = new ArrayList<>();
         for (EventExecutor loop : group) {
@@ -57,7 +66,11 @@ public final class RespEventLoops implements AutoCloseable {
         return executors;
     }
 
-    /** Whether the loops use Linux's epoll (else Java's NIO). */
+    /**
+     * Tells whether the loops use Linux's epoll (else Java's NIO).
+     *
+     * @return {@code true} for epoll, {@code false} for NIO
+     */
     public boolean epoll() {
         return epoll;
     }

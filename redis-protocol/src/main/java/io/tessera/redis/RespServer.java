@@ -102,7 +102,13 @@ public final class RespServer implements AutoCloseable {
         this.meters = meters;
     }
 
-    /** Adds the classes the RESP server sends through the grid to {@code builder}; returns it. */
+    /**
+     * Adds the classes the RESP server sends through the grid to {@code builder}, with the fixed ids of this class's
+     * {@code *_TYPE_ID} constants (0x7E55_0001 to 0x7E55_0011); every member must be built with them.
+     *
+     * @param builder the grid's serialization config under construction
+     * @return {@code builder}, for chaining
+     */
     public static SerializationConfig.Builder registerTypes(SerializationConfig.Builder builder) {
         return builder.register(KeyCommandProcessor.class, KEY_COMMAND_PROCESSOR_TYPE_ID)
                 .register(SlotCommandProcessor.class, SLOT_COMMAND_PROCESSOR_TYPE_ID)
@@ -124,8 +130,13 @@ public final class RespServer implements AutoCloseable {
     }
 
     /**
-     * Binds and starts serving, on event loops of its own ({@link RespServerConfig#ioThreads()}). Fails with an
-     * {@link IllegalStateException} naming the address if the port cannot be bound.
+     * Binds and starts serving, on event loops of its own ({@link RespServerConfig#ioThreads()}), which
+     * {@link #close()} stops.
+     *
+     * @param grid the started member whose maps the server serves, built with {@link #registerTypes}
+     * @param config how the server listens and what it allows
+     * @return the server, listening
+     * @throws IllegalStateException naming the address if it cannot be bound
      */
     public static RespServer start(Grid grid, RespServerConfig config) {
         return start(grid, config, RespEventLoops.create(config.ioThreads()), true);
@@ -134,6 +145,12 @@ public final class RespServer implements AutoCloseable {
     /**
      * Binds and starts serving on {@code loops}, which the grid's partitions may share (see {@link RespEventLoops});
      * closing the server leaves them running.
+     *
+     * @param grid the started member whose maps the server serves, built with {@link #registerTypes}
+     * @param config how the server listens and what it allows; its {@code ioThreads} is not used
+     * @param loops the event loops the connections run on
+     * @return the server, listening
+     * @throws IllegalStateException naming the address if it cannot be bound
      */
     public static RespServer start(Grid grid, RespServerConfig config, RespEventLoops loops) {
         return start(grid, config, loops, false);
@@ -189,32 +206,56 @@ public final class RespServer implements AutoCloseable {
         return server;
     }
 
-    /** The port the server listens on (useful with port 0). */
+    /**
+     * Returns the port the server listens on (useful with port 0).
+     *
+     * @return the bound port
+     */
     public int port() {
         return context.port();
     }
 
-    /** The address the server listens on. */
+    /**
+     * Returns the address the server listens on.
+     *
+     * @return the bound address and port
+     */
     public InetSocketAddress address() {
         return (InetSocketAddress) serverChannel.localAddress();
     }
 
-    /** Whether the server listens on its port: from {@link #start} until {@link #close}. */
+    /**
+     * Tells whether the server listens on its port: from {@link #start} until {@link #close}.
+     *
+     * @return whether the server socket is open
+     */
     public boolean isListening() {
         return serverChannel.isActive();
     }
 
-    /** The clients connected now (INFO's {@code connected_clients}). */
+    /**
+     * Returns the number of clients connected now (INFO's {@code connected_clients}).
+     *
+     * @return the number of client connections
+     */
     public int connectedClients() {
         return context.clients().size();
     }
 
-    /** The commands per second over the last 1.6 s (INFO's {@code instantaneous_ops_per_sec}). */
+    /**
+     * Returns the commands per second over the last 1.6 s (INFO's {@code instantaneous_ops_per_sec}).
+     *
+     * @return the recent command rate, in commands per second
+     */
     public long opsPerSecond() {
         return context.commandStats().opsPerSecond();
     }
 
-    /** The grid this server serves. */
+    /**
+     * Returns the grid this server serves.
+     *
+     * @return the grid given to {@link #start}
+     */
     public Grid grid() {
         return context.grid();
     }
@@ -225,9 +266,11 @@ public final class RespServer implements AutoCloseable {
     }
 
     /**
-     * What {@code SHUTDOWN} does. By default (no action) it is refused with
+     * Sets what {@code SHUTDOWN} does. By default (no action) it is refused with
      * {@code ERR SHUTDOWN is disabled on an embedded server}; the standalone node sets an action that leaves the
      * grid gracefully and exits. The action runs on a server thread, after the calling connection was closed.
+     *
+     * @param action what to run on {@code SHUTDOWN}
      */
     public void onShutdownCommand(Runnable action) {
         context.shutdownAction(action);

@@ -35,51 +35,93 @@ public final class RespServerConfig {
         this.maxMemoryPolicy = b.maxMemoryPolicy;
     }
 
+    /**
+     * Returns a builder that starts from the defaults.
+     *
+     * @return a new builder holding the defaults listed above
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The defaults. */
+    /**
+     * Returns the config with Redis's defaults listed above.
+     *
+     * @return a config with every default
+     */
     public static RespServerConfig defaults() {
         return builder().build();
     }
 
-    /** The address to listen on (default 127.0.0.1). */
+    /**
+     * Returns the address the server listens on (default 127.0.0.1).
+     *
+     * @return a host name or IP address of this machine
+     */
     public String bindAddress() {
         return bindAddress;
     }
 
-    /** The TCP port (default 6379; 0 picks a free one, see {@link RespServer#port()}). */
+    /**
+     * Returns the TCP port (default 6379; 0 picks a free one, see {@link RespServer#port()}).
+     *
+     * @return the port, 0 to 65535
+     */
     public int port() {
         return port;
     }
 
-    /** The password clients must give with {@code AUTH}, or {@code null} for none. */
+    /**
+     * Returns the password clients must give with {@code AUTH}, or {@code null} for none (the default).
+     *
+     * @return the password, or {@code null}
+     */
     public String requirePass() {
         return requirePass;
     }
 
-    /** How many clients may be connected at once. */
+    /**
+     * Returns how many clients may be connected at once ({@code maxclients}); one more is refused with
+     * {@code ERR max number of clients reached}.
+     *
+     * @return the most connections, at least 1 (default 10,000)
+     */
     public int maxClients() {
         return maxClients;
     }
 
-    /** How many databases {@code SELECT} offers; each is its own grid map. */
+    /**
+     * Returns how many databases {@code SELECT} offers; each is its own grid map.
+     *
+     * @return the number of databases, 1 to 1024 (default 16)
+     */
     public int databases() {
         return databases;
     }
 
-    /** The longest bulk string a client may send ({@code proto-max-bulk-len}). */
+    /**
+     * Returns the longest bulk string a client may send ({@code proto-max-bulk-len}).
+     *
+     * @return the bound in bytes, at least 1 MB (default 512 MB)
+     */
     public int protoMaxBulkLen() {
         return protoMaxBulkLen;
     }
 
-    /** The most a client may have buffered of one unfinished request ({@code client-query-buffer-limit}). */
+    /**
+     * Returns the most a client may have buffered of one unfinished request ({@code client-query-buffer-limit}).
+     *
+     * @return the bound in bytes, at least 1 MB (default 1 GB)
+     */
     public long clientQueryBufferLimit() {
         return clientQueryBufferLimit;
     }
 
-    /** Netty I/O threads (0: one per core). */
+    /**
+     * Returns the number of Netty I/O threads (0: one per core).
+     *
+     * @return the number of I/O threads, or 0 (the default)
+     */
     public int ioThreads() {
         return ioThreads;
     }
@@ -87,6 +129,8 @@ public final class RespServerConfig {
     /**
      * The map configuration of every database (backups, minimum cluster size, merge policy); its memory bound and
      * eviction are the server's {@link #maxMemory()} and {@link #maxMemoryPolicy()}.
+     *
+     * @return the databases' map config (default {@link MapConfig#defaults()})
      */
     public MapConfig databaseConfig() {
         return databaseConfig;
@@ -95,17 +139,30 @@ public final class RespServerConfig {
     /**
      * Redis's {@code maxmemory}: the most this node holds of each database by the grid's estimate (see
      * {@link MapConfig#maxMemory()}), its backup copies included; 0 (the default) for no bound.
+     *
+     * @return the bound in bytes, or 0
      */
     public long maxMemory() {
         return maxMemory;
     }
 
-    /** Redis's {@code maxmemory-policy}: {@code noeviction} (the default), {@code allkeys-lru}, ... */
+    /**
+     * Returns Redis's {@code maxmemory-policy}: {@code noeviction} (the default), {@code allkeys-lru},
+     * {@code allkeys-lfu}, {@code allkeys-random}, {@code volatile-lru}, {@code volatile-lfu}, {@code volatile-random}
+     * or
+     * {@code volatile-ttl}.
+     *
+     * @return the policy's Redis name as it was given (matched in any case)
+     */
     public String maxMemoryPolicy() {
         return maxMemoryPolicy;
     }
 
-    /** A builder starting from this configuration. */
+    /**
+     * Returns a builder that starts from this config, to derive a changed copy.
+     *
+     * @return a new builder holding this config's settings
+     */
     public Builder toBuilder() {
         return builder().bindAddress(bindAddress).port(port).requirePass(requirePass).maxClients(maxClients)
                 .databases(databases).protoMaxBulkLen(protoMaxBulkLen)
@@ -139,54 +196,113 @@ public final class RespServerConfig {
         private Builder() {
         }
 
-        /** Sets maxmemory in bytes (0: no bound). */
+        /**
+         * Sets {@code maxmemory}, the most this node holds of each database, in bytes (0, the default: no bound).
+         *
+         * @param maxMemory the bound in bytes, or 0 for none; {@link #build()} refuses a negative one
+         * @return this builder
+         */
         public Builder maxMemory(long maxMemory) {
             this.maxMemory = maxMemory;
             return this;
         }
 
-        /** Sets maxmemory-policy by its Redis name ({@code allkeys-lru}, {@code volatile-ttl}, ...). */
+        /**
+         * Sets {@code maxmemory-policy} by its Redis name ({@code allkeys-lru}, {@code volatile-ttl}, ...; default
+         * {@code noeviction}).
+         *
+         * @param maxMemoryPolicy the policy's Redis name; {@link #build()} refuses an unknown one
+         * @return this builder
+         */
         public Builder maxMemoryPolicy(String maxMemoryPolicy) {
             this.maxMemoryPolicy = Objects.requireNonNull(maxMemoryPolicy, "maxMemoryPolicy");
             return this;
         }
 
+        /**
+         * Sets the address to listen on (default 127.0.0.1); {@code 0.0.0.0} listens on every interface.
+         *
+         * @param bindAddress a host name or IP address of this machine
+         * @return this builder
+         */
         public Builder bindAddress(String bindAddress) {
             this.bindAddress = Objects.requireNonNull(bindAddress, "bindAddress");
             return this;
         }
 
+        /**
+         * Sets the TCP port (default 6379); 0 picks a free one.
+         *
+         * @param port the port, 0 to 65535; {@link #build()} refuses others
+         * @return this builder
+         */
         public Builder port(int port) {
             this.port = port;
             return this;
         }
 
-        /** {@code null} or empty: no password. */
+        /**
+         * Sets the password clients must give with {@code AUTH} ({@code requirepass}); {@code null} or empty: no
+         * password.
+         *
+         * @param requirePass the password, or {@code null} or empty for none
+         * @return this builder
+         */
         public Builder requirePass(String requirePass) {
             this.requirePass = requirePass == null || requirePass.isEmpty() ? null : requirePass;
             return this;
         }
 
+        /**
+         * Sets how many clients may be connected at once (default 10,000).
+         *
+         * @param maxClients the most connections; {@link #build()} refuses less than 1
+         * @return this builder
+         */
         public Builder maxClients(int maxClients) {
             this.maxClients = maxClients;
             return this;
         }
 
+        /**
+         * Sets how many databases {@code SELECT} offers (default 16).
+         *
+         * @param databases the number of databases; {@link #build()} refuses less than 1 or more than 1024
+         * @return this builder
+         */
         public Builder databases(int databases) {
             this.databases = databases;
             return this;
         }
 
+        /**
+         * Sets the longest bulk string a client may send, in bytes (default 512 MB).
+         *
+         * @param protoMaxBulkLen the bound in bytes; {@link #build()} refuses less than 1 MB
+         * @return this builder
+         */
         public Builder protoMaxBulkLen(int protoMaxBulkLen) {
             this.protoMaxBulkLen = protoMaxBulkLen;
             return this;
         }
 
+        /**
+         * Sets the most a client may have buffered of one unfinished request, in bytes (default 1 GB).
+         *
+         * @param clientQueryBufferLimit the bound in bytes; {@link #build()} refuses less than 1 MB
+         * @return this builder
+         */
         public Builder clientQueryBufferLimit(long clientQueryBufferLimit) {
             this.clientQueryBufferLimit = clientQueryBufferLimit;
             return this;
         }
 
+        /**
+         * Sets the number of Netty I/O threads (0, the default: one per core).
+         *
+         * @param ioThreads the number of threads, or 0; {@link #build()} refuses a negative one
+         * @return this builder
+         */
         public Builder ioThreads(int ioThreads) {
             this.ioThreads = ioThreads;
             return this;
@@ -196,12 +312,22 @@ public final class RespServerConfig {
          * Sets the map configuration of every database: for example {@code MapConfig.builder().minClusterSize(3)} so
          * that the smaller side of a split answers {@code CLUSTERDOWN} instead of taking writes. Every member of the
          * cluster must use the same.
+         *
+         * @param databaseConfig the map config of every database
+         * @return this builder
          */
         public Builder databaseConfig(MapConfig databaseConfig) {
             this.databaseConfig = Objects.requireNonNull(databaseConfig, "databaseConfig");
             return this;
         }
 
+        /**
+         * Builds the config, checking every setting.
+         *
+         * @return the immutable config
+         * @throws IllegalArgumentException naming the setting if one is out of range or {@code maxmemory-policy} is
+         *     unknown
+         */
         public RespServerConfig build() {
             require(port >= 0 && port <= 65535, "port must be 0..65535, got " + port);
             require(maxClients >= 1, "maxclients must be at least 1, got " + maxClients);

@@ -23,6 +23,8 @@ public final class TesseraServer {
     /**
      * Parses the settings, starts the node, and returns only once it has stopped; exits the JVM with 0 after
      * {@code --help}/{@code --version}, 2 on a bad setting and 1 if the node cannot start.
+     *
+     * @param args the command-line flags; {@code --help} lists them
      */
     public static void main(String[] args) {
         configureSimpleLogger();

@@ -21,10 +21,25 @@ import java.util.function.Function;
  * Java serialization allowed for {@code java.*} value classes only (add yours with {@link Builder#allowClasses}).
  */
 public final class SessionConfig {
+    /**
+     * The default name of the session cookie, the servlet containers' own: {@value}.
+     */
     public static final String DEFAULT_COOKIE_NAME = "JSESSIONID";
+    /**
+     * The default max inactive interval of new sessions, in seconds ({@value}, half an hour).
+     */
     public static final int DEFAULT_MAX_INACTIVE_INTERVAL = 1800;
+    /**
+     * The default bound of one session, in bytes of attribute names and serialized values ({@value}, 1 MiB).
+     */
     public static final long DEFAULT_MAX_SESSION_SIZE = 1 << 20;
+    /**
+     * The default number of sessions each node keeps in its local cache ({@value}).
+     */
     public static final int DEFAULT_CACHE_SIZE = 10_000;
+    /**
+     * The default {@code SameSite} attribute of the session cookie: {@value}.
+     */
     public static final String DEFAULT_SAME_SITE = "Lax";
     /**
      * The part of the deserialization filter that always applies: limits, then a deny-list of JDK packages known from
@@ -72,7 +87,11 @@ public final class SessionConfig {
         listeners = List.copyOf(b.listeners);
     }
 
-    /** A builder with the defaults. */
+    /**
+     * Returns a builder that starts from the defaults.
+     *
+     * @return a new builder holding the defaults listed above
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -80,6 +99,10 @@ public final class SessionConfig {
     /**
      * Reads a config from init-params (names in {@link TesseraSessionFilter}); absent ones keep their defaults.
      *
+     * @param params looks up an init-param by name, returning {@code null} when it is absent (for example
+     *     {@code filterConfig::getInitParameter})
+     * @param loader the class loader that loads the classes named in {@code kryo-types} and {@code listeners}
+     * @return the config
      * @throws IllegalArgumentException naming the parameter if a value is malformed
      */
     public static SessionConfig fromInitParameters(Function<String, String> params, ClassLoader loader) {
@@ -204,98 +227,184 @@ public final class SessionConfig {
         }
     }
 
-    /** The grid map's name, or {@code null} for {@code tessera-sessions:<context path>}. */
+    /**
+     * Returns the grid map's name, or {@code null} for the default, {@code tessera-sessions:<context path>}; see
+     * {@link #mapNameFor}.
+     *
+     * @return the configured map name, or {@code null}
+     */
     public String mapName() {
         return mapName;
     }
 
-    /** The map name this config gives the context at {@code contextPath}. */
+    /**
+     * Returns the name of the grid map that holds the sessions of the context at {@code contextPath}.
+     *
+     * @param contextPath the servlet context path, empty for the root context
+     * @return {@link #mapName()} if set, else {@code tessera-sessions:} followed by the context path ({@code /} for the
+     *     root context)
+     */
     public String mapNameFor(String contextPath) {
         return mapName != null ? mapName : "tessera-sessions:" + (contextPath.isEmpty() ? "/" : contextPath);
     }
 
+    /**
+     * Returns the name of the cookie that carries the session id.
+     *
+     * @return the cookie name, an RFC 6265 token (default {@value #DEFAULT_COOKIE_NAME})
+     */
     public String cookieName() {
         return cookieName;
     }
 
-    /** The cookie path, or {@code null} for the context path ({@code /} for the root context). */
+    /**
+     * Returns the cookie's {@code Path}, or {@code null} for the context path ({@code /} for the root context).
+     *
+     * @return the cookie path, or {@code null}
+     */
     public String cookiePath() {
         return cookiePath;
     }
 
-    /** The cookie domain, or {@code null} for none (host-only cookie). */
+    /**
+     * Returns the cookie's {@code Domain}, or {@code null} for none (a host-only cookie, the default).
+     *
+     * @return the cookie domain, or {@code null}
+     */
     public String cookieDomain() {
         return cookieDomain;
     }
 
+    /**
+     * Tells whether the cookie carries {@code HttpOnly}, which hides it from scripts in the page.
+     *
+     * @return whether the cookie is {@code HttpOnly} (default {@code true})
+     */
     public boolean cookieHttpOnly() {
         return cookieHttpOnly;
     }
 
+    /**
+     * Tells whether the cookie carries {@code Secure}, so that browsers send it over HTTPS only.
+     *
+     * @return whether the cookie is {@code Secure} (default {@code false})
+     */
     public boolean cookieSecure() {
         return cookieSecure;
     }
 
-    /** The SameSite attribute, or {@code null} to send none. */
+    /**
+     * Returns the cookie's {@code SameSite} attribute, or {@code null} to send none.
+     *
+     * @return {@code Strict}, {@code Lax} or {@code None}, or {@code null} (default {@value #DEFAULT_SAME_SITE})
+     */
     public String cookieSameSite() {
         return cookieSameSite;
     }
 
+    /**
+     * Tells whether the cookie carries the valueless {@code Partitioned} attribute (CHIPS), which keeps a third-party
+     * cookie per top-level site.
+     *
+     * @return whether the cookie is {@code Partitioned} (default {@code false})
+     */
     public boolean cookiePartitioned() {
         return cookiePartitioned;
     }
 
-    /** The cookie's Max-Age in seconds; negative for none (the cookie lasts the browser session). */
+    /**
+     * Returns the cookie's {@code Max-Age} in seconds; negative for none (the cookie lasts the browser session).
+     *
+     * @return the Max-Age in seconds, or a negative number (default -1)
+     */
     public int cookieMaxAge() {
         return cookieMaxAge;
     }
 
-    /** The max inactive interval of new sessions, in seconds; zero or negative: they never expire. */
+    /**
+     * Returns the max inactive interval of new sessions, in seconds; zero or negative: they never expire.
+     *
+     * @return the interval in seconds (default {@value #DEFAULT_MAX_INACTIVE_INTERVAL})
+     */
     public int maxInactiveInterval() {
         return maxInactiveInterval;
     }
 
     /**
-     * Whether a load balancer sends a session's requests to one node: the node then trusts its cached copy without
-     * asking the grid at the start of each request, and writes the access time at the end. Non-sticky (the
+     * Tells whether a load balancer sends a session's requests to one node: the node then trusts its cached copy
+     * without asking the grid at the start of each request, and writes the access time at the end. Non-sticky (the
      * default) checks the cached copy's version with one small grid call per request.
+     *
+     * @return {@code true} for sticky load balancing (default {@code false})
      */
     public boolean sticky() {
         return sticky;
     }
 
+    /**
+     * Returns which attribute changes are written to the grid at the end of a request; see {@link SaveMode}.
+     *
+     * @return the save mode (default {@link SaveMode#ON_SET_ATTRIBUTE})
+     */
     public SaveMode saveMode() {
         return saveMode;
     }
 
-    /** The largest session, in bytes of attribute names and serialized values. */
+    /**
+     * Returns the largest session, in bytes of attribute names and serialized values; a {@code setAttribute} that would
+     * exceed it fails with {@link IllegalArgumentException}.
+     *
+     * @return the bound in bytes (default {@value #DEFAULT_MAX_SESSION_SIZE})
+     */
     public long maxSessionSize() {
         return maxSessionSize;
     }
 
-    /** How many sessions each node caches. */
+    /**
+     * Returns how many sessions each node keeps in its local cache.
+     *
+     * @return the most sessions cached per node (default {@value #DEFAULT_CACHE_SIZE})
+     */
     public int cacheSize() {
         return cacheSize;
     }
 
-    /** The user's deserialization filter patterns (ObjectInputFilter syntax), in order. */
+    /**
+     * Returns the user's deserialization filter patterns ({@link java.io.ObjectInputFilter} syntax), in order.
+     *
+     * @return the patterns given to {@link Builder#allowClasses}, unmodifiable
+     */
     public List<String> allowedClasses() {
         return allowedClasses;
     }
 
-    /** The whole deserialization filter: {@link #BASE_SERIAL_FILTER}, the user's patterns, then {@code !*}. */
+    /**
+     * Returns the whole deserialization filter that attribute values read with Java serialization pass:
+     * {@link #BASE_SERIAL_FILTER}, the user's patterns, then {@code !*}.
+     *
+     * @return the filter, in {@link java.io.ObjectInputFilter.Config#createFilter} syntax
+     */
     public String serialFilter() {
         StringBuilder sb = new StringBuilder(BASE_SERIAL_FILTER);
         allowedClasses.forEach(p -> sb.append(';').append(p));
         return sb.append(";!*").toString();
     }
 
-    /** Attribute classes written with Kryo, with their Kryo class ids. */
+    /**
+     * Returns the attribute classes written with Kryo instead of Java serialization, with their Kryo class ids.
+     *
+     * @return the classes and their ids in registration order, unmodifiable
+     */
     public Map<Class<?>, Integer> kryoTypes() {
         return kryoTypes;
     }
 
-    /** Listeners given to the builder. */
+    /**
+     * Returns the session listeners given to the builder, which the filter calls before those registered in
+     * {@link SessionListeners}.
+     *
+     * @return the listeners in the order they were added, unmodifiable
+     */
     public List<EventListener> listeners() {
         return listeners;
     }
@@ -333,13 +442,25 @@ public final class SessionConfig {
         private Builder() {
         }
 
-        /** Sets the grid map's name; use the same on every node of one web application. */
+        /**
+         * Sets the grid map's name; use the same on every node of one web application.
+         *
+         * @param mapName the map name, not blank
+         * @return this builder
+         * @throws IllegalArgumentException if {@code mapName} is {@code null} or blank
+         */
         public Builder mapName(String mapName) {
             this.mapName = nonBlank("mapName", mapName);
             return this;
         }
 
-        /** Sets the cookie name (default {@value #DEFAULT_COOKIE_NAME}). */
+        /**
+         * Sets the cookie name (default {@value #DEFAULT_COOKIE_NAME}).
+         *
+         * @param cookieName the cookie name, an RFC 6265 token
+         * @return this builder
+         * @throws IllegalArgumentException if {@code cookieName} is blank or not a token
+         */
         public Builder cookieName(String cookieName) {
             nonBlank("cookieName", cookieName);
             if (!cookieName.chars().allMatch(c -> c > 0x20 && c < 0x7F && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0)) {
@@ -349,7 +470,13 @@ public final class SessionConfig {
             return this;
         }
 
-        /** Sets the cookie path (default: the context path). */
+        /**
+         * Sets the cookie path (default: the context path).
+         *
+         * @param cookiePath a path that starts with {@code /} and has no {@code ;}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code cookiePath} is {@code null} or malformed
+         */
         public Builder cookiePath(String cookiePath) {
             if (cookiePath == null || !cookiePath.startsWith("/") || cookiePath.contains(";")) {
                 throw new IllegalArgumentException("cookiePath: \"" + cookiePath + "\" (expected a path starting "
@@ -359,7 +486,13 @@ public final class SessionConfig {
             return this;
         }
 
-        /** Sets the cookie domain (default: none). */
+        /**
+         * Sets the cookie domain (default: none).
+         *
+         * @param cookieDomain the domain, without {@code ;} or spaces
+         * @return this builder
+         * @throws IllegalArgumentException if {@code cookieDomain} is blank or malformed
+         */
         public Builder cookieDomain(String cookieDomain) {
             nonBlank("cookieDomain", cookieDomain);
             if (cookieDomain.contains(";") || cookieDomain.contains(" ")) {
@@ -369,17 +502,35 @@ public final class SessionConfig {
             return this;
         }
 
+        /**
+         * Sets whether the cookie carries {@code HttpOnly}.
+         *
+         * @param httpOnly {@code true} (the default) to hide the cookie from scripts
+         * @return this builder
+         */
         public Builder cookieHttpOnly(boolean httpOnly) {
             this.cookieHttpOnly = httpOnly;
             return this;
         }
 
+        /**
+         * Sets whether the cookie carries {@code Secure}; {@code SameSite=None} and {@code Partitioned} need it.
+         *
+         * @param secure {@code true} to send the cookie over HTTPS only (default {@code false})
+         * @return this builder
+         */
         public Builder cookieSecure(boolean secure) {
             this.cookieSecure = secure;
             return this;
         }
 
-        /** Sets SameSite: {@code Strict}, {@code Lax} (default), {@code None}, or {@code null} for no attribute. */
+        /**
+         * Sets SameSite: {@code Strict}, {@code Lax} (default), {@code None}, or {@code null} for no attribute.
+         *
+         * @param sameSite {@code Strict}, {@code Lax} or {@code None} in any case, or {@code null}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code sameSite} is another value
+         */
         public Builder cookieSameSite(String sameSite) {
             if (sameSite != null && !(sameSite.equalsIgnoreCase("Strict") || sameSite.equalsIgnoreCase("Lax")
                     || sameSite.equalsIgnoreCase("None"))) {
@@ -391,35 +542,69 @@ public final class SessionConfig {
             return this;
         }
 
-        /** Adds the valueless {@code Partitioned} attribute (CHIPS); browsers require Secure with it. */
+        /**
+         * Sets whether the cookie carries the valueless {@code Partitioned} attribute (CHIPS); browsers require Secure
+         * with it, and {@link #build()} checks that.
+         *
+         * @param partitioned {@code true} to add {@code Partitioned} (default {@code false})
+         * @return this builder
+         */
         public Builder cookiePartitioned(boolean partitioned) {
             this.cookiePartitioned = partitioned;
             return this;
         }
 
-        /** Sets Max-Age in seconds; negative (default -1) for none. */
+        /**
+         * Sets Max-Age in seconds; negative (default -1) for none.
+         *
+         * @param maxAge the Max-Age in seconds, or negative for none
+         * @return this builder
+         */
         public Builder cookieMaxAge(int maxAge) {
             this.cookieMaxAge = maxAge;
             return this;
         }
 
-        /** Sets the max inactive interval of new sessions in seconds; zero or negative: never expire. */
+        /**
+         * Sets the max inactive interval of new sessions in seconds; zero or negative: never expire.
+         *
+         * @param seconds the interval in seconds, or zero or negative for none
+         * @return this builder
+         */
         public Builder maxInactiveInterval(int seconds) {
             this.maxInactiveInterval = seconds;
             return this;
         }
 
+        /**
+         * Sets whether a load balancer sends a session's requests to one node; see {@link SessionConfig#sticky()}.
+         *
+         * @param sticky {@code true} if the load balancer keeps a session on one node (default {@code false})
+         * @return this builder
+         */
         public Builder sticky(boolean sticky) {
             this.sticky = sticky;
             return this;
         }
 
+        /**
+         * Sets which attribute changes are written to the grid (default {@link SaveMode#ON_SET_ATTRIBUTE}).
+         *
+         * @param saveMode the save mode
+         * @return this builder
+         */
         public Builder saveMode(SaveMode saveMode) {
             this.saveMode = Objects.requireNonNull(saveMode, "saveMode");
             return this;
         }
 
-        /** Sets the largest session in bytes (names plus serialized values). */
+        /**
+         * Sets the largest session in bytes (names plus serialized values; default {@value #DEFAULT_MAX_SESSION_SIZE}).
+         *
+         * @param bytes the bound in bytes, at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code bytes} is less than 1
+         */
         public Builder maxSessionSize(long bytes) {
             if (bytes < 1) {
                 throw new IllegalArgumentException("maxSessionSize: " + bytes + " (expected >= 1)");
@@ -428,7 +613,13 @@ public final class SessionConfig {
             return this;
         }
 
-        /** Sets how many sessions each node caches. */
+        /**
+         * Sets how many sessions each node keeps in its local cache (default {@value #DEFAULT_CACHE_SIZE}).
+         *
+         * @param sessions the most sessions cached per node, 0 or more
+         * @return this builder
+         * @throws IllegalArgumentException if {@code sessions} is negative
+         */
         public Builder cacheSize(int sessions) {
             if (sessions < 0) {
                 throw new IllegalArgumentException("cacheSize: " + sessions + " (expected >= 0)");
@@ -441,6 +632,10 @@ public final class SessionConfig {
          * Allows classes for Java serialization, in {@link java.io.ObjectInputFilter} pattern syntax:
          * {@code com.example.Cart}, {@code com.example.*} (one package), {@code com.example.**} (and below),
          * {@code !com.example.Bad}.
+         *
+         * @param patterns one pattern per argument, each without {@code ;}
+         * @return this builder
+         * @throws IllegalArgumentException if a pattern is blank or contains {@code ;}
          */
         public Builder allowClasses(String... patterns) {
             for (String p : patterns) {
@@ -454,7 +649,15 @@ public final class SessionConfig {
             return this;
         }
 
-        /** Writes attribute values of {@code type} with Kryo under class id {@code id} (same on every node). */
+        /**
+         * Writes attribute values of {@code type} with Kryo under class id {@code id} instead of Java serialization;
+         * register the same classes with the same ids on every node.
+         *
+         * @param type the attribute value class
+         * @param id its Kryo class id, 100 or more and unique
+         * @return this builder
+         * @throws IllegalArgumentException if {@code id} is below 100 or taken, or {@code type} is already registered
+         */
         public Builder kryoType(Class<?> type, int id) {
             Objects.requireNonNull(type, "type");
             if (id < 100) {
@@ -469,7 +672,14 @@ public final class SessionConfig {
             return this;
         }
 
-        /** Adds an HttpSessionListener, HttpSessionAttributeListener or HttpSessionIdListener. */
+        /**
+         * Adds a session listener: an {@code HttpSessionListener}, {@code HttpSessionAttributeListener} or
+         * {@code HttpSessionIdListener}.
+         *
+         * @param listener the listener
+         * @return this builder
+         * @throws IllegalArgumentException if {@code listener} is none of these
+         */
         public Builder listener(EventListener listener) {
             Objects.requireNonNull(listener, "listener");
             SessionListeners.check(listener);
@@ -477,6 +687,13 @@ public final class SessionConfig {
             return this;
         }
 
+        /**
+         * Builds the config, checking the rules that span settings.
+         *
+         * @return the immutable config
+         * @throws IllegalArgumentException if {@code Partitioned} or {@code SameSite=None} is set without
+         *     {@code Secure}
+         */
         public SessionConfig build() {
             if (cookiePartitioned && !cookieSecure) {
                 throw new IllegalArgumentException("cookiePartitioned: true (expected cookieSecure(true) as well; "

@@ -31,11 +31,19 @@ public final class SessionListeners {
 
     private final List<EventListener> listeners = new CopyOnWriteArrayList<>();
 
-    /** An empty registry not attached to any context (for programmatic use). */
+    /**
+     * Creates an empty registry not attached to any context (for programmatic use; a filter reads only the registry
+     * stored as its context's {@link #CONTEXT_ATTRIBUTE}, which {@link #of} creates).
+     */
     public SessionListeners() {
     }
 
-    /** The registry of {@code context}, created and stored as attribute {@link #CONTEXT_ATTRIBUTE} if needed. */
+    /**
+     * Returns the registry of {@code context}, created and stored as attribute {@link #CONTEXT_ATTRIBUTE} if needed.
+     *
+     * @param context the web application's context
+     * @return the context's registry, the same one on every call
+     */
     public static SessionListeners of(ServletContext context) {
         synchronized (context) {
             Object existing = context.getAttribute(CONTEXT_ATTRIBUTE);
@@ -49,8 +57,11 @@ public final class SessionListeners {
     }
 
     /**
-     * Adds a listener.
+     * Adds a listener after the ones already registered.
      *
+     * @param listener an {@code HttpSessionListener}, {@code HttpSessionAttributeListener} or
+     *     {@code HttpSessionIdListener}
+     * @return this registry
      * @throws IllegalArgumentException if it is none of HttpSessionListener, HttpSessionAttributeListener,
      *     HttpSessionIdListener
      */
@@ -61,12 +72,21 @@ public final class SessionListeners {
         return this;
     }
 
-    /** Removes a listener; returns whether it was registered. */
+    /**
+     * Removes a listener.
+     *
+     * @param listener the listener to remove
+     * @return whether it was registered
+     */
     public boolean remove(EventListener listener) {
         return listeners.remove(listener);
     }
 
-    /** The listeners in registration order (a snapshot). */
+    /**
+     * Returns a snapshot of the listeners in registration order.
+     *
+     * @return the listeners, unmodifiable; later changes do not show in it
+     */
     public List<EventListener> list() {
         return List.copyOf(listeners);
     }

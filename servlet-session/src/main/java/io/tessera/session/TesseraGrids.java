@@ -27,8 +27,10 @@ public final class TesseraGrids {
     }
 
     /**
-     * Registers {@code grid} under {@code name}.
+     * Registers {@code grid} under {@code name}; registering the same grid again is allowed.
      *
+     * @param name the name filters give in {@code grid-name}
+     * @param grid the started member
      * @throws IllegalStateException if another grid is registered under that name
      */
     public static void register(String name, Grid grid) {
@@ -41,12 +43,22 @@ public final class TesseraGrids {
         }
     }
 
-    /** Removes the grid registered under {@code name}; returns whether there was one. */
+    /**
+     * Removes the grid registered under {@code name}, for example when the application closes the grid.
+     *
+     * @param name the name the grid was registered under
+     * @return whether a grid was registered under it
+     */
     public static boolean unregister(String name) {
         return GRIDS.remove(name) != null;
     }
 
-    /** The grid registered under {@code name}, or {@code null}. */
+    /**
+     * Returns the grid registered under {@code name}.
+     *
+     * @param name the name
+     * @return the grid, or {@code null} if none is registered under {@code name}
+     */
     public static Grid get(String name) {
         return GRIDS.get(name);
     }

@@ -73,7 +73,10 @@ import java.util.Objects;
  * use the session to finish.
  */
 public class TesseraSessionFilter implements Filter {
-    /** First class id of this module's grid types (0x7E55_0100 and up). */
+    /**
+     * The first class id of this module's grid types: {@link #registerTypes} takes {@code 0x7E55_0100} to
+     * {@code 0x7E55_0105}, so an application's own registrations must avoid them.
+     */
     public static final int FIRST_TYPE_ID = 0x7E55_0100;
     private static final String REQUEST_ATTRIBUTE = RequestSessions.class.getName();
 
@@ -81,17 +84,30 @@ public class TesseraSessionFilter implements Filter {
     private SessionConfig config;
     private volatile SessionManager manager;
 
-    /** A filter that reads its config and grid from init-params (see the class comment). */
+    /**
+     * Creates a filter that reads its config and grid in {@link #init} from init-params (see the class comment).
+     */
     public TesseraSessionFilter() {
     }
 
-    /** A filter on {@code grid} with {@code config}; init-params are ignored. */
+    /**
+     * Creates a filter on {@code grid} with {@code config}; init-params are ignored.
+     *
+     * @param grid the started member that holds the sessions
+     * @param config the filter's config
+     */
     public TesseraSessionFilter(Grid grid, SessionConfig config) {
         this.grid = Objects.requireNonNull(grid, "grid");
         this.config = Objects.requireNonNull(config, "config");
     }
 
-    /** Adds the classes this module sends through the grid to {@code builder}, with fixed ids; returns it. */
+    /**
+     * Adds the classes this module sends through the grid to {@code builder}, with fixed ids from
+     * {@link #FIRST_TYPE_ID}; every member that holds sessions must be built with them.
+     *
+     * @param builder the grid's serialization config under construction
+     * @return {@code builder}, for chaining
+     */
     public static SerializationConfig.Builder registerTypes(SerializationConfig.Builder builder) {
         int id = FIRST_TYPE_ID;
         return builder.register(SessionRecord.class, id)
@@ -181,7 +197,11 @@ public class TesseraSessionFilter implements Filter {
         }
     }
 
-    /** The config this filter runs with ({@code null} before {@code init} for a declared filter). */
+    /**
+     * Returns the config this filter runs with ({@code null} before {@code init} for a declared filter).
+     *
+     * @return the config, or {@code null}
+     */
     public SessionConfig config() {
         return config;
     }

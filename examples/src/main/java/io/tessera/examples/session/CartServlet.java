@@ -25,9 +25,16 @@ public final class CartServlet extends HttpServlet {
     static final Map<String, Integer> CATALOGUE = Map.of("apple", 45, "bread", 260, "cheese", 590, "coffee", 780);
     private static final String[] ORDER = {"apple", "bread", "cheese", "coffee"};
 
+    /**
+     * The node's name, shown on the page.
+     */
     private final String nodeName;
 
-    /** The cart page of node {@code nodeName} (shown on the page). */
+    /**
+     * Creates the cart page of node {@code nodeName}.
+     *
+     * @param nodeName the node's name, shown on the page
+     */
     public CartServlet(String nodeName) {
         this.nodeName = nodeName;
     }

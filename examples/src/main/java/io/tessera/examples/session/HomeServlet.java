@@ -9,10 +9,21 @@ import java.io.PrintWriter;
 
 /** {@code GET /} (mapped to {@code ""}, the context root only): an HTML page naming the node and the session (if any), with links to the other pages. */
 public final class HomeServlet extends HttpServlet {
+    /**
+     * The node's name, shown on the page.
+     */
     private final String nodeName;
+    /**
+     * How the node keeps sessions, shown on the page.
+     */
     private final String sessions;
 
-    /** The home page of node {@code nodeName}, whose sessions are kept as {@code sessions} says. */
+    /**
+     * Creates the home page of node {@code nodeName}, whose sessions are kept as {@code sessions} says.
+     *
+     * @param nodeName the node's name, shown on the page
+     * @param sessions how the node keeps sessions, in words, shown on the page
+     */
     public HomeServlet(String nodeName, String sessions) {
         this.nodeName = nodeName;
         this.sessions = sessions;

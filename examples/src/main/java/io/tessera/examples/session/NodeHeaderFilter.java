@@ -15,9 +15,16 @@ public final class NodeHeaderFilter extends HttpFilter {
     /** The response header that names the node. */
     public static final String HEADER = "X-Tessera-Node";
 
+    /**
+     * The value of {@link #HEADER}.
+     */
     private final String nodeName;
 
-    /** A filter that names {@code nodeName} in every response. */
+    /**
+     * Creates a filter that names {@code nodeName} in every response.
+     *
+     * @param nodeName the node's name, the header's value
+     */
     public NodeHeaderFilter(String nodeName) {
         this.nodeName = nodeName;
     }

@@ -147,7 +147,11 @@ public final class SessionDemo implements Callable<Integer> {
 
     private PrintWriter out;
 
-    /** Parses {@code args}, starts the node and serves until SIGTERM; exits with the code of the class comment. */
+    /**
+     * Parses {@code args}, starts the node and serves until SIGTERM; exits with the code of the class comment.
+     *
+     * @param args the command line; {@code --help} lists the options
+     */
     public static void main(String[] args) {
         System.exit(execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
     }
@@ -159,7 +163,13 @@ public final class SessionDemo implements Callable<Integer> {
         return commandLine(demo).setOut(out).setErr(err).execute(args);
     }
 
-    /** The settings {@code args} give, for tests that start nodes in their own JVM. */
+    /**
+     * Returns the settings {@code args} give, for tests that start nodes in their own JVM.
+     *
+     * @param args the command line
+     * @return the parsed settings
+     * @throws picocli.CommandLine.ParameterException if {@code args} are malformed
+     */
     public static SessionDemo parse(String... args) {
         SessionDemo demo = new SessionDemo();
         commandLine(demo).parseArgs(args);
@@ -170,7 +180,12 @@ public final class SessionDemo implements Callable<Integer> {
         return new CommandLine(demo).setCaseInsensitiveEnumValuesAllowed(true);
     }
 
-    /** The node's name: {@code --node-name}, or {@code node<http-port>} (or {@code node<pid>} for port 0). */
+    /**
+     * Returns the node's name: {@code --node-name}, or {@code node<http-port>} (or {@code node<pid>} for port 0).
+     *
+     * @return the name, letters and digits only
+     * @throws picocli.CommandLine.ParameterException if {@code --node-name} has other characters
+     */
     public String nodeName() {
         String name = nodeName != null ? nodeName
                 : "node" + (httpPort != 0 ? httpPort : ProcessHandle.current().pid());

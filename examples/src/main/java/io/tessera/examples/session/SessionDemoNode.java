@@ -68,6 +68,8 @@ public final class SessionDemoNode implements AutoCloseable {
      * Starts a node with the settings of {@code options}: joins the grid (unless {@code --sessions memory}), then
      * starts the container.
      *
+     * @param options the parsed command line
+     * @return the running node
      * @throws IllegalStateException if the container cannot start (the grid member is closed again)
      */
     public static SessionDemoNode start(SessionDemo options) {
@@ -270,22 +272,38 @@ public final class SessionDemoNode implements AutoCloseable {
         context.addFilterMap(map);
     }
 
-    /** The node's name. */
+    /**
+     * Returns the node's name.
+     *
+     * @return the name of {@link SessionDemo#nodeName()}
+     */
     public String name() {
         return name;
     }
 
-    /** The container and how it keeps sessions, e.g. {@code jetty, sessions: tessera session store, cache null}. */
+    /**
+     * Returns the container and how it keeps sessions, e.g. {@code jetty, sessions: tessera session store, cache null}.
+     *
+     * @return a one-line description for logs and pages
+     */
     public String description() {
         return description;
     }
 
-    /** The port the container listens on. */
+    /**
+     * Returns the port the container listens on.
+     *
+     * @return the bound HTTP port
+     */
     public int httpPort() {
         return httpPort;
     }
 
-    /** The grid member, or {@code null} when sessions are kept in memory. */
+    /**
+     * Returns the grid member, or {@code null} when sessions are kept in memory.
+     *
+     * @return the grid member, or {@code null}
+     */
     public Grid grid() {
         return grid;
     }
