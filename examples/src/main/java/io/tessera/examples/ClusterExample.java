@@ -31,6 +31,12 @@ public final class ClusterExample {
     /**
      * Starts a member of {@code clusterName} on 127.0.0.1:{@code port}, with its meters in {@code registry}, that
      * contacts {@code members} ({@code host:port}) to join.
+     *
+     * @param clusterName the cluster to join or found
+     * @param port the port the member's grid transport binds on 127.0.0.1
+     * @param registry where the member publishes its meters
+     * @param members the grid addresses ({@code host:port}) the member contacts to join
+     * @return the started member, joined and holding the partition table
      */
     public static Grid start(String clusterName, int port, MeterRegistry registry, String... members) {
         // tag::builder[]
@@ -50,7 +56,12 @@ public final class ClusterExample {
         return grid;
     }
 
-    /** One line about the cluster as {@code grid} sees it now. */
+    /**
+     * Summarizes the cluster as {@code grid} sees it now.
+     *
+     * @param grid the member to ask
+     * @return one line: the members, the partitions by state and whether the member is ready
+     */
     public static String summarize(Grid grid) {
         // tag::status[]
         GridStatus status = grid.status();                  // a snapshot; sends no message
@@ -64,6 +75,11 @@ public final class ClusterExample {
     /**
      * Starts two members of {@code clusterName} on 127.0.0.1 ports {@code port} and {@code port + 1}, writes
      * {@code entries} entries, lets the second member leave and reads what the first one then sees.
+     *
+     * @param clusterName the example cluster's name
+     * @param port the first member's grid port; the second takes the next one
+     * @param entries how many entries to write
+     * @return what the first member saw before and after the leave
      */
     public static Outcome run(String clusterName, int port, int entries) {
         String[] members = {"127.0.0.1:" + port, "127.0.0.1:" + (port + 1)};
@@ -82,7 +98,11 @@ public final class ClusterExample {
         }
     }
 
-    /** Runs the example on ports 7800 and 7801 and prints what it saw. */
+    /**
+     * Runs the example on ports 7800 and 7801 and prints what it saw.
+     *
+     * @param args ignored
+     */
     public static void main(String[] args) {
         System.out.println(run("cluster-example", 7800, 1_000));
     }

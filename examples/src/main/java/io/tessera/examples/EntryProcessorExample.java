@@ -64,7 +64,11 @@ public final class EntryProcessorExample {
     private EntryProcessorExample() {
     }
 
-    /** The classes every member registers: processors travel to the key's primary. */
+    /**
+     * Lists the classes every member registers: processors travel to the key's primary.
+     *
+     * @return the serialization config with the example's processors registered
+     */
     public static SerializationConfig types() {
         // tag::register[]
         SerializationConfig types = SerializationConfig.builder()
@@ -78,6 +82,11 @@ public final class EntryProcessorExample {
     /**
      * Puts a stock of {@code stock} items, then makes {@code attempts} reservations of one item from each member of
      * {@code members} at once, and transfers 30 from one account to another.
+     *
+     * @param members the members to reserve through, of one cluster
+     * @param stock the items in stock at the start
+     * @param attempts the reservations each member makes
+     * @return the reservations that succeeded, the stock left and the accounts after the transfer
      */
     public static Outcome run(List<Grid> members, int stock, int attempts) {
         members.get(0).<String, Integer>map("stock").put("sku-1", stock);
@@ -103,7 +112,11 @@ public final class EntryProcessorExample {
         return new Outcome(reserved, left, moved, balances.get("{alice}.checking"), balances.get("{alice}.savings"));
     }
 
-    /** Runs the example on two members of one JVM on the default {@code tcp} stack, and prints what they saw. */
+    /**
+     * Runs the example on two members of one JVM on the default {@code tcp} stack, and prints what they saw.
+     *
+     * @param args ignored
+     */
     public static void main(String[] args) {
         try (Grid a = Grid.builder().clusterName("processor-example").serialization(types()).start();
              Grid b = Grid.builder().clusterName("processor-example").serialization(types()).start()) {

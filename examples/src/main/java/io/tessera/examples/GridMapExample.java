@@ -34,7 +34,13 @@ public final class GridMapExample {
     private GridMapExample() {
     }
 
-    /** Runs the examples: {@code writer} writes, {@code reader} (another member of the same cluster) reads. */
+    /**
+     * Runs the examples: {@code writer} writes, {@code reader} (another member of the same cluster) reads.
+     *
+     * @param writer the member that writes
+     * @param reader another member of the same cluster, that reads
+     * @return what the reader saw
+     */
     public static Outcome run(Grid writer, Grid reader) {
         // tag::concurrentMap[]
         GridMap<String, Integer> stock = writer.map("stock");
@@ -84,7 +90,11 @@ public final class GridMapExample {
         return new Outcome(apples, pearRemoved, previous, deleted, asyncPrice, left, afterPersist, cartTtl);
     }
 
-    /** Runs the examples on two members of one JVM on the default {@code tcp} stack, and prints what they saw. */
+    /**
+     * Runs the examples on two members of one JVM on the default {@code tcp} stack, and prints what they saw.
+     *
+     * @param args ignored
+     */
     public static void main(String[] args) {
         try (Grid writer = Grid.builder().clusterName("grid-map-example").start();
              Grid reader = Grid.builder().clusterName("grid-map-example").start()) {

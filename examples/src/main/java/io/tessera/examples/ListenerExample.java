@@ -30,7 +30,14 @@ public final class ListenerExample {
     private ListenerExample() {
     }
 
-    /** Listens on {@code listening} while {@code writing}, another member, changes the map. */
+    /**
+     * Listens on {@code listening} while {@code writing}, another member, changes the map.
+     *
+     * @param listening the member whose listeners hear the changes
+     * @param writing another member of the same cluster, that makes them
+     * @return the events the listeners heard, in order
+     * @throws InterruptedException if interrupted while waiting for the events
+     */
     public static Outcome run(Grid listening, Grid writing) throws InterruptedException {
         GridMap<String, String> orders = listening.map("orders");
         // tag::listener[]
@@ -95,7 +102,12 @@ public final class ListenerExample {
         return taken;
     }
 
-    /** Runs the example on two members of one JVM on the default {@code tcp} stack, and prints what they heard. */
+    /**
+     * Runs the example on two members of one JVM on the default {@code tcp} stack, and prints what they heard.
+     *
+     * @param args ignored
+     * @throws InterruptedException if interrupted while waiting for the events
+     */
     public static void main(String[] args) throws InterruptedException {
         try (Grid listening = Grid.builder().clusterName("listener-example").start();
              Grid writing = Grid.builder().clusterName("listener-example").start()) {

@@ -25,7 +25,11 @@ public final class NearCacheExample {
     private NearCacheExample() {
     }
 
-    /** The config both members open the map with. */
+    /**
+     * Builds the config both members open the map with.
+     *
+     * @return a map config with a near cache of at most 10,000 entries written within 5 minutes
+     */
     public static MapConfig config() {
         // tag::config[]
         MapConfig config = MapConfig.builder()
@@ -36,7 +40,13 @@ public final class NearCacheExample {
         return config;
     }
 
-    /** Reads on {@code reading} while {@code writing}, another member, changes the entry. */
+    /**
+     * Reads on {@code reading} while {@code writing}, another member, changes the entry.
+     *
+     * @param reading the member that reads through its near cache
+     * @param writing another member of the same cluster, that writes
+     * @return the values read and the near cache's hits
+     */
     public static Outcome run(Grid reading, Grid writing) {
         GridMap<String, String> prices = reading.map("prices", config());
         GridMap<String, String> pricesElsewhere = writing.map("prices", config());
@@ -55,7 +65,11 @@ public final class NearCacheExample {
         return new Outcome(first, hits, after);
     }
 
-    /** Runs the example on two members of one JVM on the default {@code tcp} stack, and prints what it saw. */
+    /**
+     * Runs the example on two members of one JVM on the default {@code tcp} stack, and prints what it saw.
+     *
+     * @param args ignored
+     */
     public static void main(String[] args) {
         try (Grid reading = Grid.builder().clusterName("near-cache-example").start();
              Grid writing = Grid.builder().clusterName("near-cache-example").start()) {

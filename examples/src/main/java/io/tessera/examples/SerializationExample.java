@@ -16,7 +16,11 @@ public final class SerializationExample {
 
     // tag::types[]
     /** An order's state: an enum, so it is registered like any application class. */
-    public enum Status { NEW, PAID, SHIPPED }
+    public enum Status {
+        /** Placed, not paid yet. */ NEW,
+        /** Paid, not shipped yet. */ PAID,
+        /** On its way. */ SHIPPED
+    }
 
     /** An order line. */
     public record Line(String sku, int quantity, BigDecimal price) {
@@ -44,7 +48,11 @@ public final class SerializationExample {
     private SerializationExample() {
     }
 
-    /** The registrations every member of the example's cluster makes. */
+    /**
+     * Lists the registrations every member of the example's cluster makes.
+     *
+     * @return the serialization config with the example's classes registered
+     */
     public static SerializationConfig types() {
         // tag::register[]
         SerializationConfig types = SerializationConfig.builder()
@@ -56,7 +64,13 @@ public final class SerializationExample {
         return types;
     }
 
-    /** Writes on {@code writer} and reads back on {@code reader}, another member registered alike. */
+    /**
+     * Writes on {@code writer} and reads back on {@code reader}, another member registered alike.
+     *
+     * @param writer the member that writes
+     * @param reader another member of the same cluster, registered alike, that reads
+     * @return what the reader read, and the refusal of the unregistered class
+     */
     public static Outcome run(Grid writer, Grid reader) {
         GridMap<String, Object> orders = writer.map("orders");
         orders.put("o-1", new Order("o-1", Status.PAID, List.of(new Line("apple", 3, new BigDecimal("0.90")))));
@@ -78,7 +92,11 @@ public final class SerializationExample {
         return new Outcome(read, scores, refusal);
     }
 
-    /** Runs the example on two members of one JVM on the default {@code tcp} stack, and prints what it saw. */
+    /**
+     * Runs the example on two members of one JVM on the default {@code tcp} stack, and prints what it saw.
+     *
+     * @param args ignored
+     */
     public static void main(String[] args) {
         // tag::start[]
         try (Grid writer = Grid.builder().clusterName("serialization-example").serialization(types()).start();
