@@ -5,6 +5,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tessera.grid.internal.GridNode;
 import io.tessera.grid.internal.cluster.JGroupsStacks;
 import io.tessera.grid.internal.partition.SlotHashing;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -17,7 +19,8 @@ import java.util.concurrent.Executor;
  * <p>Defaults: cluster {@value #DEFAULT_CLUSTER_NAME}, stack {@code tcp} on 127.0.0.1 port 7800 (the next free one
  * up to 7810), {@value #DEFAULT_PARTITION_COUNT} partitions, at most {@value #DEFAULT_MAX_BACKUPS} backup per
  * partition, a {@value #DEFAULT_OPERATION_TIMEOUT_SECONDS} second operation deadline, the JVM's clock, and deletions
- * remembered for merges for {@value #DEFAULT_TOMBSTONE_RETENTION_MINUTES} minutes.
+ * remembered for merges for {@value #DEFAULT_TOMBSTONE_RETENTION_MINUTES} minutes, and no authentication or
+ * encryption between members ({@link #clusterSecret}, {@link #keystore}).
  */
 public final class GridBuilder {
     /**
@@ -53,6 +56,8 @@ public final class GridBuilder {
      * default), {@code local}, {@code udp} and {@code kubernetes}.
      */
     public static final List<String> BUNDLED_STACKS = List.of("tcp", "local", "udp", "kubernetes");
+    /** The fewest characters {@link #clusterSecret} accepts: {@value}. */
+    public static final int MIN_CLUSTER_SECRET_LENGTH = 16;
 
     private String clusterName = DEFAULT_CLUSTER_NAME;
     private String stack = "tcp";
@@ -72,6 +77,7 @@ public final class GridBuilder {
     private List<Executor> partitionExecutors = List.of();
     private Duration tombstoneRetention = DEFAULT_TOMBSTONE_RETENTION;
     private MeterRegistry meterRegistry;
+    private ClusterSecurity security = ClusterSecurity.none();
 
     GridBuilder() {
     }
@@ -196,6 +202,67 @@ public final class GridBuilder {
      */
     public GridBuilder dnsRecordType(String type) {
         this.dnsRecordType = JGroupsStacks.checkDnsRecordType(type);
+        return this;
+    }
+
+    /**
+     * Secures the cluster with a shared secret: every member encrypts what it sends to the others (AES, keys derived
+     * from the secret with PBKDF2 and the cluster name as salt), and a member that joins must prove it has the same
+     * secret; a member with another secret, or none, is refused and its {@link #start()} fails saying so. Every
+     * member of the cluster must be given the same secret. Off by default.
+     *
+     * @param secret the shared secret, at least {@value #MIN_CLUSTER_SECRET_LENGTH} characters (for example 32
+     *     random bytes in Base64: {@code openssl rand -base64 32})
+     * @return this builder
+     * @throws IllegalArgumentException if the secret is shorter than {@value #MIN_CLUSTER_SECRET_LENGTH} characters
+     *     or has spaces around it
+     * @throws IllegalStateException if a secret was already set
+     */
+    public GridBuilder clusterSecret(String secret) {
+        Objects.requireNonNull(secret, "clusterSecret");
+        if (security.clusterSecret() != null) {
+            throw new IllegalStateException("clusterSecret was already set");
+        }
+        if (secret.length() < MIN_CLUSTER_SECRET_LENGTH) {
+            throw new IllegalArgumentException("clusterSecret: " + secret.length() + " characters (expected at least "
+                    + MIN_CLUSTER_SECRET_LENGTH + "; generate one with: openssl rand -base64 32)");
+        }
+        if (!secret.strip().equals(secret)) {
+            throw new IllegalArgumentException("clusterSecret: has spaces or line breaks around it (expected the"
+                    + " secret alone; a secret read from a file often ends with a newline)");
+        }
+        this.security = security.withSecret(secret);
+        return this;
+    }
+
+    /**
+     * Encrypts the cluster's traffic with the AES key stored under {@code alias} in a PKCS12 or JCEKS keystore (made
+     * with {@code keytool -genseckey -keyalg AES -keysize 256}), and requires joining members to prove they hold
+     * the same key; with {@link #clusterSecret} as well, they must hold both. Every member needs a copy of the same
+     * key. Off by default.
+     *
+     * @param path the keystore file
+     * @param password the password of the keystore and of the key
+     * @param alias the alias of the AES key
+     * @return this builder
+     * @throws IllegalArgumentException if the file is not readable or the alias is blank (the key itself is read,
+     *     and checked, when the member starts)
+     * @throws IllegalStateException if a keystore was already set
+     */
+    public GridBuilder keystore(Path path, String password, String alias) {
+        Objects.requireNonNull(path, "keystore path");
+        Objects.requireNonNull(password, "keystore password");
+        Objects.requireNonNull(alias, "keystore alias");
+        if (security.keystore() != null) {
+            throw new IllegalStateException("keystore was already set to " + security.keystore());
+        }
+        if (!Files.isReadable(path)) {
+            throw new IllegalArgumentException("keystore: " + path + " (expected a readable keystore file)");
+        }
+        if (alias.isBlank()) {
+            throw new IllegalArgumentException("keystore alias: \"" + alias + "\" (expected the alias of an AES key)");
+        }
+        this.security = security.withKeystore(path, password, alias);
         return this;
     }
 
@@ -360,7 +427,7 @@ public final class GridBuilder {
         return new GridConfig(clusterName, stack, bindAddress, bindPort, initialMembers, dnsQuery, dnsAddress,
                 dnsRecordType, partitionCount, maxBackups,
                 serialization, operationTimeout, memberName, clock, executor, partitionExecutors, tombstoneRetention,
-                meterRegistry != null ? meterRegistry : new SimpleMeterRegistry());
+                meterRegistry != null ? meterRegistry : new SimpleMeterRegistry(), security);
     }
 
     /**

@@ -27,13 +27,14 @@ import java.util.concurrent.Executor;
  *     member's own
  * @param tombstoneRetention how long deletions are remembered for merges
  * @param meterRegistry where the member's meters are registered
+ * @param security the member's authentication and encryption, {@link ClusterSecurity#none()} for none
  */
 public record GridConfig(String clusterName, String stack, String bindAddress, int bindPort,
                          List<String> initialMembers, String dnsQuery, String dnsAddress, String dnsRecordType,
                          int partitionCount, int maxBackups,
                          SerializationConfig serialization, Duration operationTimeout, String memberName,
                          GridClock clock, Executor executor, List<Executor> partitionExecutors,
-                         Duration tombstoneRetention, MeterRegistry meterRegistry) {
+                         Duration tombstoneRetention, MeterRegistry meterRegistry, ClusterSecurity security) {
     /**
      * Creates the settings as given, without validating them ({@link GridBuilder}'s setters do), and copies the lists
      * so that the config stays immutable.
@@ -56,9 +57,11 @@ public record GridConfig(String clusterName, String stack, String bindAddress, i
      * @param partitionExecutors the executors the partitions run on, or empty for threads of the member's own; copied
      * @param tombstoneRetention how long deletions are remembered for merges
      * @param meterRegistry where the member's meters are registered
+     * @param security the member's authentication and encryption, {@link ClusterSecurity#none()} for none
      */
     public GridConfig {
         initialMembers = List.copyOf(initialMembers);
         partitionExecutors = List.copyOf(partitionExecutors);
+        security = security == null ? ClusterSecurity.none() : security;
     }
 }

@@ -14,6 +14,7 @@ import io.tessera.grid.Member;
 import io.tessera.grid.MergePolicy;
 import io.tessera.grid.Partition;
 import io.tessera.grid.internal.cluster.ClusterService;
+import io.tessera.grid.internal.cluster.ClusterKeys;
 import io.tessera.grid.internal.cluster.JGroupsStacks;
 import io.tessera.grid.internal.cluster.MembershipLease;
 import io.tessera.grid.internal.event.EventService;
@@ -218,9 +219,16 @@ public final class GridNode implements Grid {
 
     /** Starts a member with {@code config} and returns once it knows the partition table. */
     public static Grid start(GridConfig config) {
+        ClusterKeys keys;
+        try {
+            keys = ClusterKeys.derive(config.security(), config.clusterName());
+        } catch (IllegalArgumentException e) {
+            throw new GridException("cannot start a member of cluster '" + config.clusterName() + "': "
+                    + e.getMessage(), e);
+        }
         JChannel channel = JGroupsStacks.createChannel(config.stack(), new JGroupsStacks.StackSettings(
                 config.bindAddress(), config.bindPort(), config.initialMembers(), config.dnsQuery(),
-                config.dnsAddress(), config.dnsRecordType()));
+                config.dnsAddress(), config.dnsRecordType()), keys, config.clusterName());
         if (config.memberName() != null) {
             channel.setName(config.memberName());
         }

@@ -110,9 +110,29 @@ public final class ClusterService implements RequestHandler, Receiver, AutoClose
         try {
             channel.connect(clusterName);
         } catch (Exception e) {
+            String refusal = refusal(clusterName, e);
+            if (refusal != null) {
+                log.error(refusal);
+                throw new GridException(refusal, e);
+            }
             throw new GridException("cannot join cluster '" + clusterName + "': " + e.getMessage()
                     + " (check the stack, bind address and initial members)", e);
         }
+    }
+
+    /**
+     * The explanation of a join the cluster's members refused ({@link JoinAuth}), or {@code null} if {@code failure}
+     * is no such refusal. GMS reports a refused join as a {@link SecurityException} carrying the members' reason.
+     */
+    private static String refusal(String clusterName, Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SecurityException) {
+                String described = JoinAuth.describeRefusal(clusterName, cause.getMessage());
+                return described != null ? described
+                        : "cluster '" + clusterName + "' refused this member: " + cause.getMessage();
+            }
+        }
+        return null;
     }
 
     /** The channel, for diagnostics and tests that inject faults (its DISCARD protocol); not for messaging. */

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -15,11 +16,17 @@ import org.jgroups.conf.ConfiguratorFactory;
 import org.jgroups.conf.ProtocolConfiguration;
 import org.jgroups.conf.ProtocolStackConfigurator;
 import org.jgroups.conf.XmlConfigurator;
+import org.jgroups.protocols.AUTH;
+import org.jgroups.protocols.Encrypt;
 import org.jgroups.protocols.FD_SOCK2;
 import org.jgroups.protocols.SHARED_LOOPBACK;
 import org.jgroups.protocols.TCPPING;
 import org.jgroups.protocols.TP;
+import org.jgroups.protocols.UNICAST3;
+import org.jgroups.protocols.ReliableMulticast;
+import org.jgroups.protocols.ReliableUnicast;
 import org.jgroups.protocols.dns.DNS_PING;
+import org.jgroups.protocols.pbcast.NAKACK2;
 import org.jgroups.stack.DiagnosticsHandler;
 import org.jgroups.stack.Protocol;
 import org.jgroups.util.StackType;
@@ -95,12 +102,38 @@ public final class JGroupsStacks {
      *     or if JGroups rejects the resulting configuration; the message names the offending value
      */
     public static JChannel createChannel(String stack, StackSettings settings) {
+        return createChannel(stack, settings, null, null);
+    }
+
+    /**
+     * Creates an unconnected channel as {@link #createChannel(String, StackSettings)} does, which, given
+     * {@code keys}, also authenticates joins and merges ({@link JoinAuth}) and encrypts its traffic
+     * ({@link RefusalPassingSymEncrypt}).
+     *
+     * <p>Both go right below the lowest of the reliable-delivery protocols (NAKACK2/NAKACK4/UNICAST3/UNICAST4), the
+     * encryption directly under it and the authentication under the encryption, so that everything those
+     * protocols and the ones above send is encrypted, while discovery, MERGE3 and failure detection below stay
+     * readable to a member that has not joined yet (they carry addresses and the cluster name, no data).
+     *
+     * @param stack see {@link #createChannel(String, StackSettings)}
+     * @param settings see {@link #createChannel(String, StackSettings)}
+     * @param keys the keys of a secured member, or {@code null} for none
+     * @param clusterName the cluster's name, for the log of refused joins; may be {@code null} without keys
+     * @return the channel, not yet connected
+     * @throws IllegalArgumentException as {@link #createChannel(String, StackSettings)} does, or if {@code keys}
+     *     is given and the stack has no NAKACK/UNICAST protocol to place the security below, or already has
+     *     encryption or authentication of its own
+     */
+    public static JChannel createChannel(String stack, StackSettings settings, ClusterKeys keys, String clusterName) {
         Objects.requireNonNull(settings, "settings");
         List<ProtocolConfiguration> protocols = parse(stack);
         InetAddress bindAddress = applySettings(stack, protocols, settings);
+        if (keys != null) {
+            insertSecurity(stack, protocols);
+        }
         JChannel channel;
         try {
-            channel = new JChannel(new PreparedStack(protocols, bindAddress));
+            channel = new JChannel(new PreparedStack(protocols, bindAddress, keys, clusterName));
         } catch (Exception e) {
             throw new IllegalArgumentException(
                     "stack: \"" + stack + "\" (JGroups cannot build a channel from it: " + e.getMessage() + ")", e);
@@ -112,6 +145,35 @@ public final class JGroupsStacks {
             diagnostics.setEnabled(false);
         }
         return channel;
+    }
+
+    /** Inserts the authentication and encryption protocols; see {@link #createChannel(String, StackSettings,
+     * ClusterKeys, String)}. */
+    private static void insertSecurity(String stack, List<ProtocolConfiguration> protocols) {
+        int reliable = -1;
+        for (int i = 0; i < protocols.size(); i++) {
+            Class<? extends Protocol> type = protocolClass(protocols.get(i));
+            if (type == null) {
+                continue;
+            }
+            if (Encrypt.class.isAssignableFrom(type) || AUTH.class.isAssignableFrom(type)) {
+                throw new IllegalArgumentException("stack: \"" + stack + "\" already has "
+                        + type.getSimpleName() + " (expected a stack without encryption or authentication of its own"
+                        + " when a cluster secret or keystore is set: Tessera adds them)");
+            }
+            if (reliable < 0 && (NAKACK2.class.isAssignableFrom(type) || ReliableMulticast.class.isAssignableFrom(type)
+                    || UNICAST3.class.isAssignableFrom(type) || ReliableUnicast.class.isAssignableFrom(type))) {
+                reliable = i;
+            }
+        }
+        if (reliable < 0) {
+            throw new IllegalArgumentException("stack: \"" + stack + "\" has no NAKACK2, NAKACK4, UNICAST3 or"
+                    + " UNICAST4 (expected one when a cluster secret or keystore is set: encryption goes right below"
+                    + " it)");
+        }
+        // The list runs from the transport up: inserting at an index puts the protocol below the one there.
+        protocols.add(reliable, new ProtocolConfiguration(RefusalPassingSymEncrypt.class.getName(), new HashMap<>()));
+        protocols.add(reliable, new ProtocolConfiguration(JoinAuth.class.getName(), new HashMap<>()));
     }
 
     private static List<ProtocolConfiguration> parse(String stack) {
@@ -390,11 +452,16 @@ public final class JGroupsStacks {
      * attributes are assigned (and before {@code init()}), sets {@code bindAddress} (unless null) on the transport and
      * FD_SOCK2, and gives a DNS_PING that has a {@code dns_address} a {@link ServerDnsResolver}.
      */
-    private record PreparedStack(List<ProtocolConfiguration> protocols, InetAddress bindAddress)
-            implements ProtocolStackConfigurator {
+    private record PreparedStack(List<ProtocolConfiguration> protocols, InetAddress bindAddress, ClusterKeys keys,
+                                 String clusterName) implements ProtocolStackConfigurator {
 
         @Override
         public void afterCreation(Protocol protocol) throws Exception {
+            if (protocol instanceof RefusalPassingSymEncrypt encrypt) {
+                encrypt.keys(keys);
+            } else if (protocol instanceof JoinAuth auth) {
+                auth.keys(keys, clusterName);
+            }
             if (protocol instanceof DNS_PING dnsPing) {
                 String address = dnsPing.dnsAddress();
                 if (address != null && !address.isEmpty() && dnsPing.dnsResolver() == null) {

@@ -1,0 +1,162 @@
+package io.tessera.grid.internal.cluster;
+
+import io.tessera.grid.ClusterSecurity;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.Key;
+import java.security.KeyStore;
+import java.util.Arrays;
+import javax.crypto.Mac;
+import javax.crypto.SecretKey;
+import javax.crypto.SecretKeyFactory;
+import javax.crypto.spec.PBEKeySpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The keys a secured member uses, derived once when it starts: the AES key {@link RefusalPassingSymEncrypt} encrypts
+ * the cluster's traffic with, and the HMAC-SHA256 key {@link JoinToken} proves membership with.
+ *
+ * <p>Derivation. A cluster secret is stretched with PBKDF2-HMAC-SHA256 ({@value #PBKDF2_ITERATIONS} iterations),
+ * salted with the cluster name, into a 32-byte pseudorandom key; the string itself is never a key, and the same secret
+ * gives unrelated keys in two clusters of different names. A keystore's AES key is taken as it is for encryption and
+ * mixed, HKDF-Extract style, with the cluster name. From that material HKDF-Expand (RFC 5869, HMAC-SHA256) derives the
+ * two keys under different labels, so knowing one key tells nothing about the other. The authentication key covers
+ * all the material a member has: with both a secret and a keystore, a member whose keystore differs is refused at
+ * the join, not left unable to decrypt anything.
+ *
+ * <p>Immutable; the key bytes never leave this class except to JGroups' cipher and the token's MAC.
+ */
+public final class ClusterKeys {
+    /** PBKDF2 iterations for a cluster secret: OWASP's 2023 figure for PBKDF2-HMAC-SHA256. */
+    static final int PBKDF2_ITERATIONS = 600_000;
+
+    private static final byte[] ENCRYPTION_LABEL = "tessera cluster encryption key v1".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] AUTHENTICATION_LABEL =
+            "tessera cluster authentication key v1".getBytes(StandardCharsets.UTF_8);
+
+    private final SecretKey encryptionKey;
+    private final byte[] authenticationKey;
+
+    private ClusterKeys(SecretKey encryptionKey, byte[] authenticationKey) {
+        this.encryptionKey = encryptionKey;
+        this.authenticationKey = authenticationKey;
+    }
+
+    /**
+     * Derives the keys of a member of {@code clusterName} from {@code security}'s secret and/or keystore.
+     *
+     * @return the keys, or {@code null} if {@code security} switches nothing on
+     * @throws IllegalArgumentException if the keystore cannot be read or holds no AES key under the alias (the
+     *     message names the file and alias, never a password)
+     */
+    public static ClusterKeys derive(ClusterSecurity security, String clusterName) {
+        if (!security.enabled()) {
+            return null;
+        }
+        byte[] salt = ("tessera cluster " + clusterName).getBytes(StandardCharsets.UTF_8);
+        byte[] material = new byte[0];
+        SecretKey keystoreKey = null;
+        if (security.clusterSecret() != null) {
+            material = concat(material, pbkdf2(security.clusterSecret(), salt));
+        }
+        if (security.keystore() != null) {
+            keystoreKey = readKeystore(security.keystore(), security.keystorePassword(), security.keystoreAlias());
+            material = concat(material, hmac(salt, keystoreKey.getEncoded()));
+        }
+        byte[] pseudorandomKey = hmac(salt, material);
+        SecretKey encryptionKey = keystoreKey != null ? keystoreKey
+                : new SecretKeySpec(expand(pseudorandomKey, ENCRYPTION_LABEL), "AES");
+        return new ClusterKeys(encryptionKey, expand(pseudorandomKey, AUTHENTICATION_LABEL));
+    }
+
+    /** The AES key the cluster's traffic is encrypted with. */
+    SecretKey encryptionKey() {
+        return encryptionKey;
+    }
+
+    /** A MAC keyed with the authentication key, for one use on one thread. */
+    Mac authenticationMac() {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(authenticationKey, "HmacSHA256"));
+            return mac;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is part of every Java 17 runtime", e);
+        }
+    }
+
+    private static byte[] pbkdf2(String secret, byte[] salt) {
+        char[] chars = secret.toCharArray();
+        PBEKeySpec spec = new PBEKeySpec(chars, salt, PBKDF2_ITERATIONS, 256);
+        try {
+            return SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(spec).getEncoded();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("PBKDF2WithHmacSHA256 is part of every Java 17 runtime", e);
+        } finally {
+            spec.clearPassword();
+            Arrays.fill(chars, '\0');
+        }
+    }
+
+    private static SecretKey readKeystore(Path path, String password, String alias) {
+        String what = "keystore: " + path + " (alias \"" + alias + "\")";
+        if (!Files.isReadable(path)) {
+            throw new IllegalArgumentException(what + " is not a readable file");
+        }
+        char[] chars = password.toCharArray();
+        try {
+            // Detects PKCS12 and JCEKS by content.
+            KeyStore store = KeyStore.getInstance(path.toFile(), chars);
+            Key key = store.getKey(alias, chars);
+            if (key == null) {
+                throw new IllegalArgumentException(what + " holds no key under that alias; aliases: "
+                        + java.util.Collections.list(store.aliases()));
+            }
+            if (!(key instanceof SecretKey secretKey) || !"AES".equalsIgnoreCase(key.getAlgorithm())) {
+                throw new IllegalArgumentException(what + " holds a " + key.getAlgorithm() + " key (expected an AES"
+                        + " secret key, as keytool -genseckey -keyalg AES -keysize 256 makes)");
+            }
+            int bits = key.getEncoded().length * 8;
+            if (bits != 128 && bits != 192 && bits != 256) {
+                throw new IllegalArgumentException(what + " holds a " + bits + "-bit AES key (expected 128, 192 or"
+                        + " 256 bits)");
+            }
+            return secretKey;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalArgumentException(what + " cannot be read: " + e.getMessage()
+                    + " (check the keystore password)", e);
+        } finally {
+            Arrays.fill(chars, '\0');
+        }
+    }
+
+    /** HKDF-Expand (RFC 5869) of 32 bytes, one HMAC block. */
+    private static byte[] expand(byte[] pseudorandomKey, byte[] label) {
+        return hmac(pseudorandomKey, concat(label, new byte[] {1}));
+    }
+
+    private static byte[] hmac(byte[] key, byte[] data) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            return mac.doFinal(data);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is part of every Java 17 runtime", e);
+        }
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] both = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
+    }
+
+    /** Never the keys. */
+    @Override
+    public String toString() {
+        return "ClusterKeys[" + encryptionKey.getAlgorithm() + "-" + encryptionKey.getEncoded().length * 8 + "]";
+    }
+}
