@@ -3,6 +3,7 @@ package io.tessera.grid.internal.cluster;
 import java.util.Iterator;
 import org.jgroups.Address;
 import org.jgroups.BytesMessage;
+import org.jgroups.EmptyMessage;
 import org.jgroups.Event;
 import org.jgroups.Message;
 import org.jgroups.conf.ClassConfigurator;
@@ -133,7 +134,12 @@ public final class JoinAuth extends AUTH {
 
     private Object refuseWithoutToken(GMS.GmsHeader gms, Message msg) {
         if (gms.getType() == GMS.GmsHeader.JOIN_RSP) {
-            // We asked to join; the member that answered does not authenticate: it runs without security.
+            // We asked to join; the member that answered does not authenticate: it runs without security. It has
+            // already put us in its view, so leave it again at once rather than have it wait for failure detection
+            // (meanwhile its leases would lapse). Sent below the encryption, readable to the unsecured member.
+            Message leave = new EmptyMessage(msg.getSrc()).setFlag(Message.Flag.OOB)
+                    .putHeader(GMS_PROTOCOL_ID, new GMS.GmsHeader(GMS.GmsHeader.LEAVE_REQ, getAddress()));
+            down_prot.down(leave);
             failJoin(msg.getSrc(), REFUSED_UNSECURED);
         } else if (gms.getType() == GMS.GmsHeader.JOIN_REQ || gms.getType() == GMS.GmsHeader.MERGE_REQ
                 || gms.getType() == GMS.GmsHeader.JOIN_REQ_WITH_STATE_TRANSFER) {
