@@ -28,6 +28,10 @@ import java.util.Map;
  * @param dnsQuery the DNS name(s) the kubernetes stack's discovery asks, or {@code null} for the stack's default
  * @param dnsAddress the DNS server ({@code host[:port]}) discovery asks, or {@code null} for the system's resolver
  * @param dnsRecordType {@code A}, {@code AAAA} or {@code SRV}, or {@code null} for the stack's default
+ * @param clusterSecret the secret the grid's member authentication and encryption derive from, or {@code null}
+ * @param clusterKeystore the keystore whose AES key encrypts the grid traffic, or {@code null}
+ * @param clusterKeystorePassword the password of the keystore and its key, or {@code null} without a keystore
+ * @param clusterKeystoreAlias the alias of the AES key in the keystore
  * @param name the member name, or {@code null} for a generated one
  * @param partitions the partition count
  * @param backups the backup owners per partition
@@ -44,10 +48,14 @@ import java.util.Map;
  */
 public record NodeSettings(int port, String bind, String clusterName, String stack, List<String> members,
                            int gridPort, String gridBind, String dnsQuery, String dnsAddress,
-                           String dnsRecordType, String name, int partitions, int backups,
+                           String dnsRecordType, String clusterSecret, Path clusterKeystore,
+                           String clusterKeystorePassword, String clusterKeystoreAlias, String name, int partitions, int backups,
                            int minClusterSize, String requirePass, int maxClients, int databases, long maxMemory,
                            String maxMemoryPolicy, int ioThreads, int adminPort, String adminBind,
                            boolean jmx) {
+
+    /** The alias of the AES key in the cluster keystore unless {@link Setting#CLUSTER_KEYSTORE_ALIAS} says another. */
+    public static final String DEFAULT_KEYSTORE_ALIAS = "tessera";
 
     /** {@link #adminPort()} when the node serves no admin port (the default). */
     public static final int ADMIN_OFF = -1;
@@ -90,6 +98,10 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
                 r.text(Setting.DNS_QUERY, null),
                 r.text(Setting.DNS_ADDRESS, null),
                 r.text(Setting.DNS_RECORD_TYPE, null),
+                r.secret(Setting.CLUSTER_SECRET),
+                r.keystore(),
+                r.secret(Setting.CLUSTER_KEYSTORE_PASSWORD),
+                r.text(Setting.CLUSTER_KEYSTORE_ALIAS, DEFAULT_KEYSTORE_ALIAS),
                 r.text(Setting.NAME, null),
                 r.integer(Setting.PARTITIONS, GridBuilder.DEFAULT_PARTITION_COUNT, 1, 16384),
                 r.integer(Setting.BACKUPS, GridBuilder.DEFAULT_MAX_BACKUPS, 0, MapConfig.MAX_BACKUPS),
@@ -111,6 +123,8 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
         r.check(Setting.DNS_ADDRESS, () -> Grid.builder().dnsAddress(settings.dnsAddress));
         r.check(Setting.DNS_RECORD_TYPE, () -> Grid.builder().dnsRecordType(settings.dnsRecordType));
         r.onlyWithDnsDiscovery(settings.stack, Setting.DNS_QUERY, Setting.DNS_ADDRESS, Setting.DNS_RECORD_TYPE);
+        r.checkSecret(Setting.CLUSTER_SECRET, () -> Grid.builder().clusterSecret(settings.clusterSecret));
+        r.keystoreWithPassword(settings.clusterKeystore, settings.clusterKeystorePassword);
         return settings;
     }
 
@@ -156,6 +170,12 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
         if (name != null) {
             builder.memberName(name);
         }
+        if (clusterSecret != null) {
+            builder.clusterSecret(clusterSecret);
+        }
+        if (clusterKeystore != null) {
+            builder.keystore(clusterKeystore, clusterKeystorePassword, clusterKeystoreAlias);
+        }
         return builder;
     }
 
@@ -181,7 +201,9 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
         return "port=" + port + " bind=" + bind + " cluster-name=" + clusterName + " stack=" + stack + " members="
                 + (members.isEmpty() ? "(stack default)" : String.join(",", members)) + " grid-port="
                 + (gridPort == 0 ? "(first free of 7800..7810)" : gridPort) + " grid-bind="
-                + (gridBind == null ? "(stack default)" : gridBind) + dnsText() + " name="
+                + (gridBind == null ? "(stack default)" : gridBind) + dnsText() + " cluster-secret="
+                + (clusterSecret == null ? "(none)" : "(set)") + " cluster-keystore="
+                + (clusterKeystore == null ? "(none)" : clusterKeystore + " alias=" + clusterKeystoreAlias) + " name="
                 + (name == null ? "(generated)" : name)
                 + " partitions=" + partitions + " backups=" + backups + " min-cluster-size=" + minClusterSize
                 + " requirepass="
@@ -317,6 +339,56 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
             }
         }
 
+        /** A secret as given, spaces included (the builder refuses padded secrets); never echoed in errors. */
+        String secret(Setting setting) {
+            Sourced sourced = values.get(setting);
+            if (sourced == null) {
+                return null;
+            }
+            if (sourced.value.isEmpty()) {
+                throw new UsageException(setting.option() + from(setting, sourced) + " is empty (expected a value;"
+                        + " leave the setting out to go without)");
+            }
+            return sourced.value;
+        }
+
+        Path keystore() {
+            String path = text(Setting.CLUSTER_KEYSTORE, null);
+            return path == null ? null : Path.of(path);
+        }
+
+        /** {@link #check} for a secret: the message names where it came from but not its value. */
+        void checkSecret(Setting setting, Runnable builderCall) {
+            Sourced sourced = values.get(setting);
+            if (sourced == null) {
+                return;
+            }
+            try {
+                builderCall.run();
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(setting.option() + from(setting, sourced) + " is not accepted: "
+                        + e.getMessage(), e);
+            }
+        }
+
+        void keystoreWithPassword(Path keystore, String password) {
+            Sourced path = values.get(Setting.CLUSTER_KEYSTORE);
+            if (keystore != null && password == null) {
+                throw new UsageException(Setting.CLUSTER_KEYSTORE.option() + ": \"" + keystore + "\""
+                        + from(Setting.CLUSTER_KEYSTORE, path) + " needs "
+                        + Setting.CLUSTER_KEYSTORE_PASSWORD.option() + " (or "
+                        + Setting.CLUSTER_KEYSTORE_PASSWORD.environmentVariable() + ")");
+            }
+            if (keystore == null && password != null) {
+                throw new UsageException(Setting.CLUSTER_KEYSTORE_PASSWORD.option() + " is set without "
+                        + Setting.CLUSTER_KEYSTORE.option() + "; set both or neither");
+            }
+            if (keystore != null) {
+                check(Setting.CLUSTER_KEYSTORE, () -> Grid.builder().keystore(keystore, password,
+                        text(Setting.CLUSTER_KEYSTORE_ALIAS, DEFAULT_KEYSTORE_ALIAS)));
+            }
+        }
+
         void check(Setting setting, Runnable builderCall) {
             Sourced sourced = values.get(setting);
             if (sourced == null) {
@@ -336,7 +408,7 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
         }
 
         private static String from(Setting setting, Sourced sourced) {
-            return sourced.source.equals(setting.option()) ? "" : " from " + sourced.source;
+            return sourced == null || sourced.source.equals(setting.option()) ? "" : " from " + sourced.source;
         }
     }
 }

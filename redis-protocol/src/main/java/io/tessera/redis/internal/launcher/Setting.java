@@ -29,6 +29,17 @@ public enum Setting {
             + " address the name resolves to is probed on this node's grid port, so every node binds the same port;"
             + " AAAA, the same for IPv6; SRV, each record's port is probed.",
             "A (or -Dtessera.kubernetes.dns_record_type)"),
+    CLUSTER_SECRET("cluster-secret", "SECRET", "A shared secret of at least 16 characters, the same on every node:"
+            + " nodes encrypt the grid traffic with keys derived from it and refuse nodes that lack it. Prefer the"
+            + " environment variable or the config file to this flag, which other users of the machine see in ps.",
+            "none (no authentication or encryption between nodes)"),
+    CLUSTER_KEYSTORE("cluster-keystore", "FILE", "A PKCS12 or JCEKS keystore holding an AES key (keytool -genseckey"
+            + " -keyalg AES -keysize 256) that encrypts the grid traffic; every node needs the same key, and nodes"
+            + " without it are refused. May be combined with --cluster-secret.", "none"),
+    CLUSTER_KEYSTORE_PASSWORD("cluster-keystore-password", "PASSWORD", "The password of --cluster-keystore and of"
+            + " its key. Prefer the environment variable or the config file.", "none"),
+    CLUSTER_KEYSTORE_ALIAS("cluster-keystore-alias", "ALIAS", "The alias of the AES key in --cluster-keystore.",
+            "tessera"),
     NAME("name", "NAME", "This node's name in logs and the cluster view.", "generated"),
     PARTITIONS("partitions", "N", "The number of partitions (a power of two up to 16384); the same on every node.",
             "256"),

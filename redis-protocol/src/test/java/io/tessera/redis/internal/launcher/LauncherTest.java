@@ -125,7 +125,7 @@ class LauncherTest {
 
         assertThat(s).isEqualTo(new NodeSettings(7000, "0.0.0.0", "shop", "kubernetes",
                 List.of("10.0.0.1:7800", "10.0.0.2:7801"), 7900, "10.0.0.1", "t.shop.svc.cluster.local", "10.96.0.10",
-                "SRV", "a", 64, 2, 0, "pw", 5, 4,
+                "SRV", null, null, null, "tessera", "a", 64, 2, 0, "pw", 5, 4,
                 64L * 1024 * 1024, "allkeys-lru", 1, 9100, "10.0.0.1", true));
         assertThat(s.serverConfig().maxMemory()).isEqualTo(64L * 1024 * 1024);
         assertThat(s.serverConfig().ioThreads()).isOne();
@@ -249,6 +249,56 @@ class LauncherTest {
 
         assertThat(parse(Map.of(), "--members", "localhost").exitCode()).isEqualTo(2);
         assertThat(err.toString()).contains("--members: \"localhost\" is not accepted");
+    }
+
+    @Test
+    void clusterSecret_reachesTheGridBuilder_fromFlagEnvironmentOrFile_andIsNeverShown() throws IOException {
+        String secret = "flag secret of 24 chars!";
+        NodeSettings fromFlag = settings(Map.of(), "--cluster-secret", secret);
+        assertThat(fromFlag.gridBuilder().config().security().clusterSecret()).isEqualTo(secret);
+        assertThat(fromFlag.toString()).contains("cluster-secret=(set)").doesNotContain(secret);
+        assertThat(fromFlag.gridBuilder().config().toString()).doesNotContain(secret);
+
+        NodeSettings fromEnv = settings(Map.of("TESSERA_CLUSTER_SECRET", "environment secret 123"));
+        assertThat(fromEnv.gridBuilder().config().security().clusterSecret()).isEqualTo("environment secret 123");
+
+        Path yaml = dir.resolve("secured.yml");
+        Files.writeString(yaml, "cluster-secret: file secret of some length\n");
+        NodeSettings fromFile = settings(Map.of(), "--config", yaml.toString());
+        assertThat(fromFile.gridBuilder().config().security().clusterSecret()).isEqualTo("file secret of some length");
+
+        assertThat(settings(Map.of()).gridBuilder().config().security().enabled()).isFalse();
+        assertThat(settings(Map.of()).toString()).contains("cluster-secret=(none) cluster-keystore=(none)");
+    }
+
+    @Test
+    void badClusterSecret_orKeystoreWithoutPassword_areErrors_thatNeverEchoTheSecret() throws Exception {
+        assertThat(parse(Map.of("TESSERA_CLUSTER_SECRET", "short-one")).exitCode()).isEqualTo(2);
+        assertThat(parse(Map.of("TESSERA_CLUSTER_SECRET", "")).exitCode()).isEqualTo(2);
+        Path keystore = dir.resolve("grid.p12");
+        Files.write(keystore, new byte[] {1});
+        assertThat(parse(Map.of(), "--cluster-keystore", keystore.toString()).exitCode()).isEqualTo(2);
+        assertThat(parse(Map.of(), "--cluster-keystore-password", "pw").exitCode()).isEqualTo(2);
+        assertThat(parse(Map.of(), "--cluster-keystore", dir.resolve("none.p12").toString(),
+                "--cluster-keystore-password", "pw").exitCode()).isEqualTo(2);
+        assertThat(err.toString())
+                .contains("--cluster-secret from TESSERA_CLUSTER_SECRET is not accepted: clusterSecret: 9 characters"
+                        + " (expected at least 16")
+                .contains("--cluster-secret from TESSERA_CLUSTER_SECRET is empty")
+                .contains("--cluster-keystore: \"" + keystore + "\" needs --cluster-keystore-password (or"
+                        + " TESSERA_CLUSTER_KEYSTORE_PASSWORD)")
+                .contains("--cluster-keystore-password is set without --cluster-keystore")
+                .contains("(expected a readable keystore file)")
+                .doesNotContain("short-one");
+
+        NodeSettings withKeystore = settings(Map.of("TESSERA_CLUSTER_KEYSTORE_PASSWORD", "pw"),
+                "--cluster-keystore", keystore.toString(), "--cluster-keystore-alias", "grid");
+        var security = withKeystore.gridBuilder().config().security();
+        assertThat(security.keystore()).isEqualTo(keystore);
+        assertThat(security.keystorePassword()).isEqualTo("pw");
+        assertThat(security.keystoreAlias()).isEqualTo("grid");
+        assertThat(withKeystore.toString()).contains("cluster-keystore=" + keystore + " alias=grid")
+                .doesNotContain("pw ");
     }
 
     @Test
