@@ -7,12 +7,9 @@ import io.tessera.grid.Grid;
 import io.tessera.grid.GridBuilder;
 import io.tessera.grid.GridException;
 import io.tessera.grid.testing.GridCluster;
-import java.io.OutputStream;
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.util.concurrent.TimeUnit;
-import javax.crypto.KeyGenerator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -97,17 +94,16 @@ class ClusterSecurityTest {
         assertThat(Grid.builder().config().security().enabled()).isFalse();
     }
 
+    /** Makes a keystore with the command docs/security.md gives, with the JDK's own keytool. */
     private Path keystore(String name) throws Exception {
-        KeyGenerator generator = KeyGenerator.getInstance("AES");
-        generator.init(256);
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        store.load(null, null);
-        store.setEntry("tessera", new KeyStore.SecretKeyEntry(generator.generateKey()),
-                new KeyStore.PasswordProtection("pw-123456".toCharArray()));
         Path file = dir.resolve(name);
-        try (OutputStream out = Files.newOutputStream(file)) {
-            store.store(out, "pw-123456".toCharArray());
-        }
+        Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
+        Process process = new ProcessBuilder(keytool.toString(), "-genseckey", "-alias", "tessera", "-keyalg", "AES",
+                "-keysize", "256", "-storetype", "PKCS12", "-keystore", file.toString(), "-storepass", "pw-123456")
+                .redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(output).isZero();
         return file;
     }
 }
