@@ -135,9 +135,11 @@ public final class JoinAuth extends AUTH {
     private Object refuseWithoutToken(GMS.GmsHeader gms, Message msg) {
         if (gms.getType() == GMS.GmsHeader.JOIN_RSP) {
             // We asked to join; the member that answered does not authenticate: it runs without security. It has
-            // already put us in its view, so leave it again at once rather than have it wait for failure detection
-            // (meanwhile its leases would lapse). Sent below the encryption, readable to the unsecured member.
-            Message leave = new EmptyMessage(msg.getSrc()).setFlag(Message.Flag.OOB)
+            // already put us in its view: ask to leave at once rather than have it wait for failure detection
+            // (meanwhile its leases would lapse). Sent once, below the encryption, readable to the unsecured member;
+            // if it is lost, failure detection still removes us.
+            // Not bundled: the channel closes right after the failed join, before a bundler would send it.
+            Message leave = new EmptyMessage(msg.getSrc()).setFlag(Message.Flag.OOB, Message.Flag.DONT_BUNDLE)
                     .putHeader(GMS_PROTOCOL_ID, new GMS.GmsHeader(GMS.GmsHeader.LEAVE_REQ, getAddress()));
             down_prot.down(leave);
             failJoin(msg.getSrc(), REFUSED_UNSECURED);
