@@ -244,7 +244,12 @@ public final class RespServer implements AutoCloseable {
         }
     }
 
-    /** {@code 127.0.0.1:6379, TLS 127.0.0.1:6380}: what this server listens on, for logs. */
+    /**
+     * Describes the addresses this server listens on, for logs and status pages.
+     *
+     * @return for example {@code 127.0.0.1:6379, TLS 127.0.0.1:6380}, or {@code TLS 127.0.0.1:6380} without a plain
+     *     port
+     */
     public String endpoints() {
         StringBuilder text = new StringBuilder();
         if (plainChannel != null) {

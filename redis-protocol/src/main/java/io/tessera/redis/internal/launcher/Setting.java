@@ -8,7 +8,8 @@ import java.util.Locale;
  * shows. The command-line options, the environment and config-file lookups are all derived from this table.
  */
 public enum Setting {
-    PORT("port", "PORT", "The RESP (Redis protocol) port; 0 picks a free one.", "6379"),
+    PORT("port", "PORT", "The RESP (Redis protocol) port; 0 picks a free one, or, beside --tls-port, turns the"
+            + " plain port off.", "6379"),
     BIND("bind", "ADDRESS", "The address the RESP port listens on.", "127.0.0.1"),
     CLUSTER_NAME("cluster-name", "NAME", "Nodes with the same cluster name form one cluster.", "tessera"),
     STACK("stack", "STACK", "The JGroups stack: tcp, udp, kubernetes, local, or the path of a JGroups XML file.",
