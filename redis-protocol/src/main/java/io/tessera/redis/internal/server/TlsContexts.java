@@ -6,9 +6,18 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.tessera.redis.RespServerConfig;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.Base64;
 
 /**
  * Builds the TLS port's {@link SslContext} from a {@link RespServerConfig}, with the JDK's TLS (no native library to
@@ -40,6 +49,7 @@ public final class TlsContexts {
             throw new IllegalArgumentException("tls-cert-file \"" + cert + "\" or tls-key-file \"" + key
                     + "\" cannot be read as PEM: " + rootMessage(e), e);
         }
+        checkKeyMatchesCertificate(cert, key);
         if (ca != null) {
             try {
                 builder.trustManager(ca.toFile());
@@ -95,6 +105,69 @@ public final class TlsContexts {
             throw new IllegalArgumentException("tls-key-file \"" + key + "\" holds no PEM private key (expected"
                     + " -----BEGIN PRIVATE KEY-----)");
         }
+    }
+
+    /**
+     * A key that is not the certificate's would be accepted here and fail every handshake later, seen only as
+     * debug-level handshake failures: sign with the key and verify with the certificate's public key now. Keys of
+     * an algorithm this cannot sign with are left to the handshake.
+     */
+    private static void checkKeyMatchesCertificate(Path cert, Path key) {
+        X509Certificate certificate;
+        PrivateKey privateKey;
+        try (InputStream in = Files.newInputStream(cert)) {
+            certificate = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
+            throw new IllegalArgumentException("tls-cert-file \"" + cert + "\" holds no PEM certificate: "
+                    + e.getMessage(), e);
+        }
+        try {
+            String base64 = Files.readString(key, StandardCharsets.US_ASCII)
+                    .replaceAll("-----(BEGIN|END) PRIVATE KEY-----", "").replaceAll("\\s", "");
+            privateKey = privateKey(Base64.getDecoder().decode(base64));
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("tls-key-file \"" + key + "\" cannot be read as a PKCS#8 PEM key: "
+                    + e.getMessage(), e);
+        }
+        String algorithm = switch (privateKey.getAlgorithm()) {
+            case "RSA" -> "SHA256withRSA";
+            case "EC" -> "SHA256withECDSA";
+            case "Ed25519", "Ed448", "EdDSA" -> privateKey.getAlgorithm();
+            default -> null;
+        };
+        if (algorithm == null) {
+            return;
+        }
+        try {
+            byte[] probe = "tessera tls key check".getBytes(StandardCharsets.US_ASCII);
+            Signature signer = Signature.getInstance(algorithm);
+            signer.initSign(privateKey);
+            signer.update(probe);
+            byte[] signature = signer.sign();
+            Signature verifier = Signature.getInstance(algorithm);
+            verifier.initVerify(certificate.getPublicKey());
+            verifier.update(probe);
+            if (verifier.verify(signature)) {
+                return;
+            }
+        } catch (GeneralSecurityException e) {
+            // a key of another algorithm than the certificate's: the mismatch reported below
+        }
+        throw new IllegalArgumentException("tls-key-file \"" + key + "\" is not the key of the certificate in"
+                + " tls-cert-file \"" + cert + "\" (" + certificate.getSubjectX500Principal().getName()
+                + "); give the key the certificate was made for");
+    }
+
+    private static PrivateKey privateKey(byte[] pkcs8) {
+        PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(pkcs8);
+        for (String algorithm : new String[] {"RSA", "EC", "Ed25519", "Ed448"}) {
+            try {
+                return KeyFactory.getInstance(algorithm).generatePrivate(spec);
+            } catch (GeneralSecurityException e) {
+                // try the next algorithm
+            }
+        }
+        throw new IllegalArgumentException("not an RSA, EC or EdDSA key");
     }
 
     private static String rootMessage(Throwable e) {

@@ -118,6 +118,16 @@ class TlsSettingsTest {
     }
 
     @Test
+    void keyOfAnotherCertificate_exits2_namingBothFiles() {
+        Launcher.Parsed parsed = parse(Map.of(), tlsArgs("--tls-key-file", certs.clientKey().toString()));
+
+        assertThat(parsed.exitCode()).isEqualTo(2);
+        assertThat(err.toString()).contains("--tls-key-file \"" + certs.clientKey() + "\" is not the key of the"
+                + " certificate in tls-cert-file \"" + certs.serverCert() + "\" (CN=localhost); give the key the"
+                + " certificate was made for");
+    }
+
+    @Test
     void tlsFileWithoutTlsPort_badAuthClients_badProtocols_exit2() {
         assertThat(parse(Map.of(), "--tls-cert-file", certs.serverCert().toString()).exitCode()).isEqualTo(2);
         assertThat(parse(Map.of(), tlsArgs("--tls-auth-clients", "maybe")).exitCode()).isEqualTo(2);
