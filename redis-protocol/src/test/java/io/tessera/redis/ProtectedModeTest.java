@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tessera.grid.Grid;
 import io.tessera.redis.internal.command.ClientAddresses;
 import io.tessera.redis.testing.RespCluster;
+import io.tessera.redis.testing.TestCertificates;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Inet4Address;
@@ -14,13 +15,16 @@ import java.net.NetworkInterface;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Protected mode over real sockets: a server bound to this machine's non-loopback address, and clients whose source
@@ -30,6 +34,8 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ProtectedModeTest {
     private static final String DENIED = "-" + ClientAddresses.PROTECTED_MODE_DENIED + "\r\n";
+    @TempDir
+    static Path certificates;
     private static InetAddress external;
     private static RespCluster cluster;
 
@@ -102,6 +108,23 @@ class ProtectedModeTest {
             assertThat(exchange(external, server, "PING\r\n")).isIn(DENIED, DENIED + "(reset)");
             assertThat(exchange(InetAddress.getLoopbackAddress(), server, "PING\r\n"))
                     .as("the refusal harmed nobody else").isEqualTo("+PONG\r\n");
+        }
+    }
+
+    @Test
+    void noPassword_tlsClientFromAnotherAddress_getsTheDeniedTextOverTls() throws IOException {
+        TestCertificates certs = TestCertificates.create(certificates);
+        try (RespServer server = serverOnExternal(b -> b.tlsPort(0).tlsCertFile(certs.serverCert())
+                .tlsKeyFile(certs.serverKey()).tlsAuthClients(RespServerConfig.TlsAuthClients.NO))) {
+            SSLSocket socket = (SSLSocket) certs.clientContextWithoutCert().getSocketFactory()
+                    .createSocket(external, server.tlsPort(), external, 0);
+            try (socket) {
+                socket.setSoTimeout(5_000);
+                socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                byte[] answer = socket.getInputStream().readNBytes(DENIED.length());
+                assertThat(new String(answer, StandardCharsets.US_ASCII)).isEqualTo(DENIED);
+            }
         }
     }
 

@@ -87,34 +87,42 @@ public final class TestCertificates {
         }
     }
 
+    /** The test CA's certificate, PEM. */
     public Path caCert() {
         return dir.resolve("ca.crt");
     }
 
+    /** The server certificate (127.0.0.1, localhost), PEM, signed by the CA. */
     public Path serverCert() {
         return dir.resolve("server.crt");
     }
 
+    /** The server's key, unencrypted PKCS#8 PEM. */
     public Path serverKey() {
         return dir.resolve("server.key");
     }
 
+    /** The server's key in OpenSSL's traditional form (BEGIN RSA PRIVATE KEY). */
     public Path serverKeyPkcs1() {
         return dir.resolve("server-pkcs1.key");
     }
 
+    /** A client certificate the CA signed, PEM. */
     public Path clientCert() {
         return dir.resolve("client.crt");
     }
 
+    /** The client certificate's key, PKCS#8 PEM. */
     public Path clientKey() {
         return dir.resolve("client.key");
     }
 
+    /** A client certificate another CA signed, PEM. */
     public Path strangerCert() {
         return dir.resolve("stranger.crt");
     }
 
+    /** The stranger certificate's key, PKCS#8 PEM. */
     public Path strangerKey() {
         return dir.resolve("stranger.key");
     }
