@@ -143,6 +143,8 @@ public final class RespServer implements AutoCloseable {
      * @param config how the server listens and what it allows
      * @return the server, listening
      * @throws IllegalStateException naming the address if it cannot be bound
+     * @throws IllegalArgumentException naming the setting and file if the TLS certificate, key or CA file cannot be
+     *     used
      */
     public static RespServer start(Grid grid, RespServerConfig config) {
         return start(grid, config, RespEventLoops.create(config.ioThreads()), true);
@@ -157,17 +159,27 @@ public final class RespServer implements AutoCloseable {
      * @param loops the event loops the connections run on
      * @return the server, listening
      * @throws IllegalStateException naming the address if it cannot be bound
+     * @throws IllegalArgumentException naming the setting and file if the TLS certificate, key or CA file cannot be
+     *     used
      */
     public static RespServer start(Grid grid, RespServerConfig config, RespEventLoops loops) {
         return start(grid, config, loops, false);
     }
 
     private static RespServer start(Grid grid, RespServerConfig config, RespEventLoops loops, boolean ownsLoops) {
+        // A bad certificate or key fails first, naming the file, before anything is opened that would need closing.
+        SslContext tls;
+        try {
+            tls = config.tlsEnabled() ? TlsContexts.forServer(config) : null;
+        } catch (IllegalArgumentException e) {
+            if (ownsLoops) {
+                loops.close();
+            }
+            throw e;
+        }
         ServerContext context = new ServerContext(grid, config);
         CommandDispatcher dispatcher = new CommandDispatcher(context, CommandTable.standard());
         RespMeters meters = RespMeters.register(grid.meterRegistry(), context);
-        // A bad certificate or key must fail before anything binds, naming the file.
-        SslContext tls = config.tlsEnabled() ? TlsContexts.forServer(config) : null;
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("tessera-resp-accept", true),
                 RespEventLoops.ioHandlers(loops.epoll()));
         Channel plain = null;
