@@ -8,6 +8,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.tessera.grid.Grid;
 import io.tessera.grid.SerializationConfig;
@@ -25,6 +26,7 @@ import io.tessera.redis.internal.command.TransactionProcessor;
 import io.tessera.redis.internal.protocol.RespRequestDecoder;
 import io.tessera.redis.internal.server.RespConnectionHandler;
 import io.tessera.redis.internal.server.RespMeters;
+import io.tessera.redis.internal.server.TlsContexts;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -90,15 +92,19 @@ public final class RespServer implements AutoCloseable {
     private final EventLoopGroup bossGroup;
     /** The loops this server made for itself and closes, or null when they are shared. */
     private final RespEventLoops ownLoops;
-    private final Channel serverChannel;
+    /** The plain port's listening channel, or null with {@code port} off. */
+    private final Channel plainChannel;
+    /** The TLS port's listening channel, or null without a TLS port. */
+    private final Channel tlsChannel;
     private final RespMeters meters;
 
     private RespServer(ServerContext context, EventLoopGroup bossGroup, RespEventLoops ownLoops,
-                       Channel serverChannel, RespMeters meters) {
+                       Channel plainChannel, Channel tlsChannel, RespMeters meters) {
         this.context = context;
         this.bossGroup = bossGroup;
         this.ownLoops = ownLoops;
-        this.serverChannel = serverChannel;
+        this.plainChannel = plainChannel;
+        this.tlsChannel = tlsChannel;
         this.meters = meters;
     }
 
@@ -137,6 +143,8 @@ public final class RespServer implements AutoCloseable {
      * @param config how the server listens and what it allows
      * @return the server, listening
      * @throws IllegalStateException naming the address if it cannot be bound
+     * @throws IllegalArgumentException naming the setting and file if the TLS certificate, key or CA file cannot be
+     *     used
      */
     public static RespServer start(Grid grid, RespServerConfig config) {
         return start(grid, config, RespEventLoops.create(config.ioThreads()), true);
@@ -151,18 +159,71 @@ public final class RespServer implements AutoCloseable {
      * @param loops the event loops the connections run on
      * @return the server, listening
      * @throws IllegalStateException naming the address if it cannot be bound
+     * @throws IllegalArgumentException naming the setting and file if the TLS certificate, key or CA file cannot be
+     *     used
      */
     public static RespServer start(Grid grid, RespServerConfig config, RespEventLoops loops) {
         return start(grid, config, loops, false);
     }
 
     private static RespServer start(Grid grid, RespServerConfig config, RespEventLoops loops, boolean ownsLoops) {
+        // A bad certificate or key fails first, naming the file, before anything is opened that would need closing.
+        SslContext tls;
+        try {
+            tls = config.tlsEnabled() ? TlsContexts.forServer(config) : null;
+        } catch (IllegalArgumentException e) {
+            if (ownsLoops) {
+                loops.close();
+            }
+            throw e;
+        }
         ServerContext context = new ServerContext(grid, config);
         CommandDispatcher dispatcher = new CommandDispatcher(context, CommandTable.standard());
         RespMeters meters = RespMeters.register(grid.meterRegistry(), context);
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("tessera-resp-accept", true),
                 RespEventLoops.ioHandlers(loops.epoll()));
-        ServerBootstrap bootstrap = new ServerBootstrap()
+        Channel plain = null;
+        Channel secure = null;
+        try {
+            if (config.port() != RespServerConfig.PORT_OFF) {
+                plain = bind(bootstrap(boss, loops, config, context, dispatcher, null), config, config.port(),
+                        "--port");
+            }
+            if (tls != null) {
+                secure = bind(bootstrap(boss, loops, config, context, dispatcher, tls), config, config.tlsPort(),
+                        "--tls-port");
+            }
+        } catch (RuntimeException e) {
+            if (plain != null) {
+                plain.close().syncUninterruptibly();
+            }
+            boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            meters.close();
+            if (ownsLoops) {
+                loops.close();
+            }
+            throw e;
+        }
+        int port = plain == null ? RespServerConfig.PORT_OFF : ((InetSocketAddress) plain.localAddress()).getPort();
+        int tlsPort = secure == null ? RespServerConfig.PORT_OFF
+                : ((InetSocketAddress) secure.localAddress()).getPort();
+        // CLUSTER SLOTS/SHARDS/NODES name the port clients can use: the plain one, or the TLS one if it is alone.
+        context.port(port != RespServerConfig.PORT_OFF ? port : tlsPort);
+        RespServer server = new RespServer(context, boss, ownsLoops ? loops : null, plain, secure, meters);
+        try {
+            context.publishEndpoint(); // CLUSTER SLOTS/SHARDS/NODES on every member name this port
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        log.info("RESP server listening on {} (member {} of cluster '{}', {} transport)", server.endpoints(),
+                grid.localMember().name(), grid.clusterName(), loops.epoll() ? "epoll" : "NIO");
+        return server;
+    }
+
+    private static ServerBootstrap bootstrap(EventLoopGroup boss, RespEventLoops loops, RespServerConfig config,
+                                             ServerContext context, CommandDispatcher dispatcher, SslContext tls) {
+        return new ServerBootstrap()
                 .group(boss, loops.group())
                 .channel(loops.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 511)
@@ -173,64 +234,82 @@ public final class RespServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
+                        if (tls != null) {
+                            // A plaintext client or a failed handshake ends up in RespConnectionHandler's
+                            // exceptionCaught: logged at debug, the connection closed, nobody else affected.
+                            channel.pipeline().addLast("tls", tls.newHandler(channel.alloc()));
+                        }
                         channel.pipeline()
                                 .addLast("resp-decoder", new RespRequestDecoder(config.protoMaxBulkLen(),
                                         config.clientQueryBufferLimit()))
                                 .addLast("resp-handler", new RespConnectionHandler(context, dispatcher));
                     }
                 });
-        Channel channel;
+    }
+
+    private static Channel bind(ServerBootstrap bootstrap, RespServerConfig config, int port, String option) {
         try {
-            channel = bootstrap.bind(new InetSocketAddress(config.bindAddress(), config.port())).syncUninterruptibly()
-                    .channel();
+            return bootstrap.bind(new InetSocketAddress(config.bindAddress(), port)).syncUninterruptibly().channel();
         } catch (RuntimeException e) {
-            boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-            meters.close();
-            if (ownsLoops) {
-                loops.close();
-            }
-            throw new IllegalStateException("cannot listen on " + config.bindAddress() + ":" + config.port() + ": "
-                    + e.getMessage() + " (is another server using the port? choose another with --port)", e);
+            throw new IllegalStateException("cannot listen on " + config.bindAddress() + ":" + port + ": "
+                    + e.getMessage() + " (is another server using the port? choose another with " + option + ")", e);
         }
-        int port = ((InetSocketAddress) channel.localAddress()).getPort();
-        context.port(port);
-        RespServer server = new RespServer(context, boss, ownsLoops ? loops : null, channel, meters);
-        try {
-            context.publishEndpoint(); // CLUSTER SLOTS/SHARDS/NODES on every member name this port
-        } catch (RuntimeException e) {
-            server.close();
-            throw e;
-        }
-        log.info("RESP server listening on {}:{} (member {} of cluster '{}', {} transport)", config.bindAddress(),
-                port, grid.localMember().name(), grid.clusterName(), loops.epoll() ? "epoll" : "NIO");
-        return server;
     }
 
     /**
-     * Returns the port the server listens on (useful with port 0).
+     * Describes the addresses this server listens on, for logs and status pages.
      *
-     * @return the bound port
+     * @return for example {@code 127.0.0.1:6379, TLS 127.0.0.1:6380}, or {@code TLS 127.0.0.1:6380} without a plain
+     *     port
+     */
+    public String endpoints() {
+        StringBuilder text = new StringBuilder();
+        if (plainChannel != null) {
+            text.append(context.config().bindAddress()).append(':').append(port());
+        }
+        if (tlsChannel != null) {
+            text.append(text.isEmpty() ? "" : ", ").append("TLS ").append(context.config().bindAddress()).append(':')
+                    .append(tlsPort());
+        }
+        return text.toString();
+    }
+
+    /**
+     * Returns the plain port the server listens on (useful with port 0).
+     *
+     * @return the bound port, or {@link RespServerConfig#PORT_OFF} when only the TLS port is served
      */
     public int port() {
-        return context.port();
+        return plainChannel == null ? RespServerConfig.PORT_OFF
+                : ((InetSocketAddress) plainChannel.localAddress()).getPort();
     }
 
     /**
-     * Returns the address the server listens on.
+     * Returns the TLS port the server listens on (useful with a TLS port of 0).
+     *
+     * @return the bound TLS port, or {@link RespServerConfig#PORT_OFF} without one
+     */
+    public int tlsPort() {
+        return tlsChannel == null ? RespServerConfig.PORT_OFF
+                : ((InetSocketAddress) tlsChannel.localAddress()).getPort();
+    }
+
+    /**
+     * Returns the address the server listens on: the plain port's, or the TLS port's when it is alone.
      *
      * @return the bound address and port
      */
     public InetSocketAddress address() {
-        return (InetSocketAddress) serverChannel.localAddress();
+        return (InetSocketAddress) (plainChannel != null ? plainChannel : tlsChannel).localAddress();
     }
 
     /**
-     * Tells whether the server listens on its port: from {@link #start} until {@link #close}.
+     * Tells whether the server listens on its ports: from {@link #start} until {@link #close}.
      *
-     * @return whether the server socket is open
+     * @return whether every server socket is open
      */
     public boolean isListening() {
-        return serverChannel.isActive();
+        return (plainChannel == null || plainChannel.isActive()) && (tlsChannel == null || tlsChannel.isActive());
     }
 
     /**
@@ -279,7 +358,12 @@ public final class RespServer implements AutoCloseable {
     /** Stops listening and closes every client connection; the grid stays up. */
     @Override
     public void close() {
-        serverChannel.close().syncUninterruptibly();
+        if (plainChannel != null) {
+            plainChannel.close().syncUninterruptibly();
+        }
+        if (tlsChannel != null) {
+            tlsChannel.close().syncUninterruptibly();
+        }
         for (ClientSession client : context.clients()) {
             client.channel().close();
         }

@@ -1,14 +1,38 @@
 package io.tessera.redis;
 
 import io.tessera.grid.MapConfig;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * How a {@link RespServer} listens and what it allows. Immutable; build with {@link #builder()}. The defaults are
  * Redis's: 127.0.0.1:6379, no password, 10,000 clients, 16 databases, 512 MB bulk strings, 1 GB query buffer, no
- * maxmemory and {@code noeviction}; the databases are grid maps with {@link MapConfig#defaults()}.
+ * maxmemory and {@code noeviction}; the databases are grid maps with {@link MapConfig#defaults()}; no TLS port;
+ * protected mode on.
+ *
+ * <p>TLS for clients uses Redis's setting names: a {@link Builder#tlsPort TLS port} next to (or instead of) the plain
+ * one, a PEM certificate chain and PKCS#8 PEM key, a CA file to check client certificates against, whether clients
+ * must present one ({@link TlsAuthClients}) and the protocol versions offered.
  */
 public final class RespServerConfig {
+    /** {@link #port()} or {@link #tlsPort()} when that port is not served. */
+    public static final int PORT_OFF = -1;
+    /** The protocol versions {@link Builder#tlsProtocols} accepts; the JDK refuses older ones by default. */
+    public static final Set<String> TLS_PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
+
+    /** Redis's {@code tls-auth-clients}: whether a client on the TLS port must present a certificate. */
+    public enum TlsAuthClients {
+        /** A client must present a certificate the CA signed, or the handshake fails (Redis's default). */
+        YES,
+        /** A client may present a certificate; if it does, the CA must have signed it. */
+        OPTIONAL,
+        /** Client certificates are not asked for. */
+        NO
+    }
+
     private final String bindAddress;
     private final int port;
     private final String requirePass;
@@ -20,6 +44,13 @@ public final class RespServerConfig {
     private final MapConfig databaseConfig;
     private final long maxMemory;
     private final String maxMemoryPolicy;
+    private final int tlsPort;
+    private final Path tlsCertFile;
+    private final Path tlsKeyFile;
+    private final Path tlsCaCertFile;
+    private final TlsAuthClients tlsAuthClients;
+    private final List<String> tlsProtocols;
+    private final boolean protectedMode;
 
     private RespServerConfig(Builder b) {
         this.bindAddress = b.bindAddress;
@@ -33,6 +64,13 @@ public final class RespServerConfig {
         this.databaseConfig = b.databaseConfig;
         this.maxMemory = b.maxMemory;
         this.maxMemoryPolicy = b.maxMemoryPolicy;
+        this.tlsPort = b.tlsPort;
+        this.tlsCertFile = b.tlsCertFile;
+        this.tlsKeyFile = b.tlsKeyFile;
+        this.tlsCaCertFile = b.tlsCaCertFile;
+        this.tlsAuthClients = b.tlsAuthClients;
+        this.tlsProtocols = b.tlsProtocols;
+        this.protectedMode = b.protectedMode;
     }
 
     /**
@@ -63,9 +101,10 @@ public final class RespServerConfig {
     }
 
     /**
-     * Returns the TCP port (default 6379; 0 picks a free one, see {@link RespServer#port()}).
+     * Returns the plain TCP port (default 6379; 0 picks a free one, see {@link RespServer#port()}), or
+     * {@link #PORT_OFF} when only the TLS port is served.
      *
-     * @return the port, 0 to 65535
+     * @return the port, 0 to 65535, or {@link #PORT_OFF}
      */
     public int port() {
         return port;
@@ -159,6 +198,83 @@ public final class RespServerConfig {
     }
 
     /**
+     * Returns the port clients reach over TLS ({@code tls-port}; 0 picks a free one, see
+     * {@link RespServer#tlsPort()}), or {@link #PORT_OFF} (the default) for none.
+     *
+     * @return the port, 0 to 65535, or {@link #PORT_OFF}
+     */
+    public int tlsPort() {
+        return tlsPort;
+    }
+
+    /**
+     * Returns whether the server has a TLS port.
+     *
+     * @return whether {@link #tlsPort()} is not {@link #PORT_OFF}
+     */
+    public boolean tlsEnabled() {
+        return tlsPort != PORT_OFF;
+    }
+
+    /**
+     * Returns the PEM file of the server's certificate chain ({@code tls-cert-file}), or {@code null}.
+     *
+     * @return the file, or {@code null} without TLS
+     */
+    public Path tlsCertFile() {
+        return tlsCertFile;
+    }
+
+    /**
+     * Returns the PEM file of the server's unencrypted PKCS#8 private key ({@code tls-key-file}), or {@code null}.
+     *
+     * @return the file, or {@code null} without TLS
+     */
+    public Path tlsKeyFile() {
+        return tlsKeyFile;
+    }
+
+    /**
+     * Returns the PEM file of the CA certificates client certificates are checked against ({@code tls-ca-cert-file}),
+     * or {@code null}.
+     *
+     * @return the file, or {@code null}
+     */
+    public Path tlsCaCertFile() {
+        return tlsCaCertFile;
+    }
+
+    /**
+     * Returns whether clients on the TLS port must present a certificate ({@code tls-auth-clients}, default
+     * {@link TlsAuthClients#YES}).
+     *
+     * @return the client certificate policy
+     */
+    public TlsAuthClients tlsAuthClients() {
+        return tlsAuthClients;
+    }
+
+    /**
+     * Returns the TLS protocol versions offered ({@code tls-protocols}); empty (the default) for the JDK's
+     * defaults, TLSv1.2 and TLSv1.3.
+     *
+     * @return the versions, from {@link #TLS_PROTOCOLS}
+     */
+    public List<String> tlsProtocols() {
+        return tlsProtocols;
+    }
+
+    /**
+     * Returns Redis's {@code protected-mode} (default on): while it is on and no password is set, clients from other
+     * hosts are refused with Redis's {@code -DENIED} error; clients on a loopback address are always served.
+     *
+     * @return whether protected mode is on
+     */
+    public boolean protectedMode() {
+        return protectedMode;
+    }
+
+    /**
      * Returns a builder that starts from this config, to derive a changed copy.
      *
      * @return a new builder holding this config's settings
@@ -167,7 +283,9 @@ public final class RespServerConfig {
         return builder().bindAddress(bindAddress).port(port).requirePass(requirePass).maxClients(maxClients)
                 .databases(databases).protoMaxBulkLen(protoMaxBulkLen)
                 .clientQueryBufferLimit(clientQueryBufferLimit).ioThreads(ioThreads).databaseConfig(databaseConfig)
-                .maxMemory(maxMemory).maxMemoryPolicy(maxMemoryPolicy);
+                .maxMemory(maxMemory).maxMemoryPolicy(maxMemoryPolicy).tlsPort(tlsPort).tlsCertFile(tlsCertFile)
+                .tlsKeyFile(tlsKeyFile).tlsCaCertFile(tlsCaCertFile).tlsAuthClients(tlsAuthClients)
+                .tlsProtocols(tlsProtocols).protectedMode(protectedMode);
     }
 
     @Override
@@ -176,7 +294,9 @@ public final class RespServerConfig {
                 + (requirePass == null ? "none" : "set") + ", maxclients=" + maxClients + ", databases=" + databases
                 + ", proto-max-bulk-len=" + protoMaxBulkLen + ", client-query-buffer-limit=" + clientQueryBufferLimit
                 + ", io-threads=" + ioThreads + ", maxmemory=" + maxMemory + ", maxmemory-policy=" + maxMemoryPolicy
-                + ", databases-map=" + databaseConfig + "]";
+                + ", databases-map=" + databaseConfig + ", tls-port=" + tlsPort + ", tls-cert-file=" + tlsCertFile
+                + ", tls-key-file=" + tlsKeyFile + ", tls-ca-cert-file=" + tlsCaCertFile + ", tls-auth-clients="
+                + tlsAuthClients + ", tls-protocols=" + tlsProtocols + ", protected-mode=" + protectedMode + "]";
     }
 
     /** Collects settings; {@link #build()} checks them. */
@@ -192,8 +312,99 @@ public final class RespServerConfig {
         private MapConfig databaseConfig = MapConfig.defaults();
         private long maxMemory;
         private String maxMemoryPolicy = "noeviction";
+        private int tlsPort = PORT_OFF;
+        private Path tlsCertFile;
+        private Path tlsKeyFile;
+        private Path tlsCaCertFile;
+        private TlsAuthClients tlsAuthClients = TlsAuthClients.YES;
+        private List<String> tlsProtocols = List.of();
+        private boolean protectedMode = true;
 
         private Builder() {
+        }
+
+        /**
+         * Sets the port clients reach over TLS ({@code tls-port}); 0 picks a free one, {@link #PORT_OFF} (the
+         * default) serves none. A TLS port needs {@link #tlsCertFile} and {@link #tlsKeyFile}.
+         *
+         * @param tlsPort the port, 0 to 65535, or {@link #PORT_OFF}; {@link #build()} refuses others
+         * @return this builder
+         */
+        public Builder tlsPort(int tlsPort) {
+            this.tlsPort = tlsPort;
+            return this;
+        }
+
+        /**
+         * Sets the PEM file of the server's certificate, followed by any intermediate certificates
+         * ({@code tls-cert-file}).
+         *
+         * @param tlsCertFile the file, or {@code null} for none
+         * @return this builder
+         */
+        public Builder tlsCertFile(Path tlsCertFile) {
+            this.tlsCertFile = tlsCertFile;
+            return this;
+        }
+
+        /**
+         * Sets the PEM file of the server's private key, unencrypted PKCS#8 ({@code BEGIN PRIVATE KEY};
+         * {@code openssl pkcs8 -topk8 -nocrypt} converts other forms) ({@code tls-key-file}).
+         *
+         * @param tlsKeyFile the file, or {@code null} for none
+         * @return this builder
+         */
+        public Builder tlsKeyFile(Path tlsKeyFile) {
+            this.tlsKeyFile = tlsKeyFile;
+            return this;
+        }
+
+        /**
+         * Sets the PEM file of the CA certificates that client certificates must chain to ({@code tls-ca-cert-file});
+         * needed unless {@link #tlsAuthClients} is {@link TlsAuthClients#NO}.
+         *
+         * @param tlsCaCertFile the file, or {@code null} for none
+         * @return this builder
+         */
+        public Builder tlsCaCertFile(Path tlsCaCertFile) {
+            this.tlsCaCertFile = tlsCaCertFile;
+            return this;
+        }
+
+        /**
+         * Sets whether clients on the TLS port must present a certificate ({@code tls-auth-clients}, default
+         * {@link TlsAuthClients#YES} as in Redis).
+         *
+         * @param tlsAuthClients the client certificate policy
+         * @return this builder
+         */
+        public Builder tlsAuthClients(TlsAuthClients tlsAuthClients) {
+            this.tlsAuthClients = Objects.requireNonNull(tlsAuthClients, "tlsAuthClients");
+            return this;
+        }
+
+        /**
+         * Sets the TLS protocol versions offered ({@code tls-protocols}): {@code TLSv1.2}, {@code TLSv1.3} or both;
+         * empty (the default) for the JDK's defaults.
+         *
+         * @param tlsProtocols the versions; {@link #build()} refuses others than {@link #TLS_PROTOCOLS}
+         * @return this builder
+         */
+        public Builder tlsProtocols(List<String> tlsProtocols) {
+            this.tlsProtocols = List.copyOf(tlsProtocols);
+            return this;
+        }
+
+        /**
+         * Sets Redis's {@code protected-mode} (default on): while on and no password is set, clients from other
+         * hosts are refused with Redis's {@code -DENIED} error and disconnected.
+         *
+         * @param protectedMode whether protected mode is on
+         * @return this builder
+         */
+        public Builder protectedMode(boolean protectedMode) {
+            this.protectedMode = protectedMode;
+            return this;
         }
 
         /**
@@ -231,9 +442,10 @@ public final class RespServerConfig {
         }
 
         /**
-         * Sets the TCP port (default 6379); 0 picks a free one.
+         * Sets the plain TCP port (default 6379); 0 picks a free one, {@link #PORT_OFF} serves clients on the
+         * {@link #tlsPort TLS port} only.
          *
-         * @param port the port, 0 to 65535; {@link #build()} refuses others
+         * @param port the port, 0 to 65535, or {@link #PORT_OFF}; {@link #build()} refuses others
          * @return this builder
          */
         public Builder port(int port) {
@@ -325,11 +537,25 @@ public final class RespServerConfig {
          * Builds the config, checking every setting.
          *
          * @return the immutable config
-         * @throws IllegalArgumentException naming the setting if one is out of range or {@code maxmemory-policy} is
-         *     unknown
+         * @throws IllegalArgumentException naming the setting if one is out of range, {@code maxmemory-policy} is
+         *     unknown, or the TLS settings do not fit together
          */
         public RespServerConfig build() {
-            require(port >= 0 && port <= 65535, "port must be 0..65535, got " + port);
+            require(port == PORT_OFF || port >= 0 && port <= 65535, "port must be 0..65535, got " + port);
+            require(tlsPort == PORT_OFF || tlsPort >= 0 && tlsPort <= 65535, "tls-port must be 0..65535, got "
+                    + tlsPort);
+            require(port != PORT_OFF || tlsPort != PORT_OFF, "port is off and there is no tls-port: set one of them");
+            for (String protocol : tlsProtocols) {
+                require(TLS_PROTOCOLS.contains(protocol), "tls-protocols must name TLSv1.2 and/or TLSv1.3, got "
+                        + protocol);
+            }
+            if (tlsPort != PORT_OFF) {
+                require(tlsCertFile != null, "tls-port needs tls-cert-file (the server's PEM certificate chain)");
+                require(tlsKeyFile != null, "tls-port needs tls-key-file (the server's PEM private key)");
+                require(tlsAuthClients == TlsAuthClients.NO || tlsCaCertFile != null, "tls-auth-clients "
+                        + tlsAuthClients.name().toLowerCase(Locale.ROOT) + " needs tls-ca-cert-file (the CA"
+                        + " that signs client certificates); or set tls-auth-clients no");
+            }
             require(maxClients >= 1, "maxclients must be at least 1, got " + maxClients);
             require(databases >= 1 && databases <= 1024, "databases must be 1..1024, got " + databases);
             require(protoMaxBulkLen >= 1024 * 1024, "proto-max-bulk-len must be at least 1 MB, got "

@@ -2,7 +2,9 @@ package io.tessera.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tessera.redis.RespServerConfig.TlsAuthClients;
 import io.tessera.redis.testing.RespCluster;
+import io.tessera.redis.testing.TestCertificates;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,21 +12,28 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
+import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 
 /**
  * 100,000 random and mutated RESP frames against a member: it stays up, answers PING on a fresh connection, and
  * every key written before the storm reads back unchanged. Frames go out in batches over fresh connections, each
- * half-closed after its batch, so the server also sees clients vanish mid-request.
+ * half-closed after its batch, so the server also sees clients vanish mid-request. A shorter run does the same on the
+ * members' TLS ports, where every fifth connection sends its frames without TLS (a garbage handshake).
  */
 class FuzzTest {
     private static final long SEED = 0x7E55E4A;
     private static final int FRAMES = 100_000;
+    private static final int TLS_FRAMES = 10_000;
     private static final int FRAMES_PER_CONNECTION = 200;
     private static final int KEPT_KEYS = 1_000;
     private static final List<String> VALID = List.of(
@@ -40,11 +49,17 @@ class FuzzTest {
             "SET fuzz:c \"quoted value\"\r\n",
             "*2\r\n$6\r\nSELECT\r\n$1\r\n1\r\n");
 
+    @TempDir
+    static Path certificates;
     private static RespCluster cluster;
+    private static SSLContext tlsClient;
 
     @BeforeAll
     static void start() {
-        cluster = RespCluster.start(2);
+        TestCertificates certs = TestCertificates.create(certificates);
+        tlsClient = certs.clientContextWithoutCert();
+        cluster = RespCluster.start(2, b -> b.tlsPort(0).tlsCertFile(certs.serverCert())
+                .tlsKeyFile(certs.serverKey()).tlsAuthClients(TlsAuthClients.NO));
     }
 
     @AfterAll
@@ -78,6 +93,44 @@ class FuzzTest {
                 assertThat(fresh.ping()).isEqualTo("PONG");
                 for (int i = 0; i < KEPT_KEYS; i++) {
                     assertThat(fresh.get("keep:" + i)).isEqualTo("value-" + i);
+                }
+            }
+        }
+    }
+
+    @Test
+    void randomAndMutatedFrames_overTls_andGarbageHandshakes_neitherCrashTheMember_norLoseData() throws IOException {
+        DefaultJedisClientConfig tls = DefaultJedisClientConfig.builder().ssl(true)
+                .sslSocketFactory(tlsClient.getSocketFactory()).build();
+        try (Jedis jedis = new Jedis(new HostAndPort("127.0.0.1", cluster.server(0).tlsPort()), tls)) {
+            for (int i = 0; i < KEPT_KEYS; i++) {
+                assertThat(jedis.set("keep-tls:" + i, "value-" + i)).isEqualTo("OK");
+            }
+        }
+        Random random = new Random(SEED + 1);
+        int sent = 0;
+        int connections = 0;
+        long repliesBytes = 0;
+        while (sent < TLS_FRAMES) {
+            ByteArrayOutputStream batch = new ByteArrayOutputStream();
+            for (int i = 0; i < FRAMES_PER_CONNECTION && sent < TLS_FRAMES; i++, sent++) {
+                batch.writeBytes(frame(random));
+            }
+            int port = cluster.server(connections % 2).tlsPort();
+            boolean plaintext = connections++ % 5 == 4;
+            long answered = sendAndDrain(plaintext ? new Socket("127.0.0.1", port)
+                    : tlsClient.getSocketFactory().createSocket("127.0.0.1", port), batch.toByteArray());
+            if (!plaintext) {
+                repliesBytes += answered;
+            }
+        }
+        assertThat(repliesBytes).as("the members answered the fuzzed TLS connections").isPositive();
+
+        for (int member = 0; member < 2; member++) {
+            try (Jedis fresh = new Jedis(new HostAndPort("127.0.0.1", cluster.server(member).tlsPort()), tls)) {
+                assertThat(fresh.ping()).isEqualTo("PONG");
+                for (int i = 0; i < KEPT_KEYS; i++) {
+                    assertThat(fresh.get("keep-tls:" + i)).isEqualTo("value-" + i);
                 }
             }
         }
@@ -119,7 +172,12 @@ class FuzzTest {
 
     /** Sends {@code bytes}, half-closes, and reads until the server closes; returns the bytes it answered. */
     private static long sendAndDrain(int port, byte[] bytes) throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", port)) {
+        return sendAndDrain(new Socket("127.0.0.1", port), bytes);
+    }
+
+    /** Sends {@code bytes} on {@code connected}, half-closes, and reads until the server closes. */
+    private static long sendAndDrain(Socket connected, byte[] bytes) throws IOException {
+        try (Socket socket = connected) {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
             try {

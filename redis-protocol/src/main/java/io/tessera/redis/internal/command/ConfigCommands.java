@@ -63,6 +63,7 @@ final class ConfigCommands {
         values.put("port", Integer.toString(server.port()));
         values.put("bind", config.bindAddress());
         values.put("requirepass", server.requirePass() == null ? "" : server.requirePass());
+        values.put("protected-mode", server.protectedMode() ? "yes" : "no");
         values.put("maxclients", Integer.toString(server.maxClients()));
         values.put("databases", Integer.toString(server.databaseCount()));
         values.put("proto-max-bulk-len", Integer.toString(config.protoMaxBulkLen()));
@@ -137,6 +138,7 @@ final class ConfigCommands {
             changes.put(name, call.text(i + 1));
         }
         Integer maxClients = null;
+        Boolean protectedMode = null;
         Integer keyspaceEvents = null;
         Long maxmemory = null;
         Maxmemory.Policy policy = null;
@@ -151,6 +153,16 @@ final class ConfigCommands {
             }
             switch (name) {
                 case "requirepass" -> { }
+                case "protected-mode" -> {
+                    protectedMode = switch (change.getValue().toLowerCase(Locale.ROOT)) {
+                        case "yes" -> Boolean.TRUE;
+                        case "no" -> Boolean.FALSE;
+                        default -> null;
+                    };
+                    if (protectedMode == null) {
+                        return failed(name, "argument must be 'yes' or 'no'");
+                    }
+                }
                 case "notify-keyspace-events" -> {
                     keyspaceEvents = KeyspaceEvents.parse(change.getValue());
                     if (keyspaceEvents < 0) {
@@ -220,6 +232,9 @@ final class ConfigCommands {
         }
         if (changes.containsKey("requirepass")) {
             call.server().requirePass(changes.get("requirepass"));
+        }
+        if (protectedMode != null) {
+            call.server().protectedMode(protectedMode);
         }
         if (maxClients != null) {
             call.server().maxClients(maxClients);

@@ -28,6 +28,7 @@ public final class ServerContext {
     private final long startMillis = System.currentTimeMillis();
     private final String runId;
     private volatile String requirePass;
+    private volatile boolean protectedMode;
     private volatile int maxClients;
     private volatile int port;
     private volatile Runnable shutdownAction;
@@ -54,6 +55,7 @@ public final class ServerContext {
         this.config = config;
         this.databases = new AtomicReferenceArray<>(config.databases());
         this.requirePass = config.requirePass();
+        this.protectedMode = config.protectedMode();
         this.maxClients = config.maxClients();
         this.port = config.port();
         this.runId = java.util.HexFormat.of().formatHex(randomBytes(20));
@@ -287,6 +289,31 @@ public final class ServerContext {
 
     public void requirePass(String requirePass) {
         this.requirePass = requirePass == null || requirePass.isEmpty() ? null : requirePass;
+    }
+
+    /**
+     * Whether a client must prove who it is before commands run: today a {@code requirepass}; ACL users, once they
+     * exist, count here too. Protected mode applies only while this is false.
+     */
+    public boolean hasAnyPasswordOrUser() {
+        return requirePass != null;
+    }
+
+    /** Redis's {@code protected-mode}: set at start, changed by CONFIG SET. */
+    public boolean protectedMode() {
+        return protectedMode;
+    }
+
+    public void protectedMode(boolean protectedMode) {
+        this.protectedMode = protectedMode;
+    }
+
+    /**
+     * Whether a client connecting from {@code remote} is refused by protected mode: it is on, no password or user is
+     * set, and the client is not on a loopback address.
+     */
+    public boolean refusedByProtectedMode(java.net.SocketAddress remote) {
+        return protectedMode && !hasAnyPasswordOrUser() && !ClientAddresses.isLocal(remote);
     }
 
     public int maxClients() {

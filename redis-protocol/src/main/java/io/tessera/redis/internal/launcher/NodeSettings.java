@@ -7,6 +7,7 @@ import io.tessera.grid.SerializationConfig;
 import io.tessera.redis.RespServer;
 import io.tessera.redis.RespServerConfig;
 import io.tessera.redis.internal.command.Maxmemory;
+import io.tessera.redis.internal.server.TlsContexts;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -45,6 +46,13 @@ import java.util.Map;
  * @param adminPort the admin HTTP port (metrics, health, status page), 0 for a free one, {@link #ADMIN_OFF} for none
  * @param adminBind the admin HTTP listen address
  * @param jmx whether the meters are also published as JMX MBeans
+ * @param protectedMode whether clients from other hosts are refused while no password is set
+ * @param tlsPort the TLS port (0: a free one), or {@link RespServerConfig#PORT_OFF}
+ * @param tlsCertFile the TLS certificate chain (PEM), or {@code null}
+ * @param tlsKeyFile the TLS private key (PKCS#8 PEM), or {@code null}
+ * @param tlsCaCertFile the CA certificates client certificates must chain to, or {@code null}
+ * @param tlsAuthClients whether TLS clients must present a certificate
+ * @param tlsProtocols the TLS versions offered, empty for the JDK's
  */
 public record NodeSettings(int port, String bind, String clusterName, String stack, List<String> members,
                            int gridPort, String gridBind, String dnsQuery, String dnsAddress,
@@ -52,7 +60,9 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
                            String clusterKeystorePassword, String clusterKeystoreAlias, String name, int partitions, int backups,
                            int minClusterSize, String requirePass, int maxClients, int databases, long maxMemory,
                            String maxMemoryPolicy, int ioThreads, int adminPort, String adminBind,
-                           boolean jmx) {
+                           boolean jmx, boolean protectedMode, int tlsPort, Path tlsCertFile, Path tlsKeyFile,
+                           Path tlsCaCertFile, RespServerConfig.TlsAuthClients tlsAuthClients,
+                           List<String> tlsProtocols) {
 
     /** The alias of the AES key in the cluster keystore unless {@link Setting#CLUSTER_KEYSTORE_ALIAS} says another. */
     public static final String DEFAULT_KEYSTORE_ALIAS = "tessera";
@@ -114,7 +124,14 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
                 r.integer(Setting.IO_THREADS, 0, 0, 1024),
                 r.integer(Setting.ADMIN_PORT, ADMIN_OFF, 0, 65535),
                 r.text(Setting.ADMIN_BIND, "127.0.0.1"),
-                r.bool(Setting.JMX, false));
+                r.bool(Setting.JMX, false),
+                r.bool(Setting.PROTECTED_MODE, true),
+                r.integer(Setting.TLS_PORT, RespServerConfig.PORT_OFF, 0, 65535),
+                r.path(Setting.TLS_CERT_FILE),
+                r.path(Setting.TLS_KEY_FILE),
+                r.path(Setting.TLS_CA_CERT_FILE),
+                r.authClients(),
+                r.protocols());
         // The builders check the rest (partition count a power of two, the stack's name); map their complaints
         // back to the setting the user wrote.
         r.check(Setting.PARTITIONS, () -> Grid.builder().partitionCount(settings.partitions));
@@ -125,6 +142,7 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
         r.onlyWithDnsDiscovery(settings.stack, Setting.DNS_QUERY, Setting.DNS_ADDRESS, Setting.DNS_RECORD_TYPE);
         r.checkSecret(Setting.CLUSTER_SECRET, () -> Grid.builder().clusterSecret(settings.clusterSecret));
         r.keystoreWithPassword(settings.clusterKeystore, settings.clusterKeystorePassword);
+        r.checkTls(settings);
         return settings;
     }
 
@@ -183,7 +201,15 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
     public RespServerConfig serverConfig() {
         return RespServerConfig.builder()
                 .bindAddress(bind)
-                .port(port)
+                // Redis's TLS-only form: port 0 next to a TLS port means no plain port, not a free one.
+                .port(port == 0 && tlsPort != RespServerConfig.PORT_OFF ? RespServerConfig.PORT_OFF : port)
+                .protectedMode(protectedMode)
+                .tlsPort(tlsPort)
+                .tlsCertFile(tlsCertFile)
+                .tlsKeyFile(tlsKeyFile)
+                .tlsCaCertFile(tlsCaCertFile)
+                .tlsAuthClients(tlsAuthClients)
+                .tlsProtocols(tlsProtocols)
                 .requirePass(requirePass)
                 .maxClients(maxClients)
                 .databases(databases)
@@ -210,7 +236,19 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
                 + (requirePass == null ? "(none)" : "(set)") + " maxclients=" + maxClients + " databases="
                 + databases + " maxmemory=" + maxMemory + " maxmemory-policy=" + maxMemoryPolicy + " io-threads="
                 + (ioThreads == 0 ? "(one per core)" : ioThreads) + " admin-port="
-                + (adminPort == ADMIN_OFF ? "(off)" : adminPort + " admin-bind=" + adminBind) + " jmx=" + jmx;
+                + (adminPort == ADMIN_OFF ? "(off)" : adminPort + " admin-bind=" + adminBind) + " jmx=" + jmx
+                + " protected-mode=" + (protectedMode ? "yes" : "no") + tlsText();
+    }
+
+    /** The TLS settings for the log, if the node has a TLS port. */
+    private String tlsText() {
+        if (tlsPort == RespServerConfig.PORT_OFF) {
+            return "";
+        }
+        return " tls-port=" + tlsPort + " tls-cert-file=" + tlsCertFile + " tls-key-file=" + tlsKeyFile
+                + " tls-ca-cert-file=" + (tlsCaCertFile == null ? "(none)" : tlsCaCertFile) + " tls-auth-clients="
+                + tlsAuthClients.name().toLowerCase(Locale.ROOT) + " tls-protocols="
+                + (tlsProtocols.isEmpty() ? "(JDK default)" : String.join(" ", tlsProtocols));
     }
 
     /** The DNS discovery settings for the log, if any is set: they mean nothing to the other stacks. */
@@ -294,6 +332,70 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
                 throw bad(setting, sourced, "expected one of " + Maxmemory.Policy.names());
             }
             return policy.redisName();
+        }
+
+        Path path(Setting setting) {
+            String text = text(setting, null);
+            return text == null ? null : Path.of(text);
+        }
+
+        RespServerConfig.TlsAuthClients authClients() {
+            Sourced sourced = values.get(Setting.TLS_AUTH_CLIENTS);
+            if (sourced == null) {
+                return RespServerConfig.TlsAuthClients.YES;
+            }
+            return switch (sourced.value.trim().toLowerCase(Locale.ROOT)) {
+                case "yes" -> RespServerConfig.TlsAuthClients.YES;
+                case "no" -> RespServerConfig.TlsAuthClients.NO;
+                case "optional" -> RespServerConfig.TlsAuthClients.OPTIONAL;
+                default -> throw bad(Setting.TLS_AUTH_CLIENTS, sourced, "expected yes, no or optional");
+            };
+        }
+
+        List<String> protocols() {
+            Sourced sourced = values.get(Setting.TLS_PROTOCOLS);
+            if (sourced == null) {
+                return List.of();
+            }
+            List<String> protocols = new ArrayList<>();
+            for (String part : sourced.value.trim().split("[\\s,]+")) {
+                if (part.isEmpty()) {
+                    continue;
+                }
+                if (!RespServerConfig.TLS_PROTOCOLS.contains(part)) {
+                    throw bad(Setting.TLS_PROTOCOLS, sourced, "expected TLSv1.2 and/or TLSv1.3, separated by spaces");
+                }
+                protocols.add(part);
+            }
+            if (protocols.isEmpty()) {
+                throw bad(Setting.TLS_PROTOCOLS, sourced, "expected TLSv1.2 and/or TLSv1.3, separated by spaces");
+            }
+            return List.copyOf(protocols);
+        }
+
+        /**
+         * Checks the TLS settings together, and reads the certificate and key now: a wrong path or format stops the
+         * node as a bad setting (exit code 2), named, before it joins the cluster.
+         */
+        void checkTls(NodeSettings settings) {
+            Setting[] tlsFiles = {Setting.TLS_CERT_FILE, Setting.TLS_KEY_FILE, Setting.TLS_CA_CERT_FILE,
+                Setting.TLS_AUTH_CLIENTS, Setting.TLS_PROTOCOLS};
+            Sourced tlsPort = values.get(Setting.TLS_PORT);
+            if (tlsPort == null) {
+                for (Setting setting : tlsFiles) {
+                    Sourced sourced = values.get(setting);
+                    if (sourced != null) {
+                        throw new UsageException(setting.option() + ": \"" + sourced.value + "\"" + from(setting,
+                                sourced) + " applies to the TLS port only; set --tls-port too, or remove it");
+                    }
+                }
+                return;
+            }
+            try {
+                TlsContexts.forServer(settings.serverConfig());
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--" + e.getMessage(), e);
+            }
         }
 
         String password() {

@@ -8,7 +8,8 @@ import java.util.Locale;
  * shows. The command-line options, the environment and config-file lookups are all derived from this table.
  */
 public enum Setting {
-    PORT("port", "PORT", "The RESP (Redis protocol) port; 0 picks a free one.", "6379"),
+    PORT("port", "PORT", "The RESP (Redis protocol) port; 0 picks a free one, or, beside --tls-port, turns the"
+            + " plain port off.", "6379"),
     BIND("bind", "ADDRESS", "The address the RESP port listens on.", "127.0.0.1"),
     CLUSTER_NAME("cluster-name", "NAME", "Nodes with the same cluster name form one cluster.", "tessera"),
     STACK("stack", "STACK", "The JGroups stack: tcp, udp, kubernetes, local, or the path of a JGroups XML file.",
@@ -48,6 +49,20 @@ public enum Setting {
             + " answer CLUSTERDOWN, so the smaller side of a network split takes no writes a merge would discard."
             + " Use a majority of the cluster's size (3 of 5); the same on every node.", "0 (no minimum)"),
     REQUIREPASS("requirepass", "PASSWORD", "The password clients must give with AUTH.", "none"),
+    PROTECTED_MODE("protected-mode", "yes|no", "While no password is set, refuse clients that do not connect from a"
+            + " loopback address with Redis's DENIED error (a node bound to 0.0.0.0 without --requirepass is not open"
+            + " to the network by mistake).", "yes"),
+    TLS_PORT("tls-port", "PORT", "The port clients reach over TLS, next to --port; 0 picks a free one. With a TLS"
+            + " port, --port 0 turns the plain port off (as in Redis).", "off"),
+    TLS_CERT_FILE("tls-cert-file", "FILE", "The TLS port's certificate chain, PEM.", "none"),
+    TLS_KEY_FILE("tls-key-file", "FILE", "The TLS port's private key, unencrypted PKCS#8 PEM (BEGIN PRIVATE KEY;"
+            + " convert others with openssl pkcs8 -topk8 -nocrypt).", "none"),
+    TLS_CA_CERT_FILE("tls-ca-cert-file", "FILE", "The CA certificates, PEM, that client certificates must chain to;"
+            + " needed unless --tls-auth-clients no.", "none"),
+    TLS_AUTH_CLIENTS("tls-auth-clients", "yes|no|optional", "Whether TLS clients must present a certificate: yes,"
+            + " no, or optional (checked if presented).", "yes"),
+    TLS_PROTOCOLS("tls-protocols", "\"TLSv1.2 TLSv1.3\"", "The TLS versions offered, separated by spaces.",
+            "the JDK's: TLSv1.2 TLSv1.3"),
     MAXCLIENTS("maxclients", "N", "How many clients may be connected at once.", "10000"),
     DATABASES("databases", "N", "How many databases SELECT offers (1..1024).", "16"),
     MAXMEMORY("maxmemory", "BYTES", "The most this node keeps of each database, its backup copies included, by the"

@@ -132,8 +132,8 @@ public final class StandaloneNode {
         server.onShutdownCommand(node::onShutdownCommand);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> node.stop("shutdown signal"), "tessera-shutdown-hook"));
         node.statusLog.scheduleWithFixedDelay(node::logStatusIfChanged, 0, 1, TimeUnit.SECONDS);
-        log.info("node {} ready: RESP on {}:{}, cluster '{}' with {} members", grid.localMember().name(),
-                settings.bind(), server.port(), grid.clusterName(), grid.members().size());
+        log.info("node {} ready: RESP on {}, cluster '{}' with {} members", grid.localMember().name(),
+                server.endpoints(), grid.clusterName(), grid.members().size());
         return node;
     }
 
@@ -225,15 +225,20 @@ public final class StandaloneNode {
         }
         MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         StatusJson.ServerFigures figures = new StatusJson.ServerFigures(Launcher.version(),
-                settings.bind() + ":" + server.port(), server.connectedClients(), server.opsPerSecond(),
+                server.endpoints(), server.connectedClients(), server.opsPerSecond(),
                 Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime()), heap.getUsed(),
                 heap.getMax());
         return StatusJson.write(status, readiness(), figures, Instant.now());
     }
 
-    /** The RESP port actually bound. */
+    /** The plain RESP port actually bound, or {@link io.tessera.redis.RespServerConfig#PORT_OFF}. */
     public int port() {
         return server.port();
+    }
+
+    /** The TLS RESP port actually bound, or {@link io.tessera.redis.RespServerConfig#PORT_OFF}. */
+    public int tlsPort() {
+        return server.tlsPort();
     }
 
     /** The admin HTTP port actually bound, or {@link NodeSettings#ADMIN_OFF} without one. */

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
+import io.tessera.redis.internal.command.ClientAddresses;
 import io.tessera.redis.internal.command.ClientSession;
 import io.tessera.redis.internal.command.CommandDispatcher;
 import io.tessera.redis.internal.command.ServerContext;
@@ -68,6 +69,15 @@ public final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
             closing = true;
             ByteBuf out = ctx.alloc().ioBuffer();
             RespReplyWriter.write(Reply.error("ERR max number of clients reached"), 2, out);
+            ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        if (server.refusedByProtectedMode(ctx.channel().remoteAddress())) {
+            server.rejectedConnections.incrementAndGet();
+            closing = true;
+            log.debug("protected mode refused client {}: no password is set", ctx.channel().remoteAddress());
+            ByteBuf out = ctx.alloc().ioBuffer();
+            RespReplyWriter.write(Reply.error(ClientAddresses.PROTECTED_MODE_DENIED), 2, out);
             ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
             return;
         }

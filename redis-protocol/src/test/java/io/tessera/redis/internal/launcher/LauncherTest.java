@@ -3,6 +3,7 @@ package io.tessera.redis.internal.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tessera.grid.GridConfig;
+import io.tessera.redis.RespServerConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -121,12 +122,13 @@ class LauncherTest {
                 "--dns-record-type", "SRV", "--name", "a", "--partitions", "64", "--backups", "2",
                 "--requirepass", "pw", "--maxclients", "5", "--databases=4", "--maxmemory", "64mb",
                 "--maxmemory-policy", "allkeys-lru", "--io-threads", "1", "--admin-port", "9100", "--admin-bind",
-                "10.0.0.1", "--jmx", "true");
+                "10.0.0.1", "--jmx", "true", "--protected-mode", "no");
 
         assertThat(s).isEqualTo(new NodeSettings(7000, "0.0.0.0", "shop", "kubernetes",
                 List.of("10.0.0.1:7800", "10.0.0.2:7801"), 7900, "10.0.0.1", "t.shop.svc.cluster.local", "10.96.0.10",
                 "SRV", null, null, null, "tessera", "a", 64, 2, 0, "pw", 5, 4,
-                64L * 1024 * 1024, "allkeys-lru", 1, 9100, "10.0.0.1", true));
+                64L * 1024 * 1024, "allkeys-lru", 1, 9100, "10.0.0.1", true, false, RespServerConfig.PORT_OFF,
+                null, null, null, RespServerConfig.TlsAuthClients.YES, List.of()));
         assertThat(s.serverConfig().maxMemory()).isEqualTo(64L * 1024 * 1024);
         assertThat(s.serverConfig().ioThreads()).isOne();
         assertThat(s.toString()).contains("requirepass=(set)").doesNotContain("pw ");
