@@ -20,6 +20,7 @@ public final class RespServerConfig {
     private final MapConfig databaseConfig;
     private final long maxMemory;
     private final String maxMemoryPolicy;
+    private final java.nio.file.Path aclFile;
 
     private RespServerConfig(Builder b) {
         this.bindAddress = b.bindAddress;
@@ -33,6 +34,17 @@ public final class RespServerConfig {
         this.databaseConfig = b.databaseConfig;
         this.maxMemory = b.maxMemory;
         this.maxMemoryPolicy = b.maxMemoryPolicy;
+        this.aclFile = b.aclFile;
+    }
+
+    /**
+     * Returns the ACL file ({@code aclfile}): its users are stored in the cluster when the server starts, and
+     * {@code ACL LOAD} / {@code ACL SAVE} read and write it.
+     *
+     * @return the file, or {@code null} for none (the default)
+     */
+    public java.nio.file.Path aclFile() {
+        return aclFile;
     }
 
     /**
@@ -167,7 +179,7 @@ public final class RespServerConfig {
         return builder().bindAddress(bindAddress).port(port).requirePass(requirePass).maxClients(maxClients)
                 .databases(databases).protoMaxBulkLen(protoMaxBulkLen)
                 .clientQueryBufferLimit(clientQueryBufferLimit).ioThreads(ioThreads).databaseConfig(databaseConfig)
-                .maxMemory(maxMemory).maxMemoryPolicy(maxMemoryPolicy);
+                .maxMemory(maxMemory).maxMemoryPolicy(maxMemoryPolicy).aclFile(aclFile);
     }
 
     @Override
@@ -176,7 +188,7 @@ public final class RespServerConfig {
                 + (requirePass == null ? "none" : "set") + ", maxclients=" + maxClients + ", databases=" + databases
                 + ", proto-max-bulk-len=" + protoMaxBulkLen + ", client-query-buffer-limit=" + clientQueryBufferLimit
                 + ", io-threads=" + ioThreads + ", maxmemory=" + maxMemory + ", maxmemory-policy=" + maxMemoryPolicy
-                + ", databases-map=" + databaseConfig + "]";
+                + ", aclfile=" + aclFile + ", databases-map=" + databaseConfig + "]";
     }
 
     /** Collects settings; {@link #build()} checks them. */
@@ -192,8 +204,21 @@ public final class RespServerConfig {
         private MapConfig databaseConfig = MapConfig.defaults();
         private long maxMemory;
         private String maxMemoryPolicy = "noeviction";
+        private java.nio.file.Path aclFile;
 
         private Builder() {
+        }
+
+        /**
+         * Sets the ACL file ({@code aclfile}, Redis's format: one {@code user <name> <rule>...} per line), whose users
+         * the server stores in the cluster when it starts.
+         *
+         * @param aclFile the file, or {@code null} for none
+         * @return this builder
+         */
+        public Builder aclFile(java.nio.file.Path aclFile) {
+            this.aclFile = aclFile;
+            return this;
         }
 
         /**

@@ -104,6 +104,10 @@ final class CommandIntrospection {
                 Reply.EMPTY_ARRAY));
     }
 
+    /** Commands Redis puts in @dangerous although they are not admin commands (its commands/*.json). */
+    private static final Set<String> DANGEROUS = Set.of("keys", "flushall", "flushdb", "sort", "swapdb", "migrate",
+            "restore", "restore-asking", "info", "role", "lastsave", "config", "pfdebug", "pfselftest");
+
     /** ACL categories as Redis would list them, derived from the flags and the group. */
     static Set<String> aclCategories(CommandSpec spec) {
         Set<String> categories = new LinkedHashSet<>();
@@ -125,6 +129,8 @@ final class CommandIntrospection {
         }
         if (spec.flags().contains("admin")) {
             categories.add("@admin");
+            categories.add("@dangerous");
+        } else if (DANGEROUS.contains(spec.name())) {
             categories.add("@dangerous");
         }
         if (spec.flags().contains("blocking")) {

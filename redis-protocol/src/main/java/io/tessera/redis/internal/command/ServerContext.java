@@ -40,6 +40,7 @@ public final class ServerContext {
     private volatile int keyspaceEventFlags;
     private final Map<GridMap<byte[], byte[]>, java.util.UUID> expiryListeners = new java.util.HashMap<>();
     private final BlockedClients blockedClients;
+    private final AclUsers acl;
     private volatile long maxmemory;
     private volatile Maxmemory.Policy maxmemoryPolicy;
     /** Whether denyoom commands are checked against maxmemory: noeviction with a maxmemory. */
@@ -73,6 +74,21 @@ public final class ServerContext {
         for (int db = 0; db < databases.length(); db++) {
             database(db);
         }
+        this.acl = new AclUsers(grid, config.databaseConfig(), CommandTable.standard(), this::requirePass,
+                this::clients);
+        if (config.aclFile() != null) {
+            try {
+                AclCommands.readFile(config.aclFile(), CommandTable.standard()).forEach(acl::store);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("aclfile: " + e.getMessage().substring("ERR ".length())
+                        + " (fix the file or start without --aclfile)", e);
+            }
+        }
+    }
+
+    /** The cluster's ACL users. */
+    public AclUsers acl() {
+        return acl;
     }
 
     /** The clients of this member blocked on keys (BLPOP and its kin). */
@@ -369,6 +385,7 @@ public final class ServerContext {
 
     /** Withdraws the published endpoint (if the grid is still up) and stops the admin executor. Blocks. */
     public void close() {
+        acl.close();
         pubSub.close();
         blockedClients.close();
         try {
