@@ -5,6 +5,7 @@ import io.tessera.grid.GridMap;
 import io.tessera.grid.MapConfig;
 import io.tessera.redis.RespServerConfig;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -51,6 +52,15 @@ public final class ServerContext {
     public final AtomicLong keyspaceMisses = new AtomicLong();
 
     public ServerContext(Grid grid, RespServerConfig config) {
+        List<AclUser> fromAclFile = List.of();
+        if (config.aclFile() != null) { // read first: a bad file stops the server before it holds anything
+            try {
+                fromAclFile = AclCommands.readFile(config.aclFile(), CommandTable.standard());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("aclfile: " + e.getMessage().substring("ERR ".length())
+                        + " (fix the file or start without --aclfile)", e);
+            }
+        }
         this.grid = grid;
         this.config = config;
         this.databases = new AtomicReferenceArray<>(config.databases());
@@ -76,14 +86,7 @@ public final class ServerContext {
         }
         this.acl = new AclUsers(grid, config.databaseConfig(), CommandTable.standard(), this::requirePass,
                 this::clients);
-        if (config.aclFile() != null) {
-            try {
-                AclCommands.readFile(config.aclFile(), CommandTable.standard()).forEach(acl::store);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("aclfile: " + e.getMessage().substring("ERR ".length())
-                        + " (fix the file or start without --aclfile)", e);
-            }
-        }
+        fromAclFile.forEach(acl::store);
     }
 
     /** The cluster's ACL users. */

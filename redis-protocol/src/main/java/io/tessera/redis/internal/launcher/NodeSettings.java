@@ -41,13 +41,14 @@ import java.util.Map;
  * @param adminPort the admin HTTP port (metrics, health, status page), 0 for a free one, {@link #ADMIN_OFF} for none
  * @param adminBind the admin HTTP listen address
  * @param jmx whether the meters are also published as JMX MBeans
+ * @param aclFile the ACL file whose users the node stores in the cluster at start, or {@code null}
  */
 public record NodeSettings(int port, String bind, String clusterName, String stack, List<String> members,
                            int gridPort, String gridBind, String dnsQuery, String dnsAddress,
                            String dnsRecordType, String name, int partitions, int backups,
                            int minClusterSize, String requirePass, int maxClients, int databases, long maxMemory,
                            String maxMemoryPolicy, int ioThreads, int adminPort, String adminBind,
-                           boolean jmx) {
+                           boolean jmx, Path aclFile) {
 
     /** {@link #adminPort()} when the node serves no admin port (the default). */
     public static final int ADMIN_OFF = -1;
@@ -102,7 +103,8 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
                 r.integer(Setting.IO_THREADS, 0, 0, 1024),
                 r.integer(Setting.ADMIN_PORT, ADMIN_OFF, 0, 65535),
                 r.text(Setting.ADMIN_BIND, "127.0.0.1"),
-                r.bool(Setting.JMX, false));
+                r.bool(Setting.JMX, false),
+                r.readableFile(Setting.ACLFILE));
         // The builders check the rest (partition count a power of two, the stack's name); map their complaints
         // back to the setting the user wrote.
         r.check(Setting.PARTITIONS, () -> Grid.builder().partitionCount(settings.partitions));
@@ -170,6 +172,7 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
                 .maxMemory(maxMemory)
                 .maxMemoryPolicy(maxMemoryPolicy)
                 .ioThreads(ioThreads)
+                .aclFile(aclFile)
                 .databaseConfig(MapConfig.builder().backups(backups)
                         .minClusterSize(minClusterSize).build())
                 .build();
@@ -188,7 +191,8 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
                 + (requirePass == null ? "(none)" : "(set)") + " maxclients=" + maxClients + " databases="
                 + databases + " maxmemory=" + maxMemory + " maxmemory-policy=" + maxMemoryPolicy + " io-threads="
                 + (ioThreads == 0 ? "(one per core)" : ioThreads) + " admin-port="
-                + (adminPort == ADMIN_OFF ? "(off)" : adminPort + " admin-bind=" + adminBind) + " jmx=" + jmx;
+                + (adminPort == ADMIN_OFF ? "(off)" : adminPort + " admin-bind=" + adminBind) + " jmx=" + jmx
+                + " aclfile=" + (aclFile == null ? "(none)" : aclFile);
     }
 
     /** The DNS discovery settings for the log, if any is set: they mean nothing to the other stacks. */
@@ -272,6 +276,18 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
                 throw bad(setting, sourced, "expected one of " + Maxmemory.Policy.names());
             }
             return policy.redisName();
+        }
+
+        Path readableFile(Setting setting) {
+            Sourced sourced = values.get(setting);
+            if (sourced == null || sourced.value.isEmpty()) {
+                return null;
+            }
+            Path path = Path.of(sourced.value);
+            if (!java.nio.file.Files.isReadable(path)) {
+                throw bad(setting, sourced, "expected a readable file; " + path.toAbsolutePath() + " is not one");
+            }
+            return path;
         }
 
         String password() {

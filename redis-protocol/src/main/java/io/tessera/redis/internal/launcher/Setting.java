@@ -37,6 +37,8 @@ public enum Setting {
             + " answer CLUSTERDOWN, so the smaller side of a network split takes no writes a merge would discard."
             + " Use a majority of the cluster's size (3 of 5); the same on every node.", "0 (no minimum)"),
     REQUIREPASS("requirepass", "PASSWORD", "The password clients must give with AUTH.", "none"),
+    ACLFILE("aclfile", "PATH", "An ACL file in Redis's format (lines 'user <name> <rule>...'): its users are stored"
+            + " in the cluster when the node starts, ACL LOAD and ACL SAVE read and write it.", "none"),
     MAXCLIENTS("maxclients", "N", "How many clients may be connected at once.", "10000"),
     DATABASES("databases", "N", "How many databases SELECT offers (1..1024).", "16"),
     MAXMEMORY("maxmemory", "BYTES", "The most this node keeps of each database, its backup copies included, by the"
