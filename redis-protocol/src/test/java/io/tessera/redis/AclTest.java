@@ -83,6 +83,9 @@ class AclTest {
              RawConnection member3 = new RawConnection(cluster.port(2))) {
             assertThat(admin.call("ACL", "SETUSER", "roamer", "on", ">pw1", "~*", "+get")).isEqualTo("+OK\r\n");
             assertThat(member3.call("AUTH", "roamer", "pw1")).isEqualTo("+OK\r\n");
+            try (RawConnection admin3 = new RawConnection(cluster.port(2))) {
+                assertThat(admin3.call("CLIENT", "LIST")).contains(" user=roamer ").contains(" user=default ");
+            }
             assertThat(member3.call("ACL", "WHOAMI")).isEqualTo("-NOPERM User roamer has no permissions to run "
                     + "the 'acl|whoami' command\r\n");
             assertThat(member3.call("GET", "nothing")).isEqualTo("$-1\r\n");
