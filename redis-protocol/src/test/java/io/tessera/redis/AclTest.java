@@ -214,6 +214,30 @@ class AclTest {
         }
     }
 
+    /** redis-cli (redis-tools, in .ci/run's REQUIRED list) with --user and --pass, as an operator would use it. */
+    @Test
+    void redisCli_authenticatesAsAUser() throws Exception {
+        try (Jedis admin = admin(0)) {
+            admin.aclSetUser("cli", "on", ">cli-pw", "~cli:*", "+@all");
+        }
+        assertThat(redisCli(cluster.port(2), "--user", "cli", "--pass", "cli-pw", "SET", "cli:1", "one"))
+                .isEqualTo("OK");
+        assertThat(redisCli(cluster.port(1), "--user", "cli", "--pass", "cli-pw", "ACL", "WHOAMI")).isEqualTo("cli");
+        assertThat(redisCli(cluster.port(1), "--user", "cli", "--pass", "cli-pw", "GET", "other"))
+                .isEqualTo("NOPERM No permissions to access a key"); // no tty: no "(error)" prefix
+        assertThat(redisCli(cluster.port(0), "--user", "cli", "--pass", "wrong", "GET", "cli:1"))
+                .contains("WRONGPASS invalid username-password pair or user is disabled.");
+    }
+
+    private static String redisCli(int port, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("redis-cli", "--no-auth-warning", "-h", "127.0.0.1", "-p",
+                String.valueOf(port)));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        assertThat(process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).as("redis-cli finished").isTrue();
+        return new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+    }
+
     @Test
     void pipelinedCommandsAfterAuth_runAsTheAuthenticatedUser() {
         try (RawConnection admin = new RawConnection(cluster.port(0));
