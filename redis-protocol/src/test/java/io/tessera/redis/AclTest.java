@@ -115,6 +115,24 @@ class AclTest {
         }
     }
 
+    /** On every member, so that the user is read from another member's partition too. */
+    @Test
+    void helloAuth_answersInTheProtocolItAsksFor_andARefusedOneKeepsTheOldProtocol() {
+        try (Jedis admin = admin(0)) {
+            admin.aclSetUser("greeter", "on", ">hi", "~*", "+@all");
+        }
+        for (int member = 0; member < cluster.size(); member++) {
+            try (RawConnection raw = new RawConnection(cluster.port(member))) {
+                assertThat(raw.call("HELLO", "3", "AUTH", "greeter", "wrong"))
+                        .isEqualTo("-WRONGPASS invalid username-password pair or user is disabled.\r\n");
+                assertThat(raw.call("HGETALL", "nothing")).isEqualTo("*0\r\n");
+                assertThat(raw.call("HELLO", "3", "AUTH", "greeter", "hi")).startsWith("%7\r\n");
+                assertThat(raw.call("HGETALL", "nothing")).isEqualTo("%0\r\n");
+                assertThat(raw.call("ACL", "WHOAMI")).isEqualTo("$7\r\ngreeter\r\n");
+            }
+        }
+    }
+
     @Test
     void deluser_disconnectsTheUsersClientsOnEveryMember() {
         List<RawConnection> connections = new ArrayList<>();

@@ -43,6 +43,11 @@ public final class AclUser {
     private final List<GlobPattern> channelMatchers;
     private final boolean allChannels;
     private final boolean unrestricted;
+    private final String rules;
+
+    /** Each command's categories, computed once: a user is rebuilt from its rules at every AUTH. */
+    private static final java.util.Map<CommandSpec, Set<String>> CATEGORIES_OF =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private AclUser(Editor e, CommandTable table) {
         this.name = e.name;
@@ -69,6 +74,7 @@ public final class AclUser {
         }
         this.allCommands = every;
         this.unrestricted = allCommands && allKeys && allChannels;
+        this.rules = describe();
     }
 
     /** A new user as {@code ACL SETUSER name} makes it: off, no password, no command, no key, no channel. */
@@ -178,6 +184,10 @@ public final class AclUser {
 
     /** The rules that rebuild this user, as {@code ACL LIST} shows them after {@code user <name>}. */
     public String rules() {
+        return rules;
+    }
+
+    private String describe() {
         StringBuilder out = new StringBuilder(enabled ? "on" : "off");
         if (nopass) {
             out.append(" nopass");
@@ -231,7 +241,8 @@ public final class AclUser {
         if (what.startsWith("@")) {
             String category = what.substring(1);
             for (CommandSpec spec : table.all()) {
-                if (category.equals("all") || CommandIntrospection.aclCategories(spec).contains("@" + category)) {
+                if (category.equals("all") || CATEGORIES_OF.computeIfAbsent(spec, CommandIntrospection::aclCategories)
+                        .contains("@" + category)) {
                     if (add) {
                         allowed.add(spec.name());
                     } else {

@@ -44,6 +44,8 @@ public final class AclUsers implements AutoCloseable {
     private final UUID listener;
     private volatile AclUser storedDefault;
     private volatile Synthesized synthesized;
+    /** The users last built from their rules, so that an AUTH of an unchanged user builds nothing. */
+    private final Map<String, AclUser> built = new java.util.concurrent.ConcurrentHashMap<>();
 
     private record Synthesized(String requirePass, AclUser user) {
     }
@@ -95,8 +97,18 @@ public final class AclUsers implements AutoCloseable {
 
     /** User {@code name} as the grid holds it now, or null; completes on a grid thread. */
     public CompletableFuture<AclUser> user(String name) {
-        return users.getAsync(name).thenApply(rules -> rules != null ? AclUser.parse(name, rules, table)
+        return users.getAsync(name).thenApply(rules -> rules != null ? parse(name, rules)
                 : name.equals(DEFAULT) ? synthesizedDefault() : null);
+    }
+
+    private AclUser parse(String name, String rules) {
+        AclUser cached = built.get(name);
+        if (cached != null && cached.rules().equals(rules)) {
+            return cached;
+        }
+        AclUser user = AclUser.parse(name, rules, table);
+        built.put(name, user);
+        return user;
     }
 
     /**
@@ -160,7 +172,7 @@ public final class AclUsers implements AutoCloseable {
         if (rules == null) {
             return; // registered with values: not expected
         }
-        AclUser user = AclUser.parse(name, rules, table);
+        AclUser user = parse(name, rules);
         if (name.equals(DEFAULT)) {
             storedDefault = user;
         }
@@ -172,6 +184,7 @@ public final class AclUsers implements AutoCloseable {
     }
 
     private void deleted(String name) {
+        built.remove(name);
         if (name.equals(DEFAULT)) {
             storedDefault = null;
         }

@@ -83,8 +83,17 @@ final class ConnectionCommands {
         if (user == null) {
             return CommandCall.done(helloReply(call, chosen, newName));
         }
-        return holding(call, authenticate(call, user, password)
-                .thenApply(refused -> refused != null ? refused : helloReply(call, chosen, newName)));
+        // The connection writes a reply in the protocol of the moment its request ran, so switch now; the requests
+        // behind this one wait for it, and a refused HELLO switches back before they run.
+        int previous = client.protocol();
+        client.protocol(chosen);
+        return holding(call, authenticate(call, user, password).thenApply(refused -> {
+            Reply reply = refused != null ? refused : helloReply(call, chosen, newName);
+            if (reply instanceof Reply.Error) {
+                client.protocol(previous);
+            }
+            return reply;
+        }));
     }
 
     private static Reply helloReply(CommandCall call, int protocol, String name) {
