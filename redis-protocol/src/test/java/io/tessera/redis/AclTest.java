@@ -134,6 +134,25 @@ class AclTest {
     }
 
     @Test
+    void exec_checksPermissionsAgain_afterTheyChangedSinceMulti() {
+        try (RawConnection admin = new RawConnection(cluster.port(0));
+             RawConnection queuing = new RawConnection(cluster.port(1));
+             RawConnection probe = new RawConnection(cluster.port(1))) {
+            assertThat(admin.call("ACL", "SETUSER", "txn", "on", ">t", "~txn:*", "+@all")).isEqualTo("+OK\r\n");
+            assertThat(queuing.call("AUTH", "txn", "t")).isEqualTo("+OK\r\n");
+            assertThat(probe.call("AUTH", "txn", "t")).isEqualTo("+OK\r\n");
+            assertThat(queuing.call("MULTI")).isEqualTo("+OK\r\n");
+            assertThat(queuing.call("SET", "txn:a", "1")).isEqualTo("+QUEUED\r\n");
+            assertThat(queuing.call("GET", "txn:a")).isEqualTo("+QUEUED\r\n");
+            assertThat(admin.call("ACL", "SETUSER", "txn", "-set")).isEqualTo("+OK\r\n");
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(probe.call("SET", "txn:b", "1")).startsWith("-NOPERM"));
+            assertThat(queuing.call("EXEC")).isEqualTo("*2\r\n-NOPERM User txn has no permissions to run the 'set' "
+                    + "command\r\n$-1\r\n");
+        }
+    }
+
+    @Test
     void deluser_disconnectsTheUsersClientsOnEveryMember() {
         List<RawConnection> connections = new ArrayList<>();
         try (RawConnection admin = new RawConnection(cluster.port(0));
