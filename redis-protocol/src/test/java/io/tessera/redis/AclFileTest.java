@@ -90,6 +90,23 @@ class AclFileTest {
     }
 
     @Test
+    void configSetRequirepass_changesAStoredDefaultUsersPassword() {
+        try (RawConnection raw = new RawConnection(cluster.port(0))) {
+            assertThat(raw.call("AUTH", PASSWORD)).isEqualTo("+OK\r\n");
+            assertThat(raw.call("ACL", "SETUSER", "default", "on")).isEqualTo("+OK\r\n"); // now stored
+            try {
+                assertThat(raw.call("CONFIG", "SET", "requirepass", "n3w")).isEqualTo("+OK\r\n");
+                assertThat(raw.call("AUTH", PASSWORD))
+                        .isEqualTo("-WRONGPASS invalid username-password pair or user is disabled.\r\n");
+                assertThat(raw.call("AUTH", "n3w")).isEqualTo("+OK\r\n");
+            } finally {
+                assertThat(raw.call("CONFIG", "SET", "requirepass", PASSWORD)).isEqualTo("+OK\r\n");
+            }
+            assertThat(raw.call("AUTH", PASSWORD)).isEqualTo("+OK\r\n");
+        }
+    }
+
+    @Test
     void badAclFile_stopsTheServer_namingTheLine() throws IOException {
         Path bad = Files.writeString(dir.resolve("bad.acl"), "user ok on nopass\nuser broken on +nosuchcommand\n");
         assertThatThrownBy(() -> RespServer.start(cluster.grid().members().get(0),

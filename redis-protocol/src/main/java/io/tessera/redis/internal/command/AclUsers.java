@@ -26,7 +26,7 @@ import java.util.function.Supplier;
  *
  * <p>The {@code default} user is {@code requirepass}'s: without a stored entry it is {@code on nopass ~* &* +@all}, or
  * with {@code requirepass} that password instead of {@code nopass}. Once {@code ACL SETUSER default} stored it, the
- * stored user wins over {@code requirepass}. Every member caches the stored default (new connections need it at once,
+ * stored user wins over {@code requirepass}, and {@code CONFIG SET requirepass} sets its password. Every member caches the stored default (new connections need it at once,
  * on their event loop), kept by the same listener.
  *
  * <p>Threads: {@link #setUser}, {@link #deleteUsers}, {@link #all} block on the grid; the ACL commands call them on
@@ -83,6 +83,11 @@ public final class AclUsers implements AutoCloseable {
         return stored != null ? stored : synthesizedDefault();
     }
 
+    /** Whether {@code ACL SETUSER default} (or an ACL file) stored the default user, so requirepass no longer makes it. */
+    public boolean defaultUserStored() {
+        return storedDefault != null;
+    }
+
     private AclUser synthesizedDefault() {
         String password = requirePass.get();
         Synthesized cached = synthesized;
@@ -125,6 +130,9 @@ public final class AclUsers implements AutoCloseable {
             boolean written = old == null ? users.putIfAbsent(name, changed.rules()) == null
                     : users.replace(name, old, changed.rules());
             if (written) {
+                if (name.equals(DEFAULT)) {
+                    storedDefault = changed; // at once here; the listener brings it to the other members
+                }
                 return changed;
             }
         }
@@ -133,6 +141,9 @@ public final class AclUsers implements AutoCloseable {
     /** Stores {@code user} as it is (ACL LOAD, the ACL file at start); blocks. */
     void store(AclUser user) {
         users.put(user.name(), user.rules());
+        if (user.name().equals(DEFAULT)) {
+            storedDefault = user;
+        }
     }
 
     /** Deletes the named users; answers how many existed. {@code default} is refused by the caller. Blocks. */
