@@ -97,6 +97,32 @@ class AclTest {
     }
 
     @Test
+    void subcommandsHaveRedisCategories_soMinusAdminRefusesClientKillButNotClientSetname() {
+        try (RawConnection admin = new RawConnection(cluster.port(0));
+             RawConnection user = new RawConnection(cluster.port(1))) {
+            assertThat(admin.call("ACL", "SETUSER", "operator", "on", ">op", "~*", "&*", "+@all", "-@admin"))
+                    .isEqualTo("+OK\r\n");
+            assertThat(user.call("AUTH", "operator", "op")).isEqualTo("+OK\r\n");
+            assertThat(user.call("CLIENT", "SETNAME", "op1")).isEqualTo("+OK\r\n");
+            assertThat(user.call("ACL", "WHOAMI")).isEqualTo("$8\r\noperator\r\n");
+            assertThat(user.call("CLIENT", "KILL", "ID", "0"))
+                    .isEqualTo("-NOPERM User operator has no permissions to run the 'client|kill' command\r\n");
+            assertThat(user.call("CONFIG", "SET", "maxclients", "5"))
+                    .isEqualTo("-NOPERM User operator has no permissions to run the 'config|set' command\r\n");
+            assertThat(user.call("ACL", "SETUSER", "operator", "+@admin"))
+                    .isEqualTo("-NOPERM User operator has no permissions to run the 'acl|setuser' command\r\n");
+            assertThat(admin.call("ACL", "SETUSER", "operator", "+client|kill")).isEqualTo("+OK\r\n");
+            assertThat(admin.call("ACL", "DRYRUN", "operator", "client", "kill", "ID", "0")).isEqualTo("+OK\r\n");
+            assertThat(admin.call("ACL", "DRYRUN", "operator", "client", "list")).isEqualTo("$65\r\nUser operator "
+                    + "has no permissions to run the 'client|list' command\r\n");
+        }
+        try (Jedis admin = admin(2)) {
+            assertThat(admin.aclCat("admin")).contains("client|kill", "config|set", "acl|setuser")
+                    .doesNotContain("client|setname", "acl|whoami");
+        }
+    }
+
+    @Test
     void wrongPasswordUnknownUserAndDisabledUser_getWrongpass() {
         String wrongpass = "-WRONGPASS invalid username-password pair or user is disabled.\r\n";
         try (RawConnection admin = new RawConnection(cluster.port(0));

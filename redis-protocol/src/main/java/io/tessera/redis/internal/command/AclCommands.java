@@ -167,9 +167,16 @@ final class AclCommands {
             return Reply.error(CommandDispatcher.sanitize("ERR Unknown category '" + call.text(2) + "'"));
         }
         List<Reply> commands = new ArrayList<>();
-        for (CommandSpec spec : call.dispatcher().table().all()) {
-            if (CommandIntrospection.aclCategories(spec).contains("@" + category)) {
+        CommandTable table = call.dispatcher().table();
+        for (CommandSpec spec : table.all()) {
+            List<String> subs = table.subcommands(spec.name());
+            if (subs.isEmpty() && CommandIntrospection.aclCategories(spec).contains("@" + category)) {
                 commands.add(Reply.bulk(spec.name()));
+            }
+            for (String sub : subs) {
+                if (CommandIntrospection.aclCategories(spec, sub).contains("@" + category)) {
+                    commands.add(Reply.bulk(spec.name() + "|" + sub));
+                }
             }
         }
         return Reply.array(commands);

@@ -31,10 +31,9 @@ public final class AclUser {
     private final List<String> passwordHashes;
     /** The command rules in order, the first always {@code +@all} or {@code -@all}. */
     private final List<String> commandRules;
-    /** Allowed command names, and {@code container|sub} for subcommands allowed one by one. */
+    /** Allowed command names; for a container command, its allowed subcommands as {@code container|sub}. */
     private final Set<String> allowedCommands;
-    /** {@code container|sub} refused although the container is allowed. */
-    private final Set<String> deniedSubcommands;
+    private final CommandTable table;
     private final boolean allCommands;
     private final List<String> keyPatterns;
     private final List<GlobPattern> keyMatchers;
@@ -61,16 +60,22 @@ public final class AclUser {
         this.allChannels = e.allChannels;
         this.channelPatterns = allChannels ? List.of() : List.copyOf(e.channelPatterns);
         this.channelMatchers = channelPatterns.stream().map(GlobPattern::compile).toList();
+        this.table = table;
         Set<String> allowed = new HashSet<>();
-        Set<String> denied = new HashSet<>();
         for (String rule : commandRules) {
-            applyCommandRule(rule, table, allowed, denied);
+            applyCommandRule(rule, table, allowed);
         }
         this.allowedCommands = Set.copyOf(allowed);
-        this.deniedSubcommands = Set.copyOf(denied);
-        boolean every = denied.isEmpty();
+        boolean every = true;
         for (CommandSpec spec : table.all()) {
-            every &= allowed.contains(spec.name());
+            List<String> subs = table.subcommands(spec.name());
+            if (subs.isEmpty()) {
+                every &= allowed.contains(spec.name());
+            } else {
+                for (String sub : subs) {
+                    every &= allowed.contains(spec.name() + "|" + sub);
+                }
+            }
         }
         this.allCommands = every;
         this.unrestricted = allCommands && allKeys && allChannels;
@@ -144,12 +149,16 @@ public final class AclUser {
         if (allCommands || spec.flags().contains("no-auth")) {
             return true;
         }
-        boolean container = allowedCommands.contains(spec.name());
-        if (args.length < 2 || (deniedSubcommands.isEmpty() && container)) {
-            return container;
+        List<String> subs = table.subcommands(spec.name());
+        if (subs.isEmpty()) {
+            return allowedCommands.contains(spec.name());
         }
-        String sub = spec.name() + "|" + new String(args[1], StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
-        return container ? !deniedSubcommands.contains(sub) : allowedCommands.contains(sub);
+        if (args.length < 2) { // COMMAND alone: as the user may run any of its subcommands
+            return subs.stream().anyMatch(sub -> allowedCommands.contains(spec.name() + "|" + sub));
+        }
+        String sub = new String(args[1], StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
+        // An unknown subcommand runs nothing: the container answers Redis's error for it.
+        return !subs.contains(sub) || allowedCommands.contains(spec.name() + "|" + sub);
     }
 
     /** Whether the user may touch {@code key}. */
@@ -235,39 +244,42 @@ public final class AclUser {
         }
     }
 
-    private static void applyCommandRule(String rule, CommandTable table, Set<String> allowed, Set<String> denied) {
+    /** Applies one {@code +...}/{@code -...} rule to the allowed names; a container's are its subcommands'. */
+    private static void applyCommandRule(String rule, CommandTable table, Set<String> allowed) {
         boolean add = rule.charAt(0) == '+';
         String what = rule.substring(1);
         if (what.startsWith("@")) {
-            String category = what.substring(1);
+            String category = what;
+            boolean all = category.equals("@all");
             for (CommandSpec spec : table.all()) {
-                if (category.equals("all") || CATEGORIES_OF.computeIfAbsent(spec, CommandIntrospection::aclCategories)
-                        .contains("@" + category)) {
-                    if (add) {
-                        allowed.add(spec.name());
-                    } else {
-                        allowed.remove(spec.name());
+                List<String> subs = table.subcommands(spec.name());
+                if (subs.isEmpty()) {
+                    if (all || CATEGORIES_OF.computeIfAbsent(spec, CommandIntrospection::aclCategories)
+                            .contains(category)) {
+                        toggle(allowed, spec.name(), add);
                     }
-                    denied.removeIf(sub -> sub.startsWith(spec.name() + "|"));
-                    allowed.removeIf(sub -> sub.startsWith(spec.name() + "|"));
+                } else {
+                    for (String sub : subs) {
+                        if (all || CommandIntrospection.aclCategories(spec, sub).contains(category)) {
+                            toggle(allowed, spec.name() + "|" + sub, add);
+                        }
+                    }
                 }
             }
-        } else if (what.contains("|")) {
-            if (add) {
-                allowed.add(what);
-                denied.remove(what);
-            } else {
-                allowed.remove(what);
-                denied.add(what);
-            }
+        } else if (what.contains("|") || table.subcommands(what).isEmpty()) {
+            toggle(allowed, what, add);
         } else {
-            if (add) {
-                allowed.add(what);
-            } else {
-                allowed.remove(what);
+            for (String sub : table.subcommands(what)) {
+                toggle(allowed, what + "|" + sub, add);
             }
-            allowed.removeIf(sub -> sub.startsWith(what + "|"));
-            denied.removeIf(sub -> sub.startsWith(what + "|"));
+        }
+    }
+
+    private static void toggle(Set<String> allowed, String name, boolean add) {
+        if (add) {
+            allowed.add(name);
+        } else {
+            allowed.remove(name);
         }
     }
 
