@@ -69,6 +69,13 @@ class AclTest {
                         .hasMessage("NOPERM No permissions to access a key");
                 assertThatThrownBy(() -> reader.flushAll()).isInstanceOf(JedisDataException.class)
                         .hasMessage("NOPERM User reader has no permissions to run the 'flushall' command");
+                assertThatThrownBy(() -> reader.sintercard("cache:a", "other"))
+                        .hasMessage("NOPERM No permissions to access a key");
+                assertThatThrownBy(() -> reader.objectEncoding("other"))
+                        .hasMessage("NOPERM No permissions to access a key");
+                assertThat(reader.objectEncoding("cache:a")).isNotNull();
+                assertThatThrownBy(() -> reader.sendCommand(redis.clients.jedis.Protocol.Command.ZUNION, "x",
+                        "cache:a")).hasMessage("ERR value is not an integer or out of range");
             }
         }
         try (Jedis admin = admin(1)) {

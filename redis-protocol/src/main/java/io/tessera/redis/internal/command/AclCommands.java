@@ -68,7 +68,7 @@ final class AclCommands {
             return new Reply.Error((verbose ? "" : "NOPERM ") + "User " + user.name()
                     + " has no permissions to run the '" + name + "' command");
         }
-        for (byte[] key : TransactionCommands.keysOf(table, spec, args)) {
+        for (byte[] key : keysOf(table, spec, args)) {
             if (!user.mayAccessKey(key)) {
                 return new Reply.Error(verbose ? "User " + user.name() + " has no permissions to access the '"
                         + new String(key, StandardCharsets.UTF_8) + "' key" : "NOPERM No permissions to access a key");
@@ -90,6 +90,32 @@ final class AclCommands {
             }
         }
         return null;
+    }
+
+    /**
+     * The keys a command names, for the key patterns: the table's, and those of the commands whose keys the table
+     * leaves to their handlers (SINTERCARD and BZMPOP after numkeys, OBJECT's key). Arguments too malformed to find
+     * the keys in name none: the command refuses them itself before it touches a key.
+     */
+    private static List<byte[]> keysOf(CommandTable table, CommandSpec spec, byte[][] args) {
+        try {
+            return switch (spec.name()) {
+                case "sintercard" -> numkeyKeys(args, 1);
+                case "bzmpop" -> numkeyKeys(args, 2);
+                case "object" -> args.length > 2 ? List.of(args[2]) : List.of();
+                default -> TransactionCommands.keysOf(table, spec, args);
+            };
+        } catch (RedisException malformed) {
+            return List.of();
+        }
+    }
+
+    private static List<byte[]> numkeyKeys(byte[][] args, int numkeysAt) {
+        Long n = numkeysAt < args.length ? Arguments.tryParseLong(args[numkeysAt]) : null;
+        if (n == null || n < 1 || n > args.length - numkeysAt - 1) {
+            return List.of();
+        }
+        return Arrays.asList(args).subList(numkeysAt + 1, numkeysAt + 1 + n.intValue());
     }
 
     private static CompletableFuture<Reply> onAdmin(CommandCall call, Supplier<Reply> work) {

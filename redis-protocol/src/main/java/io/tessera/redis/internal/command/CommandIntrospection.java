@@ -111,6 +111,7 @@ final class CommandIntrospection {
     private static final Set<String> ADMIN = Set.of("@admin", "@slow", "@dangerous");
     private static final Set<String> ADMIN_CONNECTION = Set.of("@admin", "@slow", "@dangerous", "@connection");
     private static final Set<String> CONNECTION = Set.of("@slow", "@connection");
+    private static final Set<String> KEY_READ = Set.of("@keyspace", "@read", "@slow");
 
     /**
      * The subcommands whose categories differ from their container's, as Redis's commands/*.json list them: the
@@ -126,7 +127,9 @@ final class CommandIntrospection {
             java.util.Map.entry("client|no-evict", ADMIN_CONNECTION), java.util.Map.entry("config|get", ADMIN),
             java.util.Map.entry("config|set", ADMIN), java.util.Map.entry("config|resetstat", ADMIN),
             java.util.Map.entry("slowlog|get", ADMIN), java.util.Map.entry("slowlog|len", ADMIN),
-            java.util.Map.entry("slowlog|reset", ADMIN));
+            java.util.Map.entry("slowlog|reset", ADMIN), java.util.Map.entry("object|encoding", KEY_READ),
+            java.util.Map.entry("object|freq", KEY_READ), java.util.Map.entry("object|idletime", KEY_READ),
+            java.util.Map.entry("object|refcount", KEY_READ));
 
     /**
      * The ACL categories of subcommand {@code sub} of container {@code spec}: Redis's where they differ from the
