@@ -105,7 +105,7 @@ final class AclCommands {
                 case "object" -> args.length > 2 ? List.of(args[2]) : List.of();
                 default -> TransactionCommands.keysOf(table, spec, args);
             };
-        } catch (RedisException malformed) {
+        } catch (RuntimeException malformed) { // RedisException with Redis's text, or a parse failure of the args
             return List.of();
         }
     }
