@@ -51,6 +51,7 @@ public final class RespServerConfig {
     private final TlsAuthClients tlsAuthClients;
     private final List<String> tlsProtocols;
     private final boolean protectedMode;
+    private final java.nio.file.Path aclFile;
 
     private RespServerConfig(Builder b) {
         this.bindAddress = b.bindAddress;
@@ -71,6 +72,17 @@ public final class RespServerConfig {
         this.tlsAuthClients = b.tlsAuthClients;
         this.tlsProtocols = b.tlsProtocols;
         this.protectedMode = b.protectedMode;
+        this.aclFile = b.aclFile;
+    }
+
+    /**
+     * Returns the ACL file ({@code aclfile}): its users are stored in the cluster when the server starts, and
+     * {@code ACL LOAD} / {@code ACL SAVE} read and write it.
+     *
+     * @return the file, or {@code null} for none (the default)
+     */
+    public java.nio.file.Path aclFile() {
+        return aclFile;
     }
 
     /**
@@ -285,7 +297,8 @@ public final class RespServerConfig {
                 .clientQueryBufferLimit(clientQueryBufferLimit).ioThreads(ioThreads).databaseConfig(databaseConfig)
                 .maxMemory(maxMemory).maxMemoryPolicy(maxMemoryPolicy).tlsPort(tlsPort).tlsCertFile(tlsCertFile)
                 .tlsKeyFile(tlsKeyFile).tlsCaCertFile(tlsCaCertFile).tlsAuthClients(tlsAuthClients)
-                .tlsProtocols(tlsProtocols).protectedMode(protectedMode);
+                .tlsProtocols(tlsProtocols).protectedMode(protectedMode)
+                .aclFile(aclFile);
     }
 
     @Override
@@ -296,7 +309,7 @@ public final class RespServerConfig {
                 + ", io-threads=" + ioThreads + ", maxmemory=" + maxMemory + ", maxmemory-policy=" + maxMemoryPolicy
                 + ", databases-map=" + databaseConfig + ", tls-port=" + tlsPort + ", tls-cert-file=" + tlsCertFile
                 + ", tls-key-file=" + tlsKeyFile + ", tls-ca-cert-file=" + tlsCaCertFile + ", tls-auth-clients="
-                + tlsAuthClients + ", tls-protocols=" + tlsProtocols + ", protected-mode=" + protectedMode + "]";
+                + tlsAuthClients + ", tls-protocols=" + tlsProtocols + ", protected-mode=" + protectedMode + ", aclfile=" + aclFile + "]";
     }
 
     /** Collects settings; {@link #build()} checks them. */
@@ -319,6 +332,7 @@ public final class RespServerConfig {
         private TlsAuthClients tlsAuthClients = TlsAuthClients.YES;
         private List<String> tlsProtocols = List.of();
         private boolean protectedMode = true;
+        private java.nio.file.Path aclFile;
 
         private Builder() {
         }
@@ -404,6 +418,18 @@ public final class RespServerConfig {
          */
         public Builder protectedMode(boolean protectedMode) {
             this.protectedMode = protectedMode;
+            return this;
+        }
+
+        /**
+         * Sets the ACL file ({@code aclfile}, Redis's format: one {@code user <name> <rule>...} per line), whose users
+         * the server stores in the cluster when it starts.
+         *
+         * @param aclFile the file, or {@code null} for none
+         * @return this builder
+         */
+        public Builder aclFile(java.nio.file.Path aclFile) {
+            this.aclFile = aclFile;
             return this;
         }
 

@@ -76,16 +76,7 @@ class FuzzTest {
                 assertThat(jedis.set("keep:" + i, "value-" + i)).isEqualTo("OK");
             }
         }
-        Random random = new Random(SEED);
-        int sent = 0;
-        long repliesBytes = 0;
-        while (sent < FRAMES) {
-            ByteArrayOutputStream batch = new ByteArrayOutputStream();
-            for (int i = 0; i < FRAMES_PER_CONNECTION && sent < FRAMES; i++, sent++) {
-                batch.writeBytes(frame(random));
-            }
-            repliesBytes += sendAndDrain(cluster.port(sent % 2 == 0 ? 0 : 1), batch.toByteArray());
-        }
+        long repliesBytes = storm(FRAMES, new byte[0]);
         assertThat(repliesBytes).as("the member answered the fuzzed connections").isPositive();
 
         for (int member = 0; member < 2; member++) {
@@ -134,6 +125,54 @@ class FuzzTest {
                 }
             }
         }
+    }
+
+    /**
+     * The same storm, fewer frames, from connections that first AUTH as an ACL user limited to the fuzz keys: every
+     * frame then goes through the permission checks, and the keys it may not touch stay as they were.
+     */
+    @Test
+    void randomAndMutatedFrames_fromAnAuthenticatedAclUser_neitherCrashTheMember_norTouchOtherKeys()
+            throws IOException {
+        try (Jedis jedis = new Jedis("127.0.0.1", cluster.port(0))) {
+            assertThat(jedis.aclSetUser("fuzzer", "on", ">fuzzpw", "~fuzz:*", "&*", "+@all", "-@dangerous",
+                    "+acl|whoami"))
+                    .isEqualTo("OK");
+            for (int i = 0; i < KEPT_KEYS; i++) {
+                assertThat(jedis.set("guarded:" + i, "value-" + i)).isEqualTo("OK");
+            }
+        }
+        byte[] auth = "*3\r\n$4\r\nAUTH\r\n$6\r\nfuzzer\r\n$6\r\nfuzzpw\r\n".getBytes(StandardCharsets.UTF_8);
+        assertThat(storm(FRAMES / 5, auth)).as("the member answered the fuzzed connections").isPositive();
+
+        for (int member = 0; member < 2; member++) {
+            try (Jedis fresh = new Jedis("127.0.0.1", cluster.port(member))) {
+                fresh.auth("fuzzer", "fuzzpw");
+                assertThat(fresh.ping()).isEqualTo("PONG");
+                assertThat(fresh.aclWhoAmI()).isEqualTo("fuzzer");
+            }
+            try (Jedis admin = new Jedis("127.0.0.1", cluster.port(member))) {
+                for (int i = 0; i < KEPT_KEYS; i++) {
+                    assertThat(admin.get("guarded:" + i)).isEqualTo("value-" + i);
+                }
+            }
+        }
+    }
+
+    /** Sends {@code frames} seeded frames in batches over fresh connections, each batch after {@code prefix}. */
+    private static long storm(int frames, byte[] prefix) throws IOException {
+        Random random = new Random(SEED);
+        int sent = 0;
+        long repliesBytes = 0;
+        while (sent < frames) {
+            ByteArrayOutputStream batch = new ByteArrayOutputStream();
+            batch.writeBytes(prefix);
+            for (int i = 0; i < FRAMES_PER_CONNECTION && sent < frames; i++, sent++) {
+                batch.writeBytes(frame(random));
+            }
+            repliesBytes += sendAndDrain(cluster.port(sent % 2 == 0 ? 0 : 1), batch.toByteArray());
+        }
+        return repliesBytes;
     }
 
     private static byte[] frame(Random random) {

@@ -194,7 +194,7 @@ final class ClientCommands {
                 + " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0"
                 + " tot-mem=0 events=r"
                 + " cmd=" + client.lastCommand()
-                + " user=default redir=-1"
+                + " user=" + client.user().name() + " redir=-1"
                 + " resp=" + client.protocol()
                 + " lib-name=" + client.libName()
                 + " lib-ver=" + client.libVersion();

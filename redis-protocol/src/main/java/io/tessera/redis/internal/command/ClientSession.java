@@ -26,6 +26,7 @@ public final class ClientSession {
     private volatile int database;
     private volatile int protocol = 2;
     private volatile boolean authenticated;
+    private volatile AclUser user;
     private volatile long lastInteractionMillis = createdMillis;
     private volatile String lastCommand = "NULL";
     private final Set<Bytes> channels = new LinkedHashSet<>();
@@ -44,13 +45,16 @@ public final class ClientSession {
     private final List<Runnable> closeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile CompletableFuture<Reply> blocked; // the reply of the blocking command running, if any
     private volatile Runnable onGoneWhileBlocked;
+    private volatile CompletableFuture<?> holdingRequests; // AUTH reading its user from the grid
     /** Puts back what a blocking command's served pop took, until its reply reaches the socket (see {@link #owe}). */
     private final AtomicReference<Runnable> owedPutBack = new AtomicReference<>();
 
-    public ClientSession(long id, Channel channel, boolean authenticated) {
+    /** A connection that starts as {@code user}: authenticated already if that user needs no password. */
+    public ClientSession(long id, Channel channel, AclUser user) {
         this.id = id;
         this.channel = channel;
-        this.authenticated = authenticated;
+        this.user = user;
+        this.authenticated = user.opensWithoutPassword();
     }
 
     public long id() {
@@ -154,6 +158,16 @@ public final class ClientSession {
 
     public void authenticated(boolean authenticated) {
         this.authenticated = authenticated;
+    }
+
+    /** The ACL user the connection runs as (the {@code default} user until AUTH). */
+    public AclUser user() {
+        return user;
+    }
+
+    /** Makes the connection run as {@code user} (AUTH, RESET, or a change of that user anywhere in the cluster). */
+    public void user(AclUser user) {
+        this.user = user;
     }
 
     public long lastInteractionMillis() {
@@ -352,6 +366,20 @@ public final class ClientSession {
     /** The connection drops every reply not written yet: what a served pop among them took goes back. */
     public void owedReplyDropped() {
         owedReplyDropped(owedPutBack.get());
+    }
+
+    /**
+     * Holds back the connection's next requests until {@code done} completes: AUTH waits for the grid, and a request
+     * pipelined behind it must run as the user it authenticates.
+     */
+    public void holdRequestsUntil(CompletableFuture<?> done) {
+        holdingRequests = done;
+    }
+
+    /** Whether the connection must hold back its next requests: a blocking command or an AUTH is waiting. */
+    public boolean holdsRequests() {
+        CompletableFuture<?> holding = holdingRequests;
+        return isBlocked() || (holding != null && !holding.isDone());
     }
 
     /** Whether a blocking command of this client is waiting (CLIENT LIST's flag 'b'). */

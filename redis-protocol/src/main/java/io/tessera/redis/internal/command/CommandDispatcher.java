@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Looks a request up in the {@link CommandTable} and runs it after Redis's checks, in Redis's order: unknown
- * command, arity, authentication, maxmemory (a {@code denyoom} command while the node is beyond it under
+ * command, arity, authentication, ACL permissions, maxmemory (a {@code denyoom} command while the node is beyond it under
  * {@code noeviction}), subscribe mode. Grid failures become error replies that say what happened; a
  * bug in a command becomes an error reply and a log line, never a dropped connection.
  */
@@ -63,9 +63,16 @@ public final class CommandDispatcher {
             return refuse(client, inTransaction, spec, new Reply.Error("ERR wrong number of arguments for '"
                     + spec.name() + "' command"));
         }
-        if (!client.authenticated() && server.requirePass() != null
-                && !spec.flags().contains("no-auth")) {
+        if (!client.authenticated() && !spec.flags().contains("no-auth")
+                && !server.acl().defaultUser().opensWithoutPassword()) {
             return refuse(client, inTransaction, spec, new Reply.Error("NOAUTH Authentication required."));
+        }
+        AclUser user = client.user();
+        if (!user.unrestricted()) { // the default user of a server without ACL users skips this at one read
+            Reply.Error denied = AclCommands.check(user, spec, args, table, false);
+            if (denied != null) {
+                return refuse(client, inTransaction, spec, denied);
+            }
         }
         if (server.checksMaxmemory() && spec.flags().contains("denyoom") && server.refusesGrowth()) {
             return refuse(client, inTransaction, spec, OOM);

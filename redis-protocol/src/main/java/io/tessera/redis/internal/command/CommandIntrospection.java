@@ -104,6 +104,45 @@ final class CommandIntrospection {
                 Reply.EMPTY_ARRAY));
     }
 
+    /** Commands Redis puts in @dangerous although they are not admin commands (its commands/*.json). */
+    private static final Set<String> DANGEROUS = Set.of("keys", "flushall", "flushdb", "sort", "swapdb", "migrate",
+            "restore", "restore-asking", "info", "role", "lastsave", "config", "pfdebug", "pfselftest");
+
+    private static final Set<String> ADMIN = Set.of("@admin", "@slow", "@dangerous");
+    private static final Set<String> ADMIN_CONNECTION = Set.of("@admin", "@slow", "@dangerous", "@connection");
+    private static final Set<String> CONNECTION = Set.of("@slow", "@connection");
+    private static final Set<String> KEY_READ = Set.of("@keyspace", "@read", "@slow");
+
+    /**
+     * The subcommands whose categories differ from their container's, as Redis's commands/*.json list them: the
+     * table has one row per container, and ACL rules need the difference (CLIENT KILL is admin, CLIENT SETNAME not).
+     */
+    private static final java.util.Map<String, Set<String>> SUBCOMMAND_CATEGORIES = java.util.Map.ofEntries(
+            java.util.Map.entry("acl|whoami", Set.of("@slow")), java.util.Map.entry("acl|cat", Set.of("@slow")),
+            java.util.Map.entry("client|id", CONNECTION), java.util.Map.entry("client|getname", CONNECTION),
+            java.util.Map.entry("client|setname", CONNECTION), java.util.Map.entry("client|info", CONNECTION),
+            java.util.Map.entry("client|setinfo", CONNECTION), java.util.Map.entry("client|list", ADMIN_CONNECTION),
+            java.util.Map.entry("client|kill", ADMIN_CONNECTION),
+            java.util.Map.entry("client|unblock", ADMIN_CONNECTION),
+            java.util.Map.entry("client|no-evict", ADMIN_CONNECTION), java.util.Map.entry("config|get", ADMIN),
+            java.util.Map.entry("config|set", ADMIN), java.util.Map.entry("config|resetstat", ADMIN),
+            java.util.Map.entry("slowlog|get", ADMIN), java.util.Map.entry("slowlog|len", ADMIN),
+            java.util.Map.entry("slowlog|reset", ADMIN), java.util.Map.entry("object|encoding", KEY_READ),
+            java.util.Map.entry("object|freq", KEY_READ), java.util.Map.entry("object|idletime", KEY_READ),
+            java.util.Map.entry("object|refcount", KEY_READ));
+
+    /**
+     * The ACL categories of subcommand {@code sub} of container {@code spec}: Redis's where they differ from the
+     * container's, {@code @slow} for HELP, the container's otherwise.
+     */
+    static Set<String> aclCategories(CommandSpec spec, String sub) {
+        Set<String> own = SUBCOMMAND_CATEGORIES.get(spec.name() + "|" + sub);
+        if (own != null) {
+            return own;
+        }
+        return sub.equals("help") ? Set.of("@slow") : aclCategories(spec);
+    }
+
     /** ACL categories as Redis would list them, derived from the flags and the group. */
     static Set<String> aclCategories(CommandSpec spec) {
         Set<String> categories = new LinkedHashSet<>();
@@ -125,6 +164,8 @@ final class CommandIntrospection {
         }
         if (spec.flags().contains("admin")) {
             categories.add("@admin");
+            categories.add("@dangerous");
+        } else if (DANGEROUS.contains(spec.name())) {
             categories.add("@dangerous");
         }
         if (spec.flags().contains("blocking")) {

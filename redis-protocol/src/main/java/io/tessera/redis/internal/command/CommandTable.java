@@ -109,6 +109,7 @@ public final class CommandTable {
         HyperLogLogCommands.register(builder);
         LcsCommand.register(builder);
         ObjectCommands.register(builder);
+        AclCommands.register(builder);
         return builder.build();
     }
 

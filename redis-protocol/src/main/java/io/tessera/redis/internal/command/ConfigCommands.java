@@ -44,7 +44,7 @@ final class ConfigCommands {
     static void register(CommandTable.Builder table) {
         Subcommands config = new Subcommands("config")
                 .addImmediate("get", -3, ConfigCommands::configGet)
-                .addImmediate("set", -4, ConfigCommands::configSet)
+                .add("set", -4, ConfigCommands::configSetAndDefaultUser)
                 .addImmediate("resetstat", 2, ConfigCommands::configResetStat)
                 .help("GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
                         "SET <directive> <value>", "    Set the configuration <directive> to <value>.",
@@ -125,6 +125,29 @@ final class ConfigCommands {
     }
 
     /** SET parameter value [parameter value ...]: all or nothing, as in Redis 7. */
+    /**
+     * CONFIG SET; a new requirepass also becomes the stored default user's only password, as Redis sets the default
+     * user's, for every member (without a stored default user, each member's default user follows its requirepass).
+     */
+    private static java.util.concurrent.CompletableFuture<Reply> configSetAndDefaultUser(CommandCall call) {
+        Reply reply = configSet(call);
+        boolean passwordSet = false;
+        for (int i = 2; i < call.argCount(); i += 2) {
+            passwordSet |= call.text(i).equalsIgnoreCase("requirepass");
+        }
+        AclUsers acl = call.server().acl();
+        if (reply != Reply.OK || !passwordSet || !acl.defaultUserStored()) {
+            return CommandCall.done(reply);
+        }
+        String password = call.server().requirePass();
+        java.util.List<String> rules = password == null ? java.util.List.of("nopass")
+                : java.util.List.of("resetpass", ">" + password);
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            acl.setUser(AclUsers.DEFAULT, rules);
+            return Reply.OK;
+        }, call.server().adminExecutor());
+    }
+
     private static Reply configSet(CommandCall call) {
         if (call.argCount() % 2 != 0) {
             return Reply.error("ERR wrong number of arguments for 'config|set' command");

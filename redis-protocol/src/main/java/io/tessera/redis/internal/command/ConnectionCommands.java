@@ -1,10 +1,9 @@
 package io.tessera.redis.internal.command;
 
 import io.tessera.redis.internal.protocol.Reply;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /** PING, ECHO, HELLO, AUTH, SELECT, QUIT, RESET. */
 final class ConnectionCommands {
@@ -19,9 +18,9 @@ final class ConnectionCommands {
                 ConnectionCommands::ping);
         table.immediate("echo", 2, "fast", "connection", "Returns the given string.",
                 call -> Reply.bulk(call.arg(1)));
-        table.immediate("hello", -1, "noscript loading stale fast no-auth sentinel allow-busy", "connection",
+        table.command("hello", -1, "noscript loading stale fast no-auth sentinel allow-busy", 0, 0, 0, "connection",
                 "Handshakes with the Redis server.", ConnectionCommands::hello);
-        table.immediate("auth", -2, "noscript loading stale fast no-auth sentinel allow-busy", "connection",
+        table.command("auth", -2, "noscript loading stale fast no-auth sentinel allow-busy", 0, 0, 0, "connection",
                 "Authenticates the connection.", ConnectionCommands::auth);
         table.immediate("select", 2, "loading stale fast", "connection",
                 "Changes the selected database.", ConnectionCommands::select);
@@ -48,17 +47,17 @@ final class ConnectionCommands {
         return call.argCount() == 2 ? Reply.bulk(call.arg(1)) : Reply.PONG;
     }
 
-    private static Reply hello(CommandCall call) {
+    private static CompletableFuture<Reply> hello(CommandCall call) {
         ClientSession client = call.client();
         int protocol = client.protocol();
         int next = 1;
         if (call.argCount() >= 2) {
             Long version = Arguments.tryParseLong(call.arg(1));
             if (version == null) {
-                return Reply.error("ERR Protocol version is not an integer or out of range");
+                return CommandCall.done(Reply.error("ERR Protocol version is not an integer or out of range"));
             }
             if (version < 2 || version > 3) {
-                return Reply.error("NOPROTO unsupported protocol version");
+                return CommandCall.done(Reply.error("NOPROTO unsupported protocol version"));
             }
             protocol = version.intValue();
             next = 2;
@@ -76,16 +75,30 @@ final class ConnectionCommands {
                 name = call.text(i + 1);
                 i += 1;
             } else {
-                return Reply.error("ERR Syntax error in HELLO option '" + call.text(i) + "'");
+                return CommandCall.done(Reply.error("ERR Syntax error in HELLO option '" + call.text(i) + "'"));
             }
         }
-        if (user != null) {
-            Reply refused = authenticate(call, user, password);
-            if (refused != null) {
-                return refused;
-            }
+        int chosen = protocol;
+        String newName = name;
+        if (user == null) {
+            return CommandCall.done(helloReply(call, chosen, newName));
         }
-        if (!client.authenticated() && call.server().requirePass() != null) {
+        // The connection writes a reply in the protocol of the moment its request ran, so switch now; the requests
+        // behind this one wait for it, and a refused HELLO switches back before they run.
+        int previous = client.protocol();
+        client.protocol(chosen);
+        return holding(call, authenticate(call, user, password).thenApply(refused -> {
+            Reply reply = refused != null ? refused : helloReply(call, chosen, newName);
+            if (reply instanceof Reply.Error) {
+                client.protocol(previous);
+            }
+            return reply;
+        }));
+    }
+
+    private static Reply helloReply(CommandCall call, int protocol, String name) {
+        ClientSession client = call.client();
+        if (!client.authenticated() && !call.server().acl().defaultUser().opensWithoutPassword()) {
             return Reply.error("NOAUTH HELLO must be called with the client already authenticated, otherwise the "
                     + "HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select "
                     + "the RESP protocol version at the same time");
@@ -116,30 +129,43 @@ final class ConnectionCommands {
         return new Reply.MapReply(List.copyOf(map));
     }
 
-    private static Reply auth(CommandCall call) {
+    private static CompletableFuture<Reply> auth(CommandCall call) {
         if (call.argCount() > 3) {
-            return Reply.SYNTAX_ERROR;
+            return CommandCall.done(Reply.SYNTAX_ERROR);
         }
-        if (call.argCount() == 2 && call.server().requirePass() == null) {
-            return Reply.error("ERR AUTH <password> called without any password configured for the default user. "
-                    + "Are you sure your configuration is correct?");
+        if (call.argCount() == 2 && call.server().acl().defaultUser().nopass()) {
+            return CommandCall.done(Reply.error("ERR AUTH <password> called without any password configured for "
+                    + "the default user. Are you sure your configuration is correct?"));
         }
-        String user = call.argCount() == 3 ? call.text(1) : "default";
-        Reply refused = authenticate(call, user, call.arg(call.argCount() - 1));
-        return refused != null ? refused : Reply.OK;
+        String user = call.argCount() == 3 ? call.text(1) : AclUsers.DEFAULT;
+        return holding(call, authenticate(call, user, call.arg(call.argCount() - 1))
+                .thenApply(refused -> refused != null ? refused : Reply.OK));
     }
 
-    /** Checks a user and password against {@code requirepass}; null if accepted (and marks the client). */
-    private static Reply authenticate(CommandCall call, String user, byte[] password) {
-        String required = call.server().requirePass();
-        boolean accepted = user.equals("default") && (required == null
-                || MessageDigest.isEqual(required.getBytes(StandardCharsets.UTF_8), password));
-        if (!accepted) {
-            return Reply.error("WRONGPASS invalid username-password pair or user is disabled.");
-        }
-        call.client().authenticated(true);
-        return null;
+    /**
+     * Checks a user and password against the user as the grid holds it now; completes with null if accepted (the
+     * connection then runs as that user), else with WRONGPASS.
+     */
+    private static CompletableFuture<Reply> authenticate(CommandCall call, String name, byte[] password) {
+        CompletableFuture<Reply> checked = call.server().acl().user(name).thenApply(user -> {
+            if (user == null || !user.enabled() || !user.acceptsPassword(password)) {
+                return WRONGPASS;
+            }
+            call.client().user(user);
+            call.client().authenticated(true);
+            return null;
+        });
+        return checked;
     }
+
+    /** The reply of an AUTH (or HELLO AUTH): the connection runs nothing else until it is ready. */
+    private static CompletableFuture<Reply> holding(CommandCall call, CompletableFuture<Reply> reply) {
+        call.client().holdRequestsUntil(reply);
+        return reply;
+    }
+
+    private static final Reply WRONGPASS =
+            Reply.error("WRONGPASS invalid username-password pair or user is disabled.");
 
     private static Reply select(CommandCall call) {
         Long index = Arguments.tryParseLong(call.arg(1));
@@ -160,7 +186,9 @@ final class ConnectionCommands {
         client.database(0);
         client.protocol(2);
         client.name("");
-        client.authenticated(call.server().requirePass() == null);
+        AclUser user = call.server().acl().defaultUser();
+        client.user(user);
+        client.authenticated(user.opensWithoutPassword());
         return Reply.simple("RESET");
     }
 }

@@ -5,6 +5,7 @@ import io.tessera.grid.GridMap;
 import io.tessera.grid.MapConfig;
 import io.tessera.redis.RespServerConfig;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,6 +42,7 @@ public final class ServerContext {
     private volatile int keyspaceEventFlags;
     private final Map<GridMap<byte[], byte[]>, java.util.UUID> expiryListeners = new java.util.HashMap<>();
     private final BlockedClients blockedClients;
+    private final AclUsers acl;
     private volatile long maxmemory;
     private volatile Maxmemory.Policy maxmemoryPolicy;
     /** Whether denyoom commands are checked against maxmemory: noeviction with a maxmemory. */
@@ -51,6 +53,15 @@ public final class ServerContext {
     public final AtomicLong keyspaceMisses = new AtomicLong();
 
     public ServerContext(Grid grid, RespServerConfig config) {
+        List<AclUser> fromAclFile = List.of();
+        if (config.aclFile() != null) { // read first: a bad file stops the server before it holds anything
+            try {
+                fromAclFile = AclCommands.readFile(config.aclFile(), CommandTable.standard());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("aclfile: " + e.getMessage().substring("ERR ".length())
+                        + " (fix the file or start without --aclfile)", e);
+            }
+        }
         this.grid = grid;
         this.config = config;
         this.databases = new AtomicReferenceArray<>(config.databases());
@@ -75,6 +86,14 @@ public final class ServerContext {
         for (int db = 0; db < databases.length(); db++) {
             database(db);
         }
+        this.acl = new AclUsers(grid, config.databaseConfig(), CommandTable.standard(), this::requirePass,
+                this::clients);
+        fromAclFile.forEach(acl::store);
+    }
+
+    /** The cluster's ACL users. */
+    public AclUsers acl() {
+        return acl;
     }
 
     /** The clients of this member blocked on keys (BLPOP and its kin). */
@@ -292,11 +311,13 @@ public final class ServerContext {
     }
 
     /**
-     * Whether a client must prove who it is before commands run: today a {@code requirepass}; ACL users, once they
-     * exist, count here too. Protected mode applies only while this is false.
+     * Whether a client must prove who it is before commands run: the {@code default} user (which a
+     * {@code requirepass} or an ACL rule gives a password) needs a password, as Redis decides it. Protected mode
+     * applies only while this is false.
      */
     public boolean hasAnyPasswordOrUser() {
-        return requirePass != null;
+        AclUsers users = acl();
+        return users == null ? requirePass != null : !users.defaultUser().nopass();
     }
 
     /** Redis's {@code protected-mode}: set at start, changed by CONFIG SET. */
@@ -396,6 +417,7 @@ public final class ServerContext {
 
     /** Withdraws the published endpoint (if the grid is still up) and stops the admin executor. Blocks. */
     public void close() {
+        acl.close();
         pubSub.close();
         blockedClients.close();
         try {

@@ -156,10 +156,15 @@ final class TransactionCommands {
         List<byte[]> keys = new ArrayList<>();
         List<byte[][]> keyed = new ArrayList<>();
         boolean[] isKeyed = new boolean[commands.size()];
+        AclUser user = call.client().user();
         for (int i = 0; i < commands.size(); i++) {
             byte[][] args = commands.get(i);
-            List<byte[]> commandKeys = keysOf(table, table.lookup(text(args[0])), args);
-            if (!commandKeys.isEmpty()) {
+            CommandSpec spec = table.lookup(text(args[0]));
+            List<byte[]> commandKeys = keysOf(table, spec, args);
+            // Redis checks permissions again at EXEC: a command its user may no longer run (changed since it was
+            // queued) goes the keyless way, through the dispatcher, which refuses it in its place of the reply.
+            if (!commandKeys.isEmpty()
+                    && (user.unrestricted() || AclCommands.check(user, spec, args, table, false) == null)) {
                 isKeyed[i] = true;
                 keyed.add(args);
                 keys.addAll(commandKeys);

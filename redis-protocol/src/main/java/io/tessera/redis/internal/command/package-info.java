@@ -11,6 +11,12 @@
  * io.tessera.redis.internal.command.TransactionProcessor}), each one atomic step on the partition's thread.
  * Handlers run on the connection's event loop and never block it.
  *
+ * <p>ACL users ({@link io.tessera.redis.internal.command.AclUsers}, {@link io.tessera.redis.internal.command.AclUser})
+ * live in a grid map shared by the cluster; each connection holds its user, which the dispatcher checks before a
+ * command runs. The ACL commands that wait for the grid run on the server's admin executor, and the map's listener
+ * (on the grid's listener thread) swaps changed users into this member's connections and closes those of deleted
+ * users.
+ *
  * <p>Internal: nothing outside the {@code redis-protocol} module may import this package.
  */
 package io.tessera.redis.internal.command;

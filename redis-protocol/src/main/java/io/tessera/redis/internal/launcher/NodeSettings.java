@@ -53,6 +53,7 @@ import java.util.Map;
  * @param tlsCaCertFile the CA certificates client certificates must chain to, or {@code null}
  * @param tlsAuthClients whether TLS clients must present a certificate
  * @param tlsProtocols the TLS versions offered, empty for the JDK's
+ * @param aclFile the ACL file whose users the node stores in the cluster at start, or {@code null}
  */
 public record NodeSettings(int port, String bind, String clusterName, String stack, List<String> members,
                            int gridPort, String gridBind, String dnsQuery, String dnsAddress,
@@ -62,7 +63,7 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
                            String maxMemoryPolicy, int ioThreads, int adminPort, String adminBind,
                            boolean jmx, boolean protectedMode, int tlsPort, Path tlsCertFile, Path tlsKeyFile,
                            Path tlsCaCertFile, RespServerConfig.TlsAuthClients tlsAuthClients,
-                           List<String> tlsProtocols) {
+                           List<String> tlsProtocols, Path aclFile) {
 
     /** The alias of the AES key in the cluster keystore unless {@link Setting#CLUSTER_KEYSTORE_ALIAS} says another. */
     public static final String DEFAULT_KEYSTORE_ALIAS = "tessera";
@@ -131,7 +132,8 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
                 r.path(Setting.TLS_KEY_FILE),
                 r.path(Setting.TLS_CA_CERT_FILE),
                 r.authClients(),
-                r.protocols());
+                r.protocols(),
+                r.readableFile(Setting.ACLFILE));
         // The builders check the rest (partition count a power of two, the stack's name); map their complaints
         // back to the setting the user wrote.
         r.check(Setting.PARTITIONS, () -> Grid.builder().partitionCount(settings.partitions));
@@ -216,6 +218,7 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
                 .maxMemory(maxMemory)
                 .maxMemoryPolicy(maxMemoryPolicy)
                 .ioThreads(ioThreads)
+                .aclFile(aclFile)
                 .databaseConfig(MapConfig.builder().backups(backups)
                         .minClusterSize(minClusterSize).build())
                 .build();
@@ -237,7 +240,8 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
                 + databases + " maxmemory=" + maxMemory + " maxmemory-policy=" + maxMemoryPolicy + " io-threads="
                 + (ioThreads == 0 ? "(one per core)" : ioThreads) + " admin-port="
                 + (adminPort == ADMIN_OFF ? "(off)" : adminPort + " admin-bind=" + adminBind) + " jmx=" + jmx
-                + " protected-mode=" + (protectedMode ? "yes" : "no") + tlsText();
+                + " protected-mode=" + (protectedMode ? "yes" : "no") + " aclfile="
+                + (aclFile == null ? "(none)" : aclFile) + tlsText();
     }
 
     /** The TLS settings for the log, if the node has a TLS port. */
@@ -396,6 +400,18 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
             } catch (IllegalArgumentException e) {
                 throw new UsageException("--" + e.getMessage(), e);
             }
+        }
+
+        Path readableFile(Setting setting) {
+            Sourced sourced = values.get(setting);
+            if (sourced == null || sourced.value.isEmpty()) {
+                return null;
+            }
+            Path path = Path.of(sourced.value);
+            if (!java.nio.file.Files.isReadable(path)) {
+                throw bad(setting, sourced, "expected a readable file; " + path.toAbsolutePath() + " is not one");
+            }
+            return path;
         }
 
         String password() {

@@ -63,6 +63,8 @@ public enum Setting {
             + " no, or optional (checked if presented).", "yes"),
     TLS_PROTOCOLS("tls-protocols", "\"TLSv1.2 TLSv1.3\"", "The TLS versions offered, separated by spaces.",
             "the JDK's: TLSv1.2 TLSv1.3"),
+    ACLFILE("aclfile", "PATH", "An ACL file in Redis's format (lines 'user <name> <rule>...'): its users are stored"
+            + " in the cluster when the node starts, ACL LOAD and ACL SAVE read and write it.", "none"),
     MAXCLIENTS("maxclients", "N", "How many clients may be connected at once.", "10000"),
     DATABASES("databases", "N", "How many databases SELECT offers (1..1024).", "16"),
     MAXMEMORY("maxmemory", "BYTES", "The most this node keeps of each database, its backup copies included, by the"

@@ -81,7 +81,7 @@ public final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
             ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
             return;
         }
-        client = new ClientSession(server.nextClientId(), ctx.channel(), server.requirePass() == null);
+        client = new ClientSession(server.nextClientId(), ctx.channel(), server.acl().defaultUser());
         server.clientConnected(client);
         ctx.fireChannelActive();
     }
@@ -102,7 +102,7 @@ public final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             if (msg instanceof RespCommand command) {
-                if (client.isBlocked() || !deferred.isEmpty()) {
+                if (client.holdsRequests() || !deferred.isEmpty()) {
                     deferred.add(command.args());
                     ctx.channel().config().setAutoRead(false);
                     return;
@@ -202,10 +202,10 @@ public final class RespConnectionHandler extends ChannelInboundHandlerAdapter {
                     return;
                 }
             }
-            if (deferred.isEmpty() || client.isBlocked() || closing) {
+            if (deferred.isEmpty() || client.holdsRequests() || closing) {
                 break;
             }
-            while (!deferred.isEmpty() && !client.isBlocked() && !closing) {
+            while (!deferred.isEmpty() && !client.holdsRequests() && !closing) {
                 run(deferred.poll());
             }
         }

@@ -93,6 +93,16 @@ class LauncherTest {
     }
 
     @Test
+    void aclfile_mustBeReadable_andReachesTheServerConfig() throws IOException {
+        Path file = java.nio.file.Files.writeString(dir.resolve("users.acl"), "user a on nopass ~* +@all\n");
+        assertThat(settings(Map.of(), "--aclfile", file.toString()).serverConfig().aclFile()).isEqualTo(file);
+        assertThat(settings(Map.of()).serverConfig().aclFile()).isNull();
+        assertThat(parse(Map.of(), "--aclfile", dir.resolve("missing.acl").toString()).exitCode()).isEqualTo(2);
+        assertThat(err.toString()).contains("--aclfile: \"" + dir.resolve("missing.acl") + "\" (expected a readable "
+                + "file;");
+    }
+
+    @Test
     void badAdminPort_isAnError_namingTheOption() {
         assertThat(parse(Map.of(), "--admin-port", "-1").exitCode()).isEqualTo(2);
         assertThat(parse(Map.of("TESSERA_ADMIN_PORT", "http")).exitCode()).isEqualTo(2);
@@ -128,7 +138,7 @@ class LauncherTest {
                 List.of("10.0.0.1:7800", "10.0.0.2:7801"), 7900, "10.0.0.1", "t.shop.svc.cluster.local", "10.96.0.10",
                 "SRV", null, null, null, "tessera", "a", 64, 2, 0, "pw", 5, 4,
                 64L * 1024 * 1024, "allkeys-lru", 1, 9100, "10.0.0.1", true, false, RespServerConfig.PORT_OFF,
-                null, null, null, RespServerConfig.TlsAuthClients.YES, List.of()));
+                null, null, null, RespServerConfig.TlsAuthClients.YES, List.of(), null));
         assertThat(s.serverConfig().maxMemory()).isEqualTo(64L * 1024 * 1024);
         assertThat(s.serverConfig().ioThreads()).isOne();
         assertThat(s.toString()).contains("requirepass=(set)").doesNotContain("pw ");
