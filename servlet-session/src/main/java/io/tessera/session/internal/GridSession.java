@@ -219,7 +219,7 @@ final class GridSession implements HttpSession {
         try {
             return read(name);
         } catch (RuntimeException e) {
-            log.warn("session {}: the old value of attribute '{}' cannot be read: {}", id, name, e.toString());
+            log.warn("session {}: the old value of attribute '{}' cannot be read: {}", LoggedSessionIds.of(id), name, e.toString());
             return null;
         }
     }
@@ -351,8 +351,8 @@ final class GridSession implements HttpSession {
                     sets.put(name, bytes);
                 }
             } catch (RuntimeException e) {
-                log.warn("session {}: attribute '{}' read in ON_GET_ATTRIBUTE mode cannot be written back: {}", id,
-                        name, e.getMessage());
+                log.warn("session {}: attribute '{}' read in ON_GET_ATTRIBUTE mode cannot be written back: {}",
+                        LoggedSessionIds.of(id), name, e.getMessage());
             }
         }
         List<String> removes = new ArrayList<>(pendingRemoves);
@@ -391,9 +391,10 @@ final class GridSession implements HttpSession {
                 manager.cache(cached);
             }
             case Outcome.TOO_LARGE -> log.error("session {}: the changes of this request were dropped: the session "
-                    + "would hold {} bytes (maxSessionSize {})", id, o.size, manager.config().maxSessionSize());
+                    + "would hold {} bytes (maxSessionSize {})", LoggedSessionIds.of(id), o.size, manager.config().maxSessionSize());
             default -> {
-                log.debug("session {} ended elsewhere; the changes of this request were dropped", id);
+                log.debug("session {} ended elsewhere; the changes of this request were dropped",
+                        LoggedSessionIds.of(id));
                 valid = false;
             }
         }

@@ -179,8 +179,8 @@ public final class SessionManager implements AutoCloseable {
                         processor).join();
             } catch (CompletionException e) {
                 if (e.getCause() instanceof IndeterminateOutcomeException && attempt < INDETERMINATE_ATTEMPTS) {
-                    log.debug("session {}: the primary left before answering; running {} again", id,
-                            processor.getClass().getSimpleName());
+                    log.debug("session {}: the primary left before answering; running {} again",
+                            LoggedSessionIds.of(id), processor.getClass().getSimpleName());
                     continue;
                 }
                 if (e.getCause() instanceof RuntimeException cause) {
@@ -309,13 +309,13 @@ public final class SessionManager implements AutoCloseable {
         try {
             SessionRecord ended = end(id, true, null);
             if (ended != null) {
-                log.debug("session {} of {} timed out", id, map.name());
+                log.debug("session {} of {} timed out", LoggedSessionIds.of(id), map.name());
                 meters.expired();
                 GridSession session = new GridSession(this, null, ended, ended.lastAccessed, now(), true, false);
                 session.destroy();
             }
         } catch (RuntimeException e) {
-            log.warn("expiring session {} of {} failed: {}", id, map.name(), e.toString());
+            log.warn("expiring session {} of {} failed: {}", LoggedSessionIds.of(id), map.name(), e.toString());
         } finally {
             thread.setContextClassLoader(previous);
         }
