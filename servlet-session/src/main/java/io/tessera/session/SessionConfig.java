@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 
+// Over 700 lines because every setting is documented twice, on its getter and on its builder method (the public
+// API's Javadoc); the class holds one concern, the filter's settings.
 /**
  * How {@link TesseraSessionFilter} keeps sessions: an immutable value made with {@link #builder()} or read from a
  * filter's init-params with {@link #fromInitParameters}.

@@ -471,22 +471,12 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
         }
 
         Path keystore() {
-            String path = text(Setting.CLUSTER_KEYSTORE, null);
-            return path == null ? null : Path.of(path);
+            return path(Setting.CLUSTER_KEYSTORE);
         }
 
         /** {@link #check} for a secret: the message names where it came from but not its value. */
         void checkSecret(Setting setting, Runnable builderCall) {
-            Sourced sourced = values.get(setting);
-            if (sourced == null) {
-                return;
-            }
-            try {
-                builderCall.run();
-            } catch (IllegalArgumentException e) {
-                throw new UsageException(setting.option() + from(setting, sourced) + " is not accepted: "
-                        + e.getMessage(), e);
-            }
+            check(setting, builderCall, false);
         }
 
         void keystoreWithPassword(Path keystore, String password) {
@@ -508,6 +498,10 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
         }
 
         void check(Setting setting, Runnable builderCall) {
+            check(setting, builderCall, true);
+        }
+
+        private void check(Setting setting, Runnable builderCall, boolean showValue) {
             Sourced sourced = values.get(setting);
             if (sourced == null) {
                 return;
@@ -515,8 +509,8 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
             try {
                 builderCall.run();
             } catch (IllegalArgumentException e) {
-                throw new UsageException(setting.option() + ": \"" + sourced.value + "\"" + from(setting, sourced)
-                        + " is not accepted: " + e.getMessage(), e);
+                throw new UsageException(setting.option() + (showValue ? ": \"" + sourced.value + "\"" : "")
+                        + from(setting, sourced) + " is not accepted: " + e.getMessage(), e);
             }
         }
 
