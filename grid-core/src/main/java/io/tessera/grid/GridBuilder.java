@@ -223,16 +223,43 @@ public final class GridBuilder {
         if (security.clusterSecret() != null) {
             throw new IllegalStateException("clusterSecret was already set");
         }
+        checkSecret("clusterSecret", secret);
+        this.security = security.withSecret(secret);
+        return this;
+    }
+
+    /**
+     * Also accepts members that use {@code secret} instead of {@link #clusterSecret}: this member admits joiners that
+     * prove either secret and decrypts traffic encrypted with keys of either, but sends with the cluster secret's
+     * keys only. It is how a running cluster moves to a new secret without stopping: one rolling restart that adds the
+     * new secret as the accepted one, a second that makes it the cluster secret and accepts the old one, and a third,
+     * whenever convenient, that drops the old one (docs/security.md shows the commands).
+     *
+     * @param secret the second secret, under the same rules as {@link #clusterSecret}'s, and different from it
+     * @return this builder
+     * @throws IllegalArgumentException if the secret is shorter than {@value #MIN_CLUSTER_SECRET_LENGTH} characters
+     *     or has spaces around it
+     * @throws IllegalStateException if an accepted secret was already set
+     */
+    public GridBuilder acceptedClusterSecret(String secret) {
+        Objects.requireNonNull(secret, "acceptedClusterSecret");
+        if (security.acceptedClusterSecret() != null) {
+            throw new IllegalStateException("acceptedClusterSecret was already set");
+        }
+        checkSecret("acceptedClusterSecret", secret);
+        this.security = security.withAcceptedSecret(secret);
+        return this;
+    }
+
+    private static void checkSecret(String what, String secret) {
         if (secret.length() < MIN_CLUSTER_SECRET_LENGTH) {
-            throw new IllegalArgumentException("clusterSecret: " + secret.length() + " characters (expected at least "
+            throw new IllegalArgumentException(what + ": " + secret.length() + " characters (expected at least "
                     + MIN_CLUSTER_SECRET_LENGTH + "; generate one with: openssl rand -base64 32)");
         }
         if (!secret.strip().equals(secret)) {
-            throw new IllegalArgumentException("clusterSecret: has spaces or line breaks around it (expected the"
+            throw new IllegalArgumentException(what + ": has spaces or line breaks around it (expected the"
                     + " secret alone; a secret read from a file often ends with a newline)");
         }
-        this.security = security.withSecret(secret);
-        return this;
     }
 
     /**
@@ -263,6 +290,32 @@ public final class GridBuilder {
             throw new IllegalArgumentException("keystore alias: \"" + alias + "\" (expected the alias of an AES key)");
         }
         this.security = security.withKeystore(path, password, alias);
+        return this;
+    }
+
+    /**
+     * Also accepts members that encrypt with the AES key stored under {@code alias} in the {@link #keystore}'s file
+     * (with the same password) instead of the keystore's own key: this member admits joiners that hold either key
+     * and decrypts with either, but sends with the keystore's key only. It is how a running cluster moves to a new
+     * key without stopping, in three rolling restarts as with {@link #acceptedClusterSecret}: add the new key to
+     * every copy of the keystore ({@code keytool -genseckey} under a new alias) and accept it, then send with it and
+     * accept the old one, then drop the old one.
+     *
+     * @param alias the alias of the second AES key, different from the keystore's
+     * @return this builder
+     * @throws IllegalArgumentException if the alias is blank
+     * @throws IllegalStateException if an accepted alias was already set
+     */
+    public GridBuilder acceptedKeystoreAlias(String alias) {
+        Objects.requireNonNull(alias, "acceptedKeystoreAlias");
+        if (security.acceptedKeystoreAlias() != null) {
+            throw new IllegalStateException("acceptedKeystoreAlias was already set to " + security.acceptedKeystoreAlias());
+        }
+        if (alias.isBlank()) {
+            throw new IllegalArgumentException("acceptedKeystoreAlias: \"" + alias + "\" (expected the alias of an AES"
+                    + " key)");
+        }
+        this.security = security.withAcceptedKeystoreAlias(alias);
         return this;
     }
 
@@ -422,12 +475,38 @@ public final class GridBuilder {
      * of the member's own if none was set).
      *
      * @return a snapshot of the settings; later setter calls do not change it
+     * @throws IllegalStateException if an accepted cluster secret or keystore alias is set without the secret or
+     *     keystore it stands beside, or equals it
      */
     public GridConfig config() {
+        checkAcceptedKeys();
         return new GridConfig(clusterName, stack, bindAddress, bindPort, initialMembers, dnsQuery, dnsAddress,
                 dnsRecordType, partitionCount, maxBackups,
                 serialization, operationTimeout, memberName, clock, executor, partitionExecutors, tombstoneRetention,
                 meterRegistry != null ? meterRegistry : new SimpleMeterRegistry(), security);
+    }
+
+    private void checkAcceptedKeys() {
+        if (security.acceptedClusterSecret() != null) {
+            if (security.clusterSecret() == null) {
+                throw new IllegalStateException("acceptedClusterSecret is set without clusterSecret (set the secret"
+                        + " this member sends with too; the accepted one is only checked and decrypted with)");
+            }
+            if (security.acceptedClusterSecret().equals(security.clusterSecret())) {
+                throw new IllegalStateException("acceptedClusterSecret is the clusterSecret itself (expected the"
+                        + " other secret of a rotation: the new one before it is sent with, or the old one after)");
+            }
+        }
+        if (security.acceptedKeystoreAlias() != null) {
+            if (security.keystore() == null) {
+                throw new IllegalStateException("acceptedKeystoreAlias is set without a keystore (set the keystore"
+                        + " and the alias this member sends with too)");
+            }
+            if (security.acceptedKeystoreAlias().equals(security.keystoreAlias())) {
+                throw new IllegalStateException("acceptedKeystoreAlias is the keystore's own alias \""
+                        + security.keystoreAlias() + "\" (expected the other key of a rotation)");
+            }
+        }
     }
 
     /**
@@ -435,6 +514,7 @@ public final class GridBuilder {
      *
      * @return the started member, which is part of the cluster
      * @throws GridException if the member cannot join (the message says why)
+     * @throws IllegalStateException as {@link #config()} does
      */
     public Grid start() {
         return GridNode.start(config());

@@ -8,7 +8,10 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.Key;
 import java.security.KeyStore;
+import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import javax.crypto.Mac;
 import javax.crypto.SecretKey;
 import javax.crypto.SecretKeyFactory;
@@ -27,6 +30,10 @@ import javax.crypto.spec.SecretKeySpec;
  * all the material a member has: with both a secret and a keystore, a member whose keystore differs is refused at
  * the join, not left unable to decrypt anything.
  *
+ * <p>A member may accept a second secret or keystore key beside its own while the cluster moves to a new one
+ * ({@link ClusterSecurity#acceptedClusterSecret()}): it keeps the keys derived from that material as well, checks
+ * proofs against them and decrypts with them, and sends with its own only.
+ *
  * <p>Immutable; the key bytes never leave this class except to JGroups' cipher and the token's MAC.
  */
 public final class ClusterKeys {
@@ -39,17 +46,23 @@ public final class ClusterKeys {
 
     private final SecretKey encryptionKey;
     private final byte[] authenticationKey;
+    /** Keys of the accepted secret or keystore key, each without accepted keys of its own; usually empty. */
+    private final List<ClusterKeys> accepted;
 
-    private ClusterKeys(SecretKey encryptionKey, byte[] authenticationKey) {
+    private ClusterKeys(SecretKey encryptionKey, byte[] authenticationKey, List<ClusterKeys> accepted) {
         this.encryptionKey = encryptionKey;
         this.authenticationKey = authenticationKey;
+        this.accepted = accepted;
     }
 
     /**
-     * Derives the keys of a member of {@code clusterName} from {@code security}'s secret and/or keystore.
+     * Derives the keys of a member of {@code clusterName} from {@code security}'s secret and/or keystore, and the keys
+     * it accepts as well from its accepted secret and keystore alias: one set for each combination of the material
+     * (the sending secret with the accepted key, the accepted secret with the sending key, both accepted), so that
+     * a secret and a keystore key may be replaced together or one at a time.
      *
      * @return the keys, or {@code null} if {@code security} switches nothing on
-     * @throws IllegalArgumentException if the keystore cannot be read or holds no AES key under the alias (the
+     * @throws IllegalArgumentException if the keystore cannot be read or holds no AES key under an alias (the
      *     message names the file and alias, never a password)
      */
     public static ClusterKeys derive(ClusterSecurity security, String clusterName) {
@@ -57,24 +70,61 @@ public final class ClusterKeys {
             return null;
         }
         byte[] salt = ("tessera cluster " + clusterName).getBytes(StandardCharsets.UTF_8);
-        byte[] material = new byte[0];
-        SecretKey keystoreKey = null;
-        if (security.clusterSecret() != null) {
-            material = concat(material, pbkdf2(security.clusterSecret(), salt));
+        List<byte[]> secrets = new ArrayList<>();
+        secrets.add(security.clusterSecret() == null ? null : pbkdf2(security.clusterSecret(), salt));
+        if (security.acceptedClusterSecret() != null) {
+            secrets.add(pbkdf2(security.acceptedClusterSecret(), salt));
         }
-        if (security.keystore() != null) {
-            keystoreKey = readKeystore(security.keystore(), security.keystorePassword(), security.keystoreAlias());
+        List<SecretKey> keystoreKeys = new ArrayList<>();
+        keystoreKeys.add(security.keystore() == null ? null
+                : readKeystore(security.keystore(), security.keystorePassword(), security.keystoreAlias()));
+        if (security.acceptedKeystoreAlias() != null) {
+            keystoreKeys.add(readKeystore(security.keystore(), security.keystorePassword(),
+                    security.acceptedKeystoreAlias()));
+        }
+        List<ClusterKeys> accepted = new ArrayList<>();
+        for (int s = 0; s < secrets.size(); s++) {
+            for (int k = 0; k < keystoreKeys.size(); k++) {
+                if (s > 0 || k > 0) {
+                    accepted.add(fromMaterial(secrets.get(s), keystoreKeys.get(k), salt, List.of()));
+                }
+            }
+        }
+        return fromMaterial(secrets.get(0), keystoreKeys.get(0), salt, List.copyOf(accepted));
+    }
+
+    private static ClusterKeys fromMaterial(byte[] stretchedSecret, SecretKey keystoreKey, byte[] salt,
+                                            List<ClusterKeys> accepted) {
+        byte[] material = new byte[0];
+        if (stretchedSecret != null) {
+            material = concat(material, stretchedSecret);
+        }
+        if (keystoreKey != null) {
             material = concat(material, hmac(salt, keystoreKey.getEncoded()));
         }
         byte[] pseudorandomKey = hmac(salt, material);
         SecretKey encryptionKey = keystoreKey != null ? keystoreKey
                 : new SecretKeySpec(expand(pseudorandomKey, ENCRYPTION_LABEL), "AES");
-        return new ClusterKeys(encryptionKey, expand(pseudorandomKey, AUTHENTICATION_LABEL));
+        return new ClusterKeys(encryptionKey, expand(pseudorandomKey, AUTHENTICATION_LABEL), accepted);
     }
 
     /** The AES key the cluster's traffic is encrypted with. */
     SecretKey encryptionKey() {
         return encryptionKey;
+    }
+
+    /** The AES keys other than {@link #encryptionKey} that traffic may be decrypted with: the accepted ones. */
+    List<SecretKey> acceptedEncryptionKeys() {
+        List<SecretKey> keys = new ArrayList<>();
+        for (ClusterKeys other : accepted) {
+            boolean known = MessageDigest.isEqual(other.encryptionKey.getEncoded(), encryptionKey.getEncoded())
+                    || keys.stream().anyMatch(k -> MessageDigest.isEqual(k.getEncoded(),
+                    other.encryptionKey.getEncoded()));
+            if (!known) {
+                keys.add(other.encryptionKey);
+            }
+        }
+        return keys;
     }
 
     /** A MAC keyed with the authentication key, for one use on one thread. */
@@ -86,6 +136,14 @@ public final class ClusterKeys {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is part of every Java 17 runtime", e);
         }
+    }
+
+    /** The keys a received proof may have been made with: these, then each accepted set. */
+    List<ClusterKeys> verifyingKeys() {
+        List<ClusterKeys> all = new ArrayList<>(1 + accepted.size());
+        all.add(this);
+        all.addAll(accepted);
+        return all;
     }
 
     private static byte[] pbkdf2(String secret, byte[] salt) {

@@ -51,14 +51,22 @@ public final class JoinToken extends AuthToken {
         return 2 + NONCE_BYTES + MAC_BYTES;
     }
 
-    /** Whether the sender of {@code message} computed {@code received}'s MAC with this member's key. */
+    /**
+     * Whether the sender of {@code message} computed {@code received}'s MAC with this member's key or one it accepts
+     * (during a rotation, see {@link ClusterKeys#verifyingKeys()}).
+     */
     @Override
     public boolean authenticate(AuthToken received, Message message) {
         if (keys == null || !(received instanceof JoinToken token) || token.nonce == null || token.mac == null
                 || message.getSrc() == null) {
             return false;
         }
-        return MessageDigest.isEqual(token.mac, mac(token.nonce, message.getSrc()));
+        for (ClusterKeys candidate : keys.verifyingKeys()) {
+            if (MessageDigest.isEqual(token.mac, mac(candidate, token.nonce, message.getSrc()))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
@@ -70,7 +78,7 @@ public final class JoinToken extends AuthToken {
         out.writeByte(NONCE_BYTES);
         out.write(freshNonce);
         out.writeByte(MAC_BYTES);
-        out.write(mac(freshNonce, self));
+        out.write(mac(keys, freshNonce, self));
     }
 
     @Override
@@ -89,7 +97,7 @@ public final class JoinToken extends AuthToken {
         return bytes;
     }
 
-    private byte[] mac(byte[] nonceBytes, Address sender) {
+    private static byte[] mac(ClusterKeys keys, byte[] nonceBytes, Address sender) {
         Mac hmac = keys.authenticationMac();
         hmac.update(LABEL);
         hmac.update(nonceBytes);

@@ -1,8 +1,16 @@
 package io.tessera.grid.internal.cluster;
 
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
+import javax.crypto.Cipher;
+import javax.crypto.SecretKey;
 import org.jgroups.Message;
 import org.jgroups.conf.ClassConfigurator;
+import org.jgroups.protocols.EncryptHeader;
 import org.jgroups.protocols.SYM_ENCRYPT;
 import org.jgroups.protocols.pbcast.GMS;
 import org.jgroups.util.MessageBatch;
@@ -14,14 +22,19 @@ import org.jgroups.util.MessageBatch;
  * {@code JChannel.connect} fail with its reason, it carries no view and admits no one.
  *
  * <p>What SYM_ENCRYPT protects: the payload of every message above it (map entries, operations, views), with a
- * random IV per message. It does not hide JGroups' headers (sequence numbers, addresses) and adds no MAC. Runs on
- * JGroups' threads.
+ * random IV per message. It does not hide JGroups' headers (sequence numbers, addresses) and adds no MAC.
+ *
+ * <p>While the cluster moves to a new secret or key, it also decrypts messages sent with the keys the member accepts
+ * ({@link ClusterKeys#acceptedEncryptionKeys()}), whatever their sender. Runs on JGroups' threads; the accepted keys
+ * are set once, before the stack starts.
  */
 public final class RefusalPassingSymEncrypt extends SYM_ENCRYPT {
     /** The JGroups protocol id; ids from 512 up are free for applications. */
     static final short PROTOCOL_ID = 1872;
 
     private static final short GMS_PROTOCOL_ID = ClassConfigurator.getProtocolId(GMS.class);
+
+    private List<AcceptedKey> acceptedKeys = List.of();
 
     static {
         if (ClassConfigurator.getProtocol(PROTOCOL_ID) == null) {
@@ -36,10 +49,48 @@ public final class RefusalPassingSymEncrypt extends SYM_ENCRYPT {
         symIvLength(16);
     }
 
-    /** Encrypts with {@code keys}' encryption key. */
+    /** Encrypts with {@code keys}' encryption key, and decrypts with it and its accepted ones. */
     RefusalPassingSymEncrypt keys(ClusterKeys keys) {
         setSecretKey(keys.encryptionKey());
+        List<AcceptedKey> accepted = new ArrayList<>();
+        for (SecretKey key : keys.acceptedEncryptionKeys()) {
+            accepted.add(new AcceptedKey(keyVersion(key), key));
+        }
+        this.acceptedKeys = List.copyOf(accepted);
         return this;
+    }
+
+    /**
+     * Decrypts a message sent with an accepted key, which {@code SYM_ENCRYPT} itself would drop: it knows one key,
+     * and its cache of earlier ones only serves senders already in the view, while during a rotation a joiner's
+     * first messages come before it is in one (its join was already checked below, by {@link JoinAuth}).
+     */
+    @Override
+    protected Message decrypt(Cipher cipher, Message msg) throws Exception {
+        EncryptHeader header = msg.getHeader(id);
+        if (!acceptedKeys.isEmpty() && !Arrays.equals(header.version(), symVersion())) {
+            for (AcceptedKey accepted : acceptedKeys) {
+                if (Arrays.equals(header.version(), accepted.version())) {
+                    // The pooled ciphers belong to the sending key; a cipher of its own per message costs a few
+                    // microseconds, paid only by messages of the other key during a rotation.
+                    return _decrypt(cipher != null ? cipher : createCipher(sym_algorithm), accepted.key(), msg,
+                            header);
+                }
+            }
+        }
+        return super.decrypt(cipher, msg);
+    }
+
+    /** The version SYM_ENCRYPT's header names a key by: the MD5 digest of its bytes, as {@code Encrypt} makes it. */
+    private static byte[] keyVersion(SecretKey key) {
+        try {
+            return MessageDigest.getInstance("MD5").digest(key.getEncoded());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("MD5 is part of every Java 17 runtime", e);
+        }
+    }
+
+    private record AcceptedKey(byte[] version, SecretKey key) {
     }
 
     @Override

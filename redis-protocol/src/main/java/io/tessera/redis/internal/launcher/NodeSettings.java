@@ -33,6 +33,8 @@ import java.util.Map;
  * @param clusterKeystore the keystore whose AES key encrypts the grid traffic, or {@code null}
  * @param clusterKeystorePassword the password of the keystore and its key, or {@code null} without a keystore
  * @param clusterKeystoreAlias the alias of the AES key in the keystore
+ * @param acceptedClusterSecret a second secret accepted from other members during a rotation, or {@code null}
+ * @param acceptedClusterKeystoreAlias the alias of a second AES key accepted during a rotation, or {@code null}
  * @param name the member name, or {@code null} for a generated one
  * @param partitions the partition count
  * @param backups the backup owners per partition
@@ -58,7 +60,8 @@ import java.util.Map;
 public record NodeSettings(int port, String bind, String clusterName, String stack, List<String> members,
                            int gridPort, String gridBind, String dnsQuery, String dnsAddress,
                            String dnsRecordType, String clusterSecret, Path clusterKeystore,
-                           String clusterKeystorePassword, String clusterKeystoreAlias, String name, int partitions, int backups,
+                           String clusterKeystorePassword, String clusterKeystoreAlias, String acceptedClusterSecret,
+                           String acceptedClusterKeystoreAlias, String name, int partitions, int backups,
                            int minClusterSize, String requirePass, int maxClients, int databases, long maxMemory,
                            String maxMemoryPolicy, int ioThreads, int adminPort, String adminBind,
                            boolean jmx, boolean protectedMode, int tlsPort, Path tlsCertFile, Path tlsKeyFile,
@@ -113,6 +116,8 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
                 r.keystore(),
                 r.secret(Setting.CLUSTER_KEYSTORE_PASSWORD),
                 r.text(Setting.CLUSTER_KEYSTORE_ALIAS, DEFAULT_KEYSTORE_ALIAS),
+                r.secret(Setting.ACCEPTED_CLUSTER_SECRET),
+                r.text(Setting.ACCEPTED_CLUSTER_KEYSTORE_ALIAS, null),
                 r.text(Setting.NAME, null),
                 r.integer(Setting.PARTITIONS, GridBuilder.DEFAULT_PARTITION_COUNT, 1, 16384),
                 r.integer(Setting.BACKUPS, GridBuilder.DEFAULT_MAX_BACKUPS, 0, MapConfig.MAX_BACKUPS),
@@ -144,6 +149,7 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
         r.onlyWithDnsDiscovery(settings.stack, Setting.DNS_QUERY, Setting.DNS_ADDRESS, Setting.DNS_RECORD_TYPE);
         r.checkSecret(Setting.CLUSTER_SECRET, () -> Grid.builder().clusterSecret(settings.clusterSecret));
         r.keystoreWithPassword(settings.clusterKeystore, settings.clusterKeystorePassword);
+        r.acceptedKeys(settings);
         r.checkTls(settings);
         return settings;
     }
@@ -196,6 +202,12 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
         if (clusterKeystore != null) {
             builder.keystore(clusterKeystore, clusterKeystorePassword, clusterKeystoreAlias);
         }
+        if (acceptedClusterSecret != null) {
+            builder.acceptedClusterSecret(acceptedClusterSecret);
+        }
+        if (acceptedClusterKeystoreAlias != null) {
+            builder.acceptedKeystoreAlias(acceptedClusterKeystoreAlias);
+        }
         return builder;
     }
 
@@ -232,7 +244,10 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
                 + (gridPort == 0 ? "(first free of 7800..7810)" : gridPort) + " grid-bind="
                 + (gridBind == null ? "(stack default)" : gridBind) + dnsText() + " cluster-secret="
                 + (clusterSecret == null ? "(none)" : "(set)") + " cluster-keystore="
-                + (clusterKeystore == null ? "(none)" : clusterKeystore + " alias=" + clusterKeystoreAlias) + " name="
+                + (clusterKeystore == null ? "(none)" : clusterKeystore + " alias=" + clusterKeystoreAlias)
+                + (acceptedClusterSecret == null ? "" : " accepted-cluster-secret=(set)")
+                + (acceptedClusterKeystoreAlias == null ? "" : " accepted-cluster-keystore-alias="
+                + acceptedClusterKeystoreAlias) + " name="
                 + (name == null ? "(generated)" : name)
                 + " partitions=" + partitions + " backups=" + backups + " min-cluster-size=" + minClusterSize
                 + " requirepass="
@@ -494,6 +509,41 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
             if (keystore != null) {
                 check(Setting.CLUSTER_KEYSTORE, () -> Grid.builder().keystore(keystore, password,
                         text(Setting.CLUSTER_KEYSTORE_ALIAS, DEFAULT_KEYSTORE_ALIAS)));
+            }
+        }
+
+        /**
+         * Checks the keys accepted during a rotation against the ones they stand beside: an accepted secret needs a
+         * cluster secret, an accepted alias a keystore, and neither may equal the one this node sends with.
+         */
+        void acceptedKeys(NodeSettings settings) {
+            Sourced secret = values.get(Setting.ACCEPTED_CLUSTER_SECRET);
+            if (secret != null) {
+                if (settings.clusterSecret == null) {
+                    throw new UsageException(Setting.ACCEPTED_CLUSTER_SECRET.option()
+                            + from(Setting.ACCEPTED_CLUSTER_SECRET, secret) + " is set without "
+                            + Setting.CLUSTER_SECRET.option() + " (set the secret this node sends with too)");
+                }
+                checkSecret(Setting.ACCEPTED_CLUSTER_SECRET,
+                        () -> Grid.builder().acceptedClusterSecret(settings.acceptedClusterSecret));
+                if (settings.acceptedClusterSecret.equals(settings.clusterSecret)) {
+                    throw new UsageException(Setting.ACCEPTED_CLUSTER_SECRET.option()
+                            + from(Setting.ACCEPTED_CLUSTER_SECRET, secret) + " equals "
+                            + Setting.CLUSTER_SECRET.option() + " (expected the other secret of a rotation: the new"
+                            + " one before nodes send with it, or the old one after)");
+                }
+            }
+            Sourced alias = values.get(Setting.ACCEPTED_CLUSTER_KEYSTORE_ALIAS);
+            if (alias != null) {
+                if (settings.clusterKeystore == null) {
+                    throw new UsageException(Setting.ACCEPTED_CLUSTER_KEYSTORE_ALIAS.option() + ": \"" + alias.value
+                            + "\"" + from(Setting.ACCEPTED_CLUSTER_KEYSTORE_ALIAS, alias) + " is set without "
+                            + Setting.CLUSTER_KEYSTORE.option() + " (the accepted key is read from that keystore)");
+                }
+                if (settings.acceptedClusterKeystoreAlias.equals(settings.clusterKeystoreAlias)) {
+                    throw bad(Setting.ACCEPTED_CLUSTER_KEYSTORE_ALIAS, alias, "expected the alias of the other key"
+                            + " of a rotation, not " + Setting.CLUSTER_KEYSTORE_ALIAS.option() + "'s");
+                }
             }
         }
 

@@ -41,6 +41,13 @@ public enum Setting {
             + " its key. Prefer the environment variable or the config file.", "none"),
     CLUSTER_KEYSTORE_ALIAS("cluster-keystore-alias", "ALIAS", "The alias of the AES key in --cluster-keystore.",
             "tessera"),
+    ACCEPTED_CLUSTER_SECRET("accepted-cluster-secret", "SECRET", "A second secret this node accepts from other"
+            + " nodes (it admits nodes that have it and decrypts their traffic) but never sends with: the middle"
+            + " steps of moving a running cluster to a new --cluster-secret by rolling restarts (docs/security.md).",
+            "none"),
+    ACCEPTED_CLUSTER_KEYSTORE_ALIAS("accepted-cluster-keystore-alias", "ALIAS", "The alias of a second AES key in"
+            + " --cluster-keystore that this node accepts from other nodes but never sends with: the middle steps"
+            + " of moving a running cluster to a new key by rolling restarts (docs/security.md).", "none"),
     NAME("name", "NAME", "This node's name in logs and the cluster view.", "generated"),
     PARTITIONS("partitions", "N", "The number of partitions (a power of two up to 16384); the same on every node.",
             "256"),

@@ -136,7 +136,7 @@ class LauncherTest {
 
         assertThat(s).isEqualTo(new NodeSettings(7000, "0.0.0.0", "shop", "kubernetes",
                 List.of("10.0.0.1:7800", "10.0.0.2:7801"), 7900, "10.0.0.1", "t.shop.svc.cluster.local", "10.96.0.10",
-                "SRV", null, null, null, "tessera", "a", 64, 2, 0, "pw", 5, 4,
+                "SRV", null, null, null, "tessera", null, null, "a", 64, 2, 0, "pw", 5, 4,
                 64L * 1024 * 1024, "allkeys-lru", 1, 9100, "10.0.0.1", true, false, RespServerConfig.PORT_OFF,
                 null, null, null, RespServerConfig.TlsAuthClients.YES, List.of(), null));
         assertThat(s.serverConfig().maxMemory()).isEqualTo(64L * 1024 * 1024);
@@ -311,6 +311,46 @@ class LauncherTest {
         assertThat(security.keystoreAlias()).isEqualTo("grid");
         assertThat(withKeystore.toString()).contains("cluster-keystore=" + keystore + " alias=grid")
                 .doesNotContain("pw ");
+    }
+
+    @Test
+    void acceptedSecretAndAlias_reachTheBuilder_andAreRefusedAloneOrEqualToTheirOwn() throws Exception {
+        NodeSettings rotating = settings(Map.of("TESSERA_CLUSTER_SECRET", "the secret of this year 2026",
+                "TESSERA_ACCEPTED_CLUSTER_SECRET", "the secret of last year 2025"));
+        var security = rotating.gridBuilder().config().security();
+        assertThat(security.clusterSecret()).isEqualTo("the secret of this year 2026");
+        assertThat(security.acceptedClusterSecret()).isEqualTo("the secret of last year 2025");
+        assertThat(rotating.toString()).contains("cluster-secret=(set)", "accepted-cluster-secret=(set)")
+                .doesNotContain("2025");
+
+        assertThat(parse(Map.of("TESSERA_ACCEPTED_CLUSTER_SECRET", "the secret of last year 2025")).exitCode())
+                .isEqualTo(2);
+        assertThat(parse(Map.of("TESSERA_CLUSTER_SECRET", "the secret of this year 2026",
+                "TESSERA_ACCEPTED_CLUSTER_SECRET", "the secret of this year 2026")).exitCode()).isEqualTo(2);
+        assertThat(parse(Map.of("TESSERA_CLUSTER_SECRET", "the secret of this year 2026",
+                "TESSERA_ACCEPTED_CLUSTER_SECRET", "short-two")).exitCode()).isEqualTo(2);
+        assertThat(parse(Map.of(), "--accepted-cluster-keystore-alias", "old").exitCode()).isEqualTo(2);
+        assertThat(err.toString())
+                .contains("--accepted-cluster-secret from TESSERA_ACCEPTED_CLUSTER_SECRET is set without"
+                        + " --cluster-secret")
+                .contains("--accepted-cluster-secret from TESSERA_ACCEPTED_CLUSTER_SECRET equals --cluster-secret"
+                        + " (expected the other secret of a rotation")
+                .contains("--accepted-cluster-secret from TESSERA_ACCEPTED_CLUSTER_SECRET is not accepted:"
+                        + " acceptedClusterSecret: 9 characters")
+                .contains("--accepted-cluster-keystore-alias: \"old\" is set without --cluster-keystore")
+                .doesNotContain("2025", "2026", "short-two");
+
+        Path keystore = dir.resolve("rotating.p12");
+        Files.write(keystore, new byte[] {1});
+        NodeSettings withAlias = settings(Map.of("TESSERA_CLUSTER_KEYSTORE_PASSWORD", "pw"),
+                "--cluster-keystore", keystore.toString(), "--cluster-keystore-alias", "key-2026",
+                "--accepted-cluster-keystore-alias", "key-2025");
+        assertThat(withAlias.gridBuilder().config().security().acceptedKeystoreAlias()).isEqualTo("key-2025");
+        assertThat(withAlias.toString()).contains("accepted-cluster-keystore-alias=key-2025");
+        assertThat(parse(Map.of("TESSERA_CLUSTER_KEYSTORE_PASSWORD", "pw"), "--cluster-keystore",
+                keystore.toString(), "--accepted-cluster-keystore-alias", "tessera").exitCode()).isEqualTo(2);
+        assertThat(err.toString()).contains("--accepted-cluster-keystore-alias: \"tessera\" (expected the alias"
+                + " of the other key of a rotation, not --cluster-keystore-alias's)");
     }
 
     @Test
