@@ -32,6 +32,11 @@ etc/sessions/tessera/session-store.xml
 ## For the tcp stack: the comma-separated host:port grid members to contact (default: 127.0.0.1:7800..7810).
 #jetty.session.tessera.members=
 
+## The secret every grid member of the cluster shares (at least 16 characters; openssl rand -base64 32): members
+## authenticate each other with it and encrypt their traffic. Empty: none. Every node needs the same one; a node with
+## another secret, or none, is refused by the cluster and does not start.
+#jetty.session.tessera.clusterSecret=
+
 ## The grid map holding the sessions of every context; the same on every node.
 #jetty.session.tessera.mapName=jetty-sessions
 

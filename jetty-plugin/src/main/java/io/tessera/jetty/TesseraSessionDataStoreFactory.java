@@ -94,11 +94,36 @@ public class TesseraSessionDataStoreFactory extends AbstractSessionDataStoreFact
      * @throws IllegalArgumentException naming the parameter if a setting is malformed
      */
     public static TesseraSessionDataStoreFactory forCluster(String clusterName, String stack, String members) {
+        return forCluster(clusterName, stack, members, null);
+    }
+
+    /**
+     * Creates a factory that owns a grid member of cluster {@code clusterName} secured with {@code clusterSecret}
+     * (see {@link GridBuilder#clusterSecret}), built from the given settings with {@link #registerTypes}; the member
+     * starts when the factory (or its first store) starts. For Jetty XML. Every member of the cluster needs the same
+     * secret: a member with another one, or none, is refused, and starting this factory (so the server that has it as
+     * a bean) then fails with a {@link io.tessera.grid.GridException} saying so.
+     *
+     * @param clusterName the cluster to join
+     * @param stack a bundled JGroups stack ({@code tcp}, {@code udp}, {@code kubernetes}, {@code local}) or the
+     *     path or URL of a JGroups XML file
+     * @param members the comma-separated {@code host:port} members the {@code tcp} stack contacts; blank for none
+     * @param clusterSecret the secret every member of the cluster shares, at least
+     *     {@value GridBuilder#MIN_CLUSTER_SECRET_LENGTH} characters; {@code null} or blank for none
+     * @return a factory that owns its grid, not started yet
+     * @throws IllegalArgumentException naming the parameter if a setting is malformed (the secret's value is never
+     *     shown)
+     */
+    public static TesseraSessionDataStoreFactory forCluster(String clusterName, String stack, String members,
+                                                            String clusterSecret) {
         GridBuilder builder = Grid.builder().clusterName(clusterName).stack(stack)
                 .serialization(registerTypes(SerializationConfig.builder()).build());
         if (members != null && !members.isBlank()) {
             builder.initialMembers(Arrays.stream(members.split(",")).map(String::trim).filter(m -> !m.isEmpty())
                     .toArray(String[]::new));
+        }
+        if (clusterSecret != null && !clusterSecret.isBlank()) {
+            builder.clusterSecret(clusterSecret);
         }
         return new TesseraSessionDataStoreFactory(builder);
     }

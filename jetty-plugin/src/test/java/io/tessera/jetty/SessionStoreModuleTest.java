@@ -1,12 +1,15 @@
 package io.tessera.jetty;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.tessera.grid.GridException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -32,7 +35,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The Jetty module: {@code session-store-tessera.mod} names the XML and its properties, and the XML, loaded by
  * Jetty's {@code XmlConfiguration} as a distribution would, adds a working factory bean with its own grid member to
- * each of two servers, which then share sessions through Jetty's core session handler.
+ * each of two servers, which then share sessions through Jetty's core session handler; with a cluster secret, a third
+ * server with another secret or none fails to start.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class SessionStoreModuleTest {
@@ -52,7 +56,7 @@ class SessionStoreModuleTest {
             count++;
             assertThat(mod).contains("#" + properties.group(1) + "=" + properties.group(2) + "\n");
         }
-        assertThat(count).isEqualTo(7);
+        assertThat(count).isEqualTo(8);
     }
 
     @Test
@@ -92,6 +96,70 @@ class SessionStoreModuleTest {
         } finally {
             serverB.stop();
         }
+    }
+
+    @Test
+    void xml_withAClusterSecret_sharesSessions_andANodeWithAnotherSecretOrNone_failsToStart_servingNothing()
+            throws Exception {
+        String cluster = "xml-secured-" + UUID.randomUUID();
+        Map<String, String> secured = Map.of(
+                "jetty.session.tessera.clusterName", cluster,
+                "jetty.session.tessera.stack", "local",
+                "jetty.session.tessera.clusterSecret", "web nodes secret 0123456789");
+        Server serverA = configuredServer("nodeA", secured);
+        Server serverB = configuredServer("nodeB", secured);
+        try {
+            serverA.start();
+            serverB.start();
+            TesseraSessionDataStoreFactory factoryB = serverB.getBean(TesseraSessionDataStoreFactory.class);
+            await().atMost(Duration.ofSeconds(20)).until(() -> factoryB.getGrid().members().size() == 2);
+            SessionClient client = new SessionClient();
+            assertThat(client.body(url(serverA))).isEqualTo("1");
+            assertThat(client.body(url(serverB))).isEqualTo("2");
+
+            Server wrongSecret = configuredServer("nodeC", Map.of(
+                    "jetty.session.tessera.clusterName", cluster,
+                    "jetty.session.tessera.stack", "local",
+                    "jetty.session.tessera.clusterSecret", "not the web nodes secret"));
+            Server noSecret = configuredServer("nodeD", Map.of(
+                    "jetty.session.tessera.clusterName", cluster,
+                    "jetty.session.tessera.stack", "local"));
+            try {
+                assertThatThrownBy(wrongSecret::start).isInstanceOf(GridException.class)
+                        .hasMessageStartingWith("cluster '" + cluster + "' refused this member: authentication failed"
+                                + " (its cluster secret or keystore key differs from the members'");
+                assertThatThrownBy(noSecret::start).isInstanceOf(GridException.class)
+                        .hasMessageStartingWith("cluster '" + cluster + "' refused this member: authentication failed"
+                                + " (it has no cluster secret and the members require one");
+                // Jetty fails the whole server when a bean fails to start, and closes the port it had bound: a
+                // refused node accepts no connection at all (a load balancer's health check marks it down).
+                for (Server refused : List.of(wrongSecret, noSecret)) {
+                    ServerConnector connector = (ServerConnector) refused.getConnectors()[0];
+                    assertThat(refused.isFailed()).isTrue();
+                    assertThat(connector.isOpen()).isFalse();
+                    assertThat(connector.getLocalPort()).isNegative();
+                }
+            } finally {
+                wrongSecret.stop();
+                noSecret.stop();
+            }
+
+            assertThat(client.body(url(serverB))).isEqualTo("3");
+            assertThat(client.body(url(serverA))).isEqualTo("4");
+            assertThat(factoryB.getGrid().members()).hasSize(2);
+        } finally {
+            serverA.stop();
+            serverB.stop();
+        }
+    }
+
+    @Test
+    void forCluster_refusesAShortSecret_withoutShowingIt_andTakesABlankOneForNone() {
+        assertThatThrownBy(() -> TesseraSessionDataStoreFactory.forCluster("c", "local", "", "s3cr3t"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("clusterSecret: 6 characters (expected at least 16")
+                .hasMessageNotContaining("s3cr3t");
+        assertThat(TesseraSessionDataStoreFactory.forCluster("c", "local", "", " ")).isNotNull();
     }
 
     private static Server configuredServer(String workerName, Map<String, String> properties) throws Exception {

@@ -12,7 +12,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * The ACL users of the cluster: kept in the grid map {@value #MAP} (user name to its {@link AclUser#rules()}), so a
@@ -21,8 +23,8 @@ import java.util.function.Supplier;
  * <p>Reading: {@code AUTH} and {@code HELLO AUTH} read the user from the grid ({@link #user}), never from a copy, so
  * what they see is the cluster's latest. A connection then holds its {@link AclUser}; this member's listener on the
  * map swaps in the new version when the user changes and kills its connections when it is deleted, wherever the
- * change was made. Between the read of {@code AUTH} and the listener's event there is a short window in which a
- * change made elsewhere reaches a connection only with the next change.
+ * change was made. A change that the listener handles between {@code AUTH}'s read and the connection taking the
+ * user is caught by {@link #authenticate}, which reads the user again then.
  *
  * <p>The {@code default} user is {@code requirepass}'s: without a stored entry it is {@code on nopass ~* &* +@all}, or
  * with {@code requirepass} that password instead of {@code nopass}. Once {@code ACL SETUSER default} stored it, the
@@ -46,6 +48,14 @@ public final class AclUsers implements AutoCloseable {
     private volatile Synthesized synthesized;
     /** The users last built from their rules, so that an AUTH of an unchanged user builds nothing. */
     private final Map<String, AclUser> built = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * What {@link #authenticate} does with its read of the user before it looks at it: nothing, except in a test that
+     * makes a change of the user land exactly between the read and the connection taking the user.
+     */
+    volatile UnaryOperator<CompletableFuture<AclUser>> readForAuth = UnaryOperator.identity();
+    /** How many changes of any user the listener has handled; {@link #authenticate} reads again when it moved. */
+    private final AtomicLong changes = new AtomicLong();
 
     private record Synthesized(String requirePass, AclUser user) {
     }
@@ -98,6 +108,52 @@ public final class AclUsers implements AutoCloseable {
             synthesized = cached;
         }
         return cached.user();
+    }
+
+    /**
+     * Checks {@code name} and {@code password} against the user as the grid holds it now (AUTH, HELLO AUTH) and, if
+     * they match, makes {@code client} run as that user, in its latest version; completes, on a grid thread, with
+     * whether it accepted them.
+     *
+     * <p>The listener brings a change to the connections that run as the user when it handles the change; a
+     * connection that takes the user after that but read it before the change would keep the old version. So the
+     * connection takes the user first and then looks at {@code changes}: if a change was handled since its read, it
+     * reads the user again (see {@code keepCurrent}). The password is checked once, against the version read first,
+     * as Redis does: a connection that authenticated stays authenticated when the user's password changes or it is
+     * switched off, and is killed when it is deleted.
+     */
+    public CompletableFuture<Boolean> authenticate(ClientSession client, String name, byte[] password) {
+        long seen = changes.get();
+        return readForAuth.apply(user(name)).thenCompose(user -> {
+            if (user == null || !user.enabled() || !user.acceptsPassword(password)) {
+                return CompletableFuture.completedFuture(false);
+            }
+            client.user(user);
+            client.authenticated(true);
+            return keepCurrent(client, name, seen).thenApply(current -> true);
+        });
+    }
+
+    /**
+     * Makes {@code client}, which took user {@code name} as read after {@code changes} was {@code seen}, run as the
+     * user's latest version. If no change was handled since, the read was the latest: a later change reaches the
+     * client through the listener, which counts the change before it walks the connections, so it sees the client as
+     * the user (both are volatile writes followed by reads of the other's field). Otherwise the user is read again, and
+     * the check repeated for that read.
+     */
+    private CompletableFuture<Void> keepCurrent(ClientSession client, String name, long seen) {
+        long now = changes.get();
+        if (now == seen) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return user(name).thenCompose(latest -> {
+            if (latest == null) {
+                client.kill(); // deleted meanwhile, as the listener kills the connections of a deleted user
+                return CompletableFuture.completedFuture(null);
+            }
+            client.user(latest);
+            return keepCurrent(client, name, now);
+        });
     }
 
     /** User {@code name} as the grid holds it now, or null; completes on a grid thread. */
@@ -184,6 +240,7 @@ public final class AclUsers implements AutoCloseable {
             return; // registered with values: not expected
         }
         AclUser user = parse(name, rules);
+        changes.incrementAndGet(); // before the walk: see keepCurrent
         if (name.equals(DEFAULT)) {
             storedDefault = user;
         }
@@ -196,6 +253,7 @@ public final class AclUsers implements AutoCloseable {
 
     private void deleted(String name) {
         built.remove(name);
+        changes.incrementAndGet(); // before the walk: see keepCurrent
         if (name.equals(DEFAULT)) {
             storedDefault = null;
         }

@@ -147,15 +147,8 @@ final class ConnectionCommands {
      * connection then runs as that user), else with WRONGPASS.
      */
     private static CompletableFuture<Reply> authenticate(CommandCall call, String name, byte[] password) {
-        CompletableFuture<Reply> checked = call.server().acl().user(name).thenApply(user -> {
-            if (user == null || !user.enabled() || !user.acceptsPassword(password)) {
-                return WRONGPASS;
-            }
-            call.client().user(user);
-            call.client().authenticated(true);
-            return null;
-        });
-        return checked;
+        return call.server().acl().authenticate(call.client(), name, password)
+                .thenApply(accepted -> accepted ? null : WRONGPASS);
     }
 
     /** The reply of an AUTH (or HELLO AUTH): the connection runs nothing else until it is ready. */
