@@ -146,7 +146,7 @@ public final class AclUser {
 
     /** Whether the user may run {@code spec} with {@code args} (for a container, the subcommand in args[1]). */
     boolean mayRun(CommandSpec spec, byte[][] args) {
-        if (allCommands || spec.flags().contains("no-auth")) {
+        if (allCommands || spec.flags().contains("no_auth")) {
             return true;
         }
         List<String> subs = table.subcommands(spec.name());

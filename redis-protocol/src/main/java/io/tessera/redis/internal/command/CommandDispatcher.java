@@ -63,7 +63,7 @@ public final class CommandDispatcher {
             return refuse(client, inTransaction, spec, new Reply.Error("ERR wrong number of arguments for '"
                     + spec.name() + "' command"));
         }
-        if (!client.authenticated() && !spec.flags().contains("no-auth")
+        if (!client.authenticated() && !spec.flags().contains("no_auth")
                 && !server.acl().defaultUser().opensWithoutPassword()) {
             return refuse(client, inTransaction, spec, new Reply.Error("NOAUTH Authentication required."));
         }

@@ -58,7 +58,7 @@ public final class CommandStats {
     public record Measure(boolean timed, boolean slowLogged) {
         static Measure of(CommandSpec spec) {
             boolean timed = !spec.flags().contains("blocking"); // a blocking command's time would be its wait
-            return new Measure(timed, timed && !spec.flags().contains("skip-slowlog")); // EXEC: its commands are
+            return new Measure(timed, timed && !spec.flags().contains("skip_slowlog")); // EXEC: its commands are
         }
     }
 

@@ -18,15 +18,15 @@ final class ConnectionCommands {
                 ConnectionCommands::ping);
         table.immediate("echo", 2, "fast", "connection", "Returns the given string.",
                 call -> Reply.bulk(call.arg(1)));
-        table.command("hello", -1, "noscript loading stale fast no-auth sentinel allow-busy", 0, 0, 0, "connection",
+        table.command("hello", -1, "noscript loading stale fast no_auth sentinel allow_busy", 0, 0, 0, "connection",
                 "Handshakes with the Redis server.", ConnectionCommands::hello);
-        table.command("auth", -2, "noscript loading stale fast no-auth sentinel allow-busy", 0, 0, 0, "connection",
+        table.command("auth", -2, "noscript loading stale fast no_auth sentinel allow_busy", 0, 0, 0, "connection",
                 "Authenticates the connection.", ConnectionCommands::auth);
         table.immediate("select", 2, "loading stale fast", "connection",
                 "Changes the selected database.", ConnectionCommands::select);
-        table.immediate("quit", -1, "noscript loading stale fast no-auth allow-busy", "connection",
+        table.immediate("quit", -1, "noscript loading stale fast no_auth allow_busy", "connection",
                 "Closes the connection.", call -> Reply.OK);
-        table.immediate("reset", 1, "noscript loading stale fast no-auth allow-busy", "connection",
+        table.immediate("reset", 1, "noscript loading stale fast no_auth allow_busy", "connection",
                 "Resets the connection.", ConnectionCommands::reset);
         table.rules("ping", CommandRule.ALLOWED_IN_SUBSCRIBE_MODE)
                 .rules("quit", CommandRule.ALLOWED_IN_SUBSCRIBE_MODE, CommandRule.TRANSACTION_CONTROL)

@@ -23,7 +23,7 @@ final class HyperLogLogCommands {
     static void register(CommandTable.Builder table) {
         table.keyCommand("pfadd", -2, "write denyoom fast", "hyperloglog",
                 "Adds elements to a HyperLogLog key. Creates the key if it doesn't exist.", HyperLogLogCommands::pfadd);
-        table.add(new CommandSpec("pfcount", -2, Set.of("readonly", "may-replicate"), 1, -1, 1, "hyperloglog",
+        table.add(new CommandSpec("pfcount", -2, Set.of("readonly", "may_replicate"), 1, -1, 1, "hyperloglog",
                 "Returns the approximated cardinality of the set(s) observed by the HyperLogLog key(s).",
                 HyperLogLogCommands::pfcount, (entry, args) -> Reply.integer(HyperLogLog.count(registersOf(entry)))));
         table.command("pfmerge", -2, "write denyoom", 1, -1, 1, "hyperloglog",

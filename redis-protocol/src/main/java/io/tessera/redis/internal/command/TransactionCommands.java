@@ -36,15 +36,15 @@ final class TransactionCommands {
     }
 
     static void register(CommandTable.Builder table) {
-        table.command("multi", 1, "noscript loading stale fast allow-busy", 0, 0, 0, "transactions",
+        table.command("multi", 1, "noscript loading stale fast allow_busy", 0, 0, 0, "transactions",
                 "Starts a transaction.", TransactionCommands::multi);
-        table.command("exec", 1, "noscript loading stale skip-slowlog", 0, 0, 0, "transactions",
+        table.command("exec", 1, "noscript loading stale skip_slowlog", 0, 0, 0, "transactions",
                 "Executes all commands in a transaction.", TransactionCommands::exec);
-        table.command("discard", 1, "noscript loading stale fast allow-busy", 0, 0, 0, "transactions",
+        table.command("discard", 1, "noscript loading stale fast allow_busy", 0, 0, 0, "transactions",
                 "Discards a transaction.", TransactionCommands::discard);
-        table.command("watch", -2, "noscript loading stale fast allow-busy", 1, -1, 1, "transactions",
+        table.command("watch", -2, "noscript loading stale fast allow_busy", 1, -1, 1, "transactions",
                 "Monitors changes to keys to determine the execution of a transaction.", TransactionCommands::watch);
-        table.command("unwatch", 1, "noscript loading stale fast allow-busy", 0, 0, 0, "transactions",
+        table.command("unwatch", 1, "noscript loading stale fast allow_busy", 0, 0, 0, "transactions",
                 "Forgets about watched keys of a transaction.", TransactionCommands::unwatch);
         table.add(new CommandSpec(VERSION, 2, Set.of("internal"), 1, 1, 1, "transactions",
                 "Returns the version of a key's last write (WATCH).",
