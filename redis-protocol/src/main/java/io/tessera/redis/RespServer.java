@@ -28,6 +28,7 @@ import io.tessera.redis.internal.server.RespConnectionHandler;
 import io.tessera.redis.internal.server.RespMeters;
 import io.tessera.redis.internal.server.TlsContexts;
 import java.net.InetSocketAddress;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,15 +97,19 @@ public final class RespServer implements AutoCloseable {
     private final Channel plainChannel;
     /** The TLS port's listening channel, or null without a TLS port. */
     private final Channel tlsChannel;
+    /** The TLS library serving {@link #tlsChannel}'s connections, or null without a TLS port. */
+    private final RespServerConfig.TlsProvider tlsProvider;
     private final RespMeters meters;
 
     private RespServer(ServerContext context, EventLoopGroup bossGroup, RespEventLoops ownLoops,
-                       Channel plainChannel, Channel tlsChannel, RespMeters meters) {
+                       Channel plainChannel, Channel tlsChannel, RespServerConfig.TlsProvider tlsProvider,
+                       RespMeters meters) {
         this.context = context;
         this.bossGroup = bossGroup;
         this.ownLoops = ownLoops;
         this.plainChannel = plainChannel;
         this.tlsChannel = tlsChannel;
+        this.tlsProvider = tlsProvider;
         this.meters = meters;
     }
 
@@ -209,7 +214,8 @@ public final class RespServer implements AutoCloseable {
                 : ((InetSocketAddress) secure.localAddress()).getPort();
         // CLUSTER SLOTS/SHARDS/NODES name the port clients can use: the plain one, or the TLS one if it is alone.
         context.port(port != RespServerConfig.PORT_OFF ? port : tlsPort);
-        RespServer server = new RespServer(context, boss, ownsLoops ? loops : null, plain, secure, meters);
+        RespServer server = new RespServer(context, boss, ownsLoops ? loops : null, plain, secure,
+                tls == null ? null : TlsContexts.servedBy(tls), meters);
         try {
             context.publishEndpoint(); // CLUSTER SLOTS/SHARDS/NODES on every member name this port
         } catch (RuntimeException e) {
@@ -218,6 +224,10 @@ public final class RespServer implements AutoCloseable {
         }
         log.info("RESP server listening on {} (member {} of cluster '{}', {} transport)", server.endpoints(),
                 grid.localMember().name(), grid.clusterName(), loops.epoll() ? "epoll" : "NIO");
+        if (tls != null) {
+            log.info("TLS port {} served by {} (tls-provider {})", tlsPort, TlsContexts.describe(tls),
+                    config.tlsProvider().name().toLowerCase(Locale.ROOT));
+        }
         return server;
     }
 
@@ -292,6 +302,17 @@ public final class RespServer implements AutoCloseable {
     public int tlsPort() {
         return tlsChannel == null ? RespServerConfig.PORT_OFF
                 : ((InetSocketAddress) tlsChannel.localAddress()).getPort();
+    }
+
+    /**
+     * Returns the TLS library that serves the TLS port: what {@link RespServerConfig#tlsProvider()} asked for, with
+     * {@link RespServerConfig.TlsProvider#AUTO} resolved to the one this machine had.
+     *
+     * @return {@link RespServerConfig.TlsProvider#OPENSSL} or {@link RespServerConfig.TlsProvider#JDK}, or
+     *     {@code null} without a TLS port
+     */
+    public RespServerConfig.TlsProvider tlsProvider() {
+        return tlsProvider;
     }
 
     /**

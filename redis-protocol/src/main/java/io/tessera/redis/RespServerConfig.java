@@ -15,7 +15,8 @@ import java.util.Set;
  *
  * <p>TLS for clients uses Redis's setting names: a {@link Builder#tlsPort TLS port} next to (or instead of) the plain
  * one, a PEM certificate chain and PKCS#8 PEM key, a CA file to check client certificates against, whether clients
- * must present one ({@link TlsAuthClients}) and the protocol versions offered.
+ * must present one ({@link TlsAuthClients}) and the protocol versions offered; and, Tessera's own, which TLS library
+ * serves the port ({@link TlsProvider}).
  */
 public final class RespServerConfig {
     /** {@link #port()} or {@link #tlsPort()} when that port is not served. */
@@ -31,6 +32,20 @@ public final class RespServerConfig {
         OPTIONAL,
         /** Client certificates are not asked for. */
         NO
+    }
+
+    /** Which TLS library serves the TLS port ({@code tls-provider}). */
+    public enum TlsProvider {
+        /** OpenSSL where its native library loads on this machine, else the JDK's (the default). */
+        AUTO,
+        /** The JDK's TLS, which runs wherever Java does. */
+        JDK,
+        /**
+         * OpenSSL: BoringSSL from netty-tcnative-boringssl-static, which tessera-server.jar carries for Linux on
+         * x86_64 and aarch64 and an embedding application adds for its platform; the server refuses to start where
+         * it does not load.
+         */
+        OPENSSL
     }
 
     private final String bindAddress;
@@ -50,6 +65,7 @@ public final class RespServerConfig {
     private final Path tlsCaCertFile;
     private final TlsAuthClients tlsAuthClients;
     private final List<String> tlsProtocols;
+    private final TlsProvider tlsProvider;
     private final boolean protectedMode;
     private final java.nio.file.Path aclFile;
 
@@ -71,6 +87,7 @@ public final class RespServerConfig {
         this.tlsCaCertFile = b.tlsCaCertFile;
         this.tlsAuthClients = b.tlsAuthClients;
         this.tlsProtocols = b.tlsProtocols;
+        this.tlsProvider = b.tlsProvider;
         this.protectedMode = b.protectedMode;
         this.aclFile = b.aclFile;
     }
@@ -277,6 +294,16 @@ public final class RespServerConfig {
     }
 
     /**
+     * Returns which TLS library serves the TLS port ({@code tls-provider}, default {@link TlsProvider#AUTO});
+     * {@link RespServer#tlsProvider()} says which one a running server chose.
+     *
+     * @return the provider asked for
+     */
+    public TlsProvider tlsProvider() {
+        return tlsProvider;
+    }
+
+    /**
      * Returns Redis's {@code protected-mode} (default on): while it is on and no password is set, clients from other
      * hosts are refused with Redis's {@code -DENIED} error; clients on a loopback address are always served.
      *
@@ -297,7 +324,7 @@ public final class RespServerConfig {
                 .clientQueryBufferLimit(clientQueryBufferLimit).ioThreads(ioThreads).databaseConfig(databaseConfig)
                 .maxMemory(maxMemory).maxMemoryPolicy(maxMemoryPolicy).tlsPort(tlsPort).tlsCertFile(tlsCertFile)
                 .tlsKeyFile(tlsKeyFile).tlsCaCertFile(tlsCaCertFile).tlsAuthClients(tlsAuthClients)
-                .tlsProtocols(tlsProtocols).protectedMode(protectedMode)
+                .tlsProtocols(tlsProtocols).tlsProvider(tlsProvider).protectedMode(protectedMode)
                 .aclFile(aclFile);
     }
 
@@ -309,7 +336,8 @@ public final class RespServerConfig {
                 + ", io-threads=" + ioThreads + ", maxmemory=" + maxMemory + ", maxmemory-policy=" + maxMemoryPolicy
                 + ", databases-map=" + databaseConfig + ", tls-port=" + tlsPort + ", tls-cert-file=" + tlsCertFile
                 + ", tls-key-file=" + tlsKeyFile + ", tls-ca-cert-file=" + tlsCaCertFile + ", tls-auth-clients="
-                + tlsAuthClients + ", tls-protocols=" + tlsProtocols + ", protected-mode=" + protectedMode + ", aclfile=" + aclFile + "]";
+                + tlsAuthClients + ", tls-protocols=" + tlsProtocols + ", tls-provider=" + tlsProvider
+                + ", protected-mode=" + protectedMode + ", aclfile=" + aclFile + "]";
     }
 
     /** Collects settings; {@link #build()} checks them. */
@@ -331,6 +359,7 @@ public final class RespServerConfig {
         private Path tlsCaCertFile;
         private TlsAuthClients tlsAuthClients = TlsAuthClients.YES;
         private List<String> tlsProtocols = List.of();
+        private TlsProvider tlsProvider = TlsProvider.AUTO;
         private boolean protectedMode = true;
         private java.nio.file.Path aclFile;
 
@@ -406,6 +435,19 @@ public final class RespServerConfig {
          */
         public Builder tlsProtocols(List<String> tlsProtocols) {
             this.tlsProtocols = List.copyOf(tlsProtocols);
+            return this;
+        }
+
+        /**
+         * Sets which TLS library serves the TLS port ({@code tls-provider}, default {@link TlsProvider#AUTO}:
+         * OpenSSL where it loads, else the JDK's). {@link TlsProvider#OPENSSL} where OpenSSL does not load makes
+         * {@link RespServer#start} fail, naming the reason.
+         *
+         * @param tlsProvider the provider
+         * @return this builder
+         */
+        public Builder tlsProvider(TlsProvider tlsProvider) {
+            this.tlsProvider = Objects.requireNonNull(tlsProvider, "tlsProvider");
             return this;
         }
 

@@ -9,7 +9,10 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.SslOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.tessera.grid.Grid;
+import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
+import io.netty.handler.ssl.SslHandler;
 import io.tessera.redis.RespServerConfig.TlsAuthClients;
+import io.tessera.redis.RespServerConfig.TlsProvider;
 import io.tessera.redis.testing.RespCluster;
 import io.tessera.redis.testing.TestCertificates;
 import java.io.IOException;
@@ -23,10 +26,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -37,35 +42,40 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
 /**
  * TLS for clients with a CA made by openssl in the test: Jedis, Lettuce and redis-cli over TLS; client certificates
  * required, optional or not asked for; the plain port beside the TLS port; a plaintext client on the TLS port; and
- * the certificate and key files' errors.
+ * the certificate and key files' errors. Written once, run for each TLS library of the server ({@link #provider()}):
+ * {@link TlsJdkTest} and {@link TlsOpensslTest}.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class TlsTest {
-    @TempDir
-    static Path dir;
-    private static TestCertificates certs;
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class TlsTest {
+    Path dir;
+    TestCertificates certs;
     /** One member whose server has the plain port and a TLS port that requires client certificates (the default). */
-    private static RespCluster cluster;
+    RespCluster cluster;
+
+    /** The TLS library every server of this run is started with. */
+    abstract TlsProvider provider();
 
     @BeforeAll
-    static void start() {
+    void start(@TempDir Path tempDir) {
+        dir = tempDir;
         certs = TestCertificates.create(dir);
         cluster = RespCluster.start(1, b -> tls(b));
     }
 
     @AfterAll
-    static void stop() {
+    void stop() {
         if (cluster != null) {
             cluster.close();
         }
     }
 
-    private static RespServerConfig.Builder tls(RespServerConfig.Builder builder) {
+    RespServerConfig.Builder tls(RespServerConfig.Builder builder) {
         return builder.tlsPort(0).tlsCertFile(certs.serverCert()).tlsKeyFile(certs.serverKey())
-                .tlsCaCertFile(certs.caCert());
+                .tlsCaCertFile(certs.caCert()).tlsProvider(provider());
     }
 
-    private static int tlsPort() {
+    private int tlsPort() {
         return cluster.server(0).tlsPort();
     }
 
@@ -75,10 +85,21 @@ class TlsTest {
     }
 
     /** A second server on the same member, with the TLS port's client certificate policy {@code auth}. */
-    private static RespServer serverWith(TlsAuthClients auth) {
+    private RespServer serverWith(TlsAuthClients auth) {
         Grid member = cluster.grid().members().get(0);
         return RespServer.start(member, tls(RespServerConfig.builder().port(RespServerConfig.PORT_OFF))
                 .tlsAuthClients(auth).build());
+    }
+
+    @Test
+    void tlsConnections_areServedByTheProviderAskedFor() {
+        RespServer server = cluster.server(0);
+        assertThat(server.tlsProvider()).isEqualTo(provider());
+        try (Jedis jedis = jedis(tlsPort(), certs.clientContext(certs.clientCert(), certs.clientKey()))) {
+            SSLEngine engine = server.client(jedis.clientId()).channel().pipeline().get(SslHandler.class).engine();
+            assertThat(engine instanceof ReferenceCountedOpenSslEngine).as(engine.getClass().getName())
+                    .isEqualTo(provider() == TlsProvider.OPENSSL);
+        }
     }
 
     @Test

@@ -55,6 +55,7 @@ import java.util.Map;
  * @param tlsCaCertFile the CA certificates client certificates must chain to, or {@code null}
  * @param tlsAuthClients whether TLS clients must present a certificate
  * @param tlsProtocols the TLS versions offered, empty for the JDK's
+ * @param tlsProvider the TLS library asked for
  * @param aclFile the ACL file whose users the node stores in the cluster at start, or {@code null}
  */
 public record NodeSettings(int port, String bind, String clusterName, String stack, List<String> members,
@@ -66,7 +67,7 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
                            String maxMemoryPolicy, int ioThreads, int adminPort, String adminBind,
                            boolean jmx, boolean protectedMode, int tlsPort, Path tlsCertFile, Path tlsKeyFile,
                            Path tlsCaCertFile, RespServerConfig.TlsAuthClients tlsAuthClients,
-                           List<String> tlsProtocols, Path aclFile) {
+                           List<String> tlsProtocols, RespServerConfig.TlsProvider tlsProvider, Path aclFile) {
 
     /** The alias of the AES key in the cluster keystore unless {@link Setting#CLUSTER_KEYSTORE_ALIAS} says another. */
     public static final String DEFAULT_KEYSTORE_ALIAS = "tessera";
@@ -138,6 +139,7 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
                 r.path(Setting.TLS_CA_CERT_FILE),
                 r.authClients(),
                 r.protocols(),
+                r.provider(),
                 r.readableFile(Setting.ACLFILE));
         // The builders check the rest (partition count a power of two, the stack's name); map their complaints
         // back to the setting the user wrote.
@@ -224,6 +226,7 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
                 .tlsCaCertFile(tlsCaCertFile)
                 .tlsAuthClients(tlsAuthClients)
                 .tlsProtocols(tlsProtocols)
+                .tlsProvider(tlsProvider)
                 .requirePass(requirePass)
                 .maxClients(maxClients)
                 .databases(databases)
@@ -267,7 +270,8 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
         return " tls-port=" + tlsPort + " tls-cert-file=" + tlsCertFile + " tls-key-file=" + tlsKeyFile
                 + " tls-ca-cert-file=" + (tlsCaCertFile == null ? "(none)" : tlsCaCertFile) + " tls-auth-clients="
                 + tlsAuthClients.name().toLowerCase(Locale.ROOT) + " tls-protocols="
-                + (tlsProtocols.isEmpty() ? "(JDK default)" : String.join(" ", tlsProtocols));
+                + (tlsProtocols.isEmpty() ? "(JDK default)" : String.join(" ", tlsProtocols)) + " tls-provider="
+                + tlsProvider.name().toLowerCase(Locale.ROOT);
     }
 
     /** The DNS discovery settings for the log, if any is set: they mean nothing to the other stacks. */
@@ -392,13 +396,26 @@ public record NodeSettings(int port, String bind, String clusterName, String sta
             return List.copyOf(protocols);
         }
 
+        RespServerConfig.TlsProvider provider() {
+            Sourced sourced = values.get(Setting.TLS_PROVIDER);
+            if (sourced == null) {
+                return RespServerConfig.TlsProvider.AUTO;
+            }
+            return switch (sourced.value.trim().toLowerCase(Locale.ROOT)) {
+                case "auto" -> RespServerConfig.TlsProvider.AUTO;
+                case "jdk" -> RespServerConfig.TlsProvider.JDK;
+                case "openssl" -> RespServerConfig.TlsProvider.OPENSSL;
+                default -> throw bad(Setting.TLS_PROVIDER, sourced, "expected auto, jdk or openssl");
+            };
+        }
+
         /**
          * Checks the TLS settings together, and reads the certificate and key now: a wrong path or format stops the
          * node as a bad setting (exit code 2), named, before it joins the cluster.
          */
         void checkTls(NodeSettings settings) {
             Setting[] tlsFiles = {Setting.TLS_CERT_FILE, Setting.TLS_KEY_FILE, Setting.TLS_CA_CERT_FILE,
-                Setting.TLS_AUTH_CLIENTS, Setting.TLS_PROTOCOLS};
+                Setting.TLS_AUTH_CLIENTS, Setting.TLS_PROTOCOLS, Setting.TLS_PROVIDER};
             Sourced tlsPort = values.get(Setting.TLS_PORT);
             if (tlsPort == null) {
                 for (Setting setting : tlsFiles) {

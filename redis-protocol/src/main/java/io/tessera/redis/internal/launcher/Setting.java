@@ -70,6 +70,9 @@ public enum Setting {
             + " no, or optional (checked if presented).", "yes"),
     TLS_PROTOCOLS("tls-protocols", "\"TLSv1.2 TLSv1.3\"", "The TLS versions offered, separated by spaces.",
             "the JDK's: TLSv1.2 TLSv1.3"),
+    TLS_PROVIDER("tls-provider", "auto|jdk|openssl", "The TLS library serving the TLS port: openssl (BoringSSL, shipped"
+            + " for Linux on x86_64 and aarch64), jdk (the JDK's, anywhere), or auto (openssl where it loads, else"
+            + " jdk).", "auto"),
     ACLFILE("aclfile", "PATH", "An ACL file in Redis's format (lines 'user <name> <rule>...'): its users are stored"
             + " in the cluster when the node starts, ACL LOAD and ACL SAVE read and write it.", "none"),
     MAXCLIENTS("maxclients", "N", "How many clients may be connected at once.", "10000"),

@@ -1,10 +1,14 @@
 package io.tessera.redis.internal.server;
 
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.JdkSslContext;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.ReferenceCountedOpenSslContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.tessera.redis.RespServerConfig;
+import io.tessera.redis.RespServerConfig.TlsProvider;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -20,8 +24,9 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
 
 /**
- * Builds the TLS port's {@link SslContext} from a {@link RespServerConfig}, with the JDK's TLS (no native library to
- * ship per platform). Every failure is an {@link IllegalArgumentException} that names the setting, the file and the
+ * Builds the TLS port's {@link SslContext} from a {@link RespServerConfig}, with the TLS library its
+ * {@code tls-provider} names: OpenSSL (netty-tcnative's BoringSSL, a native library shipped for Linux x86_64 and
+ * aarch64) or the JDK's. Every failure is an {@link IllegalArgumentException} that names the setting, the file and the
  * fix, so the standalone node can report it as a bad setting.
  */
 public final class TlsContexts {
@@ -58,7 +63,7 @@ public final class TlsContexts {
                         + rootMessage(e), e);
             }
         }
-        builder.sslProvider(SslProvider.JDK).clientAuth(switch (config.tlsAuthClients()) {
+        builder.sslProvider(provider(config.tlsProvider())).clientAuth(switch (config.tlsAuthClients()) {
             case YES -> ClientAuth.REQUIRE;
             case OPTIONAL -> ClientAuth.OPTIONAL;
             case NO -> ClientAuth.NONE;
@@ -73,6 +78,44 @@ public final class TlsContexts {
                     + (ca == null ? "" : ", tls-ca-cert-file \"" + ca + "\"") + " do not make a TLS context: "
                     + rootMessage(e), e);
         }
+    }
+
+    /**
+     * The Netty provider that {@code tlsProvider} names on this machine.
+     *
+     * @throws IllegalArgumentException for {@link TlsProvider#OPENSSL} where OpenSSL does not load, naming why
+     */
+    static SslProvider provider(TlsProvider tlsProvider) {
+        return switch (tlsProvider) {
+            case JDK -> SslProvider.JDK;
+            case AUTO -> OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
+            case OPENSSL -> {
+                if (!OpenSsl.isAvailable()) {
+                    throw new IllegalArgumentException("tls-provider openssl: OpenSSL does not load on this machine ("
+                            + rootMessage(OpenSsl.unavailabilityCause()) + "); tessera-server.jar carries"
+                            + " netty-tcnative-boringssl-static for Linux on x86_64 and aarch64 only, an embedding"
+                            + " application adds it for its platform. Use tls-provider jdk (or auto, which falls back"
+                            + " to the JDK's TLS)");
+                }
+                yield SslProvider.OPENSSL;
+            }
+        };
+    }
+
+    /**
+     * The TLS library that serves connections of {@code context}: {@link TlsProvider#OPENSSL} or
+     * {@link TlsProvider#JDK}, never {@link TlsProvider#AUTO}.
+     */
+    public static TlsProvider servedBy(SslContext context) {
+        return context instanceof ReferenceCountedOpenSslContext ? TlsProvider.OPENSSL : TlsProvider.JDK;
+    }
+
+    /** How the log names the library of {@code context}: {@code OpenSSL (BoringSSL)} or {@code the JDK (SunJSSE)}. */
+    public static String describe(SslContext context) {
+        if (context instanceof JdkSslContext jdk) {
+            return "the JDK (" + jdk.context().getProvider().getName() + ")";
+        }
+        return "OpenSSL (" + OpenSsl.versionString() + ")";
     }
 
     private static Path readable(String setting, Path file) {

@@ -138,7 +138,8 @@ class LauncherTest {
                 List.of("10.0.0.1:7800", "10.0.0.2:7801"), 7900, "10.0.0.1", "t.shop.svc.cluster.local", "10.96.0.10",
                 "SRV", null, null, null, "tessera", null, null, "a", 64, 2, 0, "pw", 5, 4,
                 64L * 1024 * 1024, "allkeys-lru", 1, 9100, "10.0.0.1", true, false, RespServerConfig.PORT_OFF,
-                null, null, null, RespServerConfig.TlsAuthClients.YES, List.of(), null));
+                null, null, null, RespServerConfig.TlsAuthClients.YES, List.of(), RespServerConfig.TlsProvider.AUTO,
+                null));
         assertThat(s.serverConfig().maxMemory()).isEqualTo(64L * 1024 * 1024);
         assertThat(s.serverConfig().ioThreads()).isOne();
         assertThat(s.toString()).contains("requirepass=(set)").doesNotContain("pw ");
