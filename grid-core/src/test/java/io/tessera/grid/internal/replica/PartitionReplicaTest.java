@@ -38,6 +38,30 @@ class PartitionReplicaTest {
     }
 
     @Test
+    void store_answersTheStoreTheReplicaHoldsNow_afterItWasDropped_replacedByASnapshot_orLeftBehindAsAFarBackup() {
+        PartitionReplica replica = new PartitionReplica(0, PartitionTable.empty(1));
+        replica.applyTable(PartitionTable.of(1, List.of(List.of(PRIMARY, BACKUP))), PRIMARY);
+        RecordStore first = replica.store("m", 1);
+        assertThat(replica.store("m", 1)).isSameAs(first);
+
+        // Dropped: this member is no owner any more.
+        replica.applyTable(PartitionTable.of(1, List.of(List.of(BACKUP, OTHER))), PRIMARY);
+        RecordStore afterDrop = replica.store("m", 1);
+        assertThat(afterDrop).isNotSameAs(first).isSameAs(replica.existingStore("m"));
+
+        // Replaced by a snapshot's stores.
+        RecordStore staged = new RecordStore("m", 0, 1);
+        replica.beginStaging().put("m", staged);
+        replica.commitStaging();
+        assertThat(replica.store("m", 1)).isSameAs(staged);
+
+        // A second backup keeps only maps with two backups or more: the one-backup store goes.
+        replica.applyTable(PartitionTable.of(1, List.of(List.of(BACKUP, OTHER, PRIMARY))), PRIMARY);
+        assertThat(replica.existingStore("m")).isNull();
+        assertThat(replica.store("m", 1)).isNotSameAs(staged).isSameAs(replica.existingStore("m"));
+    }
+
+    @Test
     void mutationsOfOneEpoch_applyInSequence_duplicatesAreIgnored_andAGapIsReported() {
         PartitionReplica replica = backupReplica();
         assertThat(replica.applyInSequence(put(1, 0, 1, "a"))).isEqualTo(ApplyOutcome.APPLIED);
