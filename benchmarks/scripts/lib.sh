@@ -33,3 +33,20 @@ start_redis_and_tessera() {
   for port in "${resp_ports[@]}"; do await_ping "$port"; done
   sleep 3
 }
+
+# One redis-benchmark run for the comparison scripts: port, pipeline, extra flags; prints its CSV lines
+# "test",rps,avg,min,p50,p95,p99,max. Reads the caller's tests, requests, clients, size and random.
+csv_bench() {
+  local port=$1 pipeline=$2
+  shift 2
+  redis-benchmark -p "$port" -t "$tests" -n "$requests" -c "$clients" -d "$size" -P "$pipeline" -r "$random" \
+    "$@" --csv 2>/dev/null
+}
+
+# Appends "scenario,server,pipeline,round,test,rps,p50,p99" rows for one run's CSV (csv_bench's) to $out/results.csv.
+record_csv() {
+  local scenario=$1 server=$2 pipeline=$3 round=$4 csv=$5
+  awk -F'","' -v s="$scenario" -v srv="$server" -v p="$pipeline" -v r="$round" '
+    NR > 1 { gsub(/"/, "", $1); gsub(/"/, "", $8); split($1, name, " "); print s "," srv "," p "," r "," name[1] "," $2 "," $5 "," $7 }
+  ' <<<"$csv" >>"$out/results.csv"
+}

@@ -94,22 +94,6 @@ start_tessera() {
   await_cluster "${ports_out[0]}" "$count"
 }
 
-# One redis-benchmark run: port, pipeline, extra flags; CSV lines "test",rps,avg,min,p50,p95,p99,max.
-bench() {
-  local port=$1 pipeline=$2
-  shift 2
-  redis-benchmark -p "$port" -t "$tests" -n "$requests" -c "$clients" -d "$size" -P "$pipeline" -r "$random" \
-    "$@" --csv 2>/dev/null
-}
-
-# Appends "scenario,server,pipeline,round,test,rps,p50,p99" rows for one run's CSV to results.csv.
-record() {
-  local scenario=$1 server=$2 pipeline=$3 round=$4 csv=$5
-  awk -F'","' -v s="$scenario" -v srv="$server" -v p="$pipeline" -v r="$round" '
-    NR > 1 { gsub(/"/, "", $1); gsub(/"/, "", $8); split($1, name, " "); print s "," srv "," p "," r "," name[1] "," $2 "," $5 "," $7 }
-  ' <<<"$csv" >>"$out/results.csv"
-}
-
 echo "scenario,server,pipeline,round,test,rps,p50_ms,p99_ms" >"$out/results.csv"
 {
   echo "redis-benchmark -t $tests -n $requests -c $clients -d $size -r $random, pipelines: $pipelines, $rounds rounds"
@@ -133,16 +117,16 @@ run_scenario() {
   # One unrecorded pass first: a fresh JVM runs interpreted and compiles for its first seconds, which is not what a
   # long-running server is measured on.
   for pipeline in $pipelines; do
-    bench "${tessera_ports[0]}" "$pipeline" "${flags[@]}" >/dev/null
-    [[ -n $baseline_jar ]] && bench "${baseline_ports[0]}" "$pipeline" "${flags[@]}" >/dev/null
+    csv_bench "${tessera_ports[0]}" "$pipeline" "${flags[@]}" >/dev/null
+    [[ -n $baseline_jar ]] && csv_bench "${baseline_ports[0]}" "$pipeline" "${flags[@]}" >/dev/null
   done
   echo "  $scenario warmed up" >&2
   for ((round = 1; round <= rounds; round++)); do
     for pipeline in $pipelines; do
-      record "$scenario" redis "$pipeline" "$round" "$(bench "$redis_port" "$pipeline")"
-      record "$scenario" tessera "$pipeline" "$round" "$(bench "${tessera_ports[0]}" "$pipeline" "${flags[@]}")"
+      record_csv "$scenario" redis "$pipeline" "$round" "$(csv_bench "$redis_port" "$pipeline")"
+      record_csv "$scenario" tessera "$pipeline" "$round" "$(csv_bench "${tessera_ports[0]}" "$pipeline" "${flags[@]}")"
       if [[ -n $baseline_jar ]]; then
-        record "$scenario" baseline "$pipeline" "$round" "$(bench "${baseline_ports[0]}" "$pipeline" "${flags[@]}")"
+        record_csv "$scenario" baseline "$pipeline" "$round" "$(csv_bench "${baseline_ports[0]}" "$pipeline" "${flags[@]}")"
       fi
       echo "  $scenario round $round -P $pipeline done" >&2
     done

@@ -62,22 +62,6 @@ printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n
 openssl x509 -req -in "$work/server.csr" -CA "$work/ca.crt" -CAkey "$work/ca.key" -CAcreateserial -days 2 \
   -extfile "$work/server.ext" -out "$work/server.crt" 2>/dev/null
 
-# One redis-benchmark run: port, pipeline, extra flags; CSV lines "test",rps,avg,min,p50,p95,p99,max.
-bench() {
-  local port=$1 pipeline=$2
-  shift 2
-  redis-benchmark -p "$port" -t "$tests" -n "$requests" -c "$clients" -d "$size" -P "$pipeline" -r "$random" \
-    "$@" --csv 2>/dev/null
-}
-
-# Appends "scenario,server,pipeline,round,test,rps,p50,p99" rows for one run's CSV to results.csv.
-record() {
-  local scenario=$1 server=$2 pipeline=$3 round=$4 csv=$5
-  awk -F'","' -v s="$scenario" -v srv="$server" -v p="$pipeline" -v r="$round" '
-    NR > 1 { gsub(/"/, "", $1); gsub(/"/, "", $8); split($1, name, " "); print s "," srv "," p "," r "," name[1] "," $2 "," $5 "," $7 }
-  ' <<<"$csv" >>"$out/results.csv"
-}
-
 echo "scenario,server,pipeline,round,test,rps,p50_ms,p99_ms" >"$out/results.csv"
 {
   echo "redis-benchmark -t $tests -n $requests -c $clients -d $size -r $random, pipelines: $pipelines, $rounds rounds"
@@ -95,11 +79,11 @@ for ((round = 1; round <= rounds; round++)); do
     await_ping "$port"
     grep -o "TLS port .* served by .*" "$work/tessera-$round-$provider.log" >&2
     # One unrecorded pass first: a fresh JVM runs interpreted and compiles for its first seconds.
-    bench "$tls_port" 16 "${tls[@]}" >/dev/null
-    bench "$port" 16 >/dev/null
+    csv_bench "$tls_port" 16 "${tls[@]}" >/dev/null
+    csv_bench "$port" 16 >/dev/null
     for pipeline in $pipelines; do
-      record tls-port "$provider" "$pipeline" "$round" "$(bench "$tls_port" "$pipeline" "${tls[@]}")"
-      record plain-port plain "$pipeline" "$round" "$(bench "$port" "$pipeline")"
+      record_csv tls-port "$provider" "$pipeline" "$round" "$(csv_bench "$tls_port" "$pipeline" "${tls[@]}")"
+      record_csv plain-port plain "$pipeline" "$round" "$(csv_bench "$port" "$pipeline")"
     done
     echo "  round $round $provider done" >&2
     stop_all
