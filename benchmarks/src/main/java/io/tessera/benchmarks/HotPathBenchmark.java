@@ -234,7 +234,7 @@ public class HotPathBenchmark {
             long now = System.currentTimeMillis();
             for (int i = 0; i < batch; i++) {
                 BytesKey key = new BytesKey(("key:" + (100_000 + i)).getBytes(StandardCharsets.US_ASCII));
-                Record record = new Record(key, (byte) 0, new byte[100], i + 1, now, 0, 0, now, now);
+                Record record = Record.of(key, (byte) 0, new byte[100], i + 1, now, 0, 0, now, now);
                 mutations.add(Mutation.put(store, i + 1, record, null));
             }
             message = new BackupMessage(7, 12, 3, List.of(), mutations, List.of());

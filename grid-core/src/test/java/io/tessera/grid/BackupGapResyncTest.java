@@ -48,7 +48,7 @@ class BackupGapResyncTest {
             byte[] key = keys.get(0).getBytes(StandardCharsets.UTF_8);
             PartitionTable table = ReplicaProbe.node(backup).table();
             long epoch = table.epoch(p);
-            Record forged = new Record(new BytesKey(key), GridSerializer.KEY_STRING, new byte[] {1, 'x'},
+            Record forged = Record.of(new BytesKey(key), GridSerializer.KEY_STRING, new byte[] {1, 'x'},
                     backupSequence + 2, 0, 0, 0, 0, 0);
             Mutation gap = new Mutation("gap", 1, (byte) 0, epoch, 0, backupSequence + 2, Mutation.Kind.PUT, forged,
                     null, (byte) 0, 0);

@@ -135,7 +135,7 @@ class BackupAckTest {
     private static void forgeGap(Grid backup, Grid primary, int p, String key) {
         long sequence = ReplicaProbe.localDigests(backup, MAP).get(p).sequence();
         byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
-        Record forged = new Record(new BytesKey(keyBytes), GridSerializer.KEY_STRING, new byte[] {1, 'x'},
+        Record forged = Record.of(new BytesKey(keyBytes), GridSerializer.KEY_STRING, new byte[] {1, 'x'},
                 sequence + 2, 0, 0, 0, 0, 0);
         PartitionTable table = Faults.table(backup);
         Mutation gap = new Mutation(MAP, 1, (byte) 0, table.epoch(p), 0, sequence + 2, Mutation.Kind.PUT, forged,

@@ -51,7 +51,7 @@ public final class ChangeSet {
     public Record write(Record current, BytesKey key, byte keyFormat, byte[] value, long expireAt, long maxIdle,
                         long now) {
         long sequence = store.nextSequence();
-        Record record = new Record(key, keyFormat, value, sequence, hlc.tick(), expireAt, maxIdle,
+        Record record = Record.of(key, keyFormat, value, sequence, hlc.tick(), expireAt, maxIdle,
                 current == null ? now : current.creationTime(), now).succeeding(current);
         store.put(record);
         mutations.add(Mutation.put(store, sequence, record, current == null ? null : current.value()));
@@ -85,7 +85,7 @@ public final class ChangeSet {
      */
     public Record writeMerged(Record current, Record incoming) {
         long sequence = store.nextSequence();
-        Record record = new Record(incoming.key(), incoming.keyFormat(), incoming.value(), sequence,
+        Record record = Record.of(incoming.key(), incoming.keyFormat(), incoming.value(), sequence,
                 incoming.timestamp(), incoming.expireAt(), incoming.maxIdleMillis(), incoming.creationTime(),
                 incoming.lastAccess()).hits(incoming.hits());
         hlc.observe(incoming.timestamp());

@@ -19,20 +19,24 @@ import java.util.List;
  *
  * <p>{@link #footprint()}, the heap the entry is accounted with, is fixed when the record is made, so a store
  * subtracts exactly what it added even when a live value grew in place since. Both it and the frequency fit in the
- * object's alignment padding: a record is 88 bytes with or without them.
+ * object's alignment padding.
+ *
+ * <p>Most entries never expire, so the expiry lives in a subclass that only records with a deadline are made of: a
+ * record is 72 bytes without one and 88 with one (compressed references), where a single class held the two longs
+ * in every record. {@link #of} picks the class.
  */
-public final class Record {
+public sealed class Record permits Record.Expiring {
     /**
-     * What an entry costs beyond its key and value bytes: this object (88 bytes), the headers of the key and value
+     * What an entry costs beyond its key and value bytes: this object (72 bytes), the headers of the key and value
      * arrays (16 each) with their average alignment padding (7 together), and its share of the table (a 4-byte slot
      * at 31% to 62% load, about 9).
      */
-    public static final int ENTRY_OVERHEAD = 136;
+    public static final int ENTRY_OVERHEAD = 120;
     /**
-     * What an entry with a deadline costs more: its queue element and its key wrappers, the map node, and the boxed
-     * deadline of {@link RecordStore}'s expiry bookkeeping.
+     * What an entry with a deadline costs more: its record's expiry (16 bytes), and its queue element and its key
+     * wrappers, the map node, and the boxed deadline of {@link RecordStore}'s expiry bookkeeping (136).
      */
-    public static final int EXPIRY_OVERHEAD = 136;
+    public static final int EXPIRY_OVERHEAD = 152;
 
     // The key's bytes and hash rather than a BytesKey: one object less per entry, and a table lookup compares the
     // hash without leaving the record (see RecordTable).
@@ -43,8 +47,6 @@ public final class Record {
     private final Object value;
     private final long version;
     private final long timestamp;
-    private final long expireAt;
-    private final long maxIdleMillis;
     private final long creationTime;
     private final int footprint;
     private long lastAccess;
@@ -52,18 +54,50 @@ public final class Record {
     private byte frequency;
 
     private Record(byte[] keyBytes, int keyHash, byte keyFormat, Object value, long version, long timestamp,
-                   long expireAt, long maxIdleMillis, long creationTime, long lastAccess) {
+                   long creationTime, long lastAccess, boolean expiring) {
         this.keyBytes = keyBytes;
         this.keyHash = keyHash;
         this.keyFormat = keyFormat;
         this.value = value;
         this.version = version;
         this.timestamp = timestamp;
-        this.expireAt = expireAt;
-        this.maxIdleMillis = maxIdleMillis;
         this.creationTime = creationTime;
         this.lastAccess = lastAccess;
-        this.footprint = footprintOf(keyBytes.length, value, expiring());
+        this.footprint = footprintOf(keyBytes.length, value, expiring);
+    }
+
+    /** A record of the class its expiry needs: {@link Expiring} when it has a deadline. */
+    private static Record create(byte[] keyBytes, int keyHash, byte keyFormat, Object value, long version,
+                                 long timestamp, long expireAt, long maxIdleMillis, long creationTime,
+                                 long lastAccess) {
+        if (expireAt > 0 || maxIdleMillis > 0) {
+            return new Expiring(keyBytes, keyHash, keyFormat, value, version, timestamp, expireAt, maxIdleMillis,
+                    creationTime, lastAccess);
+        }
+        return new Record(keyBytes, keyHash, keyFormat, value, version, timestamp, creationTime, lastAccess, false);
+    }
+
+    /** A record with a TTL, a max-idle span or both. */
+    static final class Expiring extends Record {
+        private final long expireAt;
+        private final long maxIdleMillis;
+
+        private Expiring(byte[] keyBytes, int keyHash, byte keyFormat, Object value, long version, long timestamp,
+                         long expireAt, long maxIdleMillis, long creationTime, long lastAccess) {
+            super(keyBytes, keyHash, keyFormat, value, version, timestamp, creationTime, lastAccess, true);
+            this.expireAt = expireAt;
+            this.maxIdleMillis = maxIdleMillis;
+        }
+
+        @Override
+        public long expireAt() {
+            return expireAt;
+        }
+
+        @Override
+        public long maxIdleMillis() {
+            return maxIdleMillis;
+        }
     }
 
     private static int footprintOf(int keyLength, Object value, boolean expiring) {
@@ -78,10 +112,10 @@ public final class Record {
     }
 
     /** Creates a record; {@code expireAt} and {@code maxIdleMillis} are 0 when they do not apply. */
-    public Record(BytesKey key, byte keyFormat, byte[] value, long version, long timestamp, long expireAt,
-                  long maxIdleMillis, long creationTime, long lastAccess) {
-        this(key.bytes(), key.hashCode(), keyFormat, value, version, timestamp, expireAt, maxIdleMillis, creationTime,
-                lastAccess);
+    public static Record of(BytesKey key, byte keyFormat, byte[] value, long version, long timestamp, long expireAt,
+                            long maxIdleMillis, long creationTime, long lastAccess) {
+        return create(key.bytes(), key.hashCode(), keyFormat, value, version, timestamp, expireAt, maxIdleMillis,
+                creationTime, lastAccess);
     }
 
     /** The key (a new wrapper of the record's key bytes, without hashing them again). */
@@ -122,14 +156,14 @@ public final class Record {
      * version, stamp and expiry; creation time and hits carried over.
      */
     public Record withLive(LiveValue live, long newVersion, long newTimestamp, long newExpireAt, long now) {
-        return new Record(keyBytes, keyHash, keyFormat, live, newVersion, newTimestamp, newExpireAt, maxIdleMillis,
+        return create(keyBytes, keyHash, keyFormat, live, newVersion, newTimestamp, newExpireAt, maxIdleMillis(),
                 creationTime, now).hits(hits);
     }
 
     /** A new record of {@code key} holding {@code live}. */
     public static Record ofLive(BytesKey key, byte keyFormat, LiveValue live, long version, long timestamp,
                               long expireAt, long maxIdleMillis, long creationTime, long lastAccess) {
-        return new Record(key.bytes(), key.hashCode(), keyFormat, live, version, timestamp, expireAt, maxIdleMillis,
+        return create(key.bytes(), key.hashCode(), keyFormat, live, version, timestamp, expireAt, maxIdleMillis,
                 creationTime, lastAccess);
     }
 
@@ -150,12 +184,12 @@ public final class Record {
 
     /** The absolute expiry time in epoch milliseconds, or 0 for none. */
     public long expireAt() {
-        return expireAt;
+        return 0;
     }
 
     /** The max-idle span in milliseconds, or 0 for none. */
     public long maxIdleMillis() {
-        return maxIdleMillis;
+        return 0;
     }
 
     /** When the key was first written (kept across updates). */
@@ -226,14 +260,17 @@ public final class Record {
 
     /** Whether the record has a deadline (a TTL or a max-idle span). */
     public boolean expiring() {
-        return expireAt > 0 || maxIdleMillis > 0;
+        return this instanceof Expiring;
     }
 
     /** The moment this record expires, whichever of TTL and max-idle comes first, or {@link Long#MAX_VALUE}. */
     public long deadline() {
-        long deadline = expireAt > 0 ? expireAt : Long.MAX_VALUE;
-        if (maxIdleMillis > 0) {
-            deadline = Math.min(deadline, lastAccess + maxIdleMillis);
+        if (!(this instanceof Expiring expiring)) {
+            return Long.MAX_VALUE;
+        }
+        long deadline = expiring.expireAt > 0 ? expiring.expireAt : Long.MAX_VALUE;
+        if (expiring.maxIdleMillis > 0) {
+            deadline = Math.min(deadline, lastAccess + expiring.maxIdleMillis);
         }
         return deadline;
     }
@@ -245,14 +282,14 @@ public final class Record {
 
     /** A copy with another value, version and stamp; expiry and creation time as given. */
     public Record withValue(byte[] newValue, long newVersion, long newTimestamp, long newExpireAt, long now) {
-        return new Record(keyBytes, keyHash, keyFormat, newValue, newVersion, newTimestamp, newExpireAt, maxIdleMillis,
+        return create(keyBytes, keyHash, keyFormat, newValue, newVersion, newTimestamp, newExpireAt, maxIdleMillis(),
                 creationTime, now);
     }
 
     /** The same record (key, stamps, expiry, access time and hits) with another value. */
     public Record withValueBytes(byte[] newValue) {
-        Record record = new Record(keyBytes, keyHash, keyFormat, newValue, version, timestamp, expireAt, maxIdleMillis,
-                creationTime, lastAccess).hits(hits);
+        Record record = create(keyBytes, keyHash, keyFormat, newValue, version, timestamp, expireAt(),
+                maxIdleMillis(), creationTime, lastAccess).hits(hits);
         record.frequency = frequency;
         return record;
     }
@@ -269,8 +306,8 @@ public final class Record {
         out.writeBytes(valueBytes);
         out.writeVarLong(version);
         out.writeVarLong(timestamp);
-        out.writeVarLong(expireAt);
-        out.writeVarLong(maxIdleMillis);
+        out.writeVarLong(expireAt());
+        out.writeVarLong(maxIdleMillis());
         out.writeVarLong(creationTime);
         out.writeVarLong(lastAccess);
         out.writeVarLong(hits);
@@ -297,7 +334,7 @@ public final class Record {
         BytesKey key = new BytesKey(in.readBytes());
         byte keyFormat = in.readByte();
         byte[] value = in.readBytes();
-        return new Record(key, keyFormat, value, in.readVarLong(), in.readVarLong(), in.readVarLong(),
+        return of(key, keyFormat, value, in.readVarLong(), in.readVarLong(), in.readVarLong(),
                 in.readVarLong(), in.readVarLong(), in.readVarLong()).hits(in.readVarLong());
     }
 }

@@ -32,7 +32,7 @@ class PartitionReplicaTest {
     }
 
     private static Mutation put(long epoch, long base, long sequence, String value) {
-        Record record = new Record(new BytesKey("k".getBytes(StandardCharsets.UTF_8)), (byte) 0,
+        Record record = Record.of(new BytesKey("k".getBytes(StandardCharsets.UTF_8)), (byte) 0,
                 value.getBytes(StandardCharsets.UTF_8), sequence, sequence, 0, 0, 0, 0);
         return new Mutation("m", 1, (byte) 0, epoch, base, sequence, Mutation.Kind.PUT, record, null, (byte) 0, 0);
     }
@@ -122,7 +122,7 @@ class PartitionReplicaTest {
     }
 
     private static Mutation putReplacing(long sequence, String value, String replaced) {
-        Record record = new Record(new BytesKey("k".getBytes(StandardCharsets.UTF_8)), (byte) 0,
+        Record record = Record.of(new BytesKey("k".getBytes(StandardCharsets.UTF_8)), (byte) 0,
                 value.getBytes(StandardCharsets.UTF_8), sequence, sequence, 0, 0, 0, 0);
         return new Mutation("m", 1, (byte) 0, 1, 0, sequence, Mutation.Kind.PUT, record, null, (byte) 0, 0,
                 replaced.getBytes(StandardCharsets.UTF_8), null);

@@ -31,7 +31,7 @@ class RecordStoreTest {
     }
 
     private static Record record(String k, long version, long expireAt, long maxIdle, long lastAccess) {
-        return new Record(key(k), (byte) 0, ("v" + version).getBytes(UTF_8), version, version << 16, expireAt,
+        return Record.of(key(k), (byte) 0, ("v" + version).getBytes(UTF_8), version, version << 16, expireAt,
                 maxIdle, 0, lastAccess);
     }
 

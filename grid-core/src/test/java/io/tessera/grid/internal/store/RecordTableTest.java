@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Timeout;
 class RecordTableTest {
 
     private static Record record(String key, long version) {
-        return new Record(new BytesKey(key.getBytes(UTF_8)), (byte) 0, ("v" + version).getBytes(UTF_8), version, 0, 0,
+        return Record.of(new BytesKey(key.getBytes(UTF_8)), (byte) 0, ("v" + version).getBytes(UTF_8), version, 0, 0,
                 0, 0, 0);
     }
 

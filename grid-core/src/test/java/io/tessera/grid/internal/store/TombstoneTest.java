@@ -16,7 +16,7 @@ class TombstoneTest {
     }
 
     private static Record record(String k, long stamp) {
-        return new Record(key(k), (byte) 0, new byte[] {1}, 1, stamp, 0, 0, 0, 0);
+        return Record.of(key(k), (byte) 0, new byte[] {1}, 1, stamp, 0, 0, 0, 0);
     }
 
     @Test
