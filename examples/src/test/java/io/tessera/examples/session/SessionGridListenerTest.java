@@ -19,6 +19,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
@@ -83,8 +86,37 @@ class SessionGridListenerTest {
             assertThat(count(expected % 2 == 1 ? first : second)).as("request %d", expected).isEqualTo(expected);
         }
         // A graceful stop: Tomcat destroys the filter, then the listener closes the member, which hands off its data.
-        first.tomcat().stop();
+        String firstMember = ((Grid) first.context().getServletContext()
+                .getAttribute(TesseraGrids.CONTEXT_ATTRIBUTE)).localMember().name();
+        List<String> leaks = new ArrayList<>();
+        Handler leakWarnings = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                leaks.add(record.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger classLoader = Logger.getLogger("org.apache.catalina.loader.WebappClassLoaderBase");
+        classLoader.addHandler(leakWarnings);
+        try {
+            first.tomcat().stop();
+        } finally {
+            classLoader.removeHandler(leakWarnings);
+        }
         assertThat(first.context().getServletContext().getAttribute(TesseraGrids.CONTEXT_ATTRIBUTE)).isNull();
+        // Tomcat names every live thread whose context class loader is the stopped application's. The second node's
+        // member runs in this JVM too and may have inherited it; the stopped node's member must have left none, nor
+        // the JVM-wide thread of CompletableFuture's timeouts (which would keep the application's loader for good).
+        assertThat(leaks).as("threads Tomcat found after the first node stopped")
+                .noneMatch(line -> line.contains("CompletableFutureDelayScheduler"))
+                .noneMatch(line -> line.contains(firstMember + "]") || line.contains("-" + firstMember));
         for (int expected = 7; expected <= 9; expected++) {
             assertThat(count(second)).as("request %d, after the first node stopped", expected).isEqualTo(expected);
         }

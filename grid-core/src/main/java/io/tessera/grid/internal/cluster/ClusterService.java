@@ -6,7 +6,8 @@ import io.tessera.grid.internal.wire.WireReader;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.function.Consumer;
 import org.jgroups.Address;
 import org.jgroups.BytesMessage;
@@ -60,9 +61,22 @@ public final class ClusterService implements RequestHandler, Receiver, AutoClose
     private volatile Consumer<View> viewListener = view -> { };
     private volatile String physicalAddress;
 
+    /**
+     * Expires requests that get no answer: the member's own thread, stopped by {@link #close} (see {@link Timeouts}).
+     * Cancelled expiries leave its queue at once, since nearly every request is answered in time.
+     */
+    private final ScheduledThreadPoolExecutor timeouts;
+
     /** Wraps an unconnected channel; call {@link #connect} after setting the handlers. */
     public ClusterService(JChannel channel) {
         this.channel = channel;
+        String name = channel.getName();
+        this.timeouts = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "tessera-timeouts" + (name == null ? "" : "-" + name));
+            t.setDaemon(true);
+            return t;
+        });
+        timeouts.setRemoveOnCancelPolicy(true);
         this.dispatcher = new MessageDispatcher(channel, this);
         this.dispatcher.asyncDispatching(true);
         this.dispatcher.setReceiver(this);
@@ -201,7 +215,7 @@ public final class ClusterService implements RequestHandler, Receiver, AutoClose
             }
             CompletableFuture<byte[]> reply = dispatcher.sendMessageWithFuture(
                     new BytesMessage(destination, payload, 0, length), options);
-            return reply.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS);
+            return Timeouts.failAfter(reply, timeoutMillis, timeouts);
         } catch (Exception e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -217,7 +231,7 @@ public final class ClusterService implements RequestHandler, Receiver, AutoClose
             CompletableFuture<RspList<byte[]>> replies = dispatcher.castMessageWithFuture(destinations,
                     new BytesMessage(null, payload, 0, length),
                     new RequestOptions(ResponseMode.GET_ALL, timeoutMillis).anycasting(true));
-            return replies.completeOnTimeout(null, timeoutMillis, TimeUnit.MILLISECONDS);
+            return Timeouts.completeAfter(replies, null, timeoutMillis, timeouts);
         } catch (Exception e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -330,5 +344,11 @@ public final class ClusterService implements RequestHandler, Receiver, AutoClose
             log.debug("closing dispatcher", e);
         }
         channel.close();
+        timeouts.shutdownNow();
+    }
+
+    /** The scheduler of this member's request timeouts, for other services' deadlines (see {@link Timeouts}). */
+    public ScheduledExecutorService timeouts() {
+        return timeouts;
     }
 }

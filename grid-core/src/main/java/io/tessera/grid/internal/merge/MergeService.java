@@ -4,6 +4,7 @@ import io.tessera.grid.EntryEventType;
 import io.tessera.grid.MergePolicy;
 import io.tessera.grid.MergePolicy.MergingEntry;
 import io.tessera.grid.internal.cluster.ClusterService;
+import io.tessera.grid.internal.cluster.Timeouts;
 import io.tessera.grid.internal.partition.PartitionTable;
 import io.tessera.grid.internal.replica.PartitionReplica;
 import io.tessera.grid.internal.replica.PartitionReplicas;
@@ -307,7 +308,7 @@ public final class MergeService {
             CompletableFuture<Byte> local = new CompletableFuture<>();
             merge(MergeEntries.readFrom(new WireReader(batch, 1, batch.length - 1)), local::complete);
             // Bounded like a remote request: one batch that never answers must not hold up every other capture.
-            answer = local.orTimeout(2 * timeoutMillis, TimeUnit.MILLISECONDS);
+            answer = Timeouts.failAfter(local, 2 * timeoutMillis, cluster.timeouts());
         } else if (!cluster.isMember(primary)) {
             capture.lastProblem = "primary " + target + " is not in this member's view";
             return CompletableFuture.completedFuture(false);
