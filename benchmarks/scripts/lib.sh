@@ -1,5 +1,17 @@
 # Helpers the benchmark scripts share; sourced, never run. Callers define $work (where their logs go).
 
+# Builds tessera-server.jar into $2 from the repository at $1 unless it is there already.
+ensure_jar() {
+  [[ -f "$2" ]] || (cd "$1" && mvn -q -B -ntp -DskipTests package -pl redis-protocol -am)
+}
+
+# Stops every process in $pids (the caller's, and those start_redis_and_tessera added) and waits for each.
+stop_all() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  pids=()
+}
+
 # A free TCP port on 127.0.0.1.
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 

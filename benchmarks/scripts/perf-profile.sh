@@ -34,16 +34,14 @@ out=${out:-$root/benchmarks/results/perf-$(date +%Y%m%d-%H%M)}
 for tool in perf redis-benchmark redis-cli redis-server java jcmd python3; do
   command -v "$tool" >/dev/null || { echo "$tool is missing (apt-get install -y linux-perf redis-tools redis-server)" >&2; exit 1; }
 done
-if [[ ! -f "$jar" ]]; then
-  (cd "$root" && mvn -q -B -ntp -DskipTests package -pl redis-protocol -am)
-fi
-mkdir -p "$out"
-work=$out
 # shellcheck source=lib.sh
 source "$root/benchmarks/scripts/lib.sh"
+ensure_jar "$root" "$jar"
+mkdir -p "$out"
+work=$out
 
 pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; pkill -f "redis-benchmark -p $port" 2>/dev/null || true; }
+cleanup() { stop_all; pkill -f "redis-benchmark -p $port" 2>/dev/null || true; }
 trap cleanup EXIT
 
 bench() { redis-benchmark -p "$port" -t "$1" -n "$2" -c 50 -d 100 -r "$random" -P "$pipeline" -q "${@:3}"; }

@@ -47,22 +47,14 @@ out=${out:-$root/benchmarks/results/redis-compare-$(date +%Y%m%d-%H%M)}
 for tool in redis-server redis-benchmark redis-cli java python3; do
   command -v "$tool" >/dev/null || { echo "$tool is missing (apt-get install -y redis-server redis-tools)" >&2; exit 1; }
 done
-if [[ ! -f "$jar" ]]; then
-  (cd "$root" && mvn -q -B -ntp -DskipTests package -pl redis-protocol -am)
-fi
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+ensure_jar "$root" "$jar"
 mkdir -p "$out"
 
 work=$(mktemp -d)
 pids=()
-stop_all() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  pids=()
-}
 trap 'stop_all; rm -rf "$work"' EXIT
-
-# shellcheck source=lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # Waits until a Tessera node reports every slot covered by a settled table of $2 members.
 await_cluster() {
   for _ in $(seq 1 300); do

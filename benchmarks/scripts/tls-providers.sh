@@ -36,22 +36,14 @@ out=${out:-$root/benchmarks/results/tls-providers-$(date +%Y%m%d-%H%M)}
 for tool in redis-benchmark redis-cli openssl java python3; do
   command -v "$tool" >/dev/null || { echo "$tool is missing (apt-get install -y redis-tools openssl)" >&2; exit 1; }
 done
-if [[ ! -f "$jar" ]]; then
-  (cd "$root" && mvn -q -B -ntp -DskipTests package -pl redis-protocol -am)
-fi
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+ensure_jar "$root" "$jar"
 mkdir -p "$out"
 
 work=$(mktemp -d)
 pids=()
-stop_all() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  pids=()
-}
 trap 'stop_all; rm -rf "$work"' EXIT
-
-# shellcheck source=lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # A throwaway CA and a server certificate for 127.0.0.1 (PKCS#8 key, as the node reads it).
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/ca.key" -out "$work/ca.crt" -days 2 -subj "/CN=bench CA" \
