@@ -2,16 +2,18 @@ package io.tessera.grid.internal.cluster;
 
 import io.tessera.grid.ClusterSecurity;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.Key;
 import java.security.KeyStore;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.SecretKey;
 import javax.crypto.SecretKeyFactory;
@@ -115,16 +117,13 @@ public final class ClusterKeys {
 
     /** The AES keys other than {@link #encryptionKey} that traffic may be decrypted with: the accepted ones. */
     List<SecretKey> acceptedEncryptionKeys() {
-        List<SecretKey> keys = new ArrayList<>();
+        // A secret rotated under an unchanged keystore key encrypts with that same key: listed once, or not at all.
+        Map<ByteBuffer, SecretKey> distinct = new LinkedHashMap<>();
+        distinct.put(ByteBuffer.wrap(encryptionKey.getEncoded()), encryptionKey);
         for (ClusterKeys other : accepted) {
-            boolean known = MessageDigest.isEqual(other.encryptionKey.getEncoded(), encryptionKey.getEncoded())
-                    || keys.stream().anyMatch(k -> MessageDigest.isEqual(k.getEncoded(),
-                    other.encryptionKey.getEncoded()));
-            if (!known) {
-                keys.add(other.encryptionKey);
-            }
+            distinct.putIfAbsent(ByteBuffer.wrap(other.encryptionKey.getEncoded()), other.encryptionKey);
         }
-        return keys;
+        return List.copyOf(distinct.values()).subList(1, distinct.size());
     }
 
     /** A MAC keyed with the authentication key, for one use on one thread. */
